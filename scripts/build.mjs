@@ -1,0 +1,33 @@
+// Compiles the server with tsc and bundles the browser code with esbuild into public/build/.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const root = new URL('..', import.meta.url).pathname;
+rmSync(`${root}dist`, { recursive: true, force: true });
+execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`], { stdio: 'inherit' });
+
+const out = `${root}public/build`;
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+await build({
+  entryPoints: [`${root}src/client/main.ts`],
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  format: 'esm',
+  target: ['es2020'],
+  outfile: `${out}/app.js`,
+  logLevel: 'warning',
+});
+
+// Vendor assets are copied, not linked, so the container image needs no node_modules for the browser.
+const vendor = `${out}/vendor`;
+cpSync(`${root}node_modules/bootstrap/dist/js/bootstrap.bundle.min.js`, `${vendor}/bootstrap.bundle.min.js`);
+cpSync(`${root}node_modules/bootstrap/dist/css/bootstrap.min.css`, `${vendor}/bootstrap.min.css`);
+cpSync(`${root}node_modules/bootstrap-icons/font`, `${vendor}/bootstrap-icons`, { recursive: true });
+cpSync(`${root}node_modules/bootswatch/dist`, `${vendor}/bootswatch`, {
+  recursive: true,
+  filter: (src) => statSync(src).isDirectory() || src.endsWith('/bootstrap.min.css'),
+});
+console.log('build: dist/ and public/build/ written');
