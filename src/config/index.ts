@@ -1,0 +1,6 @@
+export { loadConfig, missingLdapSettings, resolveSmbHost, availableThemes } from './load.js';
+export { ConfigError } from './errors.js';
+export { projectRoot, rootPath } from './paths.js';
+export { parseUnc } from './drives.js';
+export { DEFAULT_USER_FILTER } from './schema.js';
+export type * from './types.js';

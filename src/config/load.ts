@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadDrives } from './drives.js';
+import { ConfigError } from './errors.js';
+import { rootPath } from './paths.js';
+import { envSchema, SECRET_SETTINGS, SMB_PORT } from './schema.js';
+import type { Config } from './types.js';
+
+/** Settings that may instead be read from NAME_FILE, the Docker/Kubernetes secrets convention. */
+const FILE_SECRETS = ['SESSION_SECRET', 'LDAP_BIND_PASSWORD', 'MAIL_PASSWORD'] as const;
+
+function readSecretFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const name of FILE_SECRETS) {
+    const file = env[`${name}_FILE`]?.trim();
+    if (!file) continue;
+    if (env[name]?.trim()) throw new ConfigError(name, `set either ${name} or ${name}_FILE, not both`);
+    try {
+      // Secret files usually end with a newline that is not part of the secret.
+      out[name] = readFileSync(path.resolve(file), 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      throw new ConfigError(`${name}_FILE`, `cannot read ${JSON.stringify(file)} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+  }
+  return out;
+}
+
+let themeCache: readonly string[] | undefined;
+export function availableThemes(): readonly string[] {
+  if (!themeCache) {
+    const registry = JSON.parse(readFileSync(rootPath('themes', 'themes.json'), 'utf8')) as { themes: string[] };
+    themeCache = registry.themes;
+  }
+  return themeCache;
+}
+
+/**
+ * Reads every setting from `env` (and the files it names) into one validated Config.
+ * Throws ConfigError, whose message is a single line naming the first bad setting.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const withSecrets = readSecretFiles(env);
+  const parsed = envSchema(availableThemes()).safeParse(withSecrets);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'configuration');
+    const raw = withSecrets[name];
+    const got = SECRET_SETTINGS.has(name) || raw === undefined ? '' : `, got ${JSON.stringify(raw)}`;
+    throw new ConfigError(name, `${issue?.message ?? 'invalid'}${got}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+
+  // A generated secret in production would log everyone out on every restart and differ between instances.
+  if (production && !e.SESSION_SECRET) {
+    throw new ConfigError('SESSION_SECRET', 'required when NODE_ENV=production (at least 32 random characters)');
+  }
+  if (e.LDAP_STARTTLS && e.LDAP_URLS.some((u) => u.startsWith('ldaps:'))) {
+    throw new ConfigError('LDAP_STARTTLS', 'StartTLS applies to ldap:// URLs only; ldaps:// is already encrypted');
+  }
+
+  const drives = e.DRIVES_FILE ? loadDrives(e.DRIVES_FILE) : [];
+
+  return {
+    env: e.NODE_ENV,
+    server: { port: e.PORT, host: e.HOST, trustProxy: e.TRUST_PROXY },
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (production ? 'json' : 'pretty') },
+    site: { name: e.SITE_NAME, theme: e.THEME },
+    dataDir: path.resolve(e.DATA_DIR),
+    session: {
+      secret: e.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+      secretGenerated: !e.SESSION_SECRET,
+    },
+    ldap: {
+      urls: e.LDAP_URLS,
+      caFile: e.LDAP_CA_FILE,
+      startTls: e.LDAP_STARTTLS,
+      bindDn: e.LDAP_BIND_DN,
+      bindPassword: e.LDAP_BIND_PASSWORD,
+      baseDn: e.LDAP_BASE_DN,
+      userFilter: e.LDAP_USER_FILTER,
+      timeoutMs: e.LDAP_TIMEOUT_MS,
+    },
+    ad: { domain: e.AD_DOMAIN },
+    smb: { hostMap: Object.fromEntries(e.SMB_HOST_MAP), timeoutMs: e.SMB_TIMEOUT_MS, probe: e.SMB_PROBE },
+    drivesFile: e.DRIVES_FILE,
+    drives,
+    mail: {
+      host: e.MAIL_HOST,
+      port: e.MAIL_PORT ?? (e.MAIL_SECURE ? 465 : 587),
+      secure: e.MAIL_SECURE,
+      user: e.MAIL_USER,
+      password: e.MAIL_PASSWORD,
+      from: e.MAIL_FROM,
+      adminEmails: e.ADMIN_EMAILS,
+    },
+  };
+}
+
+/** Names of the settings still needed before the service account can bind; empty when ready. */
+export function missingLdapSettings(config: Config): string[] {
+  const missing: string[] = [];
+  if (config.ldap.urls.length === 0) missing.push('LDAP_URLS');
+  if (!config.ldap.bindDn) missing.push('LDAP_BIND_DN');
+  if (!config.ldap.bindPassword) missing.push('LDAP_BIND_PASSWORD');
+  if (!config.ldap.baseDn) missing.push('LDAP_BASE_DN');
+  return missing;
+}
+
+/** Where to connect for a UNC host: the host map's entry, or the host itself on 445. */
+export function resolveSmbHost(config: Config, uncHost: string): { host: string; port: number } {
+  return config.smb.hostMap[uncHost.toLowerCase()] ?? { host: uncHost, port: SMB_PORT };
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import {
+  type Endpoint,
+  parseBoolean,
+  parseEmail,
+  parseEndpoint,
+  parseHost,
+  parseInteger,
+  parseLdapUrl,
+  parseList,
+  parseMailbox,
+  parseOneOf,
+  parseReadableFile,
+  parseText,
+  parseTrustProxy,
+  secret,
+  setting,
+} from './fields.js';
+import { LOG_LEVELS, NODE_ENVS } from './types.js';
+
+export const DEFAULT_USER_FILTER = '(&(objectCategory=person)(objectClass=user)(sAMAccountName={username}))';
+export const SMB_PORT = 445;
+
+/** Values never echoed back in an error message. */
+export const SECRET_SETTINGS = new Set(['SESSION_SECRET', 'LDAP_BIND_PASSWORD', 'MAIL_PASSWORD']);
+
+const parseHostMapEntry = (v: string): [string, Endpoint] | undefined => {
+  const eq = v.indexOf('=');
+  if (eq <= 0) return undefined;
+  const name = parseHost(v.slice(0, eq).trim());
+  const target = parseEndpoint(SMB_PORT)(v.slice(eq + 1).trim());
+  return name && target ? [name.toLowerCase(), target] : undefined;
+};
+
+const nonEmpty = (max: number) => parseText(max);
+
+/**
+ * The environment, setting by setting. Cross-setting rules (production needs a session secret,
+ * *_FILE secrets, the theme registry) live in load.ts because they need more than one value.
+ */
+export function envSchema(themes: readonly string[]) {
+  return z.object({
+    NODE_ENV: setting(`one of ${NODE_ENVS.join(', ')}`, parseOneOf(NODE_ENVS), 'development'),
+    PORT: setting('an integer 1–65535', parseInteger(1, 65535), 3000),
+    HOST: setting('an IP address or host name to listen on', parseHost, '0.0.0.0'),
+    TRUST_PROXY: setting(
+      'true, false, a hop count, or a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal',
+      parseTrustProxy,
+      false,
+    ),
+    LOG_LEVEL: setting(`one of ${LOG_LEVELS.join(', ')}`, parseOneOf(LOG_LEVELS), 'info'),
+    LOG_FORMAT: setting('json or pretty', parseOneOf(['json', 'pretty'] as const)),
+    SITE_NAME: setting('a name of at most 60 characters without control characters', nonEmpty(60), 'Portcullis'),
+    THEME: setting(`one of ${themes.join(', ')}`, parseOneOf(themes), 'default'),
+    DATA_DIR: setting('a directory path', nonEmpty(4096), './data'),
+    SESSION_SECRET: secret('at least 32 characters', (v) => (v.length >= 32 ? v : undefined)),
+    LDAP_URLS: setting('a comma-separated list of ldap:// or ldaps:// URLs (scheme, host and port only)', parseList(parseLdapUrl), []),
+    LDAP_CA_FILE: setting('a readable PEM file', parseReadableFile),
+    LDAP_STARTTLS: setting('true or false', parseBoolean, false),
+    LDAP_BIND_DN: setting('a DN or user principal name', nonEmpty(1024)),
+    LDAP_BIND_PASSWORD: secret('a password without control characters', nonEmpty(1024)),
+    LDAP_BASE_DN: setting('a DN such as DC=example,DC=test', (v) => (/^[^=,]+=[^=]+/.test(v) ? v : undefined)),
+    LDAP_USER_FILTER: setting(
+      'an LDAP filter in parentheses containing {username}',
+      (v) => (v.startsWith('(') && v.endsWith(')') && v.includes('{username}') ? v : undefined),
+      DEFAULT_USER_FILTER,
+    ),
+    LDAP_TIMEOUT_MS: setting('an integer 100–120000 (milliseconds)', parseInteger(100, 120_000), 5000),
+    AD_DOMAIN: setting('a NetBIOS domain name of 1–15 letters, digits, dots, hyphens or underscores', (v) =>
+      /^[A-Za-z0-9][A-Za-z0-9._-]{0,14}$/.test(v) ? v.toUpperCase() : undefined,
+    ),
+    SMB_HOST_MAP: setting('a comma-separated list of uncHost=host[:port]', parseList(parseHostMapEntry), []),
+    SMB_TIMEOUT_MS: setting('an integer 100–300000 (milliseconds)', parseInteger(100, 300_000), 10_000),
+    SMB_PROBE: setting('a comma-separated list of host[:port]', parseList(parseEndpoint(SMB_PORT)), []),
+    DRIVES_FILE: setting('a readable YAML or JSON file', parseReadableFile),
+    MAIL_HOST: setting('an SMTP host name or IP address', parseHost),
+    MAIL_PORT: setting('an integer 1–65535', parseInteger(1, 65535)),
+    MAIL_SECURE: setting('true or false', parseBoolean, false),
+    MAIL_USER: setting('a user name without control characters', nonEmpty(1024)),
+    MAIL_PASSWORD: secret('a password without control characters', nonEmpty(1024)),
+    MAIL_FROM: setting('an e-mail address, optionally as "Name <address>"', parseMailbox),
+    ADMIN_EMAILS: setting('a comma-separated list of e-mail addresses', parseList(parseEmail), []),
+  });
+}
+
+export type Env = z.output<ReturnType<typeof envSchema>>;
