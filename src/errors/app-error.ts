@@ -1,0 +1,53 @@
+/**
+ * The one error hierarchy of the application. Anything thrown below the web layer either is an
+ * AppError or is turned into one by toHttpError(), so routes and the error middleware only ever
+ * deal with these.
+ */
+export interface AppErrorOptions {
+  cause?: unknown;
+  /** Machine-readable code for the JSON shape; defaults per class. */
+  code?: string;
+}
+
+export class AppError extends Error {
+  /** Safe to show to the user: every subclass except InternalError carries a message written for users. */
+  readonly expose: boolean = true;
+
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: string,
+    options: AppErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+  }
+}
+
+const fixed = (status: number, code: string, defaultMessage: string) =>
+  class extends AppError {
+    constructor(message: string = defaultMessage, options: AppErrorOptions = {}) {
+      super(status, message, options.code ?? code, options);
+    }
+  };
+
+export class BadRequestError extends fixed(400, 'bad_request', 'The request was not understood.') {}
+export class UnauthorizedError extends fixed(401, 'unauthorized', 'Please sign in.') {}
+export class ForbiddenError extends fixed(403, 'forbidden', 'You do not have permission to do that.') {}
+export class NotFoundError extends fixed(404, 'not_found', 'The page you asked for does not exist.') {}
+export class ConflictError extends fixed(409, 'conflict', 'That conflicts with something that already exists.') {}
+export class PayloadTooLargeError extends fixed(413, 'payload_too_large', 'That is too large to upload.') {}
+export class LockedError extends fixed(423, 'locked', 'That item is in use by someone else. Try again when they have closed it.') {}
+/** A known upstream outage (LDAP or file server): expected, reported once, recovers by itself. */
+export class UnavailableError extends fixed(503, 'unavailable', 'The file server is not answering. Try again shortly.') {}
+
+/** Something we did not expect. Its message is for logs only; users see a generic text and a reference. */
+export class InternalError extends AppError {
+  override readonly expose = false;
+
+  constructor(message = 'Internal error', options: AppErrorOptions = {}) {
+    super(500, message, options.code ?? 'internal', options);
+  }
+}
+
+export const PUBLIC_INTERNAL_MESSAGE = 'Something went wrong on our side. If it keeps happening, tell the help desk the reference below.';

@@ -1,0 +1,125 @@
+import {
+  AppError,
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  InternalError,
+  LockedError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  UnavailableError,
+} from './app-error.js';
+
+/**
+ * THE place where foreign errors become HTTP errors. src/smb throws classes named NotFound,
+ * AccessDenied … with an NTSTATUS `status`; they are recognised by name and number rather than
+ * imported, so the SMB client stays free of web concerns and this file free of SMB imports.
+ */
+
+type Make = (item: string | undefined, cause: unknown) => AppError;
+
+const named = (item: string | undefined, known: (name: string) => string, unknown: string): string =>
+  item ? known(`“${item}”`) : unknown;
+
+const notFound: Make = (item, cause) => new NotFoundError(named(item, (i) => `${i} was not found. It may have been moved or deleted.`, 'That item was not found.'), { cause });
+const denied: Make = (item, cause) => new ForbiddenError(named(item, (i) => `You do not have permission to open ${i}.`, 'You do not have permission to do that.'), { cause });
+const exists: Make = (item, cause) => new ConflictError(named(item, (i) => `${i} already exists.`, 'An item with that name already exists.'), { cause, code: 'exists' });
+const notEmpty: Make = (item, cause) => new ConflictError(named(item, (i) => `${i} is a folder that is not empty.`, 'That folder is not empty.'), { cause, code: 'not_empty' });
+const locked: Make = (item, cause) => new LockedError(named(item, (i) => `${i} is in use by someone else. Try again when they have closed it.`, 'That item is in use by someone else. Try again when they have closed it.'), { cause });
+const unavailable: Make = (_item, cause) => new UnavailableError(undefined, { cause });
+const badName: Make = (item, cause) => new BadRequestError(named(item, (i) => `${i} is not a valid name.`, 'That is not a valid name.'), { cause });
+const signInAgain: Make = (_item, cause) => new UnauthorizedError('Your sign-in is no longer accepted by the file server. Please sign in again.', { cause });
+
+/** SMB error class names (src/smb/errors), with or without an Smb prefix or Error suffix. */
+const BY_NAME: Record<string, Make> = {
+  NotFound: notFound,
+  AccessDenied: denied,
+  Exists: exists,
+  NotEmpty: notEmpty,
+  SharingViolation: locked,
+  Disconnected: unavailable,
+  Timeout: unavailable,
+  InvalidName: badName,
+  LogonFailure: signInAgain,
+};
+
+/** NTSTATUS values, for SMB errors whose class is generic. */
+const BY_NTSTATUS: Record<number, Make> = {
+  0xc000000f: notFound, // NO_SUCH_FILE
+  0xc0000034: notFound, // OBJECT_NAME_NOT_FOUND
+  0xc000003a: notFound, // OBJECT_PATH_NOT_FOUND
+  0xc00000cc: notFound, // BAD_NETWORK_NAME (share)
+  0xc0000022: denied, // ACCESS_DENIED
+  0xc0000035: exists, // OBJECT_NAME_COLLISION
+  0xc0000101: notEmpty, // DIRECTORY_NOT_EMPTY
+  0xc0000043: locked, // SHARING_VIOLATION
+  0xc0000054: locked, // FILE_LOCK_CONFLICT
+  0xc0000055: locked, // LOCK_NOT_GRANTED
+  0xc0000033: badName, // OBJECT_NAME_INVALID
+  0xc000006d: signInAgain, // LOGON_FAILURE
+  0xc0000071: signInAgain, // PASSWORD_EXPIRED
+  0xc0000224: signInAgain, // PASSWORD_MUST_CHANGE
+  0xc0000203: unavailable, // USER_SESSION_DELETED
+  0xc00000c9: unavailable, // NETWORK_NAME_DELETED
+  0xc000020c: unavailable, // CONNECTION_DISCONNECTED
+  0xc00000b5: unavailable, // IO_TIMEOUT
+};
+
+/** Node socket errors: the server is down or unreachable, which users should hear as "try again". */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+
+interface ErrorLike {
+  name?: unknown;
+  status?: unknown;
+  statusCode?: unknown;
+  code?: unknown;
+  type?: unknown;
+  expose?: unknown;
+  message?: unknown;
+}
+
+const shortName = (name: string): string => name.replace(/^Smb/, '').replace(/Error$/, '');
+
+/**
+ * Maps anything thrown to an AppError. `item` is the user-visible name of the thing involved
+ * (a file name, never an internal path), used to word the message.
+ */
+export function toHttpError(err: unknown, item?: string): AppError {
+  if (err instanceof AppError) return err;
+  if (typeof err !== 'object' || err === null) return new InternalError(String(err), { cause: err });
+  const e = err as ErrorLike;
+
+  const byName = typeof e.name === 'string' ? BY_NAME[shortName(e.name)] : undefined;
+  if (byName) return byName(item, err);
+  const ctorName = err.constructor?.name;
+  const byCtor = ctorName ? BY_NAME[shortName(ctorName)] : undefined;
+  if (byCtor) return byCtor(item, err);
+
+  // An NTSTATUS has the severity bits set, so it can never be mistaken for an HTTP status.
+  if (typeof e.status === 'number' && e.status > 0xffff) {
+    const byStatus = BY_NTSTATUS[e.status >>> 0];
+    if (byStatus) return byStatus(item, err);
+  }
+
+  if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return unavailable(item, err);
+
+  // Errors from Express's own stack (body parsers, http-errors) carry a status and say if their message is safe.
+  const httpStatus = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  if (httpStatus !== undefined && httpStatus >= 400 && httpStatus < 500) {
+    const message = e.expose === true && typeof e.message === 'string' ? e.message : undefined;
+    switch (httpStatus) {
+      case 404:
+        return new NotFoundError(message, { cause: err });
+      case 413:
+        return new PayloadTooLargeError(message, { cause: err });
+      case 403:
+        return new ForbiddenError(message, { cause: err });
+      default:
+        return new AppError(httpStatus, message ?? 'The request was not understood.', 'bad_request', { cause: err });
+    }
+  }
+
+  const message = typeof e.message === 'string' ? e.message : 'Internal error';
+  return new InternalError(message, { cause: err });
+}
