@@ -1,0 +1,123 @@
+import { Command, Dialect, SessionFlag } from './messages/constants.js';
+import { NtStatus } from './messages/ntstatus.js';
+import { decodeSessionSetupResponse, encodeSessionSetupRequest } from './messages/session-setup.js';
+import { encodeLogoffRequest } from './messages/simple.js';
+import { SmbIntegrityError, SmbNotSupportedError } from './errors.js';
+import type { Connection, Request, Response, SecurityContext } from './connection.js';
+import { deriveSessionKeys } from './crypto/keys.js';
+import { verifyMessage } from './crypto/signing.js';
+import { NtlmAuthenticator } from './auth/authenticator.js';
+import type { NtlmCredential } from './auth/ntlm.js';
+
+export interface SessionOptions {
+  credential: NtlmCredential;
+  /** Encrypt everything even if the server does not ask for it. */
+  encrypt?: boolean;
+  /** Sign even if the server does not require it (default: sign exactly when the server requires it). */
+  sign?: boolean;
+  workstation?: string;
+}
+
+/**
+ * An authenticated SMB session. It owns the keys; every request made through it is signed or
+ * encrypted by the connection according to `security`.
+ */
+export class Session {
+  readonly connection: Connection;
+  readonly security: SecurityContext;
+  readonly flags: number;
+  private loggedOff = false;
+
+  private constructor(connection: Connection, security: SecurityContext, flags: number) {
+    this.connection = connection;
+    this.security = security;
+    this.flags = flags;
+  }
+
+  get sessionId(): bigint {
+    return this.security.sessionId;
+  }
+  get isGuest(): boolean {
+    return (this.flags & (SessionFlag.IS_GUEST | SessionFlag.IS_NULL)) !== 0;
+  }
+
+  static async setup(conn: Connection, options: SessionOptions): Promise<Session> {
+    const auth = new NtlmAuthenticator(options.credential, {
+      targetHost: conn.host,
+      ...(options.workstation === undefined ? {} : { workstation: options.workstation }),
+    });
+    const preauth = conn.preauthSnapshot();
+    let token = auth.initialToken();
+    let sessionId = 0n;
+    let final: Response;
+    for (let round = 0; ; round++) {
+      if (round > 8) throw new SmbIntegrityError('session setup did not converge');
+      const res = await conn.request({
+        command: Command.SESSION_SETUP,
+        body: encodeSessionSetupRequest({ securityMode: conn.securityMode, capabilities: conn.clientCapabilities & 0x1, securityBuffer: token }),
+        sessionId,
+        acceptStatus: [NtStatus.MORE_PROCESSING_REQUIRED],
+      });
+      preauth?.update(res.sent);
+      sessionId = res.header.sessionId;
+      if (res.header.status === NtStatus.MORE_PROCESSING_REQUIRED) {
+        preauth?.update(res.msg);
+        token = auth.respond(decodeSessionSetupResponse(res.msg).securityBuffer);
+        continue;
+      }
+      final = res;
+      break;
+    }
+    const { sessionFlags, securityBuffer } = decodeSessionSetupResponse(final.msg);
+    auth.finish(securityBuffer.length > 0 ? securityBuffer : undefined);
+
+    const dialect = conn.dialect;
+    const anonymous = (sessionFlags & (SessionFlag.IS_GUEST | SessionFlag.IS_NULL)) !== 0;
+    const serverEncrypts = (sessionFlags & SessionFlag.ENCRYPT_DATA) !== 0;
+    const cipher = conn.cipher;
+    const encrypt = !anonymous && (serverEncrypts || options.encrypt === true);
+    if (encrypt && cipher === undefined) {
+      throw new SmbNotSupportedError(NtStatus.NOT_SUPPORTED, `encryption requested but dialect 0x${dialect.toString(16)} negotiated no cipher`);
+    }
+    const keys = anonymous
+      ? { signingKey: Buffer.alloc(0), encryptionKey: Buffer.alloc(0), decryptionKey: Buffer.alloc(0) }
+      : deriveSessionKeys(dialect, auth.sessionKey, preauth?.value, cipher);
+    const security: SecurityContext = {
+      sessionId,
+      signingAlgorithm: conn.signingAlgorithm,
+      signingKey: keys.signingKey,
+      cipher,
+      encryptionKey: keys.encryptionKey,
+      decryptionKey: keys.decryptionKey,
+      sign: !anonymous && !encrypt && (options.sign ?? conn.serverRequiresSigning),
+      encrypt,
+    };
+
+    // 3.1.1 servers sign the final SESSION_SETUP response with the new key; checking it proves the server
+    // saw the same pre-auth transcript, i.e. that nobody tampered with negotiation.
+    if (!anonymous && dialect === Dialect.SMB3_1_1 && (final.header.flags & 0x8) !== 0) {
+      if (!verifyMessage(security.signingAlgorithm, security.signingKey, final.msg)) {
+        throw new SmbIntegrityError('final SESSION_SETUP response has a bad signature');
+      }
+    } else if (!anonymous && security.sign && (final.header.flags & 0x8) === 0 && dialect >= Dialect.SMB3_0) {
+      throw new SmbIntegrityError('final SESSION_SETUP response is unsigned although signing is required');
+    }
+    conn.registerSession(security);
+    return new Session(conn, security, sessionFlags);
+  }
+
+  /** Sends a request on this session; tree and file layers go through here. */
+  request(req: Omit<Request, 'security' | 'sessionId'>): Promise<Response> {
+    return this.connection.request({ ...req, security: this.security });
+  }
+
+  async logoff(): Promise<void> {
+    if (this.loggedOff) return;
+    this.loggedOff = true;
+    try {
+      if (this.connection.isOpen) await this.request({ command: Command.LOGOFF, body: encodeLogoffRequest() });
+    } finally {
+      this.connection.unregisterSession(this.sessionId);
+    }
+  }
+}
