@@ -1,0 +1,85 @@
+import { STATUS_CODES } from 'node:http';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { type AppError, NotFoundError, PUBLIC_INTERNAL_MESSAGE, toHttpError, UnavailableError } from '../../errors/index.js';
+import type { Logger } from '../../log.js';
+import { newRequestId } from './request-context.js';
+
+export interface UnexpectedErrorReport {
+  error: unknown;
+  reference: string;
+  req: Request;
+}
+
+export interface ErrorHandlerOptions {
+  logger: Logger;
+  /** Called for every unexpected (500) error, e.g. to mail the admins. Must not throw or block. */
+  onUnexpected?: (report: UnexpectedErrorReport) => void;
+}
+
+/** Unknown routes go through the same error path, so they get the same page and JSON shape. */
+export const notFound = (): RequestHandler => (_req, _res, next) => next(new NotFoundError());
+
+const TITLES: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Please sign in',
+  403: 'Access denied',
+  404: 'Not found',
+  409: 'Conflict',
+  413: 'Too large',
+  423: 'In use',
+  500: 'Something went wrong',
+  503: 'Temporarily unavailable',
+};
+
+/**
+ * THE error middleware. Users get a friendly page (or JSON when they ask for it) with the request's
+ * reference; never a stack. Unexpected errors are logged with their stack under the same reference.
+ */
+export function errorHandler(options: ErrorHandlerOptions): ErrorRequestHandler {
+  const { logger } = options;
+  return (err: unknown, req, res, _next) => {
+    const error: AppError = toHttpError(err);
+    const reference = res.locals.context?.id ?? newRequestId();
+    const unexpected = !error.expose;
+    const where = { reference, method: req.method, path: req.originalUrl.split('?')[0], user: res.locals.context?.username };
+
+    if (unexpected) {
+      logger.error(`unexpected error: ${error.message}`, { ...where, err: err instanceof Error ? err : error });
+      try {
+        options.onUnexpected?.({ error: err, reference, req });
+      } catch (reportErr) {
+        logger.error('error reporter failed', { reference, err: reportErr });
+      }
+    } else if (error instanceof UnavailableError) {
+      logger.warn(`upstream unavailable: ${error.message}`, { ...where, cause: error.cause instanceof Error ? error.cause.message : undefined });
+    }
+
+    // Mid-body there is no way to send an error page; cutting the connection is what tells the
+    // client (and the browser's download manager) that the body is incomplete.
+    if (res.headersSent) {
+      res.destroy(err instanceof Error ? err : undefined);
+      return;
+    }
+
+    const status = error.status;
+    const message = unexpected ? PUBLIC_INTERNAL_MESSAGE : error.message;
+    res.status(status);
+    res.setHeader('Cache-Control', 'no-store');
+    if (status === 503) res.setHeader('Retry-After', '30');
+
+    if (req.accepts(['html', 'json']) === 'json') {
+      res.json({ error: { status, code: error.code, message, reference } });
+      return;
+    }
+    const title = TITLES[status] ?? STATUS_CODES[status] ?? 'Error';
+    const locals = { title, status, message, reference, showReference: status >= 500 };
+    res.render('pages/error', locals, (renderErr: Error | null, html?: string) => {
+      if (renderErr || html === undefined) {
+        logger.error('error page failed to render', { reference, err: renderErr });
+        res.type('text/plain').send(`${status} ${title}\n${message}\nReference: ${reference}\n`);
+        return;
+      }
+      res.type('html').send(html);
+    });
+  };
+}

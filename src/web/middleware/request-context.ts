@@ -1,0 +1,44 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomInt } from 'node:crypto';
+import type { RequestHandler } from 'express';
+
+export interface RequestContext {
+  /** Also the reference shown on error pages, so what a user reads out matches one log line. */
+  id: string;
+  startedAt: bigint;
+  /** Set by sign-in once a user is known. */
+  username?: string;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+/** The current request's context from anywhere below the web layer, e.g. for log lines. */
+export const currentContext = (): RequestContext | undefined => storage.getStore();
+
+// Crockford base32 without I, L, O, U: easy to read aloud to a help desk.
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+export function newRequestId(length = 10): string {
+  let id = '';
+  for (let i = 0; i < length; i++) id += ALPHABET[randomInt(ALPHABET.length)];
+  return id;
+}
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    context: RequestContext;
+  }
+}
+
+/**
+ * Gives every request an id (X-Request-Id) and a context reachable through AsyncLocalStorage.
+ * An incoming X-Request-Id is not reused: a client could pick one that collides with another
+ * request's reference in the logs.
+ */
+export function requestContext(): RequestHandler {
+  return (_req, res, next) => {
+    const context: RequestContext = { id: newRequestId(), startedAt: process.hrtime.bigint() };
+    res.locals.context = context;
+    res.setHeader('X-Request-Id', context.id);
+    storage.run(context, next);
+  };
+}
