@@ -64,7 +64,7 @@ const drivesSchema = z.array(driveSchema, { error: 'expected a list of drives ({
 const where = (issuePath: PropertyKey[]): string =>
   issuePath.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
 
-/** Reads and validates the drives file; JSON by extension, YAML otherwise. */
+/** Reads and validates the drives file (JSON by extension, YAML otherwise): a list of drives, or `drives:` holding one. */
 export function loadDrives(file: string): Drive[] {
   const fail = (detail: string): never => {
     throw new ConfigError('DRIVES_FILE', `${file}: ${detail}`);
@@ -83,11 +83,22 @@ export function loadDrives(file: string): Drive[] {
   }
   // An empty file is a deliberate "no shared drives yet", not a mistake.
   if (data === null || data === undefined) return [];
-  const result = drivesSchema.safeParse(data);
+  // Either a bare list or `drives:` at the top, which leaves room for other sections later.
+  let list = data;
+  let prefix: PropertyKey[] = [];
+  if (typeof data === 'object' && !Array.isArray(data)) {
+    const { drives, ...rest } = data as Record<string, unknown>;
+    const unknown = Object.keys(rest);
+    if (unknown.length > 0) fail(`unknown top-level key ${JSON.stringify(unknown[0])} (expected "drives")`);
+    if (drives === null || drives === undefined) return [];
+    list = drives;
+    prefix = ['drives'];
+  }
+  const result = drivesSchema.safeParse(list);
   if (!result.success) {
     const issue = result.error.issues[0];
     if (!issue) return fail('invalid');
-    const at = where(issue.path);
+    const at = where([...prefix, ...issue.path]);
     fail(at ? `${at}: ${issue.message}` : issue.message);
   }
   return result.data ?? [];

@@ -1,0 +1,244 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { availableThemes, ConfigError, DEFAULT_USER_FILTER, loadConfig, missingLdapSettings, resolveSmbHost } from '../../src/config/index.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'portcullis-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, content: string): string {
+  const p = path.join(dir, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig defaults', () => {
+  it('gives a working development config from an empty environment', () => {
+    const c = loadConfig({});
+    expect(c.env).toBe('development');
+    expect(c.server).toEqual({ port: 3000, host: '0.0.0.0', trustProxy: false });
+    expect(c.log).toEqual({ level: 'info', format: 'pretty' });
+    expect(c.site).toEqual({ name: 'Portcullis', theme: 'default' });
+    expect(c.dataDir).toBe(path.resolve('data'));
+    expect(c.session.secretGenerated).toBe(true);
+    expect(c.session.secret.length).toBeGreaterThanOrEqual(32);
+    expect(c.ldap).toEqual({
+      urls: [],
+      caFile: undefined,
+      startTls: false,
+      bindDn: undefined,
+      bindPassword: undefined,
+      baseDn: undefined,
+      userFilter: DEFAULT_USER_FILTER,
+      timeoutMs: 5000,
+    });
+    expect(c.ad.domain).toBeUndefined();
+    expect(c.smb).toEqual({ hostMap: {}, timeoutMs: 10_000, probe: [] });
+    expect(c.drives).toEqual([]);
+    expect(c.mail).toMatchObject({ host: undefined, port: 587, secure: false, adminEmails: [] });
+    expect(missingLdapSettings(c)).toEqual(['LDAP_URLS', 'LDAP_BIND_DN', 'LDAP_BIND_PASSWORD', 'LDAP_BASE_DN']);
+  });
+
+  it('generates a different session secret per process start', () => {
+    expect(loadConfig({}).session.secret).not.toBe(loadConfig({}).session.secret);
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ PORT: '', THEME: '  ' }).server.port).toBe(3000);
+  });
+
+  it('logs JSON in production unless told otherwise', () => {
+    const secret = 'x'.repeat(32);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret }).log.format).toBe('json');
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, LOG_FORMAT: 'pretty' }).log.format).toBe('pretty');
+  });
+});
+
+describe('loadConfig values', () => {
+  it('parses a full LDAP, SMB and mail setup', () => {
+    const ca = file('ca.pem', '-----BEGIN CERTIFICATE-----\n');
+    const c = loadConfig({
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      TRUST_PROXY: 'loopback, 10.0.0.0/8',
+      THEME: 'Darkly',
+      LDAP_URLS: 'ldaps://dc1.example.test, ldaps://127.0.0.2:636',
+      LDAP_CA_FILE: ca,
+      LDAP_BIND_DN: 'CN=svc,CN=Users,DC=example,DC=test',
+      LDAP_BIND_PASSWORD: ' spaced secret ',
+      LDAP_BASE_DN: 'DC=example,DC=test',
+      AD_DOMAIN: 'example',
+      SMB_HOST_MAP: 'DC1.example.test=127.0.0.2:445, fs1=10.0.0.5, v6=[::1]:4450',
+      SMB_PROBE: '127.0.0.9:4450',
+      MAIL_HOST: 'smtp.example.test',
+      MAIL_SECURE: 'yes',
+      MAIL_FROM: 'Portcullis <portcullis@example.test>',
+      ADMIN_EMAILS: 'a@example.test,b@example.test',
+    });
+    expect(c.server).toEqual({ port: 8080, host: '127.0.0.1', trustProxy: ['loopback', '10.0.0.0/8'] });
+    expect(c.site.theme).toBe('darkly');
+    expect(c.ldap.urls).toEqual(['ldaps://dc1.example.test', 'ldaps://127.0.0.2:636']);
+    expect(c.ldap.caFile).toBe(ca);
+    expect(c.ldap.bindPassword).toBe(' spaced secret ');
+    expect(c.ad.domain).toBe('EXAMPLE');
+    expect(c.smb.hostMap).toEqual({
+      'dc1.example.test': { host: '127.0.0.2', port: 445 },
+      fs1: { host: '10.0.0.5', port: 445 },
+      v6: { host: '::1', port: 4450 },
+    });
+    expect(resolveSmbHost(c, 'DC1.EXAMPLE.TEST')).toEqual({ host: '127.0.0.2', port: 445 });
+    expect(resolveSmbHost(c, 'other')).toEqual({ host: 'other', port: 445 });
+    expect(c.smb.probe).toEqual([{ host: '127.0.0.9', port: 4450 }]);
+    expect(c.mail).toMatchObject({ host: 'smtp.example.test', port: 465, secure: true, adminEmails: ['a@example.test', 'b@example.test'] });
+    expect(missingLdapSettings(c)).toEqual([]);
+  });
+
+  it.each([
+    ['true', true],
+    ['false', false],
+    ['2', 2],
+    ['192.168.0.1, fd00::/8', ['192.168.0.1', 'fd00::/8']],
+  ])('accepts TRUST_PROXY=%s', (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }).server.trustProxy).toEqual(expected);
+  });
+
+  it('reads *_FILE secrets without their trailing newline', () => {
+    const c = loadConfig({ LDAP_BIND_PASSWORD_FILE: file('ldap-pw', 'from-a-file\n'), SESSION_SECRET_FILE: file('ss', `${'s'.repeat(40)}\n`) });
+    expect(c.ldap.bindPassword).toBe('from-a-file');
+    expect(c.session).toEqual({ secret: 's'.repeat(40), secretGenerated: false });
+  });
+});
+
+describe('loadConfig errors: one line naming the variable', () => {
+  it.each<[string, NodeJS.ProcessEnv, RegExp]>([
+    ['PORT', { PORT: 'abc' }, /^PORT: expected an integer 1–65535, got "abc"$/],
+    ['PORT', { PORT: '70000' }, /^PORT: expected an integer 1–65535, got "70000"$/],
+    ['PORT', { PORT: '-1' }, /^PORT: /],
+    ['HOST', { HOST: 'not a host' }, /^HOST: expected .*got "not a host"$/],
+    ['NODE_ENV', { NODE_ENV: 'staging' }, /^NODE_ENV: expected one of development, production, test, got "staging"$/],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }, /^LOG_LEVEL: expected one of error, warn, info/],
+    ['LOG_FORMAT', { LOG_FORMAT: 'xml' }, /^LOG_FORMAT: expected json or pretty, got "xml"$/],
+    ['SITE_NAME', { SITE_NAME: 'x'.repeat(61) }, /^SITE_NAME: expected a name of at most 60 characters/],
+    ['THEME', { THEME: 'neon' }, /^THEME: expected one of default, .*zephyr, got "neon"$/],
+    ['TRUST_PROXY', { TRUST_PROXY: 'maybe' }, /^TRUST_PROXY: expected .*got "maybe"$/],
+    ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/99' }, /^TRUST_PROXY: /],
+    ['LDAP_URLS', { LDAP_URLS: 'ldaps://ok, https://dc1' }, /^LDAP_URLS: expected .*ldap:\/\/ or ldaps:\/\/.*got "ldaps:\/\/ok, https:\/\/dc1"$/],
+    ['LDAP_URLS', { LDAP_URLS: 'ldaps://dc1/DC=x' }, /^LDAP_URLS: /],
+    ['LDAP_CA_FILE', { LDAP_CA_FILE: '/nonexistent/ca.pem' }, /^LDAP_CA_FILE: expected a readable PEM file, got "\/nonexistent\/ca.pem"$/],
+    ['LDAP_STARTTLS', { LDAP_STARTTLS: 'sometimes' }, /^LDAP_STARTTLS: expected true or false, got "sometimes"$/],
+    ['LDAP_STARTTLS', { LDAP_STARTTLS: 'true', LDAP_URLS: 'ldaps://dc1' }, /^LDAP_STARTTLS: StartTLS applies to ldap:\/\/ URLs only/],
+    ['LDAP_BASE_DN', { LDAP_BASE_DN: 'example.test' }, /^LDAP_BASE_DN: expected a DN/],
+    ['LDAP_USER_FILTER', { LDAP_USER_FILTER: '(sAMAccountName=alice)' }, /^LDAP_USER_FILTER: expected .*\{username\}/],
+    ['LDAP_TIMEOUT_MS', { LDAP_TIMEOUT_MS: '5s' }, /^LDAP_TIMEOUT_MS: expected an integer/],
+    ['AD_DOMAIN', { AD_DOMAIN: 'EXAMPLE.TEST.IS.TOO.LONG' }, /^AD_DOMAIN: expected a NetBIOS domain name/],
+    ['SMB_HOST_MAP', { SMB_HOST_MAP: 'dc1=127.0.0.2:99999' }, /^SMB_HOST_MAP: expected a comma-separated list of uncHost=host\[:port\], got "dc1=127.0.0.2:99999"$/],
+    ['SMB_HOST_MAP', { SMB_HOST_MAP: 'dc1' }, /^SMB_HOST_MAP: /],
+    ['SMB_TIMEOUT_MS', { SMB_TIMEOUT_MS: '0' }, /^SMB_TIMEOUT_MS: expected an integer/],
+    ['SMB_PROBE', { SMB_PROBE: 'host:port' }, /^SMB_PROBE: /],
+    ['DRIVES_FILE', { DRIVES_FILE: '/nonexistent/drives.yaml' }, /^DRIVES_FILE: expected a readable YAML or JSON file/],
+    ['MAIL_PORT', { MAIL_PORT: 'smtp' }, /^MAIL_PORT: expected an integer 1–65535, got "smtp"$/],
+    ['MAIL_SECURE', { MAIL_SECURE: 'tls' }, /^MAIL_SECURE: expected true or false/],
+    ['MAIL_FROM', { MAIL_FROM: 'Portcullis <nope>' }, /^MAIL_FROM: expected an e-mail address/],
+    ['ADMIN_EMAILS', { ADMIN_EMAILS: 'a@example.test, bob' }, /^ADMIN_EMAILS: expected a comma-separated list of e-mail addresses/],
+  ])('%s (%j)', (variable, env, message) => {
+    const err = configError(env);
+    expect(err.variable).toBe(variable);
+    expect(err.message).toMatch(message);
+    expect(err.message).not.toContain('\n');
+  });
+
+  it('requires SESSION_SECRET in production', () => {
+    const err = configError({ NODE_ENV: 'production' });
+    expect(err.variable).toBe('SESSION_SECRET');
+    expect(err.message).toBe('SESSION_SECRET: required when NODE_ENV=production (at least 32 random characters)');
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'k'.repeat(32) }).session.secretGenerated).toBe(false);
+  });
+
+  it('never echoes a secret value', () => {
+    const err = configError({ SESSION_SECRET: 'too-short-secret' });
+    expect(err.message).toBe('SESSION_SECRET: expected at least 32 characters');
+    expect(configError({ LDAP_BIND_PASSWORD: 'Zq9\u0001xy' }).message).toBe('LDAP_BIND_PASSWORD: expected a password without control characters');
+  });
+
+  it('refuses a secret given both directly and as a file', () => {
+    const err = configError({ LDAP_BIND_PASSWORD: 'a', LDAP_BIND_PASSWORD_FILE: file('pw2', 'b') });
+    expect(err.message).toBe('LDAP_BIND_PASSWORD: set either LDAP_BIND_PASSWORD or LDAP_BIND_PASSWORD_FILE, not both');
+  });
+
+  it('names the *_FILE variable when the file cannot be read', () => {
+    expect(configError({ MAIL_PASSWORD_FILE: '/nonexistent/pw' }).message).toBe('MAIL_PASSWORD_FILE: cannot read "/nonexistent/pw" (ENOENT)');
+  });
+});
+
+describe('drives file', () => {
+  const drives = (name: string, content: string) => loadConfig({ DRIVES_FILE: file(name, content) }).drives;
+  const drivesError = (name: string, content: string) => configError({ DRIVES_FILE: file(name, content) });
+
+  it('reads YAML: a list, UNC with either slash, optional groups', () => {
+    const yaml = [
+      '- name: Shared',
+      "  unc: '\\\\fs1.example.test\\shared'",
+      '  groups: [staff, "CN=Teachers,OU=Groups,DC=example,DC=test"]',
+      '- name: Projects',
+      '  unc: //fs1/projects/%USERNAME%/work/',
+    ].join('\n');
+    expect(drives('d.yaml', yaml)).toEqual([
+      { name: 'Shared', unc: '\\\\fs1.example.test\\shared', host: 'fs1.example.test', share: 'shared', path: '', groups: ['staff', 'CN=Teachers,OU=Groups,DC=example,DC=test'] },
+      { name: 'Projects', unc: '\\\\fs1\\projects\\%USERNAME%\\work\\', host: 'fs1', share: 'projects', path: '%USERNAME%\\work', groups: [] },
+    ]);
+  });
+
+  it('reads YAML with a top-level drives: key', () => {
+    expect(drives('top.yml', "drives:\n  - name: Library\n    unc: '\\\\dc1\\library'\n")).toEqual([
+      { name: 'Library', unc: '\\\\dc1\\library', host: 'dc1', share: 'library', path: '', groups: [] },
+    ]);
+  });
+
+  it('reads JSON', () => {
+    const json = JSON.stringify([{ name: 'Shared', unc: '\\\\fs1\\shared', groups: ['staff'] }]);
+    expect(drives('d.json', json)).toEqual([{ name: 'Shared', unc: '\\\\fs1\\shared', host: 'fs1', share: 'shared', path: '', groups: ['staff'] }]);
+  });
+
+  it('treats an empty file as no drives', () => {
+    expect(drives('empty.yaml', '')).toEqual([]);
+  });
+
+  it.each([
+    ['bad.json', '[{"name": "x",', /^DRIVES_FILE: .*bad\.json: not valid JSON: /],
+    ['bad.yaml', '- name: [unclosed', /^DRIVES_FILE: .*bad\.yaml: not valid YAML: /],
+    ['scalar.yaml', 'just text', /^DRIVES_FILE: .*: expected a list of drives/],
+    ['noname.yaml', "- unc: '\\\\fs1\\s'", /^DRIVES_FILE: .*: \[0\]\.name: expected a non-empty name$/],
+    ['badunc.yaml', '- name: A\n  unc: fs1/share', /^DRIVES_FILE: .*: \[0\]\.unc: expected a UNC path like \\\\server\\share\\folder, got "fs1\/share"$/],
+    ['noshare.yaml', "- name: A\n  unc: '\\\\fs1'", /^DRIVES_FILE: .*: \[0\]\.unc: expected a UNC path/],
+    ['groups.yaml', "- name: A\n  unc: '\\\\fs1\\s'\n  groups: staff", /^DRIVES_FILE: .*: \[0\]\.groups: expected a list of group names$/],
+    ['extra.yaml', "- name: A\n  unc: '\\\\fs1\\s'\n  group: [staff]", /^DRIVES_FILE: .*: \[0\]: .*group/],
+    ['dup.yaml', "- name: A\n  unc: '\\\\fs1\\s'\n- name: a\n  unc: '\\\\fs1\\t'", /^DRIVES_FILE: .*: \[1\]\.name: duplicate drive name "a"$/],
+    ['top.yaml', "shares:\n  - name: A\n    unc: '\\\\fs1\\s'", /^DRIVES_FILE: .*: unknown top-level key "shares"/],
+    ['topbad.yaml', 'drives:\n  - name: A\n', /^DRIVES_FILE: .*: drives\[0\]\.unc: /],
+  ])('refuses %s with one line', (name, content, message) => {
+    const err = drivesError(name, content);
+    expect(err.variable).toBe('DRIVES_FILE');
+    expect(err.message).toMatch(message);
+    expect(err.message).not.toContain('\n');
+  });
+});
+
+describe('theme registry', () => {
+  it('lists exactly the installed Bootswatch themes plus default', () => {
+    const installed = readdirSync(path.resolve('node_modules/bootswatch/dist'), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
+    expect([...availableThemes()].sort()).toEqual(['default', ...installed].sort());
+  });
+});
