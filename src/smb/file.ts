@@ -1,5 +1,5 @@
 import { Readable, Writable } from 'node:stream';
-import { Access, Command, CreateDisposition, CreateOption, InfoType, ShareAccess } from './messages/constants.js';
+import { Command, InfoType, ShareAccess } from './messages/constants.js';
 import { decodeCreateResponse, encodeCreateRequest, type CreateResponse } from './messages/create.js';
 import { CloseFlag, decodeCloseResponse, encodeCloseRequest, encodeFlushRequest, type CloseResponse } from './messages/close.js';
 import { decodeReadResponse, decodeWriteResponse, encodeReadRequest, encodeWriteRequestHead } from './messages/read-write.js';
@@ -149,6 +149,21 @@ export class SmbFile {
   }
 }
 
+/** Streams can be made before the file is open; they open it in _construct so errors reach the stream. */
+export type FileSource = SmbFile | (() => Promise<SmbFile>);
+
+function resolveSource(source: FileSource): Promise<SmbFile> {
+  return source instanceof SmbFile ? Promise.resolve(source) : source();
+}
+
+export function createReadStreamFrom(source: FileSource, options: ReadStreamOptions = {}): Readable {
+  return new SmbReadStream(source, options);
+}
+
+export function createWriteStreamFrom(source: FileSource, options: WriteStreamOptions = {}): Writable {
+  return new SmbWriteStream(source, options);
+}
+
 export interface ReadStreamOptions {
   /** First byte to read (inclusive). */
   start?: number;
@@ -166,26 +181,36 @@ export interface ReadStreamOptions {
  * window × chunk plus the Readable's own buffer, whatever the file size.
  */
 class SmbReadStream extends Readable {
-  private readonly file: SmbFile;
-  private readonly chunk: number;
+  private readonly source: FileSource;
+  private readonly options: ReadStreamOptions;
+  private file: SmbFile | undefined;
+  private chunk = DEFAULT_CHUNK;
   private readonly window: number;
-  private readonly limit: number;
+  private limit = 0;
   private readonly autoClose: boolean;
   private next: number;
   private readonly inflight: { promise: Promise<Buffer>; length: number }[] = [];
   private pumping = false;
   private eof = false;
 
-  constructor(file: SmbFile, o: ReadStreamOptions) {
+  constructor(source: FileSource, o: ReadStreamOptions) {
     super({ highWaterMark: 1 << 20 });
-    this.file = file;
-    const maxRead = file.tree.session.connection.maxReadSize;
-    this.chunk = Math.max(1, Math.min(o.chunkSize ?? DEFAULT_CHUNK, maxRead));
+    this.source = source;
+    this.options = o;
     this.window = Math.max(1, o.window ?? DEFAULT_WINDOW);
     this.next = o.start ?? 0;
-    const endExclusive = o.end === undefined ? Infinity : o.end + 1;
-    this.limit = Math.min(endExclusive, file.size);
     this.autoClose = o.autoClose ?? true;
+  }
+
+  override _construct(callback: (error?: Error | null) => void): void {
+    resolveSource(this.source).then((file) => {
+      this.file = file;
+      const maxRead = file.tree.session.connection.maxReadSize;
+      this.chunk = Math.max(1, Math.min(this.options.chunkSize ?? DEFAULT_CHUNK, maxRead));
+      const endExclusive = this.options.end === undefined ? Infinity : this.options.end + 1;
+      this.limit = Math.min(endExclusive, file.size);
+      callback();
+    }, callback);
   }
 
   override _read(): void {
@@ -193,9 +218,11 @@ class SmbReadStream extends Readable {
   }
 
   private fill(): void {
+    const file = this.file;
+    if (file === undefined) return;
     while (!this.eof && this.inflight.length < this.window && this.next < this.limit) {
       const length = Math.min(this.chunk, this.limit - this.next);
-      const promise = this.file.read(this.next, length);
+      const promise = file.read(this.next, length);
       // Failures surface when this read reaches the head; until then nobody must see an unhandled rejection.
       promise.catch(() => undefined);
       this.inflight.push({ promise, length });
@@ -231,7 +258,7 @@ class SmbReadStream extends Readable {
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.inflight.length = 0;
-    if (!this.autoClose) {
+    if (!this.autoClose || this.file === undefined) {
       callback(error);
       return;
     }
@@ -244,6 +271,8 @@ class SmbReadStream extends Readable {
 
 export interface WriteStreamOptions {
   start?: number;
+  /** Start at the end of the file as it was when opened (ignored when `start` is given). */
+  append?: boolean;
   chunkSize?: number;
   window?: number;
   autoClose?: boolean;
@@ -254,8 +283,10 @@ export interface WriteStreamOptions {
  * `window` in flight; the write callback is held back while the window is full, which is our backpressure.
  */
 class SmbWriteStream extends Writable {
-  private readonly file: SmbFile;
-  private readonly chunk: number;
+  private readonly source: FileSource;
+  private readonly options: WriteStreamOptions;
+  private file: SmbFile | undefined;
+  private chunk = DEFAULT_CHUNK;
   private readonly window: number;
   private readonly autoClose: boolean;
   private offset: number;
@@ -266,14 +297,28 @@ class SmbWriteStream extends Writable {
   private waiter: (() => void) | undefined;
   bytesWritten = 0;
 
-  constructor(file: SmbFile, o: WriteStreamOptions) {
+  constructor(source: FileSource, o: WriteStreamOptions) {
     super({ highWaterMark: 1 << 20, decodeStrings: true });
-    this.file = file;
-    const maxWrite = file.tree.session.connection.maxWriteSize;
-    this.chunk = Math.max(1, Math.min(o.chunkSize ?? DEFAULT_CHUNK, maxWrite));
+    this.source = source;
+    this.options = o;
     this.window = Math.max(1, o.window ?? DEFAULT_WINDOW);
     this.offset = o.start ?? 0;
     this.autoClose = o.autoClose ?? true;
+  }
+
+  override _construct(callback: (error?: Error | null) => void): void {
+    resolveSource(this.source).then((file) => {
+      this.file = file;
+      const maxWrite = file.tree.session.connection.maxWriteSize;
+      this.chunk = Math.max(1, Math.min(this.options.chunkSize ?? DEFAULT_CHUNK, maxWrite));
+      if (this.options.start === undefined && this.options.append === true) this.offset = file.size;
+      callback();
+    }, callback);
+  }
+
+  private requireFile(): SmbFile {
+    if (this.file === undefined) throw new SmbProtocolError('write stream used before its file was opened');
+    return this.file;
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -290,13 +335,13 @@ class SmbWriteStream extends Writable {
     (async () => {
       if (this.partsBytes > 0) await this.issue(this.takeParts(this.partsBytes));
       await this.waitAll();
-      if (this.autoClose) await this.file.close();
+      if (this.autoClose) await this.requireFile().close();
     })().then(() => callback(), callback);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.parts = [];
-    if (!this.autoClose) {
+    if (!this.autoClose || this.file === undefined) {
       callback(error);
       return;
     }
@@ -344,7 +389,7 @@ class SmbWriteStream extends Writable {
     for (const p of parts) length += p.length;
     const at = this.offset;
     this.offset += length;
-    const op = this.file.write(parts, at).then(
+    const op = this.requireFile().write(parts, at).then(
       (count) => {
         if (count !== length) throw new SmbProtocolError(`short write at ${at}: ${count} of ${length} bytes`);
         this.bytesWritten += count;
@@ -370,6 +415,3 @@ class SmbWriteStream extends Writable {
   }
 }
 
-export const OpenFor = {
-  read: { desiredAccess: Access.FILE_READ_DATA | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: CreateDisposition.OPEN, createOptions: CreateOption.NON_DIRECTORY_FILE },
-} as const;

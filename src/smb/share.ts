@@ -1,0 +1,345 @@
+import type { Readable, Writable } from 'node:stream';
+import { Access, Command, CreateDisposition, CreateOption, FileAttribute, FileInfoClass, Fsctl, InfoType, QueryDirectoryFlag, RELATED_FILE_ID, ShareAccess } from './messages/constants.js';
+import { decodeCreateResponse, type CreateResponse, type FileTimesAndSizes } from './messages/create.js';
+import { encodeCloseRequest } from './messages/close.js';
+import { decodeDirectoryEntries, decodeOutputBuffer, encodeQueryDirectoryRequest } from './messages/query-directory.js';
+import { decodeFsFullSizeInfo } from './messages/query-info.js';
+import { encodeFileDispositionInfo, encodeFileRenameInfo, encodeSetInfoRequest } from './messages/set-info.js';
+import { decodeCopyChunkResponse, decodeResumeKey, encodeCopyChunkInput, type CopyChunk } from './messages/ioctl.js';
+import { NtStatus } from './messages/ntstatus.js';
+import { SmbError, SmbExistsError, SmbNotEmptyError, SmbNotFoundError, SmbProtocolError } from './errors.js';
+import type { Settled, Response } from './connection.js';
+import { createReadStreamFrom, createRequestFor, createWriteStreamFrom, openFile, type OpenOptions, type SmbFile } from './file.js';
+import { SmbWatcher } from './watch.js';
+import { baseName, joinSmbPath, parentOf, toSmbPath } from './paths.js';
+import type { Tree, TreeRequest } from './tree.js';
+
+export interface DirEntry {
+  name: string;
+  type: 'file' | 'dir';
+  /** A number while exact (below 2^53 bytes), a bigint beyond. */
+  size: number | bigint;
+  mtime: Date;
+  /** Last change of data or metadata (NTFS ChangeTime), as in node:fs. */
+  ctime: Date;
+  birthtime: Date;
+  atime: Date;
+  hidden: boolean;
+  readonly: boolean;
+  attributes: number;
+}
+
+export type Stats = DirEntry;
+
+export interface FsSpace {
+  totalBytes: number;
+  freeBytes: number;
+}
+
+/** Anything that yields a live Tree; SmbClient reconnects behind it. */
+export type TreeProvider = () => Promise<Tree>;
+
+const LIST_BUFFER = 1 << 20;
+const RM_CONCURRENCY = 16;
+const COPY_CHUNK = 1 << 20;
+const COPY_CHUNKS_PER_REQUEST = 16;
+
+function toEntry(name: string, t: FileTimesAndSizes): DirEntry {
+  const isDir = (t.fileAttributes & FileAttribute.DIRECTORY) !== 0;
+  return {
+    name,
+    type: isDir ? 'dir' : 'file',
+    size: isDir ? 0 : t.endOfFile,
+    mtime: t.lastWriteTime,
+    ctime: t.changeTime,
+    birthtime: t.creationTime,
+    atime: t.lastAccessTime,
+    hidden: (t.fileAttributes & FileAttribute.HIDDEN) !== 0,
+    readonly: (t.fileAttributes & FileAttribute.READONLY) !== 0,
+    attributes: t.fileAttributes,
+  };
+}
+
+function first(results: Settled[]): Response {
+  const r = results[0];
+  if (r === undefined) throw new SmbProtocolError('empty compound response');
+  if (!r.ok) throw r.error;
+  return r.response;
+}
+
+/** The first failure in a compound wins: later related commands just echo it. */
+function throwFirstError(results: Settled[]): void {
+  for (const r of results) if (!r.ok) throw r.error;
+}
+
+/**
+ * One share, with an API shaped like node:fs/promises. Paths are relative to the share root and may use
+ * `/` or `\`.
+ */
+export class SmbShare {
+  readonly name: string;
+  private readonly tree: TreeProvider;
+
+  constructor(name: string, tree: TreeProvider) {
+    this.name = name;
+    this.tree = tree;
+  }
+
+  async readdir(path: string): Promise<DirEntry[]> {
+    const tree = await this.tree();
+    const smbPath = toSmbPath(path);
+    const bufferSize = Math.min(LIST_BUFFER, tree.session.connection.maxTransactSize);
+    const infoClass = FileInfoClass.FileIdBothDirectoryInformation;
+    const query = (fileId: Buffer, flags: number): TreeRequest => ({
+      command: Command.QUERY_DIRECTORY,
+      body: encodeQueryDirectoryRequest({ fileId, infoClass, flags, pattern: '*', outputBufferLength: bufferSize }),
+      responseSize: bufferSize,
+      acceptStatus: [],
+      subject: smbPath,
+    });
+    // CREATE and the first QUERY_DIRECTORY travel together: a small directory costs one round trip + CLOSE.
+    const results = await tree.compound([
+      createRequestFor(smbPath, { desiredAccess: Access.FILE_READ_DATA | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: CreateDisposition.OPEN, createOptions: CreateOption.DIRECTORY_FILE }),
+      query(RELATED_FILE_ID, QueryDirectoryFlag.RESTART_SCANS),
+    ]);
+    const fileId = decodeCreateResponse(first(results).msg).fileId;
+    const entries: DirEntry[] = [];
+    try {
+      let res = results[1];
+      for (;;) {
+        if (res === undefined) throw new SmbProtocolError('missing QUERY_DIRECTORY response');
+        if (!res.ok) throw res.error;
+        if (res.response.header.status === NtStatus.NO_MORE_FILES) break;
+        for (const e of decodeDirectoryEntries(decodeOutputBuffer(res.response.msg, 'QUERY_DIRECTORY'), infoClass)) {
+          if (e.name === '.' || e.name === '..') continue;
+          entries.push(toEntry(e.name, e));
+        }
+        [res] = await tree.compound([query(fileId, 0)]);
+      }
+    } finally {
+      await tree.request({ command: Command.CLOSE, body: encodeCloseRequest(fileId) }).catch(() => undefined);
+    }
+    return entries;
+  }
+
+  /** CREATE already returns times, sizes and attributes, so stat is CREATE + CLOSE in one round trip. */
+  async stat(path: string): Promise<Stats> {
+    const tree = await this.tree();
+    const smbPath = toSmbPath(path);
+    const results = await tree.compound([
+      createRequestFor(smbPath, { desiredAccess: Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: CreateDisposition.OPEN }),
+      { command: Command.CLOSE, body: encodeCloseRequest(RELATED_FILE_ID) },
+    ]);
+    const info: CreateResponse = decodeCreateResponse(first(results).msg);
+    return toEntry(baseName(smbPath), info);
+  }
+
+  async exists(path: string): Promise<boolean> {
+    try {
+      await this.stat(path);
+      return true;
+    } catch (err) {
+      if (err instanceof SmbNotFoundError) return false;
+      throw err;
+    }
+  }
+
+  async open(path: string, options: OpenOptions): Promise<SmbFile> {
+    return openFile(await this.tree(), toSmbPath(path), options);
+  }
+
+  createReadStream(path: string, options: { start?: number; end?: number; chunkSize?: number; window?: number } = {}): Readable {
+    const smbPath = toSmbPath(path);
+    return createReadStreamFrom(
+      async () =>
+        openFile(await this.tree(), smbPath, {
+          desiredAccess: Access.FILE_READ_DATA | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
+          disposition: CreateDisposition.OPEN,
+          createOptions: CreateOption.NON_DIRECTORY_FILE | CreateOption.SEQUENTIAL_ONLY,
+          shareAccess: ShareAccess.READ | ShareAccess.DELETE,
+        }),
+      options,
+    );
+  }
+
+  /** flags: 'w' create or truncate (default), 'wx' fail if it exists, 'a' append. */
+  createWriteStream(path: string, options: { flags?: 'w' | 'wx' | 'a'; chunkSize?: number; window?: number } = {}): Writable {
+    const smbPath = toSmbPath(path);
+    const flags = options.flags ?? 'w';
+    const disposition = flags === 'wx' ? CreateDisposition.CREATE : flags === 'a' ? CreateDisposition.OPEN_IF : CreateDisposition.OVERWRITE_IF;
+    return createWriteStreamFrom(
+      async () =>
+        openFile(await this.tree(), smbPath, {
+          desiredAccess: Access.FILE_WRITE_DATA | Access.FILE_APPEND_DATA | Access.FILE_READ_ATTRIBUTES | Access.FILE_WRITE_ATTRIBUTES | Access.SYNCHRONIZE,
+          disposition,
+          createOptions: CreateOption.NON_DIRECTORY_FILE,
+          shareAccess: ShareAccess.READ,
+        }),
+      { append: flags === 'a', ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }), ...(options.window === undefined ? {} : { window: options.window }) },
+    );
+  }
+
+  async readFile(path: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const c of this.createReadStream(path)) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  async writeFile(path: string, data: Buffer | string): Promise<void> {
+    const ws = this.createWriteStream(path);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('error', reject);
+      ws.end(typeof data === 'string' ? Buffer.from(data) : data, () => resolve());
+    });
+  }
+
+  async mkdir(path: string, options: { recursive?: boolean } = {}): Promise<void> {
+    const smbPath = toSmbPath(path);
+    try {
+      await this.createAndClose(smbPath, { desiredAccess: Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: CreateDisposition.CREATE, createOptions: CreateOption.DIRECTORY_FILE });
+    } catch (err) {
+      if (options.recursive !== true || smbPath === '') throw err;
+      if (err instanceof SmbExistsError) {
+        if ((await this.stat(smbPath)).type === 'dir') return;
+        throw err;
+      }
+      if (!(err instanceof SmbNotFoundError)) throw err;
+      await this.mkdir(parentOf(smbPath), options);
+      await this.mkdir(smbPath, { recursive: false }).catch((e: unknown) => {
+        if (!(e instanceof SmbExistsError)) throw e;
+      });
+    }
+  }
+
+  /** `to` is relative to the share root, like `from`. */
+  async rename(from: string, to: string, options: { replace?: boolean } = {}): Promise<void> {
+    const src = toSmbPath(from);
+    const dst = toSmbPath(to);
+    await this.withOpen(src, { desiredAccess: Access.DELETE | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: CreateDisposition.OPEN }, {
+      command: Command.SET_INFO,
+      body: encodeSetInfoRequest({ fileId: RELATED_FILE_ID, infoType: InfoType.FILE, infoClass: FileInfoClass.FileRenameInformation, data: encodeFileRenameInfo(dst, options.replace === true) }),
+      subject: dst,
+    });
+  }
+
+  async rm(path: string, options: { recursive?: boolean; force?: boolean } = {}): Promise<void> {
+    const smbPath = toSmbPath(path);
+    try {
+      await this.deleteOne(smbPath);
+    } catch (err) {
+      if (err instanceof SmbNotFoundError && options.force === true) return;
+      if (!(err instanceof SmbNotEmptyError) || options.recursive !== true) throw err;
+      const children = await this.readdir(smbPath);
+      await runLimited(children, RM_CONCURRENCY, (c) => this.rm(joinSmbPath(smbPath, c.name), { recursive: true, force: true }));
+      await this.deleteOne(smbPath);
+    }
+  }
+
+  async unlink(path: string): Promise<void> {
+    await this.deleteOne(toSmbPath(path));
+  }
+
+  async rmdir(path: string): Promise<void> {
+    await this.deleteOne(toSmbPath(path));
+  }
+
+  /** Server-side copy: the bytes never cross the wire (FSCTL_SRV_REQUEST_RESUME_KEY + SRV_COPYCHUNK_WRITE). */
+  async copy(from: string, to: string): Promise<void> {
+    const tree = await this.tree();
+    const src = await openFile(tree, toSmbPath(from), {
+      desiredAccess: Access.FILE_READ_DATA | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
+      disposition: CreateDisposition.OPEN,
+      createOptions: CreateOption.NON_DIRECTORY_FILE,
+      shareAccess: ShareAccess.READ,
+    });
+    try {
+      const key = decodeResumeKey((await src.ioctl(Fsctl.SRV_REQUEST_RESUME_KEY, Buffer.alloc(0), 32)).output);
+      const dst = await openFile(tree, toSmbPath(to), {
+        desiredAccess: Access.FILE_WRITE_DATA | Access.FILE_READ_DATA | Access.FILE_READ_ATTRIBUTES | Access.FILE_WRITE_ATTRIBUTES | Access.SYNCHRONIZE,
+        disposition: CreateDisposition.OVERWRITE_IF,
+        createOptions: CreateOption.NON_DIRECTORY_FILE,
+        shareAccess: ShareAccess.READ,
+      });
+      try {
+        await copyChunks(dst, key, src.size);
+      } finally {
+        await dst.close();
+      }
+    } finally {
+      await src.close();
+    }
+  }
+
+  watch(path: string, options: { recursive?: boolean } = {}): SmbWatcher {
+    return new SmbWatcher(this.tree, toSmbPath(path), options.recursive === true);
+  }
+
+  async statfs(): Promise<FsSpace> {
+    const tree = await this.tree();
+    const root = await openFile(tree, '', { desiredAccess: Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: CreateDisposition.OPEN, createOptions: CreateOption.DIRECTORY_FILE });
+    try {
+      const info = decodeFsFullSizeInfo(await root.queryInfo(InfoType.FILESYSTEM, 0x07, 32));
+      const unit = info.sectorsPerAllocationUnit * info.bytesPerSector;
+      return { totalBytes: Number(info.totalAllocationUnits) * unit, freeBytes: Number(info.callerAvailableAllocationUnits) * unit };
+    } finally {
+      await root.close();
+    }
+  }
+
+  private async deleteOne(smbPath: string): Promise<void> {
+    await this.withOpen(smbPath, { desiredAccess: Access.DELETE | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: CreateDisposition.OPEN }, {
+      command: Command.SET_INFO,
+      body: encodeSetInfoRequest({ fileId: RELATED_FILE_ID, infoType: InfoType.FILE, infoClass: FileInfoClass.FileDispositionInformation, data: encodeFileDispositionInfo(true) }),
+      subject: smbPath,
+    });
+  }
+
+  private async createAndClose(smbPath: string, o: OpenOptions): Promise<void> {
+    const tree = await this.tree();
+    throwFirstError(await tree.compound([createRequestFor(smbPath, o), { command: Command.CLOSE, body: encodeCloseRequest(RELATED_FILE_ID) }]));
+  }
+
+  /** CREATE + one command on the new handle + CLOSE, as a single related compound. */
+  private async withOpen(smbPath: string, o: OpenOptions, middle: TreeRequest): Promise<void> {
+    const tree = await this.tree();
+    throwFirstError(await tree.compound([createRequestFor(smbPath, o), middle, { command: Command.CLOSE, body: encodeCloseRequest(RELATED_FILE_ID) }]));
+  }
+}
+
+async function copyChunks(dst: SmbFile, key: Buffer, size: number): Promise<void> {
+  let chunkSize = COPY_CHUNK;
+  let perRequest = COPY_CHUNKS_PER_REQUEST;
+  let offset = 0;
+  while (offset < size) {
+    const chunks: CopyChunk[] = [];
+    let at = offset;
+    while (chunks.length < perRequest && at < size) {
+      const length = Math.min(chunkSize, size - at);
+      chunks.push({ sourceOffset: at, targetOffset: at, length });
+      at += length;
+    }
+    const { status, output } = await dst.ioctl(Fsctl.SRV_COPYCHUNK_WRITE, encodeCopyChunkInput(key, chunks), 12, [NtStatus.INVALID_PARAMETER]);
+    const r = decodeCopyChunkResponse(output);
+    if (status === NtStatus.INVALID_PARAMETER) {
+      // The server told us its limits instead: chunks per request, bytes per chunk, bytes per request.
+      if (r.chunksWritten === 0 || r.chunkBytesWritten === 0) throw new SmbError(status, 'server refused COPYCHUNK');
+      perRequest = Math.min(r.chunksWritten, Math.max(1, Math.floor(r.totalBytesWritten / Math.min(chunkSize, r.chunkBytesWritten))));
+      chunkSize = Math.min(chunkSize, r.chunkBytesWritten);
+      continue;
+    }
+    if (r.totalBytesWritten === 0) throw new SmbProtocolError('COPYCHUNK made no progress');
+    offset += r.totalBytesWritten;
+  }
+}
+
+async function runLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
