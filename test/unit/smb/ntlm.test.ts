@@ -190,14 +190,21 @@ describe('NTLM messages', () => {
     expect(hexOf(messageIntegrityCode(B.exportedSessionKey, negotiate, challenge, zeroed))).toBe('ecac77a5f385a8bf9c38c706eeeddcd3');
   });
 
-  it('the bound second channel\'s MIC checks out too', () => {
+  it('the bound second channel\'s MIC (and mechListMICs) check out too', () => {
     const t = SMB311_MULTICHANNEL.second;
     const negotiate = parseNegTokenInit(sessionSetupRequestToken(t.sessionSetupRequest1)).mechToken!;
     const challenge = parseNegTokenResp(sessionSetupResponseToken(t.sessionSetupResponse1)).responseToken!;
     const authenticate = parseNegTokenResp(sessionSetupRequestToken(t.sessionSetupRequest2)).responseToken!;
     const zeroed = Buffer.from(authenticate);
     zeroed.fill(0, AUTHENTICATE_MIC_OFFSET, AUTHENTICATE_MIC_OFFSET + 16);
-    expect(hexOf(messageIntegrityCode(t.sessionKey, negotiate, challenge, zeroed))).toBe('c8c61d67ce697693891336917655ddd3');
+    expect(hexOf(parseAuthenticateMessage(authenticate).mic!)).toBe('ed00e0f3d901f7b77e98071474f83009');
+    expect(hexOf(messageIntegrityCode(t.sessionKey, negotiate, challenge, zeroed))).toBe('ed00e0f3d901f7b77e98071474f83009');
+    const mechTypes = parseNegTokenInit(sessionSetupRequestToken(t.sessionSetupRequest1)).mechTypesDer;
+    const client = new NtlmSessionSecurity(t.sessionKey, parseAuthenticateMessage(authenticate).flags, 'client');
+    expect(hexOf(client.sign(mechTypes))).toBe('010000005122f070a7314a9b00000000');
+    const serverMic = parseNegTokenResp(sessionSetupResponseToken(t.sessionSetupResponse2)).mechListMIC!;
+    expect(hexOf(serverMic)).toBe('01000000cfb046fc5d368e2200000000');
+    expect(client.verify(mechTypes, serverMic)).toBe(true);
   });
 
   it('rejects malformed messages without reading out of bounds', () => {
@@ -262,8 +269,14 @@ describe('NTLM session security (MS-NLMP 3.4)', () => {
       const { sealed, signature } = client.seal(Buffer.from(text));
       expect(server.unseal(sealed, signature)?.toString()).toBe(text);
     }
-    const mic = server.sign(Buffer.from('reply'));
-    expect(mic.readUInt32LE(12)).toBe(3); // the server's own sequence continues from its seals… no: see below
+    // Each direction counts on its own: the server's first outgoing MAC is sequence 0.
+    const reply = server.seal(Buffer.from('reply'));
+    expect(reply.signature.readUInt32LE(12)).toBe(0);
+    const tampered = Buffer.from(reply.sealed);
+    tampered[0]! ^= 1;
+    expect(client.unseal(tampered, reply.signature)).toBeUndefined();
+    // The client's fourth seal carries sequence number 3.
+    expect(client.seal(Buffer.from('four')).signature.readUInt32LE(12)).toBe(3);
   });
 
   it('the blog client\'s mechListMIC is the NTLM MAC (seq 0) of the DER mechTypes; the server\'s verifies', () => {
