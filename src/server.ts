@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config/index.js';
@@ -20,7 +21,8 @@ export function startServer(config: Config, logger: Logger): Promise<RunningServ
     const server = app.listen(config.server.port, config.server.host, (err?: Error) => {
       if (err) return reject(err);
       const shownHost = config.server.host === '0.0.0.0' || config.server.host === '::' ? 'localhost' : config.server.host;
-      const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${config.server.port}`;
+      const { port } = server.address() as AddressInfo;
+      const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
       const close = (): Promise<void> =>
         new Promise((done) => {
           const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);

@@ -1,9 +1,18 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../../..');
+
+async function freePort(): Promise<number> {
+  const probe = net.createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((r) => probe.close(r));
+  return port;
+}
 
 function runServer(env: NodeJS.ProcessEnv) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
@@ -30,7 +39,7 @@ describe('src/server.ts', () => {
   });
 
   it('serves /healthz and stops cleanly on SIGTERM', async () => {
-    const run = runServer({ PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json' });
+    const run = runServer({ PORT: String(await freePort()), HOST: '127.0.0.1', LOG_FORMAT: 'json' });
     try {
       const port = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no listening line:\n${run.out()}${run.err()}`)), 20_000);
