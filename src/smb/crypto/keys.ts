@@ -62,7 +62,8 @@ export function deriveSessionKeys(
   switch (dialect) {
     case DIALECT_2_0_2:
     case DIALECT_2_1:
-      // SMB 2.x signs with the session key itself and has no encryption.
+      // SMB 2.x signs with the session key itself and has no encryption; its
+      // application key is the session key too (MS-SMB2 3.2.4.25).
       return { signingKey: key16, encryptionKey: Buffer.alloc(0), decryptionKey: Buffer.alloc(0), applicationKey: key16 };
 
     case DIALECT_3_0:
