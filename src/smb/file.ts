@@ -19,9 +19,17 @@ export interface OpenOptions {
   fileAttributes?: number;
 }
 
-/** Defaults that keep memory flat yet fill a fast link: 8 × 1 MiB in flight (cf. go-smb2's read-ahead). */
-export const DEFAULT_CHUNK = 1 << 20;
-export const DEFAULT_WINDOW = 8;
+/**
+ * Defaults that keep memory flat yet fill a fast link: 16 MiB in flight, as 4 × 4 MiB where the server
+ * allows large MTU (measured best on loopback against Samba) or as many 64 KiB requests where it does not.
+ */
+export const DEFAULT_CHUNK = 4 << 20;
+export const BYTES_IN_FLIGHT = 16 << 20;
+const MAX_WINDOW = 64;
+
+function windowFor(chunk: number, requested: number | undefined): number {
+  return Math.max(1, requested ?? Math.min(MAX_WINDOW, Math.ceil(BYTES_IN_FLIGHT / chunk)));
+}
 
 export function createRequestFor(path: string, o: OpenOptions): { command: number; body: Buffer; subject: string } {
   return {
@@ -185,7 +193,7 @@ class SmbReadStream extends Readable {
   private readonly options: ReadStreamOptions;
   private file: SmbFile | undefined;
   private chunk = DEFAULT_CHUNK;
-  private readonly window: number;
+  private window: number;
   private limit = 0;
   private readonly autoClose: boolean;
   private next: number;
@@ -197,7 +205,7 @@ class SmbReadStream extends Readable {
     super({ highWaterMark: 1 << 20 });
     this.source = source;
     this.options = o;
-    this.window = Math.max(1, o.window ?? DEFAULT_WINDOW);
+    this.window = 1;
     this.next = o.start ?? 0;
     this.autoClose = o.autoClose ?? true;
   }
@@ -207,6 +215,7 @@ class SmbReadStream extends Readable {
       this.file = file;
       const maxRead = file.tree.session.connection.maxReadSize;
       this.chunk = Math.max(1, Math.min(this.options.chunkSize ?? DEFAULT_CHUNK, maxRead));
+      this.window = windowFor(this.chunk, this.options.window);
       const endExclusive = this.options.end === undefined ? Infinity : this.options.end + 1;
       this.limit = Math.min(endExclusive, file.size);
       callback();
@@ -287,7 +296,7 @@ class SmbWriteStream extends Writable {
   private readonly options: WriteStreamOptions;
   private file: SmbFile | undefined;
   private chunk = DEFAULT_CHUNK;
-  private readonly window: number;
+  private window: number;
   private readonly autoClose: boolean;
   private offset: number;
   private parts: Buffer[] = [];
@@ -301,7 +310,7 @@ class SmbWriteStream extends Writable {
     super({ highWaterMark: 1 << 20, decodeStrings: true });
     this.source = source;
     this.options = o;
-    this.window = Math.max(1, o.window ?? DEFAULT_WINDOW);
+    this.window = 1;
     this.offset = o.start ?? 0;
     this.autoClose = o.autoClose ?? true;
   }
@@ -311,6 +320,7 @@ class SmbWriteStream extends Writable {
       this.file = file;
       const maxWrite = file.tree.session.connection.maxWriteSize;
       this.chunk = Math.max(1, Math.min(this.options.chunkSize ?? DEFAULT_CHUNK, maxWrite));
+      this.window = windowFor(this.chunk, this.options.window);
       if (this.options.start === undefined && this.options.append === true) this.offset = file.size;
       callback();
     }, callback);
