@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { Access, Command, CreateDisposition, CreateOption, FileAttribute, FileInfoClass, Fsctl, InfoType, QueryDirectoryFlag, RELATED_FILE_ID, ShareAccess } from './messages/constants.js';
 import { decodeCreateResponse, type CreateResponse, type FileTimesAndSizes } from './messages/create.js';
 import { encodeCloseRequest } from './messages/close.js';
@@ -187,10 +188,8 @@ export class SmbShare {
 
   async writeFile(path: string, data: Buffer | string): Promise<void> {
     const ws = this.createWriteStream(path);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('error', reject);
-      ws.end(typeof data === 'string' ? Buffer.from(data) : data, () => resolve());
-    });
+    ws.end(typeof data === 'string' ? Buffer.from(data) : data);
+    await finished(ws);
   }
 
   async mkdir(path: string, options: { recursive?: boolean } = {}): Promise<void> {
