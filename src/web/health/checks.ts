@@ -45,6 +45,15 @@ async function withDeadline<T>(ms: number, work: Promise<T>): Promise<T> {
 const elapsed = (start: number): number => Math.round(performance.now() - start);
 const describe = (err: unknown): string => (err instanceof Error ? err.message || err.name : String(err)) || 'failed';
 
+/**
+ * ldapts upgrades the plain socket without telling TLS which host it is talking to, so the
+ * certificate would be checked against "localhost". SNI takes DNS names only, never IPs.
+ */
+export function startTlsIdentity(url: string): { host: string; servername?: string } {
+  const hostname = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return net.isIP(hostname) ? { host: hostname } : { host: hostname, servername: hostname };
+}
+
 /** Binds as the service account on one URL: proves reachability, TLS trust and the credentials together. */
 export async function checkLdapBind(config: Config, url: string): Promise<CheckResult> {
   const { ldap } = config;
@@ -55,10 +64,11 @@ export async function checkLdapBind(config: Config, url: string): Promise<CheckR
   try {
     const ca = ldap.caFile ? [await readFile(ldap.caFile)] : undefined;
     const tlsOptions = ca ? { ca } : {};
-    const client = new Client({ url, timeout: ldap.timeoutMs, connectTimeout: ldap.timeoutMs, tlsOptions });
+    // tlsOptions only for ldaps://: given for an ldap:// URL, ldapts 8 breaks the later StartTLS (ECONNRESET).
+    const client = new Client({ url, timeout: ldap.timeoutMs, connectTimeout: ldap.timeoutMs, ...(secure ? { tlsOptions } : {}) });
     try {
       await withDeadline(ldap.timeoutMs * 3, (async () => {
-        if (!secure && ldap.startTls) await client.startTLS(tlsOptions);
+        if (!secure && ldap.startTls) await client.startTLS({ ...tlsOptions, ...startTlsIdentity(url) });
         await client.bind(ldap.bindDn ?? '', ldap.bindPassword ?? '');
       })());
     } finally {
