@@ -2,12 +2,23 @@ import { Command, Dialect, SessionFlag } from './messages/constants.js';
 import { NtStatus } from './messages/ntstatus.js';
 import { decodeSessionSetupResponse, encodeSessionSetupRequest } from './messages/session-setup.js';
 import { encodeLogoffRequest } from './messages/simple.js';
-import { SmbIntegrityError, SmbNotSupportedError } from './errors.js';
+import { SmbError, SmbIntegrityError, SmbLogonFailureError, SmbNotSupportedError, SmbProtocolError } from './errors.js';
 import type { Connection, Request, Response, SecurityContext } from './connection.js';
 import { deriveSessionKeys } from './crypto/keys.js';
 import { verifyMessage } from './crypto/signing.js';
 import { NtlmAuthenticator } from './auth/authenticator.js';
 import type { NtlmCredential } from './auth/ntlm.js';
+import { AuthProtocolError, AuthRejectedError } from './auth/errors.js';
+import { SmbIntegrityError as CryptoIntegrityError } from './crypto/errors.js';
+
+/** The auth and crypto layers have their own error classes; callers of src/smb see only SmbError. */
+function asSmbError(err: unknown): unknown {
+  if (err instanceof SmbError) return err;
+  if (err instanceof AuthRejectedError) return new SmbLogonFailureError(NtStatus.LOGON_FAILURE, err.message, { cause: err });
+  if (err instanceof AuthProtocolError) return new SmbProtocolError(`authentication: ${err.message}`, { cause: err });
+  if (err instanceof CryptoIntegrityError) return new SmbIntegrityError(err.message, { cause: err });
+  return err;
+}
 
 export interface SessionOptions {
   credential: NtlmCredential;
@@ -42,6 +53,14 @@ export class Session {
   }
 
   static async setup(conn: Connection, options: SessionOptions): Promise<Session> {
+    try {
+      return await Session.authenticate(conn, options);
+    } catch (err) {
+      throw asSmbError(err);
+    }
+  }
+
+  private static async authenticate(conn: Connection, options: SessionOptions): Promise<Session> {
     const auth = new NtlmAuthenticator(options.credential, {
       targetHost: conn.host,
       ...(options.workstation === undefined ? {} : { workstation: options.workstation }),

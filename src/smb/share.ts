@@ -3,6 +3,7 @@ import { finished } from 'node:stream/promises';
 import { Access, Command, CreateDisposition, CreateOption, FileAttribute, FileInfoClass, Fsctl, InfoType, QueryDirectoryFlag, RELATED_FILE_ID, ShareAccess } from './messages/constants.js';
 import { decodeCreateResponse, type CreateResponse, type FileTimesAndSizes } from './messages/create.js';
 import { encodeCloseRequest } from './messages/close.js';
+import { decodeReadResponse, encodeReadRequest } from './messages/read-write.js';
 import { decodeDirectoryEntries, decodeOutputBuffer, encodeQueryDirectoryRequest } from './messages/query-directory.js';
 import { decodeFsFullSizeInfo } from './messages/query-info.js';
 import { encodeFileDispositionInfo, encodeFileRenameInfo, encodeSetInfoRequest } from './messages/set-info.js';
@@ -41,6 +42,7 @@ export interface FsSpace {
 export type TreeProvider = () => Promise<Tree>;
 
 const LIST_BUFFER = 1 << 20;
+const SMALL_FILE = 1 << 20;
 const RM_CONCURRENCY = 16;
 const COPY_CHUNK = 1 << 20;
 const COPY_CHUNKS_PER_REQUEST = 16;
@@ -180,9 +182,26 @@ export class SmbShare {
     );
   }
 
+  /**
+   * Small files come back in one round trip (CREATE + READ + CLOSE compounded); larger ones continue
+   * with the pipelined stream from where that first read stopped.
+   */
   async readFile(path: string): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    for await (const c of this.createReadStream(path)) chunks.push(c as Buffer);
+    const tree = await this.tree();
+    const smbPath = toSmbPath(path);
+    const firstRead = Math.min(SMALL_FILE, tree.session.connection.maxReadSize);
+    const results = await tree.compound([
+      createRequestFor(smbPath, { desiredAccess: Access.FILE_READ_DATA | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: CreateDisposition.OPEN, createOptions: CreateOption.NON_DIRECTORY_FILE, shareAccess: ShareAccess.READ | ShareAccess.DELETE }),
+      { command: Command.READ, body: encodeReadRequest({ fileId: RELATED_FILE_ID, offset: 0, length: firstRead }), responseSize: firstRead, acceptStatus: [NtStatus.END_OF_FILE], subject: smbPath },
+      { command: Command.CLOSE, body: encodeCloseRequest(RELATED_FILE_ID) },
+    ]);
+    const info = decodeCreateResponse(first(results).msg);
+    throwFirstError(results.slice(1, 2));
+    const read = results[1];
+    const head = read?.ok === true && read.response.header.status !== NtStatus.END_OF_FILE ? decodeReadResponse(read.response.msg).data : Buffer.alloc(0);
+    if (Number(info.endOfFile) <= head.length) return Buffer.from(head);
+    const chunks: Buffer[] = [head];
+    for await (const c of this.createReadStream(path, { start: head.length })) chunks.push(c as Buffer);
     return Buffer.concat(chunks);
   }
 
