@@ -41,7 +41,7 @@ export interface FsSpace {
 /** Anything that yields a live Tree; SmbClient reconnects behind it. */
 export type TreeProvider = () => Promise<Tree>;
 
-const LIST_BUFFER = 1 << 20;
+const LIST_BUFFER = 256 << 10;
 const SMALL_FILE = 1 << 20;
 const RM_CONCURRENCY = 16;
 const COPY_CHUNK = 1 << 20;
