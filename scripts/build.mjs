@@ -1,6 +1,6 @@
 // Compiles the server with tsc and bundles the browser code with esbuild into public/build/.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -30,4 +30,10 @@ cpSync(`${root}node_modules/bootswatch/dist`, `${vendor}/bootswatch`, {
   recursive: true,
   filter: (src) => statSync(src).isDirectory() || src.endsWith('/bootstrap.min.css'),
 });
+// Some themes import Google Fonts: the strict CSP (and a campus without internet) would block them,
+// so drop the import and let those themes fall back to system fonts.
+for (const theme of readdirSync(`${vendor}/bootswatch`)) {
+  const css = `${vendor}/bootswatch/${theme}/bootstrap.min.css`;
+  writeFileSync(css, readFileSync(css, 'utf8').replace(/@import url\(https?:[^)]*\);?/g, ''));
+}
 console.log('build: dist/ and public/build/ written');
