@@ -1,5 +1,123 @@
-import { notImplemented } from './not-implemented.js';
+import { SmbClient } from '../smb/index.js';
+import { parseArgs, type SmbArgs } from './smb/args.js';
+import { credentialFor, displayUser, parseUser } from './smb/credentials.js';
+import { EXIT, report, type ErrorContext } from './smb/errors.js';
+import { ls, mkdir, mv, rm, statCmd, type OpContext } from './smb/ops.js';
+import { looksLikeTarget, parseTarget, unc, type SmbTarget } from './smb/target.js';
+import { get, put } from './smb/transfer.js';
+import { USAGE, UsageError } from './smb/usage.js';
 
-export const summary = 'talk to an SMB server: ls, get, put, stat, rm, mkdir (not implemented yet)';
+export const summary = 'talk to an SMB server: ls, stat, get, put, rm, mkdir, mv (portcullis smb --help)';
 
-export const run = notImplemented('smb');
+const SUBCOMMANDS = ['ls', 'stat', 'get', 'put', 'rm', 'mkdir', 'mv'] as const;
+type Subcommand = (typeof SUBCOMMANDS)[number];
+
+/** What to run once connected: validated before any password is asked for. */
+interface Plan {
+  target: SmbTarget;
+  exec(ctx: OpContext): Promise<void>;
+}
+
+function expectArgs(sub: string, positional: string[], min: number, max: number): void {
+  if (positional.length < min) throw new UsageError(`${sub}: missing argument`);
+  if (positional.length > max) throw new UsageError(`${sub}: unexpected argument "${positional[max]}"`);
+}
+
+function onlyFor(sub: Subcommand, a: SmbArgs): void {
+  if (a.json && sub !== 'ls' && sub !== 'stat') throw new UsageError(`${sub} does not take --json`);
+  if (a.recursive && sub !== 'rm') throw new UsageError(`${sub} does not take -r`);
+  if (a.parents && sub !== 'mkdir') throw new UsageError(`${sub} does not take -p`);
+}
+
+function plan(sub: Subcommand, a: SmbArgs): Plan {
+  const p = a.positional;
+  onlyFor(sub, a);
+  switch (sub) {
+    case 'ls':
+      expectArgs(sub, p, 1, 1);
+      return { target: parseTarget(p[0] as string), exec: ls };
+    case 'stat':
+      expectArgs(sub, p, 1, 1);
+      return { target: parseTarget(p[0] as string), exec: statCmd };
+    case 'get': {
+      expectArgs(sub, p, 1, 2);
+      const local = p[1];
+      if (local !== undefined && looksLikeTarget(local)) throw new UsageError('get copies to a local file or "-", not to another share');
+      return { target: parseTarget(p[0] as string), exec: (ctx) => get(ctx, local) };
+    }
+    case 'put': {
+      expectArgs(sub, p, 2, 2);
+      const local = p[0] as string;
+      if (looksLikeTarget(local)) throw new UsageError('put takes a local file (or "-") first, then //HOST/SHARE/PATH');
+      return { target: parseTarget(p[1] as string), exec: (ctx) => put(ctx, local) };
+    }
+    case 'rm':
+      expectArgs(sub, p, 1, 1);
+      return { target: parseTarget(p[0] as string), exec: (ctx) => rm(ctx, a.recursive) };
+    case 'mkdir':
+      expectArgs(sub, p, 1, 1);
+      return { target: parseTarget(p[0] as string), exec: (ctx) => mkdir(ctx, a.parents) };
+    case 'mv': {
+      expectArgs(sub, p, 2, 2);
+      const to = p[1] as string;
+      return { target: parseTarget(p[0] as string), exec: (ctx) => mv(ctx, to) };
+    }
+  }
+}
+
+export async function run(args: string[]): Promise<number> {
+  const ctx: ErrorContext = { phase: 'connect', server: '', user: '', subject: '' };
+  let client: SmbClient | undefined;
+  try {
+    const [sub, ...rest] = args;
+    if (sub === undefined) {
+      process.stderr.write(USAGE);
+      return EXIT.other;
+    }
+    if (sub === 'help' || sub === '--help' || sub === '-h') {
+      process.stdout.write(USAGE);
+      return EXIT.ok;
+    }
+    if (!(SUBCOMMANDS as readonly string[]).includes(sub)) throw new UsageError(`unknown subcommand "${sub}"`);
+    const a = parseArgs(rest);
+    if (a.help) {
+      process.stdout.write(USAGE);
+      return EXIT.ok;
+    }
+    const { target, exec } = plan(sub as Subcommand, a);
+    if (a.user !== undefined) ctx.user = displayUser(parseUser(a.user));
+    ctx.server = `${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
+    ctx.subject = unc(target, []);
+    const credential = await credentialFor(a.user);
+
+    client = await SmbClient.connect({
+      host: target.host,
+      port: target.port,
+      share: target.share,
+      credential,
+      encrypt: a.encrypt,
+      ...(a.timeoutMs === undefined ? {} : { timeoutMs: a.timeoutMs, connectTimeoutMs: a.timeoutMs }),
+    });
+    if (a.verbose) {
+      process.stderr.write(
+        `portcullis smb: connected to ${ctx.server} as ${ctx.user}: dialect ${client.dialect}, ` +
+          `signing ${client.signingAlgorithm ?? 'none'}, cipher ${client.cipher ?? 'none'}\n`,
+      );
+    }
+    ctx.phase = 'op';
+    await exec({
+      share: client.share(target.share),
+      target,
+      json: a.json,
+      setSubject: (s) => (ctx.subject = s),
+      out: (text) => process.stdout.write(text),
+    });
+    return EXIT.ok;
+  } catch (err) {
+    const { code, line } = report(err, ctx);
+    process.stderr.write(`${line}\n`);
+    return code;
+  } finally {
+    await client?.close().catch(() => undefined);
+  }
+}

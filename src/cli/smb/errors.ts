@@ -1,0 +1,127 @@
+import {
+  SmbAccessDeniedError,
+  SmbAccountDisabledError,
+  SmbAccountExpiredError,
+  SmbAccountLockedError,
+  SmbAccountRestrictionError,
+  SmbAuthError,
+  SmbBadShareError,
+  SmbDisconnectedError,
+  SmbError,
+  SmbExistsError,
+  SmbIsDirectoryError,
+  SmbNotDirectoryError,
+  SmbNotEmptyError,
+  SmbNotFoundError,
+  SmbPasswordExpiredError,
+  SmbPasswordMustChangeError,
+  SmbProtocolError,
+  SmbTimeoutError,
+} from '../../smb/index.js';
+import { PromptInterrupted } from './prompt.js';
+import { UsageError } from './usage.js';
+
+export const EXIT = { ok: 0, other: 1, notFound: 2, accessDenied: 3, logonFailure: 4, cannotConnect: 5, interrupted: 130 } as const;
+
+/** A failure the CLI itself detects (e.g. "is a directory"), reported like a server error. */
+export class CliError extends Error {
+  readonly code: number;
+  constructor(message: string, code: number = EXIT.other) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** Thrown when the user pressed Ctrl-C during a transfer (after the partial output was removed). */
+export class Interrupted extends Error {
+  override readonly name = 'Interrupted';
+}
+
+/** What the failed step was about: names for the message. */
+export interface ErrorContext {
+  /** "connect" while connecting, signing in and connecting the share; "op" afterwards. */
+  phase: 'connect' | 'op';
+  /** host:port, for "cannot connect". */
+  server: string;
+  /** DOMAIN\user, for logon failures. */
+  user: string;
+  /** The item (UNC or local path) the failing step worked on. */
+  subject: string;
+}
+
+export interface Reported {
+  code: number;
+  /** One line, no trailing newline, no stack trace. */
+  line: string;
+}
+
+const AUTH_REASONS: [new (...args: never[]) => SmbAuthError, string][] = [
+  [SmbAccountLockedError, 'account locked out'],
+  [SmbAccountDisabledError, 'account disabled'],
+  [SmbAccountExpiredError, 'account expired'],
+  [SmbPasswordExpiredError, 'password expired'],
+  [SmbPasswordMustChangeError, 'password must be changed'],
+  [SmbAccountRestrictionError, 'account restriction'],
+];
+
+/** Maps any failure to the documented exit code and a one-line message. */
+export function report(err: unknown, ctx: ErrorContext): Reported {
+  const prefix = 'portcullis smb: ';
+  if (err instanceof UsageError) return { code: EXIT.other, line: `${prefix}${err.message} (see: portcullis smb --help)` };
+  if (err instanceof PromptInterrupted || err instanceof Interrupted) return { code: EXIT.interrupted, line: `${prefix}interrupted` };
+  if (err instanceof CliError) return { code: err.code, line: `${prefix}${err.message}` };
+  if (err instanceof SmbError) {
+    const status = ` (${err.statusName})`;
+    if (err instanceof SmbAuthError) {
+      const reason = AUTH_REASONS.find(([cls]) => err instanceof cls)?.[1];
+      return { code: EXIT.logonFailure, line: `${prefix}logon failure: ${reason === undefined ? '' : `${reason}: `}${ctx.user}${status}` };
+    }
+    if (ctx.phase === 'connect' && (err instanceof SmbDisconnectedError || err instanceof SmbTimeoutError || err instanceof SmbProtocolError)) {
+      return { code: EXIT.cannotConnect, line: `${prefix}cannot connect: ${ctx.server} (${connectReason(err)})` };
+    }
+    if (err instanceof SmbBadShareError) return { code: EXIT.notFound, line: `${prefix}not found: no such share: ${ctx.subject}${status}` };
+    if (err instanceof SmbNotFoundError) return { code: EXIT.notFound, line: `${prefix}not found: ${ctx.subject}${status}` };
+    if (err instanceof SmbAccessDeniedError) return { code: EXIT.accessDenied, line: `${prefix}access denied: ${ctx.subject}${status}` };
+    const what =
+      err instanceof SmbExistsError ? 'already exists'
+      : err instanceof SmbNotEmptyError ? 'folder not empty'
+      : err instanceof SmbIsDirectoryError ? 'is a folder'
+      : err instanceof SmbNotDirectoryError ? 'not a folder'
+      : err instanceof SmbDisconnectedError ? 'connection lost'
+      : err instanceof SmbTimeoutError ? 'timed out'
+      : 'failed';
+    return { code: EXIT.other, line: `${prefix}${what}: ${ctx.subject}${status}` };
+  }
+  const errno = errnoOf(err);
+  if (errno !== undefined) {
+    const path = pathOf(err) ?? ctx.subject;
+    if (errno === 'ENOENT') return { code: EXIT.notFound, line: `${prefix}not found: ${path} (ENOENT)` };
+    if (errno === 'EACCES' || errno === 'EPERM') return { code: EXIT.accessDenied, line: `${prefix}access denied: ${path} (${errno})` };
+    return { code: EXIT.other, line: `${prefix}${path}: ${oneLine(err instanceof Error ? err.message : String(err))}` };
+  }
+  return { code: EXIT.other, line: `${prefix}${oneLine(err instanceof Error ? err.message : String(err))}` };
+}
+
+/** "ECONNREFUSED", "ENOTFOUND", "timed out after 10000 ms" … rather than the whole chain. */
+function connectReason(err: SmbError): string {
+  const code = errnoOf(err.cause);
+  if (code !== undefined) return code;
+  if (err instanceof SmbTimeoutError) return oneLine(err.message);
+  return `${err.statusName}: ${oneLine(err.message)}`;
+}
+
+function errnoOf(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
+  const code = (err as { code: unknown }).code;
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : undefined;
+}
+
+function pathOf(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null || !('path' in err)) return undefined;
+  const path = (err as { path: unknown }).path;
+  return typeof path === 'string' ? path : undefined;
+}
+
+export function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}

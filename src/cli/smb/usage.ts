@@ -1,0 +1,30 @@
+/** A mistake on the command line: exit 1 with the message and a pointer to the usage text. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const USAGE = `Usage:
+  portcullis smb ls    //HOST[:PORT]/SHARE[/PATH] [--json]
+  portcullis smb stat  //HOST[:PORT]/SHARE/PATH [--json]
+  portcullis smb get   //HOST[:PORT]/SHARE/PATH [LOCALFILE|-]
+  portcullis smb put   LOCALFILE|- //HOST[:PORT]/SHARE/PATH
+  portcullis smb rm [-r] //HOST[:PORT]/SHARE/PATH
+  portcullis smb mkdir [-p] //HOST[:PORT]/SHARE/PATH
+  portcullis smb mv    //HOST[:PORT]/SHARE/FROM  //HOST[:PORT]/SHARE/TO|TO
+
+PATH is literal (no percent-decoding, no globbing); "/" and "\\" both separate segments.
+A TO without //HOST is on the same share: from the share root if it starts with "/" or "\\",
+otherwise relative to FROM's folder. An existing folder as TO (or as put's target) receives the item.
+
+Options:
+  --user 'DOMAIN\\name' | name@realm   who to sign in as (NTLM domain: before "\\", or the realm after "@")
+  --encrypt                           encrypt all traffic (SMB 3.x)
+  --timeout SECONDS                   per-request timeout (default 30)
+  -v, --verbose                       print the negotiated dialect, signing algorithm and cipher to stderr
+  --json                              machine-readable output (ls, stat)
+
+The password comes from the PORTCULLIS_PASSWORD environment variable, or is asked for on the
+terminal without echo. It is never taken from the command line.
+
+Exit codes: 0 ok, 2 not found, 3 access denied, 4 logon failure, 5 cannot connect, 1 anything else.
+`;
