@@ -71,6 +71,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     session: {
       secret: e.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
       secretGenerated: !e.SESSION_SECRET,
+      idleMinutes: e.SESSION_IDLE_MINUTES,
+      absoluteHours: e.SESSION_MAX_HOURS,
+      rememberMe: e.SESSION_REMEMBER_ME,
+      rememberDays: e.SESSION_REMEMBER_DAYS,
+      cookieSecure: e.SESSION_COOKIE_SECURE === 'auto' ? 'auto' : e.SESSION_COOKIE_SECURE === 'true',
+      redisUrl: e.REDIS_URL,
+    },
+    auth: {
+      allowedGroups: e.SIGNIN_GROUPS,
+      nestedGroups: e.LDAP_NESTED_GROUPS,
+      maxFailuresPerUser: e.LOGIN_MAX_PER_USER,
+      maxAttemptsPerIp: e.LOGIN_MAX_PER_IP,
+      windowMinutes: e.LOGIN_WINDOW_MINUTES,
     },
     ldap: {
       urls: e.LDAP_URLS,
@@ -83,7 +96,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.LDAP_TIMEOUT_MS,
     },
     ad: { domain: e.AD_DOMAIN },
-    smb: { hostMap: Object.fromEntries(e.SMB_HOST_MAP), timeoutMs: e.SMB_TIMEOUT_MS, probe: e.SMB_PROBE },
+    smb: {
+      hostMap: Object.fromEntries(e.SMB_HOST_MAP),
+      timeoutMs: e.SMB_TIMEOUT_MS,
+      probe: e.SMB_PROBE,
+      idleSeconds: e.SMB_IDLE_SECONDS,
+      maxConnectionsPerServer: e.SMB_MAX_CONNECTIONS_PER_SERVER,
+      queueLimit: e.SMB_QUEUE_LIMIT,
+      queueTimeoutMs: e.SMB_QUEUE_TIMEOUT_MS,
+    },
     drivesFile: e.DRIVES_FILE,
     drives,
     mail: {

@@ -22,7 +22,8 @@ export const DEFAULT_USER_FILTER = '(&(objectCategory=person)(objectClass=user)(
 export const SMB_PORT = 445;
 
 /** Values never echoed back in an error message. */
-export const SECRET_SETTINGS = new Set(['SESSION_SECRET', 'LDAP_BIND_PASSWORD', 'MAIL_PASSWORD']);
+// REDIS_URL may carry a password.
+export const SECRET_SETTINGS = new Set(['SESSION_SECRET', 'LDAP_BIND_PASSWORD', 'MAIL_PASSWORD', 'REDIS_URL']);
 
 const parseHostMapEntry = (v: string): [string, Endpoint] | undefined => {
   const eq = v.indexOf('=');
@@ -69,8 +70,26 @@ export function envSchema(themes: readonly string[]) {
     AD_DOMAIN: setting('a NetBIOS domain name of 1–15 letters, digits, dots, hyphens or underscores', (v) =>
       /^[A-Za-z0-9][A-Za-z0-9._-]{0,14}$/.test(v) ? v.toUpperCase() : undefined,
     ),
+    SESSION_IDLE_MINUTES: setting('an integer 1–1440 (minutes)', parseInteger(1, 1440), 30),
+    SESSION_MAX_HOURS: setting('an integer 1–720 (hours)', parseInteger(1, 720), 12),
+    SESSION_REMEMBER_ME: setting('true or false', parseBoolean, true),
+    SESSION_REMEMBER_DAYS: setting('an integer 1–90 (days)', parseInteger(1, 90), 14),
+    SESSION_COOKIE_SECURE: setting('auto, true or false', parseOneOf(['auto', 'true', 'false'] as const), 'auto'),
+    REDIS_URL: setting('a redis:// or rediss:// URL', (v) => (/^rediss?:\/\/[^\s]+$/.test(v) ? v : undefined)),
+    SIGNIN_GROUPS: setting('a semicolon-separated list of group names or DNs', (v) => {
+      const groups = v.split(';').map((g) => g.trim()).filter(Boolean);
+      return groups.length > 0 ? groups : undefined;
+    }, []),
+    LDAP_NESTED_GROUPS: setting('true or false', parseBoolean, true),
+    LOGIN_MAX_PER_USER: setting('an integer 1–100 (failed sign-ins per window)', parseInteger(1, 100), 5),
+    LOGIN_MAX_PER_IP: setting('an integer 1–10000 (sign-in attempts per window)', parseInteger(1, 10_000), 30),
+    LOGIN_WINDOW_MINUTES: setting('an integer 1–1440 (minutes)', parseInteger(1, 1440), 15),
     SMB_HOST_MAP: setting('a comma-separated list of uncHost=host[:port]', parseList(parseHostMapEntry), []),
     SMB_TIMEOUT_MS: setting('an integer 100–300000 (milliseconds)', parseInteger(100, 300_000), 10_000),
+    SMB_IDLE_SECONDS: setting('an integer 10–86400 (seconds)', parseInteger(10, 86_400), 300),
+    SMB_MAX_CONNECTIONS_PER_SERVER: setting('an integer 1–100000', parseInteger(1, 100_000), 500),
+    SMB_QUEUE_LIMIT: setting('an integer 0–100000', parseInteger(0, 100_000), 200),
+    SMB_QUEUE_TIMEOUT_MS: setting('an integer 100–300000 (milliseconds)', parseInteger(100, 300_000), 10_000),
     SMB_PROBE: setting('a comma-separated list of host[:port]', parseList(parseEndpoint(SMB_PORT)), []),
     DRIVES_FILE: setting('a readable YAML or JSON file', parseReadableFile),
     MAIL_HOST: setting('an SMTP host name or IP address', parseHost),

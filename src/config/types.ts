@@ -53,6 +53,29 @@ export interface Config {
     secret: string;
     /** No SESSION_SECRET was given outside production: sessions will not survive a restart. */
     secretGenerated: boolean;
+    /** Signed out after this long without a request. */
+    idleMinutes: number;
+    /** Signed out this long after signing in, whatever the activity. */
+    absoluteHours: number;
+    /** Whether the sign-in form offers "Keep me signed in" (off by default for each user). */
+    rememberMe: boolean;
+    /** How long a "kept" sign-in lasts between visits. */
+    rememberDays: number;
+    /** 'auto': Secure when the request came over HTTPS (directly or per a trusted proxy). */
+    cookieSecure: 'auto' | boolean;
+    /** Set: sessions live in Redis (several instances); unset: embedded SQLite in DATA_DIR. */
+    redisUrl: string | undefined;
+  };
+  auth: {
+    /** Group names (CN) or DNs allowed to sign in; empty: every user the filter finds. */
+    allowedGroups: string[];
+    /** Resolve group membership through nested groups (LDAP_MATCHING_RULE_IN_CHAIN). */
+    nestedGroups: boolean;
+    /** Failed sign-ins per username per window before refusing more: well below AD's lockout threshold. */
+    maxFailuresPerUser: number;
+    /** Sign-in attempts per client IP per window. */
+    maxAttemptsPerIp: number;
+    windowMinutes: number;
   };
   ldap: LdapConfig;
   ad: {
@@ -65,6 +88,12 @@ export interface Config {
     timeoutMs: number;
     /** Extra servers for the status page to probe, beyond the drives' and the host map's. */
     probe: Endpoint[];
+    /** An idle per-session SMB connection is closed after this long (reopened on demand). */
+    idleSeconds: number;
+    maxConnectionsPerServer: number;
+    /** Requests waiting for a connection slot; beyond it, 503. */
+    queueLimit: number;
+    queueTimeoutMs: number;
   };
   drivesFile: string | undefined;
   drives: Drive[];

@@ -44,7 +44,9 @@ describe('loadConfig defaults', () => {
       timeoutMs: 5000,
     });
     expect(c.ad.domain).toBeUndefined();
-    expect(c.smb).toEqual({ hostMap: {}, timeoutMs: 10_000, probe: [] });
+    expect(c.smb).toEqual({ hostMap: {}, timeoutMs: 10_000, probe: [], idleSeconds: 300, maxConnectionsPerServer: 500, queueLimit: 200, queueTimeoutMs: 10_000 });
+    expect(c.session).toMatchObject({ idleMinutes: 30, absoluteHours: 12, rememberMe: true, rememberDays: 14, cookieSecure: 'auto', redisUrl: undefined });
+    expect(c.auth).toEqual({ allowedGroups: [], nestedGroups: true, maxFailuresPerUser: 5, maxAttemptsPerIp: 30, windowMinutes: 15 });
     expect(c.drives).toEqual([]);
     expect(c.mail).toMatchObject({ host: undefined, port: 587, secure: false, adminEmails: [] });
     expect(missingLdapSettings(c)).toEqual(['LDAP_URLS', 'LDAP_BIND_DN', 'LDAP_BIND_PASSWORD', 'LDAP_BASE_DN']);
@@ -113,10 +115,24 @@ describe('loadConfig values', () => {
     expect(loadConfig({ TRUST_PROXY: value }).server.trustProxy).toEqual(expected);
   });
 
+  it('reads the session, sign-in and SMB pool settings', () => {
+    const c = loadConfig({
+      SESSION_IDLE_MINUTES: '10', SESSION_MAX_HOURS: '8', SESSION_REMEMBER_ME: 'false', SESSION_COOKIE_SECURE: 'true',
+      REDIS_URL: 'redis://127.0.0.1:6390', SIGNIN_GROUPS: 'staff; CN=students,CN=Users,DC=example,DC=test',
+      LOGIN_MAX_PER_USER: '3', SMB_IDLE_SECONDS: '60', SMB_QUEUE_LIMIT: '0',
+    });
+    expect(c.session).toMatchObject({ idleMinutes: 10, absoluteHours: 8, rememberMe: false, cookieSecure: true, redisUrl: 'redis://127.0.0.1:6390' });
+    expect(c.auth.allowedGroups).toEqual(['staff', 'CN=students,CN=Users,DC=example,DC=test']);
+    expect(c.auth.maxFailuresPerUser).toBe(3);
+    expect(c.smb).toMatchObject({ idleSeconds: 60, queueLimit: 0 });
+    expect(() => loadConfig({ REDIS_URL: 'http://x' })).toThrow(/^REDIS_URL: expected a redis:\/\/ or rediss:\/\/ URL/);
+    expect(() => loadConfig({ SESSION_COOKIE_SECURE: 'maybe' })).toThrow(/^SESSION_COOKIE_SECURE: expected auto, true or false/);
+  });
+
   it('reads *_FILE secrets without their trailing newline', () => {
     const c = loadConfig({ LDAP_BIND_PASSWORD_FILE: file('ldap-pw', 'from-a-file\n'), SESSION_SECRET_FILE: file('ss', `${'s'.repeat(40)}\n`) });
     expect(c.ldap.bindPassword).toBe('from-a-file');
-    expect(c.session).toEqual({ secret: 's'.repeat(40), secretGenerated: false });
+    expect(c.session).toMatchObject({ secret: 's'.repeat(40), secretGenerated: false });
   });
 });
 
