@@ -31,7 +31,7 @@ export const HOME_DRIVE_NAME = 'My home';
 
 // A username put into a UNC must stay one name: no separators, no stream or wildcard characters, no
 // dot-only segments, nothing that a server could read as something else.
-const UNSAFE_USERNAME = /[\\/:*?"<>|\u0000-\u001f\u007f-\u009f]|\.\./u;
+const UNSAFE_USERNAME = /[\\/:*?"<>|\p{Cc}]|\.\./u;
 const USERNAME_TOKEN = /%USERNAME%/iu;
 const USERNAME_TOKENS = /%USERNAME%/giu;
 

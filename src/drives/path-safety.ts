@@ -6,7 +6,7 @@ export const MAX_SEGMENT_LENGTH = 255;
 export const MAX_PATH_LENGTH = 1024;
 
 // C0, DEL and C1 controls: never part of a name anyone typed, and NUL truncates names in C code on the server.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
+const CONTROL = /\p{Cc}/u;
 // Separators and the characters Windows reserves in names. `:` selects an alternate data stream, and
 // `* ? < > "` are wildcards to an SMB server (MS-FSA 2.1.4.4), so a name holding one could match other files.
 const RESERVED = /[\\:*?"<>|]/u;
