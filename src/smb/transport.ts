@@ -3,6 +3,8 @@ import { SmbDisconnectedError, SmbError, SmbProtocolError, SmbTimeoutError } fro
 
 /** Direct TCP ([MS-SMB2] 2.1): each message is prefixed by 0x00 and a 24-bit big-endian length. */
 export const MAX_FRAME = 0x00ff_ffff;
+/** Reads of small messages land here; anything larger is read straight into its own buffer. */
+const SCRATCH_SIZE = 64 * 1024;
 
 export interface TransportOptions {
   host: string;
@@ -26,17 +28,20 @@ export class Transport {
   private closed = false;
   private closeError: SmbError | undefined;
 
-  // Receive state: chunks not yet forming a whole frame, without concatenating them eagerly.
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  private frameLength = -1;
+  // Receive state. Reads land in `scratch` until a frame too big for it shows up; then the socket reads
+  // straight into that frame's own buffer (see readBuffer), so a multi-MiB READ response is written once
+  // by the kernel and never copied or concatenated in JS.
+  private readonly scratch: Buffer;
+  /** Bytes at the start of `scratch` kept from earlier reads: a partial length prefix or small frame. */
+  private carry = 0;
+  /** The large frame being filled in place, and how much of it has arrived. */
   private frame: Buffer | undefined;
   private frameFilled = 0;
 
-  private constructor(socket: Socket, handlers: TransportHandlers) {
+  private constructor(socket: Socket, handlers: TransportHandlers, scratch: Buffer) {
     this.socket = socket;
+    this.scratch = scratch;
     this.handlers = handlers;
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (err: Error) => {
       this.closeError ??= new SmbDisconnectedError(`SMB connection failed: ${err.message}`, { cause: err });
     });
@@ -45,7 +50,22 @@ export class Transport {
 
   static connect(options: TransportOptions, handlers: TransportHandlers): Promise<Transport> {
     return new Promise((resolve, reject) => {
-      const socket = netConnect({ host: options.host, port: options.port, noDelay: true });
+      // `onread` lets us choose the buffer for every read: Node asks for the first one now and for each
+      // next one right after delivering a read. No data arrives before 'connect' creates the Transport.
+      let transport: Transport | undefined;
+      const scratch = Buffer.allocUnsafe(SCRATCH_SIZE);
+      const socket = netConnect({
+        host: options.host,
+        port: options.port,
+        noDelay: true,
+        onread: {
+          buffer: () => transport?.readBuffer() ?? scratch,
+          callback: (bytes: number, buf: Uint8Array) => {
+            transport?.received(bytes, buf);
+            return true;
+          },
+        },
+      });
       let settled = false;
       const fail = (error: SmbError): void => {
         if (settled) return;
@@ -67,7 +87,8 @@ export class Transport {
         clearTimeout(timer);
         socket.removeAllListeners('error');
         socket.setKeepAlive(true, 30_000);
-        resolve(new Transport(socket, handlers));
+        transport = new Transport(socket, handlers, scratch);
+        resolve(transport);
       });
     });
   }
@@ -99,7 +120,6 @@ export class Transport {
   private finish(): void {
     if (this.closed) return;
     this.closed = true;
-    this.pending = [];
     this.frame = undefined;
     this.handlers.onClose(this.closeError);
   }
@@ -109,52 +129,62 @@ export class Transport {
     this.socket.destroy();
   }
 
-  private receive(chunk: Buffer): void {
-    let data = chunk;
-    while (data.length > 0 && !this.closed) {
-      if (this.frameLength < 0) {
-        // Need the 4-byte prefix first, which may itself be split across chunks.
-        if (this.pendingBytes + data.length < 4) {
-          this.pending.push(data);
-          this.pendingBytes += data.length;
-          return;
-        }
-        const head = this.pendingBytes === 0 ? data : Buffer.concat([...this.pending, data]);
-        this.pending = [];
-        this.pendingBytes = 0;
-        if (head[0] !== 0) {
-          this.fail(new SmbProtocolError(`bad direct-TCP frame marker 0x${(head[0] ?? 0).toString(16)}`));
-          return;
-        }
-        this.frameLength = head.readUInt32BE(0) & MAX_FRAME;
-        data = head.subarray(4);
-        if (this.frameLength === 0) {
-          this.frameLength = -1;
-          continue;
-        }
-        if (data.length >= this.frameLength) {
-          // Fast path: the whole frame arrived in this chunk; hand out a view, no copy.
-          const frame = data.subarray(0, this.frameLength);
-          data = data.subarray(this.frameLength);
-          this.frameLength = -1;
-          this.deliver(frame);
-          continue;
-        }
-        this.frame = Buffer.allocUnsafe(this.frameLength);
-        this.frameFilled = 0;
-      }
-      const frame = this.frame;
-      if (frame === undefined) return;
-      const take = Math.min(data.length, this.frameLength - this.frameFilled);
-      data.copy(frame, this.frameFilled, 0, take);
-      this.frameFilled += take;
-      data = data.subarray(take);
-      if (this.frameFilled === this.frameLength) {
+  /** Where the next socket read goes: the rest of the frame being filled, or scratch after the carry. */
+  private readBuffer(): Uint8Array {
+    if (this.frame !== undefined) return this.frame.subarray(this.frameFilled);
+    return this.scratch.subarray(this.carry);
+  }
+
+  private received(bytes: number, buf: Uint8Array): void {
+    if (this.closed) return;
+    const frame = this.frame;
+    if (frame !== undefined) {
+      this.frameFilled += bytes;
+      if (this.frameFilled === frame.length) {
         this.frame = undefined;
-        this.frameLength = -1;
         this.deliver(frame);
       }
+      return;
     }
+    if (buf.buffer !== this.scratch.buffer) {
+      this.fail(new SmbProtocolError('socket read into an unexpected buffer'));
+      return;
+    }
+    this.parseScratch(this.carry + bytes);
+  }
+
+  /**
+   * Delivers every whole frame in scratch[0, end). Small frames are copied out, because scratch is reused
+   * by the next read while a response may be kept for long; a frame that does not fit in scratch gets its
+   * own buffer and the socket fills it from then on.
+   */
+  private parseScratch(end: number): void {
+    let at = 0;
+    while (end - at >= 4 && !this.closed) {
+      if (this.scratch[at] !== 0) {
+        this.fail(new SmbProtocolError(`bad direct-TCP frame marker 0x${(this.scratch[at] ?? 0).toString(16)}`));
+        return;
+      }
+      const length = this.scratch.readUInt32BE(at) & MAX_FRAME;
+      const available = end - at - 4;
+      if (length <= available) {
+        if (length > 0) this.deliver(Buffer.from(this.scratch.subarray(at + 4, at + 4 + length)));
+        at += 4 + length;
+        continue;
+      }
+      if (4 + length > SCRATCH_SIZE) {
+        const frame = Buffer.allocUnsafe(length);
+        this.scratch.copy(frame, 0, at + 4, end);
+        this.frame = frame;
+        this.frameFilled = available;
+        this.carry = 0;
+        return;
+      }
+      break;
+    }
+    // A partial prefix or small frame: move it to the front and read the rest behind it.
+    this.carry = end - at;
+    if (at > 0 && this.carry > 0) this.scratch.copyWithin(0, at, end);
   }
 
   private deliver(frame: Buffer): void {
