@@ -1,5 +1,5 @@
 import { createCipheriv, createHmac, timingSafeEqual } from 'node:crypto';
-import { aesCmac } from './cmac.js';
+import { aesCmacParts } from './cmac.js';
 import {
   COMMAND_OFFSET,
   FLAGS_OFFSET,
@@ -27,39 +27,52 @@ export function gmacNonce(message: Buffer): Buffer {
   return nonce;
 }
 
-function aesGmac(key: Buffer, nonce: Buffer, data: Buffer): Buffer {
+const ZERO_SIGNATURE = Buffer.alloc(SIGNATURE_LENGTH);
+
+/**
+ * The message as the MAC must see it, with its signature field as zeros, given as three views so a
+ * multi-MiB READ response is verified in place rather than copied first. All three MACs take input
+ * incrementally (GCM accepts AAD in several calls).
+ */
+function unsignedParts(message: Buffer): Buffer[] {
+  return [message.subarray(0, SIGNATURE_OFFSET), ZERO_SIGNATURE, message.subarray(SIGNATURE_OFFSET + SIGNATURE_LENGTH)];
+}
+
+function aesGmac(key: Buffer, nonce: Buffer, parts: readonly Buffer[]): Buffer {
   const algorithm = key.length === 32 ? 'aes-256-gcm' : 'aes-128-gcm';
   const cipher = createCipheriv(algorithm, key, nonce);
-  cipher.setAAD(data);
+  for (const p of parts) cipher.setAAD(p);
   cipher.final();
   return cipher.getAuthTag();
 }
 
-function computeSignature(alg: SigningAlgorithm, key: Buffer, unsigned: Buffer): Buffer {
-  switch (alg) {
-    case 'HMAC-SHA256':
-      return createHmac('sha256', key).update(unsigned).digest().subarray(0, SIGNATURE_LENGTH);
-    case 'AES-CMAC':
-      return aesCmac(key, unsigned);
-    case 'AES-GMAC':
-      return aesGmac(key, gmacNonce(unsigned), unsigned);
-  }
+function hmacSha256(key: Buffer, parts: readonly Buffer[]): Buffer {
+  const hmac = createHmac('sha256', key);
+  for (const p of parts) hmac.update(p);
+  return hmac.digest().subarray(0, SIGNATURE_LENGTH);
 }
 
-function withZeroSignature(message: Buffer): Buffer {
-  const copy = Buffer.from(message);
-  copy.fill(0, SIGNATURE_OFFSET, SIGNATURE_OFFSET + SIGNATURE_LENGTH);
-  return copy;
+/** The signature `message` should carry; its current signature field is ignored (treated as zeros). */
+function computeSignature(alg: SigningAlgorithm, key: Buffer, message: Buffer): Buffer {
+  const parts = unsignedParts(message);
+  switch (alg) {
+    case 'HMAC-SHA256':
+      return hmacSha256(key, parts);
+    case 'AES-CMAC':
+      return aesCmacParts(key, parts);
+    case 'AES-GMAC':
+      // The nonce comes from MessageId, Flags and Command, none of which overlap the signature.
+      return aesGmac(key, gmacNonce(message), parts);
+  }
 }
 
 export function signMessage(alg: SigningAlgorithm, key: Buffer, message: Buffer): void {
   if (!hasSmb2Header(message)) throw new RangeError('not an SMB2 message: cannot sign it');
-  message.fill(0, SIGNATURE_OFFSET, SIGNATURE_OFFSET + SIGNATURE_LENGTH);
   computeSignature(alg, key, message).copy(message, SIGNATURE_OFFSET);
 }
 
 export function verifyMessage(alg: SigningAlgorithm, key: Buffer, message: Buffer): boolean {
   if (!hasSmb2Header(message)) return false;
-  const expected = computeSignature(alg, key, withZeroSignature(message));
+  const expected = computeSignature(alg, key, message);
   return timingSafeEqual(expected, message.subarray(SIGNATURE_OFFSET, SIGNATURE_OFFSET + SIGNATURE_LENGTH));
 }
