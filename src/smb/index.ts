@@ -3,3 +3,4 @@ export { SmbShare, type DirEntry, type Stats, type FsSpace } from './share.js';
 export { SmbWatcher, type WatchEvent, type WatchAction } from './watch.js';
 export * from './errors.js';
 export type { NtlmCredential } from './auth/ntlm.js';
+export { ntowfv2 } from './auth/ntlm.js';

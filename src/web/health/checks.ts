@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import net from 'node:net';
-import { Client } from 'ldapts';
+import { openLdap, readCa, transportName } from '../../auth/ldap-connection.js';
 import { type Config, type Endpoint, missingLdapSettings, resolveSmbHost } from '../../config/index.js';
 
 export type CheckState = 'pass' | 'fail' | 'skip';
@@ -23,56 +22,20 @@ export interface StatusReport {
 
 export type StatusChecks = () => Promise<StatusReport>;
 
-class CheckTimeout extends Error {
-  constructor(ms: number) {
-    super(`no answer within ${ms} ms`);
-  }
-}
-
-/** A last-resort deadline on top of the libraries' own, so one stuck check cannot hang the page. */
-async function withDeadline<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CheckTimeout(ms)), ms);
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 const elapsed = (start: number): number => Math.round(performance.now() - start);
 const describe = (err: unknown): string => (err instanceof Error ? err.message || err.name : String(err)) || 'failed';
-
-/**
- * ldapts upgrades the plain socket without telling TLS which host it is talking to, so the
- * certificate would be checked against "localhost". SNI takes DNS names only, never IPs.
- */
-export function startTlsIdentity(url: string): { host: string; servername?: string } {
-  const hostname = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  return net.isIP(hostname) ? { host: hostname } : { host: hostname, servername: hostname };
-}
 
 /** Binds as the service account on one URL: proves reachability, TLS trust and the credentials together. */
 export async function checkLdapBind(config: Config, url: string): Promise<CheckResult> {
   const { ldap } = config;
   const start = performance.now();
-  const secure = url.startsWith('ldaps:');
-  const how = secure ? 'LDAPS' : ldap.startTls ? 'LDAP + StartTLS' : 'plain LDAP';
-  const result = (state: CheckState, detail: string): CheckResult => ({ name: `Directory bind (${how})`, target: url, state, detail, ms: elapsed(start) });
+  const result = (state: CheckState, detail: string): CheckResult => ({ name: `Directory bind (${transportName(url, ldap.startTls)})`, target: url, state, detail, ms: elapsed(start) });
   try {
-    const ca = ldap.caFile ? [await readFile(ldap.caFile)] : undefined;
-    const tlsOptions = ca ? { ca } : {};
-    // tlsOptions only for ldaps://: given for an ldap:// URL, ldapts 8 breaks the later StartTLS (ECONNRESET).
-    const client = new Client({ url, timeout: ldap.timeoutMs, connectTimeout: ldap.timeoutMs, ...(secure ? { tlsOptions } : {}) });
+    const connection = await openLdap(url, ldap, await readCa(ldap.caFile));
     try {
-      await withDeadline(ldap.timeoutMs * 3, (async () => {
-        if (!secure && ldap.startTls) await client.startTLS({ ...tlsOptions, ...startTlsIdentity(url) });
-        await client.bind(ldap.bindDn ?? '', ldap.bindPassword ?? '');
-      })());
+      await connection.bind(ldap.bindDn ?? '', ldap.bindPassword ?? '');
     } finally {
-      await client.unbind().catch(() => undefined);
+      await connection.close();
     }
     return result('pass', 'The service account signed in.');
   } catch (err) {

@@ -1,0 +1,90 @@
+/**
+ * The 'ad' passport strategy: Active Directory sign-in for the login route.
+ *
+ *   passport.use(new AdStrategy({ directory, throttle, domain: config.ad.domain, logger }));
+ *   passport.authenticate('ad', { session: false }, (err, user, info) => …)(req, res, next)
+ *
+ * It reads `req.body.username` and `req.body.password` (so a urlencoded body parser must run first) and
+ * answers in one of two ways:
+ * - success: `user` is the DirectoryUser and `info` an AdSignInInfo whose `ntowfv2` (16 bytes) the
+ *   route seals with sealCredential(info.ntowfv2, user.username) after regenerating the session;
+ *   the password is gone once this returns.
+ * - error: `err` is an AppError (InvalidCredentialsError, AccountLockedError, TooManyAttemptsError
+ *   with retryAfterSeconds, DirectoryUnavailableError …) whose `message` is written for the user
+ *   whenever `expose` is true; otherwise show the generic internal-error text.
+ * It never calls `fail()`, so passport's own failure flashes and redirects never come into play.
+ * The client IP is `req.ip`, which follows Express's `trust proxy` setting.
+ */
+import type { Request } from 'express';
+import passport from 'passport';
+import { AppError } from '../errors/index.js';
+import type { Logger } from '../log.js';
+import { deriveNtowfv2 } from './credential-vault.js';
+import type { DirectoryUser, LdapDirectory } from './directory.js';
+import { InvalidCredentialsError } from './errors.js';
+import type { SignInThrottle } from './throttle.js';
+import { throttleKey } from './username.js';
+
+export const AD_STRATEGY = 'ad';
+
+export interface AdSignInInfo {
+  /** NTOWFv2(password, user.username, user.domain): seal it, never store it as is. */
+  ntowfv2: Buffer;
+}
+
+export interface AdStrategyOptions {
+  directory: Pick<LdapDirectory, 'authenticate'>;
+  throttle: Pick<SignInThrottle, 'check' | 'recordFailure' | 'recordSuccess'>;
+  /** NetBIOS domain (config.ad.domain): `DOMAIN\name` and `name` count as the same account for throttling. */
+  domain: string | undefined;
+  logger?: Logger;
+  /** Defaults to req.ip. */
+  clientIp?: (req: Request) => string;
+}
+
+const field = (body: unknown, name: string): string | undefined => {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const value = (body as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
+/** Failures that say something about the password or the account, as opposed to our own trouble. */
+const countsAsFailure = (err: unknown): boolean => err instanceof AppError && err.status === 401;
+
+export class AdStrategy extends passport.Strategy {
+  override name = AD_STRATEGY;
+
+  constructor(private readonly options: AdStrategyOptions) {
+    super();
+  }
+
+  override authenticate(req: Request): void {
+    this.signIn(req).then(
+      ({ user, info }) => this.success(user, info),
+      (err: unknown) => this.error(err),
+    );
+  }
+
+  private async signIn(req: Request): Promise<{ user: DirectoryUser; info: AdSignInInfo }> {
+    const { directory, throttle, domain, logger } = this.options;
+    const body: unknown = req.body;
+    const username = field(body, 'username') ?? '';
+    const password = field(body, 'password') ?? '';
+    if (username.trim() === '') throw new InvalidCredentialsError();
+    const key = throttleKey(username, domain);
+    const ip = this.options.clientIp?.(req) ?? req.ip ?? req.socket.remoteAddress ?? 'unknown';
+
+    await throttle.check(key, ip);
+    let user: DirectoryUser;
+    try {
+      user = await directory.authenticate(username, password);
+    } catch (err) {
+      if (countsAsFailure(err)) await throttle.recordFailure(key);
+      logger?.info('sign-in refused', { username: key, ip, reason: err instanceof AppError ? err.code : 'error' });
+      throw err;
+    }
+    await throttle.recordSuccess(key);
+    logger?.info('signed in', { username: user.username, ip });
+    return { user, info: { ntowfv2: deriveNtowfv2(password, user.username, user.domain) } };
+  }
+}
