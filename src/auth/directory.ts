@@ -66,7 +66,12 @@ const all = (value: Entry[string] | undefined): string[] => {
 export function groupName(dn: string): string {
   const match = /^[^=]+=((?:\\.|[^,\\])*)/.exec(dn);
   const value = match?.[1] ?? dn;
-  return value.replace(/\\([0-9a-fA-F]{2}|.)/g, (_, c: string) => (c.length === 2 ? String.fromCharCode(parseInt(c, 16)) : c)).trim();
+  // RFC 4514 hex escapes are UTF-8 bytes, so runs of them decode together.
+  return value
+    .replace(/((?:\\[0-9a-fA-F]{2})+)|\\(.)/g, (_, hex: string | undefined, char: string | undefined) =>
+      hex ? Buffer.from(hex.replaceAll('\\', ''), 'hex').toString('utf8') : (char ?? ''),
+    )
+    .trim();
 }
 
 const normaliseDn = (dn: string): string => dn.replace(/\s*,\s*/g, ',').toLowerCase();
