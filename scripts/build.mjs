@@ -6,6 +6,8 @@ import { build } from 'esbuild';
 const root = new URL('..', import.meta.url).pathname;
 rmSync(`${root}dist`, { recursive: true, force: true });
 execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`], { stdio: 'inherit' });
+// tsc writes files 0644; the `portcullis` bin must be executable for npx and npm link.
+chmodSync(`${root}dist/cli.js`, 0o755);
 
 const out = `${root}public/build`;
 rmSync(out, { recursive: true, force: true });
