@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, rename, rm, stat, utimes } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, rm, stat, utimes } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -61,23 +61,16 @@ export async function get(ctx: TransferContext, local: string | undefined): Prom
     if ((err as { code?: unknown }).code !== 'ENOENT') throw localFailure(err, dest);
   }
   const tmp = join(dirname(dest), `.${clip(basename(dest))}.${tag()}.part`);
-  // Open first (exclusive), so a missing folder or a permission problem is reported before any byte moves.
-  const handle = await open(tmp, 'wx').catch((err: unknown) => {
-    throw localFailure(err, dest);
-  });
   await interruptible(async (signal) => {
     try {
-      await pipeline(share.createReadStream(path), handle.createWriteStream({ autoClose: false }), { signal });
-      await handle.close();
+      // 'wx': never clobber anything, not even a stale temporary file.
+      await pipeline(share.createReadStream(path), createWriteStream(tmp, { flags: 'wx' }), { signal });
       await utimes(tmp, info.atime, info.mtime).catch(() => undefined);
-      await rename(tmp, dest).catch((err: unknown) => {
-        throw localFailure(err, dest);
-      });
+      await rename(tmp, dest);
     } catch (err) {
-      await handle.close().catch(() => undefined);
       await rm(tmp, { force: true });
       if (wasAborted(signal, err)) throw new Interrupted();
-      throw err;
+      throw localOrRemote(err, dest);
     }
   });
 }
