@@ -1,0 +1,407 @@
+import type { Config } from '../config/index.js';
+import type { DriveRef } from '../drives/index.js';
+import { UnavailableError } from '../errors/index.js';
+import {
+  SmbAccountDisabledError,
+  SmbAccountExpiredError,
+  SmbAccountLockedError,
+  SmbAuthError,
+  SmbClient,
+  SmbDisconnectedError,
+  SmbPasswordExpiredError,
+  SmbPasswordMustChangeError,
+  SmbSessionExpiredError,
+  SmbAccountRestrictionError,
+  type SmbShare,
+} from '../smb/index.js';
+import { CredentialsRejectedError, SmbBusyError, type CredentialRejection } from './errors.js';
+
+export interface PoolCredential {
+  username: string;
+  domain: string;
+  /** The NTLMv2 key (16 bytes), decrypted from the session for this request. */
+  ntowfv2: Buffer;
+}
+
+export interface UseOptions {
+  /**
+   * The operation may run twice without harm (listing, stat, reading into memory). Only then is it
+   * retried after the connection turned out to be dead; otherwise the error is thrown and the
+   * connection is rebuilt for the next request.
+   */
+  idempotent?: boolean;
+}
+
+export interface PoolLogger {
+  debug(message: string, meta?: Record<string, unknown>): unknown;
+  warn(message: string, meta?: Record<string, unknown>): unknown;
+}
+
+export interface PoolStats {
+  /** Connections open or being opened, over all servers. */
+  connections: number;
+  sessions: number;
+  /** Requests queued for a connection slot. */
+  waiting: number;
+  /** Connections opened since the pool started (reconnects not counted). */
+  opened: number;
+  /** Connections rebuilt in place after the server dropped them. */
+  reconnects: number;
+  servers: Record<string, { connections: number; waiting: number }>;
+}
+
+type PoolConfig = Pick<Config, 'smb'>;
+
+interface Waiter {
+  resolve(): void;
+  reject(err: unknown): void;
+  timer: NodeJS.Timeout;
+}
+
+interface Server {
+  key: string;
+  /** Slots taken: connections open or being opened. */
+  slots: number;
+  waiters: Waiter[];
+  entries: Set<Entry>;
+}
+
+interface Entry {
+  sessionId: string;
+  server: Server;
+  host: string;
+  port: number;
+  credential: PoolCredential;
+  client: SmbClient | undefined;
+  opening: Promise<SmbClient> | undefined;
+  reviving: Promise<void> | undefined;
+  /** Bumped on every (re)connect, so concurrent failures rebuild the connection once, not once each. */
+  generation: number;
+  /** A failure showed the connection or session is dead; rebuild before the next use. */
+  stale: boolean;
+  holdsSlot: boolean;
+  active: number;
+  lastUsed: number;
+  idleTimer: NodeJS.Timeout | undefined;
+  closed: boolean;
+}
+
+const REJECTIONS: [new (...args: never[]) => SmbAuthError, CredentialRejection][] = [
+  [SmbPasswordExpiredError, 'password_expired'],
+  [SmbPasswordMustChangeError, 'password_must_change'],
+  [SmbAccountLockedError, 'account_locked'],
+  [SmbAccountDisabledError, 'account_disabled'],
+  [SmbAccountExpiredError, 'account_expired'],
+  [SmbAccountRestrictionError, 'account_restricted'],
+];
+
+function rejection(err: SmbAuthError): CredentialsRejectedError {
+  const reason = REJECTIONS.find(([cls]) => err instanceof cls)?.[1] ?? 'logon_failure';
+  return new CredentialsRejectedError(reason, { cause: err });
+}
+
+const connectionLost = (err: unknown): boolean => err instanceof SmbDisconnectedError || err instanceof SmbSessionExpiredError;
+
+const sameCredential = (a: PoolCredential, b: PoolCredential): boolean =>
+  a.username === b.username && a.domain.toUpperCase() === b.domain.toUpperCase() && a.ntowfv2.equals(b.ntowfv2);
+
+/**
+ * SMB connections per (web session, server). Opened on first use from the credential the caller decrypted
+ * from the session, so any process can rebuild a user's connection: after an idle close, a server restart,
+ * or when a load balancer sends the request to another instance. One connection carries every share of
+ * that server (the client keeps a tree per share) and any number of concurrent requests.
+ */
+export class SmbPool {
+  private readonly servers = new Map<string, Server>();
+  private readonly sessions = new Map<string, Map<string, Entry>>();
+  private opened = 0;
+  private reconnects = 0;
+  private closed = false;
+
+  constructor(
+    private readonly config: PoolConfig,
+    private readonly logger?: PoolLogger,
+  ) {}
+
+  /**
+   * Runs `fn` with the drive's share and its base path segments. Keep the promise pending until you are
+   * done with the share (await the whole download pipeline inside `fn`), or the idle timer may close the
+   * connection under you. Errors from `fn` come back as thrown by src/smb (map them with toHttpError),
+   * except: CredentialsRejectedError (401) when the server no longer accepts the credential, SmbBusyError
+   * (503) when the server's connection cap and queue are full.
+   */
+  async use<T>(sessionId: string, credential: PoolCredential, drive: DriveRef, fn: (share: SmbShare, base: string[]) => Promise<T>, opts: UseOptions = {}): Promise<T> {
+    if (this.closed) throw new UnavailableError('The server is shutting down. Try again shortly.');
+    const entry = this.entryFor(sessionId, credential, drive);
+    entry.active++;
+    if (entry.idleTimer !== undefined) clearTimeout(entry.idleTimer);
+    entry.idleTimer = undefined;
+    try {
+      let client = await this.connected(entry);
+      const generation = entry.generation;
+      try {
+        return await fn(client.share(drive.share), [...drive.basePath]);
+      } catch (err) {
+        if (!connectionLost(err) || entry.closed) throw err;
+        if (!opts.idempotent) {
+          entry.stale = true;
+          throw err;
+        }
+        this.logger?.debug('SMB connection lost; reconnecting and retrying', { server: entry.server.key, err });
+        await this.revive(entry, generation);
+        client = this.clientOf(entry);
+        return await fn(client.share(drive.share), [...drive.basePath]);
+      }
+    } finally {
+      entry.active--;
+      entry.lastUsed = Date.now();
+      if (entry.active === 0) this.idle(entry);
+    }
+  }
+
+  /** At logout: closes every connection of the session (requests still running on them fail). */
+  async closeSession(sessionId: string): Promise<void> {
+    const entries = this.sessions.get(sessionId);
+    if (entries === undefined) return;
+    await Promise.all([...entries.values()].map((e) => this.closeEntry(e)));
+  }
+
+  /** At shutdown: refuses new work, fails queued requests and closes every connection. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const server of this.servers.values()) {
+      for (const w of server.waiters.splice(0)) {
+        clearTimeout(w.timer);
+        w.reject(new UnavailableError('The server is shutting down. Try again shortly.'));
+      }
+    }
+    await Promise.all([...this.sessions.values()].flatMap((m) => [...m.values()]).map((e) => this.closeEntry(e)));
+  }
+
+  stats(): PoolStats {
+    const servers: PoolStats['servers'] = {};
+    let connections = 0;
+    let waiting = 0;
+    for (const s of this.servers.values()) {
+      servers[s.key] = { connections: s.slots, waiting: s.waiters.length };
+      connections += s.slots;
+      waiting += s.waiters.length;
+    }
+    return { connections, sessions: this.sessions.size, waiting, opened: this.opened, reconnects: this.reconnects, servers };
+  }
+
+  private entryFor(sessionId: string, credential: PoolCredential, drive: DriveRef): Entry {
+    const key = `${drive.host.toLowerCase()}:${drive.port}`;
+    let perSession = this.sessions.get(sessionId);
+    const existing = perSession?.get(key);
+    if (existing !== undefined && !existing.closed) {
+      if (sameCredential(existing.credential, credential)) return existing;
+      // A new sign-in under a reused id must never ride on the previous user's connection.
+      void this.closeEntry(existing);
+    }
+    let server = this.servers.get(key);
+    if (server === undefined) {
+      server = { key, slots: 0, waiters: [], entries: new Set() };
+      this.servers.set(key, server);
+    }
+    if (perSession === undefined) {
+      perSession = new Map();
+      this.sessions.set(sessionId, perSession);
+    }
+    const entry: Entry = {
+      sessionId,
+      server,
+      host: drive.host,
+      port: drive.port,
+      // Our own copy: the caller may wipe its buffer after the request.
+      credential: { username: credential.username, domain: credential.domain, ntowfv2: Buffer.from(credential.ntowfv2) },
+      client: undefined,
+      opening: undefined,
+      reviving: undefined,
+      generation: 0,
+      stale: false,
+      holdsSlot: false,
+      active: 0,
+      lastUsed: Date.now(),
+      idleTimer: undefined,
+      closed: false,
+    };
+    perSession.set(key, entry);
+    server.entries.add(entry);
+    return entry;
+  }
+
+  private clientOf(entry: Entry): SmbClient {
+    if (entry.client === undefined || entry.closed) throw new SmbDisconnectedError('connection closed by the pool');
+    return entry.client;
+  }
+
+  private async connected(entry: Entry): Promise<SmbClient> {
+    if (entry.reviving !== undefined) await entry.reviving;
+    if (entry.client !== undefined) {
+      if (entry.stale || !entry.client.isConnected) await this.revive(entry, entry.generation);
+      return this.clientOf(entry);
+    }
+    if (entry.opening === undefined) {
+      const opening = this.open(entry);
+      entry.opening = opening;
+      const clear = () => {
+        if (entry.opening === opening) entry.opening = undefined;
+      };
+      opening.then(clear, clear);
+    }
+    return entry.opening;
+  }
+
+  private async open(entry: Entry): Promise<SmbClient> {
+    try {
+      await this.acquire(entry);
+    } catch (err) {
+      void this.closeEntry(entry);
+      throw err;
+    }
+    if (entry.closed) {
+      // closeSession ran while we waited in the queue: pass the slot on.
+      this.release(entry.server);
+      throw new SmbDisconnectedError('connection closed by the pool');
+    }
+    entry.holdsSlot = true;
+    let client: SmbClient;
+    try {
+      client = await SmbClient.connect({
+        host: entry.host,
+        port: entry.port,
+        credential: entry.credential,
+        timeoutMs: this.config.smb.timeoutMs,
+        connectTimeoutMs: this.config.smb.timeoutMs,
+      });
+    } catch (err) {
+      void this.closeEntry(entry);
+      if (err instanceof SmbAuthError) {
+        this.logger?.warn('file server refused the session credential', { server: entry.server.key, username: entry.credential.username, err });
+        throw rejection(err);
+      }
+      throw err;
+    }
+    if (entry.closed) {
+      // closeSession ran while we were connecting (it has released the slot already).
+      await client.close().catch(() => undefined);
+      throw new SmbDisconnectedError('connection closed by the pool');
+    }
+    this.opened++;
+    entry.client = client;
+    entry.generation++;
+    this.logger?.debug('SMB connection opened', { server: entry.server.key, username: entry.credential.username });
+    return client;
+  }
+
+  /** Rebuilds the entry's connection in place, once however many requests noticed it was dead. */
+  private async revive(entry: Entry, seenGeneration: number): Promise<void> {
+    if (entry.reviving !== undefined) return entry.reviving;
+    if (entry.generation !== seenGeneration) return;
+    const client = this.clientOf(entry);
+    const reviving = (async () => {
+      try {
+        await client.reconnect();
+      } catch (err) {
+        if (err instanceof SmbAuthError) {
+          this.logger?.warn('file server refused the session credential on reconnect', { server: entry.server.key, username: entry.credential.username, err });
+          void this.closeEntry(entry);
+          throw rejection(err);
+        }
+        throw err;
+      }
+      entry.generation++;
+      entry.stale = false;
+      this.reconnects++;
+      this.logger?.debug('SMB connection rebuilt', { server: entry.server.key, username: entry.credential.username });
+    })();
+    entry.reviving = reviving;
+    try {
+      await reviving;
+    } finally {
+      if (entry.reviving === reviving) entry.reviving = undefined;
+    }
+  }
+
+  private idle(entry: Entry): void {
+    if (entry.closed) return;
+    // Someone is queued for this server: free the slot now rather than after the idle time.
+    if (entry.server.waiters.length > 0 && entry.holdsSlot && entry.opening === undefined) {
+      void this.closeEntry(entry);
+      return;
+    }
+    entry.idleTimer = setTimeout(() => void this.closeEntry(entry), this.config.smb.idleSeconds * 1000);
+    entry.idleTimer.unref();
+  }
+
+  private async acquire(entry: Entry): Promise<void> {
+    const server = entry.server;
+    const { maxConnectionsPerServer, queueLimit, queueTimeoutMs } = this.config.smb;
+    if (server.slots < maxConnectionsPerServer) {
+      server.slots++;
+      return;
+    }
+    // An idle connection of another session gives way: it costs that user only a reconnect later.
+    const victim = this.leastRecentlyUsedIdle(server, entry);
+    if (victim !== undefined) {
+      victim.holdsSlot = false; // its slot passes to us
+      void this.closeEntry(victim);
+      return;
+    }
+    if (server.waiters.length >= queueLimit) throw new SmbBusyError();
+    await new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          const i = server.waiters.indexOf(waiter);
+          if (i >= 0) server.waiters.splice(i, 1);
+          reject(new SmbBusyError());
+        }, queueTimeoutMs),
+      };
+      waiter.timer.unref();
+      server.waiters.push(waiter);
+    });
+  }
+
+  /** Hands the slot to the first queued request, or frees it. */
+  private release(server: Server): void {
+    const next = server.waiters.shift();
+    if (next !== undefined) {
+      clearTimeout(next.timer);
+      next.resolve();
+      return;
+    }
+    server.slots--;
+  }
+
+  private leastRecentlyUsedIdle(server: Server, except: Entry): Entry | undefined {
+    let best: Entry | undefined;
+    for (const e of server.entries) {
+      if (e === except || e.closed || e.active > 0 || !e.holdsSlot || e.opening !== undefined || e.client === undefined) continue;
+      if (best === undefined || e.lastUsed < best.lastUsed) best = e;
+    }
+    return best;
+  }
+
+  private async closeEntry(entry: Entry): Promise<void> {
+    if (entry.closed) return;
+    entry.closed = true;
+    if (entry.idleTimer !== undefined) clearTimeout(entry.idleTimer);
+    entry.server.entries.delete(entry);
+    const perSession = this.sessions.get(entry.sessionId);
+    if (perSession?.get(entry.server.key) === entry) perSession.delete(entry.server.key);
+    if (perSession?.size === 0) this.sessions.delete(entry.sessionId);
+    if (entry.holdsSlot) {
+      entry.holdsSlot = false;
+      this.release(entry.server);
+    }
+    const client = entry.client;
+    entry.client = undefined;
+    if (client !== undefined) {
+      await client.close().catch((err: unknown) => this.logger?.debug('SMB close failed (connection already gone?)', { err }));
+      this.logger?.debug('SMB connection closed', { server: entry.server.key, username: entry.credential.username });
+    }
+  }
+}
