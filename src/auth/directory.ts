@@ -104,6 +104,8 @@ export class LdapDirectory {
   }
 
   async authenticate(login: string, password: string): Promise<DirectoryUser> {
+    // Without it the NTOWFv2 key would be computed for the wrong domain and every file server would refuse it.
+    if (!this.settings.domain) throw new DirectoryConfigError('Sign-in needs AD_DOMAIN, the NetBIOS domain name, for NTLM to the file servers.');
     const parsed = parseUsername(login, this.settings.domain);
     // An empty password is an unauthenticated bind to AD, which "succeeds" for any DN.
     if (password === '') throw new InvalidCredentialsError();

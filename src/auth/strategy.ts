@@ -8,10 +8,13 @@
  * answers in one of two ways:
  * - success: `user` is the DirectoryUser and `info` an AdSignInInfo whose `ntowfv2` (16 bytes) the
  *   route seals with sealCredential(info.ntowfv2, user.username) after regenerating the session;
- *   the password is gone once this returns.
+ *   the password is gone once this returns. Later requests get it back with
+ *   openCredential(session.sealedCredential, keyCookie, user.username); CredentialUnreadableError
+ *   (401) means: sign the user out.
  * - error: `err` is an AppError (InvalidCredentialsError, AccountLockedError, TooManyAttemptsError
- *   with retryAfterSeconds, DirectoryUnavailableError …) whose `message` is written for the user
- *   whenever `expose` is true; otherwise show the generic internal-error text.
+ *   with retryAfterSeconds for a Retry-After header, DirectoryUnavailableError …) whose `message` is
+ *   written for the user whenever `expose` is true; otherwise (DirectoryConfigError: service account
+ *   or settings broken) show the generic internal-error text and log it.
  * It never calls `fail()`, so passport's own failure flashes and redirects never come into play.
  * The client IP is `req.ip`, which follows Express's `trust proxy` setting.
  */

@@ -1,6 +1,8 @@
 import { ConfidentialityRequiredError, InvalidCredentialsError as LdapInvalidCredentials, UnavailableError as LdapUnavailable } from 'ldapts';
 import { describe, expect, it } from 'vitest';
-import { groupName, inAllowedGroups } from '../../../src/auth/directory.js';
+import { groupName, inAllowedGroups, LdapDirectory } from '../../../src/auth/directory.js';
+import { DirectoryConfigError, InvalidCredentialsError } from '../../../src/auth/errors.js';
+import { DEFAULT_USER_FILTER } from '../../../src/config/index.js';
 import { isConnectionFailure, LdapDeadlineError, startTlsIdentity, transportName } from '../../../src/auth/ldap-connection.js';
 
 const STAFF = 'CN=staff,CN=Users,DC=example,DC=test';
@@ -70,5 +72,34 @@ describe('LDAP URLs', () => {
     expect(transportName('ldaps://dc1:636', false)).toBe('LDAPS');
     expect(transportName('ldap://dc1', true)).toBe('LDAP + StartTLS');
     expect(transportName('ldap://dc1', false)).toBe('plain LDAP');
+  });
+});
+
+describe('LdapDirectory before any connection', () => {
+  // Port 1 refuses: reaching the network would show up as DirectoryUnavailableError instead.
+  const settings = {
+    urls: ['ldap://127.0.0.1:1'],
+    caFile: undefined,
+    startTls: false,
+    bindDn: 'CN=svc,DC=example,DC=test',
+    bindPassword: 'secret',
+    baseDn: 'DC=example,DC=test',
+    userFilter: DEFAULT_USER_FILTER,
+    timeoutMs: 1000,
+    domain: 'EXAMPLE',
+    allowedGroups: [],
+    nestedGroups: true,
+  };
+
+  it('refuses empty passwords and unusable names without connecting', async () => {
+    const directory = new LdapDirectory(settings);
+    await expect(directory.authenticate('alice', '')).rejects.toBeInstanceOf(InvalidCredentialsError);
+    await expect(directory.authenticate('OTHER\\alice', 'pw')).rejects.toBeInstanceOf(InvalidCredentialsError);
+    await expect(directory.authenticate('ali\0ce', 'pw')).rejects.toBeInstanceOf(InvalidCredentialsError);
+  });
+
+  it('says what is missing from the configuration', async () => {
+    await expect(new LdapDirectory({ ...settings, domain: undefined }).authenticate('alice', 'pw')).rejects.toThrow(/AD_DOMAIN/);
+    await expect(new LdapDirectory({ ...settings, bindDn: undefined }).authenticate('alice', 'pw')).rejects.toBeInstanceOf(DirectoryConfigError);
   });
 });
