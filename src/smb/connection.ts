@@ -9,7 +9,7 @@ import { SmbDisconnectedError, SmbError, SmbIntegrityError, SmbNotSupportedError
 import { Transport } from './transport.js';
 import { PreauthIntegrity } from './crypto/keys.js';
 import { signMessage, verifyMessage } from './crypto/signing.js';
-import { decryptMessage, encryptMessage, isTransformHeader } from './crypto/transform.js';
+import { decryptMessage, encryptMessageParts, isTransformHeader } from './crypto/transform.js';
 import { SmbIntegrityError as CryptoIntegrityError } from './crypto/errors.js';
 
 /** Keys and policy of one authenticated session, as the connection needs them to protect each message. */
@@ -340,7 +340,7 @@ export class Connection {
     try {
       const transport = this.requireTransport();
       if (encrypt && security !== undefined && security.cipher !== undefined) {
-        transport.send([encryptMessage(security.cipher, security.encryptionKey, security.sessionId, frame)]);
+        transport.send(encryptMessageParts(security.cipher, security.encryptionKey, security.sessionId, frame));
       } else {
         transport.send([frame]);
       }
@@ -480,7 +480,7 @@ export class Connection {
     const security = p.security;
     try {
       if (p.encrypted && security?.cipher !== undefined) {
-        this.requireTransport().send([encryptMessage(security.cipher, security.encryptionKey, security.sessionId, frame)]);
+        this.requireTransport().send(encryptMessageParts(security.cipher, security.encryptionKey, security.sessionId, frame));
         return;
       }
       if (security !== undefined && p.verify) {

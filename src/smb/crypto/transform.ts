@@ -56,6 +56,16 @@ export function encryptMessageWithNonce(
   plaintext: Buffer,
   nonce: Buffer,
 ): Buffer {
+  return Buffer.concat(sealWithNonce(cipher, key, sessionId, plaintext, nonce));
+}
+
+/** GCM and CCM are stream modes: final() only checks or computes the tag, so update() holds all the data. */
+function finish(out: Buffer, rest: Buffer): Buffer {
+  return rest.length === 0 ? out : Buffer.concat([out, rest]);
+}
+
+/** The transform header and the ciphertext, kept apart so a multi-MiB WRITE is not copied again to join them. */
+function sealWithNonce(cipher: CipherId, key: Buffer, sessionId: bigint, plaintext: Buffer, nonce: Buffer): [Buffer, Buffer] {
   const spec = specFor(cipher, key);
   if (nonce.length !== spec.nonceLength && nonce.length !== NONCE_FIELD_LENGTH) {
     throw new RangeError(`${cipher} needs an ${spec.nonceLength}-byte nonce`);
@@ -74,22 +84,29 @@ export function encryptMessageWithNonce(
   if (spec.mode === 'ccm') {
     const c = createCipheriv(spec.algorithm as CipherCCMTypes, key, iv, { authTagLength: TAG_LENGTH });
     c.setAAD(aad, { plaintextLength: plaintext.length });
-    ciphertext = Buffer.concat([c.update(plaintext), c.final()]);
+    ciphertext = c.update(plaintext);
+    ciphertext = finish(ciphertext, c.final());
     tag = c.getAuthTag();
   } else {
     const c = createCipheriv(spec.algorithm as CipherGCMTypes, key, iv, { authTagLength: TAG_LENGTH });
     c.setAAD(aad);
-    ciphertext = Buffer.concat([c.update(plaintext), c.final()]);
+    ciphertext = c.update(plaintext);
+    ciphertext = finish(ciphertext, c.final());
     tag = c.getAuthTag();
   }
   tag.copy(header, SIGNATURE_OFFSET);
-  return Buffer.concat([header, ciphertext]);
+  return [header, ciphertext];
+}
+
+/** A random nonce each time; returns the frame as [transform header, ciphertext] for Transport.send. */
+export function encryptMessageParts(cipher: CipherId, key: Buffer, sessionId: bigint, plaintext: Buffer): [Buffer, Buffer] {
+  // Random nonces: 96 bits for GCM leaves ample margin for a session's life,
+  // and the connection layer need not keep a counter per session.
+  return sealWithNonce(cipher, key, sessionId, plaintext, randomBytes(CIPHERS[cipher].nonceLength));
 }
 
 export function encryptMessage(cipher: CipherId, key: Buffer, sessionId: bigint, plaintext: Buffer): Buffer {
-  // Random nonces: 96 bits for GCM leaves ample margin for a session's life,
-  // and the connection layer need not keep a counter per session.
-  return encryptMessageWithNonce(cipher, key, sessionId, plaintext, randomBytes(CIPHERS[cipher].nonceLength));
+  return Buffer.concat(encryptMessageParts(cipher, key, sessionId, plaintext));
 }
 
 export function decryptMessage(cipher: CipherId, key: Buffer, message: Buffer): { sessionId: bigint; plaintext: Buffer } {
@@ -118,12 +135,14 @@ export function decryptMessage(cipher: CipherId, key: Buffer, message: Buffer): 
       const d = createDecipheriv(spec.algorithm as CipherCCMTypes, key, iv, { authTagLength: TAG_LENGTH });
       d.setAuthTag(tag);
       d.setAAD(aad, { plaintextLength: ciphertext.length });
-      plaintext = Buffer.concat([d.update(ciphertext), d.final()]);
+      plaintext = d.update(ciphertext);
+      plaintext = finish(plaintext, d.final());
     } else {
       const d = createDecipheriv(spec.algorithm as CipherGCMTypes, key, iv, { authTagLength: TAG_LENGTH });
       d.setAuthTag(tag);
       d.setAAD(aad);
-      plaintext = Buffer.concat([d.update(ciphertext), d.final()]);
+      plaintext = d.update(ciphertext);
+      plaintext = finish(plaintext, d.final());
     }
     return { sessionId, plaintext };
   } catch (cause) {
