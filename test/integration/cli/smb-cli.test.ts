@@ -1,0 +1,335 @@
+// `portcullis smb` as a user runs it: a child process against a real standalone smbd and the AD DC.
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSmbd, type SmbdFixture } from '../../fixtures/smbd.js';
+import { requireDomain } from '../../fixtures/require-domain.js';
+import type { DomainInfo } from '../../fixtures/domain.js';
+import { smbclientNames } from '../smb/helpers.js';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+const CLI = join(ROOT, 'src', 'cli.ts');
+/** Absolute, so the child may run in any cwd (get without LOCALFILE writes there). */
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const SMBD_PORT = 4467;
+/** Nothing listens here (4460–4469 belong to the SMB tests; this one stays free). */
+const DEAD_PORT = 4460;
+
+interface Result {
+  code: number | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+interface RunOptions {
+  password?: string | null;
+  input?: Buffer | string;
+  cwd?: string;
+}
+
+/**
+ * Runs the CLI in its own session (detached), so it has no controlling terminal: a missing password
+ * must fail, never wait at a prompt.
+ */
+function runCli(args: string[], o: RunOptions = {}): Promise<Result> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.PORTCULLIS_PASSWORD;
+  if (o.password !== null && o.password !== undefined) env.PORTCULLIS_PASSWORD = o.password;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', TSX, CLI, 'smb', ...args], {
+      cwd: o.cwd ?? ROOT,
+      env,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() }));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(o.input ?? '');
+  });
+}
+
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+/** Exactly one line on stderr, and nothing that looks like a stack trace. */
+function expectOneLine(stderr: string, pattern: RegExp): void {
+  const lines = stderr.split('\n').filter((l) => l !== '');
+  expect(lines, stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+  expect(stderr).not.toMatch(/^\s+at /m);
+}
+
+describe('portcullis smb against a standalone smbd (signing mandatory)', () => {
+  let f: SmbdFixture;
+  let base: string;
+  let user: string[];
+  let work: string;
+  const run = (args: string[], o: RunOptions = {}): Promise<Result> => runCli([...args, ...user], { password: f.password, ...o });
+
+  beforeAll(async () => {
+    f = await startSmbd({ name: 'cli-smb', port: SMBD_PORT, settings: { 'server signing': 'mandatory' } });
+    base = `//${f.host}:${f.port}/${f.share}`;
+    user = ['--user', `${f.domain}\\${f.username}`];
+    work = mkdtempSync(join(tmpdir(), 'portcullis-cli-'));
+    const listing = join(f.shareDir, 'listing');
+    mkdirSync(join(listing, 'sub folder'), { recursive: true });
+    for (let i = 0; i < 300; i++) writeFileSync(join(listing, `file-${String(i).padStart(3, '0')}.txt`), 'x'.repeat(i));
+    writeFileSync(join(listing, 'ünïcødé 😀.txt'), 'unicode');
+  });
+  afterAll(async () => {
+    await f?.stop();
+    if (work !== undefined) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('ls --json lists what smbclient lists, with types, sizes and ISO times', async () => {
+    const r = await run(['ls', `${base}/listing`, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const entries = JSON.parse(r.stdout.toString()) as { name: string; type: string; size: number; mtime: string }[];
+    expect(entries.map((e) => e.name).sort()).toEqual(await smbclientNames(f, 'listing'));
+    expect(entries.find((e) => e.name === 'file-123.txt')).toMatchObject({ type: 'file', size: 123 });
+    expect(entries.find((e) => e.name === 'sub folder')).toMatchObject({ type: 'dir', size: 0 });
+    for (const e of entries) {
+      expect(Object.keys(e).sort()).toEqual(['mtime', 'name', 'size', 'type']);
+      expect(new Date(e.mtime).toISOString()).toBe(e.mtime);
+    }
+  });
+
+  it('ls prints aligned columns, folders first', async () => {
+    const r = await run(['ls', `${base}/listing`]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.toString().trimEnd().split('\n');
+    expect(lines).toHaveLength(302);
+    expect(lines[0]).toMatch(/^d--\s+-\s+\d{4}-\d\d-\d\d \d\d:\d\d {2}sub folder\/$/);
+    // The time column starts at the same place on every line.
+    const at = new Set(lines.map((l) => l.search(/\d{4}-\d\d-\d\d /)));
+    expect(at.size).toBe(1);
+    expect(lines).toContainEqual(expect.stringMatching(/ 123 {2}\S+ \S+ {2}file-123\.txt$/));
+    expect(lines).toContainEqual(expect.stringMatching(/ {2}ünïcødé 😀\.txt$/));
+  });
+
+  it('stat, as text and as JSON', async () => {
+    const j = await run(['stat', `${base}/listing/file-042.txt`, '--json']);
+    expect(j.code).toBe(0);
+    expect(JSON.parse(j.stdout.toString())).toMatchObject({ name: 'file-042.txt', type: 'file', size: 42 });
+    const t = await run(['stat', `${base}\\listing\\sub folder`]);
+    expect(t.code).toBe(0);
+    expect(t.stdout.toString()).toMatch(/^type:\s+folder$/m);
+  });
+
+  it('put and get round-trip by sha256, from files and through stdin/stdout', async () => {
+    const data = randomBytes(24 * 1024 * 1024 + 12345);
+    const local = join(work, 'payload.bin');
+    writeFileSync(local, data);
+    expect((await run(['put', local, `${base}/payload.bin`])).code).toBe(0);
+
+    // Without LOCALFILE: the base name, in the cwd.
+    const cwd = mkdtempSync(join(work, 'cwd-'));
+    const g = await run(['get', `${base}/payload.bin`], { cwd });
+    expect(g.stderr).toBe('');
+    expect(g.code).toBe(0);
+    expect(readdirSync(cwd)).toEqual(['payload.bin']);
+    expect(sha256(readFileSync(join(cwd, 'payload.bin')))).toBe(sha256(data));
+
+    // stdin → share → stdout.
+    const p = await run(['put', '-', `${base}/from-stdin.bin`], { input: data });
+    expect(p.code).toBe(0);
+    const s = await run(['get', `${base}/from-stdin.bin`, '-']);
+    expect(s.code).toBe(0);
+    expect(sha256(s.stdout)).toBe(sha256(data));
+
+    // A folder as the destination receives the file under its own name, on both sides.
+    const into = mkdtempSync(join(work, 'into-'));
+    expect((await run(['get', `${base}/from-stdin.bin`, into])).code).toBe(0);
+    expect(readdirSync(into)).toEqual(['from-stdin.bin']);
+
+    // No temporary names left behind anywhere.
+    expect(readdirSync(f.shareDir).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  it('a Unicode/emoji name survives put, ls and get', async () => {
+    const name = 'Résumé – ünïcødé 😀🎉 cafe\u0301.txt';
+    const body = Buffer.from(`hello ${name}\n`);
+    const p = await run(['put', '-', `${base}/${name}`], { input: body });
+    expect(p.stderr).toBe('');
+    expect(p.code).toBe(0);
+    const ls = JSON.parse((await run(['ls', base, '--json'])).stdout.toString()) as { name: string }[];
+    expect(ls.map((e) => e.name)).toContain(name);
+    expect(await smbclientNames(f, '')).toContain(name);
+    const g = await run(['get', `${base}/${name}`, '-']);
+    expect(g.stdout.equals(body)).toBe(true);
+    // PATH is literal: a percent sequence is a name, not an escape.
+    expect((await run(['put', '-', `${base}/100%25 literal.txt`], { input: 'x' })).code).toBe(0);
+    expect((await run(['stat', `${base}/100%25 literal.txt`])).code).toBe(0);
+    expect((await run(['stat', `${base}/100% literal.txt`])).code).toBe(2);
+  });
+
+  it('mkdir, mv (into a folder, by relative name, by full path) and rm', async () => {
+    expect((await run(['mkdir', `${base}/tree`])).code).toBe(0);
+    expect((await run(['mkdir', '-p', `${base}/tree/a/b/c`])).code).toBe(0);
+    expect((await run(['mkdir', `${base}/tree/x/y`])).code).toBe(2);
+    expect((await run(['put', '-', `${base}/tree/one.txt`], { input: '1' })).code).toBe(0);
+
+    expect((await run(['mv', `${base}/tree/one.txt`, `${base}/tree/a`])).code).toBe(0);
+    expect((await run(['mv', `${base}/tree/a/one.txt`, 'two.txt'])).code).toBe(0);
+    expect((await run(['mv', `${base}/tree/a/two.txt`, '/tree/a/b/three.txt'])).code).toBe(0);
+    const ls = JSON.parse((await run(['ls', `${base}/tree/a/b`, '--json'])).stdout.toString()) as { name: string }[];
+    expect(ls.map((e) => e.name).sort()).toEqual(['c', 'three.txt']);
+
+    // Never replaces an existing file.
+    expect((await run(['put', '-', `${base}/tree/four.txt`], { input: '4' })).code).toBe(0);
+    const clash = await run(['mv', `${base}/tree/four.txt`, '/tree/a/b/three.txt']);
+    expect(clash.code).toBe(1);
+    expectOneLine(clash.stderr, /^portcullis smb: already exists: .*three\.txt/);
+
+    const noR = await run(['rm', `${base}/tree`]);
+    expect(noR.code).toBe(1);
+    expectOneLine(noR.stderr, /is a folder \(use rm -r\)/);
+    expect((await run(['rm', `${base}/tree/four.txt`])).code).toBe(0);
+    expect((await run(['rm', '-r', `${base}/tree`])).code).toBe(0);
+    expect((await run(['stat', `${base}/tree`])).code).toBe(2);
+  });
+
+  it('exit 2 for not found, with one line naming the item', async () => {
+    const r = await run(['stat', `${base}/no/such.txt`]);
+    expect(r.code).toBe(2);
+    expectOneLine(r.stderr, /^portcullis smb: not found: \\\\127\.0\.0\.1@4467\\data\\no\\such\.txt \(STATUS_OBJECT_PATH_NOT_FOUND\)$/);
+    const g = await run(['get', `${base}/missing.bin`], { cwd: work });
+    expect(g.code).toBe(2);
+    expectOneLine(g.stderr, /^portcullis smb: not found: .*missing\.bin \(STATUS_OBJECT_NAME_NOT_FOUND\)$/);
+    expect(readdirSync(work).filter((n) => n.includes('missing'))).toEqual([]);
+    const share = await run(['ls', `//${f.host}:${f.port}/nosuchshare`]);
+    expect(share.code).toBe(2);
+    expectOneLine(share.stderr, /not found: no such share: .*nosuchshare \(STATUS_BAD_NETWORK_NAME\)/);
+    const local = await run(['put', join(work, 'nope.bin'), `${base}/nope.bin`]);
+    expect(local.code).toBe(2);
+    expectOneLine(local.stderr, /not found: .*nope\.bin \(ENOENT\)/);
+  });
+
+  it('exit 3 for access denied (a read-only share)', async () => {
+    const r = await run(['put', '-', `//${f.host}:${f.port}/${f.readonlyShare}/new.txt`], { input: 'x' });
+    expect(r.code).toBe(3);
+    expectOneLine(r.stderr, /^portcullis smb: access denied: .*readonly\\new\.txt \(STATUS_ACCESS_DENIED\)$/);
+    expect(readdirSync(f.readonlyDir)).toEqual(['readme.txt']);
+  });
+
+  it('exit 4 for a wrong password', async () => {
+    const r = await runCli(['ls', base, ...user], { password: 'not-the-password' });
+    expect(r.code).toBe(4);
+    expectOneLine(r.stderr, /^portcullis smb: logon failure: WORKGROUP\\pcsmbtest \(STATUS_LOGON_FAILURE\)$/);
+  });
+
+  it('exit 5 when nothing listens, and for a name that does not resolve', async () => {
+    const r = await run(['ls', `//127.0.0.1:${DEAD_PORT}/data`]);
+    expect(r.code).toBe(5);
+    expectOneLine(r.stderr, /^portcullis smb: cannot connect: 127\.0\.0\.1:4460 \(ECONNREFUSED\)$/);
+    const dns = await run(['ls', '//no-such-host.invalid/data']);
+    expect(dns.code).toBe(5);
+    expectOneLine(dns.stderr, /cannot connect: no-such-host\.invalid:445 \((ENOTFOUND|EAI_AGAIN)\)/);
+  });
+
+  it('never takes the password from argv, and without env or terminal fails with exit 1', async () => {
+    for (const args of [['--password', f.password], [`--password=${f.password}`], ['-P', f.password]]) {
+      const r = await runCli(['ls', base, ...user, ...args], { password: null });
+      expect(r.code).toBe(1);
+      expectOneLine(r.stderr, /password is never taken from the command line/);
+    }
+    const smbclientStyle = await runCli(['ls', base, '--user', `${f.username}%${f.password}`], { password: null });
+    expect(smbclientStyle.code).toBe(1);
+    expectOneLine(smbclientStyle.stderr, /never taken from the command line/);
+    // Even with the right password in the environment, the argv form is refused rather than ignored.
+    expect((await run(['ls', base, '--password', f.password])).code).toBe(1);
+    const none = await runCli(['ls', base, ...user], { password: null });
+    expect(none.code).toBe(1);
+    expectOneLine(none.stderr, /no password: set PORTCULLIS_PASSWORD or run on a terminal/);
+  });
+
+  it('-v prints the dialect, signing algorithm and cipher; --encrypt turns encryption on', async () => {
+    const v = await run(['ls', base, '-v']);
+    expect(v.code).toBe(0);
+    expectOneLine(v.stderr, /dialect 3\.1\.1, signing AES-(GMAC|CMAC), cipher none$/);
+    const e = await run(['stat', `${base}/listing`, '-v', '--encrypt']);
+    expect(e.code).toBe(0);
+    expectOneLine(e.stderr, /dialect 3\.1\.1, signing \S+, cipher AES-(128|256)-(GCM|CCM)$/);
+  });
+
+  it('a put interrupted with Ctrl-C exits 130 and leaves nothing under the final name, nor a temporary', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PORTCULLIS_PASSWORD: f.password };
+    const child = spawn(process.execPath, ['--import', TSX, CLI, 'smb', 'put', '-', `${base}/interrupted.bin`, ...user], { env, detached: true, stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdin.on('error', () => undefined);
+    const closed = new Promise<number | null>((r) => child.on('close', r));
+    child.stdin.write(randomBytes(8 << 20));
+    // Wait until the temporary file exists on the server, then interrupt.
+    const deadline = Date.now() + 20_000;
+    while (!readdirSync(f.shareDir).some((n) => n.startsWith('.interrupted.bin.portcullis-')) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGINT');
+    expect(await closed).toBe(130);
+    expectOneLine(stderr, /^portcullis smb: interrupted$/);
+    expect(readdirSync(f.shareDir).filter((n) => n.includes('interrupted'))).toEqual([]);
+  });
+
+  it('usage mistakes exit 1 with one line', async () => {
+    for (const args of [['frobnicate', base], ['ls'], ['ls', 'not-a-unc'], ['get', base], ['ls', base, '--bogus'], ['mv', `${base}/a`, `//other/data/b`]]) {
+      const r = await runCli([...args, ...user], { password: f.password });
+      expect(r.code, args.join(' ')).toBe(1);
+      expectOneLine(r.stderr, /^portcullis smb: .*\(see: portcullis smb --help\)$/);
+    }
+    const help = await runCli(['--help'], {});
+    expect(help.code).toBe(0);
+    expect(help.stdout.toString()).toContain('portcullis smb ls');
+  });
+});
+
+describe('portcullis smb against the AD DC (mandatory signing, domain users)', () => {
+  let d: DomainInfo;
+  let work: string;
+  beforeAll(() => {
+    d = requireDomain();
+    work = mkdtempSync(join(tmpdir(), 'portcullis-cli-dc-'));
+  });
+  afterAll(() => {
+    if (work !== undefined) rmSync(work, { recursive: true, force: true });
+  });
+
+  it("alice, as DOMAIN\\name and as name@realm, works in her home folder", async () => {
+    const home = `//${d.ip}/${d.shares.users}/alice`;
+    const data = randomBytes(3 * 1024 * 1024 + 7);
+    const put = await runCli(['put', '-', `${home}/cli-roundtrip.bin`, '--user', `${d.netbiosDomain}\\alice`, '-v'], { password: d.password, input: data });
+    expect(put.code, put.stderr).toBe(0);
+    expect(put.stderr).toMatch(/dialect 3\.1\.1, signing AES-/);
+    const get = await runCli(['get', `${home}/cli-roundtrip.bin`, '-', '--user', `alice@${d.realm}`], { password: d.password });
+    expect(get.code, get.stderr).toBe(0);
+    expect(sha256(get.stdout)).toBe(sha256(data));
+    const ls = await runCli(['ls', home, '--json', '--user', `${d.netbiosDomain}\\alice`], { password: d.password });
+    expect((JSON.parse(ls.stdout.toString()) as { name: string }[]).map((e) => e.name)).toContain('cli-roundtrip.bin');
+    expect((await runCli(['rm', `${home}/cli-roundtrip.bin`, '--user', `${d.netbiosDomain}\\alice`], { password: d.password })).code).toBe(0);
+  });
+
+  it('bob is refused in alice\'s home and in the staff share: exit 3', async () => {
+    const bob = ['--user', `${d.netbiosDomain}\\bob`];
+    const home = await runCli(['ls', `//${d.ip}/${d.shares.users}/alice`, ...bob], { password: d.password });
+    expect(home.code).toBe(3);
+    expectOneLine(home.stderr, /^portcullis smb: access denied: .*\\users\\alice \(STATUS_ACCESS_DENIED\)$/);
+    const shared = await runCli(['put', '-', `//${d.ip}/${d.shares.shared}/bob.txt`, ...bob], { password: d.password, input: 'x' });
+    expect(shared.code).toBe(3);
+  });
+
+  it('a wrong domain password: exit 4', async () => {
+    const r = await runCli(['ls', `//${d.ip}/${d.shares.users}/alice`, '--user', `${d.netbiosDomain}\\carol`], { password: 'wrong-Password-9' });
+    expect(r.code).toBe(4);
+    expectOneLine(r.stderr, /^portcullis smb: logon failure: EXAMPLE\\carol \(STATUS_LOGON_FAILURE\)$/);
+  });
+});
