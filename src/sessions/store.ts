@@ -19,6 +19,12 @@ export interface SessionStoreHandle {
   store: Store;
   kind: 'sqlite' | 'redis';
   /**
+   * The Redis client behind the store (undefined for SQLite), for other state several instances must share
+   * (sign-in throttling). Commands fail at once during an outage rather than queue. close() closes it
+   * when the store opened it, so close its other users first.
+   */
+  redis: RedisClientType | undefined;
+  /**
    * Settles when the store can serve requests: at once for SQLite; for Redis when the first connection
    * is up, or rejects when Redis cannot be reached at start-up (so the server can refuse to start with
    * a clear message rather than answer every request with 503).
@@ -72,6 +78,7 @@ export function createSessionStore(config: Pick<Config, 'session' | 'dataDir'>, 
     return {
       store,
       kind: 'sqlite',
+      redis: undefined,
       ready: Promise.resolve(),
       close: () => {
         store.close();
@@ -128,6 +135,7 @@ export function createSessionStore(config: Pick<Config, 'session' | 'dataDir'>, 
   return {
     store,
     kind: 'redis',
+    redis: client,
     ready,
     close: async () => {
       if (owned && client.isOpen) await client.close();

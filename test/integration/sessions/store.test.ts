@@ -124,6 +124,7 @@ describe('embedded SQLite session store', () => {
     const handle = createSessionStore(configFor(dataDir), logger);
     try {
       expect(handle.kind).toBe('sqlite');
+      expect(handle.redis).toBeUndefined();
       const file = join(dataDir, 'sessions.sqlite');
       expect(statSync(file).mode & 0o777).toBe(0o600);
       expect(existsSync(`${file}-wal`)).toBe(true);
@@ -204,6 +205,8 @@ describe('Redis session store (real redis-server)', () => {
     try {
       await Promise.all([a.ready, b.ready]);
       expect(a.kind).toBe('redis');
+      // Shared with sign-in throttling, which must see the same Redis.
+      expect(await a.redis?.ping()).toBe('PONG');
       const sess = bigSession(60_000);
       await set(a.store, 'sid-shared', sess);
       expect(await get(b.store, 'sid-shared')).toEqual(roundTrip(sess));
