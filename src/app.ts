@@ -1,9 +1,16 @@
+import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import { type Config, rootPath } from './config/index.js';
 import { createLogger, type Logger } from './log.js';
 import { singleFlight, type StatusChecks, statusChecks } from './web/health/checks.js';
 import { healthRoutes } from './web/health/routes.js';
 import { errorHandler, notFound, requestContext, requestLog, securityHeaders, type UnexpectedErrorReport } from './web/middleware/index.js';
+import type { Services } from './services.js';
+import { currentUser, signOutOnRejectedCredentials } from './web/auth/current-user.js';
+import { csrfProtection } from './web/auth/csrf.js';
+import { authRoutes } from './web/auth/routes.js';
+import { absoluteLifetime, sessionMiddleware } from './web/auth/session-middleware.js';
+import { browseRoutes } from './web/browse/routes.js';
 import { siteLocals } from './web/site.js';
 import { layoutEngine } from './web/view-engine.js';
 
@@ -14,6 +21,8 @@ export interface AppDeps {
   /** Routes added after the app's own and before the 404 and error handlers (tests, feature areas). */
   mount?: (app: Express) => void;
   onUnexpectedError?: (report: UnexpectedErrorReport) => void;
+  /** Sign-in, sessions and SMB connections. Without them the app serves only its status and health pages. */
+  services?: Services;
 }
 
 /** Builds the Express app without listening, so tests can run it on an ephemeral port. */
@@ -37,9 +46,29 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   app.use('/branding', express.static(rootPath('themes', 'branding'), { index: false }));
 
   app.use(healthRoutes(deps.statusChecks ?? singleFlight(statusChecks(config))));
+
+  const { services } = deps;
+  if (services) {
+    const csrf = csrfProtection(config);
+    app.use(cookieParser());
+    app.use(sessionMiddleware(config, services.sessions.store));
+    app.use(absoluteLifetime(config));
+    app.use(currentUser(config, logger));
+    // Forms post urlencoded; every state-changing request then needs a valid CSRF token (sign-in included).
+    app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
+    app.use(csrf.protect);
+    app.use((req, res, next) => (res.locals.user ? csrf.provideToken(req, res, next) : next()));
+    app.use(authRoutes(config, services, csrf, logger));
+    app.use(browseRoutes(services.pool));
+  }
+  app.get('/', (_req, res) => {
+    const home = services ? (res.locals.user ? '/browse/home/' : '/login') : '/status';
+    res.redirect(303, home);
+  });
   deps.mount?.(app);
 
   app.use(notFound());
+  app.use(signOutOnRejectedCredentials(logger));
   app.use(errorHandler({ logger, ...(deps.onUnexpectedError ? { onUnexpected: deps.onUnexpectedError } : {}) }));
   return app;
 }

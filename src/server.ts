@@ -3,7 +3,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app.js';
-import { type Config, ConfigError, loadConfig } from './config/index.js';
+import { type Config, ConfigError, loadConfig, missingLdapSettings } from './config/index.js';
+import { createServices, type Services } from './services.js';
 import { createLogger, type Logger } from './log.js';
 
 /** How long in-flight requests may run after a shutdown signal before their sockets are cut. */
@@ -15,8 +16,19 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const app = createApp(config, { logger });
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const missing = missingLdapSettings(config);
+  let services: Services | undefined;
+  if (missing.length === 0) {
+    services = createServices(config, logger);
+    await services.sessions.ready.catch(async (err: unknown) => {
+      await services?.close();
+      throw err;
+    });
+  } else {
+    logger.warn(`sign-in is off until these are set: ${missing.join(', ')}; serving the status page only`);
+  }
+  const app = createApp(config, { logger, ...(services ? { services } : {}) });
   return new Promise((resolve, reject) => {
     const server = app.listen(config.server.port, config.server.host, (err?: Error) => {
       if (err) return reject(err);
@@ -29,7 +41,7 @@ export function startServer(config: Config, logger: Logger): Promise<RunningServ
           force.unref();
           server.close(() => {
             clearTimeout(force);
-            done();
+            void (services?.close() ?? Promise.resolve()).finally(done);
           });
           server.closeIdleConnections();
         });

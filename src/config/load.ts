@@ -126,6 +126,8 @@ export function missingLdapSettings(config: Config): string[] {
   if (!config.ldap.bindDn) missing.push('LDAP_BIND_DN');
   if (!config.ldap.bindPassword) missing.push('LDAP_BIND_PASSWORD');
   if (!config.ldap.baseDn) missing.push('LDAP_BASE_DN');
+  // The NTLMv2 key kept for SMB is derived with the domain name.
+  if (!config.ad.domain) missing.push('AD_DOMAIN');
   return missing;
 }
 

@@ -10,8 +10,8 @@ export function healthRoutes(status: StatusChecks): Router {
     res.json({ status: 'ok' });
   });
 
-  // The start page until sign-in exists: shows that the directory and file servers are reachable.
-  router.get('/', async (req, res) => {
+  // Shows whether the directory and the file servers are reachable.
+  router.get('/status', async (req, res) => {
     const report = await status();
     res.setHeader('Cache-Control', 'no-store');
     if (req.accepts(['html', 'json']) === 'json') {

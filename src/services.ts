@@ -1,0 +1,43 @@
+// The long-lived parts behind the web layer, built once per process and closed on shutdown.
+import type { RedisClientType } from 'redis';
+import { directorySettings, LdapDirectory, SignInThrottle, throttleSettings } from './auth/index.js';
+import type { Config } from './config/index.js';
+import type { Logger } from './log.js';
+import { createSessionStore, SmbPool, type SessionStoreHandle } from './sessions/index.js';
+
+export interface Services {
+  directory: LdapDirectory;
+  throttle: SignInThrottle;
+  sessions: SessionStoreHandle;
+  pool: SmbPool;
+  close(): Promise<void>;
+}
+
+export interface ServiceOverrides {
+  /** A Redis client for sessions and throttling (tests); otherwise one is opened from REDIS_URL. */
+  redisClient?: RedisClientType;
+  /** Overrides `<dataDir>/sessions.sqlite`. */
+  sqliteFile?: string;
+}
+
+export function createServices(config: Config, logger: Logger, overrides: ServiceOverrides = {}): Services {
+  const sessions = createSessionStore(config, logger, {
+    ...(overrides.redisClient ? { redisClient: overrides.redisClient } : {}),
+    ...(overrides.sqliteFile ? { sqliteFile: overrides.sqliteFile } : {}),
+  });
+  // Several instances must share sign-in counts, so the throttle lives in the same Redis as the sessions.
+  const redis = overrides.redisClient ?? sessions.redis;
+  const throttle = new SignInThrottle(throttleSettings(config), redis ? { redis } : {});
+  const directory = new LdapDirectory(directorySettings(config), { logger });
+  const pool = new SmbPool(config, logger);
+  return {
+    directory,
+    throttle,
+    sessions,
+    pool,
+    close: async () => {
+      await pool.close();
+      await sessions.close();
+    },
+  };
+}

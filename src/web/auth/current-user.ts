@@ -1,0 +1,80 @@
+import type { CookieOptions, ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { CredentialUnreadableError, openCredential } from '../../auth/index.js';
+import type { Config } from '../../config/index.js';
+import { drivesFor, type DriveRef } from '../../drives/index.js';
+import { UnauthorizedError } from '../../errors/index.js';
+import type { Logger } from '../../log.js';
+import { CredentialsRejectedError, type PoolCredential } from '../../sessions/index.js';
+import { KEY_COOKIE } from './session-data.js';
+
+export function keyCookieOptions(config: Config, req: Request, remember: boolean): CookieOptions {
+  return {
+    httpOnly: true,
+    sameSite: 'lax',
+    path: '/',
+    secure: config.session.cookieSecure === 'auto' ? req.secure : config.session.cookieSecure,
+    // Without "keep me signed in" the key dies with the browser; the session's idle timeout still applies.
+    ...(remember ? { maxAge: config.session.rememberDays * 86_400_000 } : {}),
+  };
+}
+
+/**
+ * Puts the signed-in user and their drives into res.locals for every page. A session without its key
+ * cookie (say, a copied session cookie) is not a sign-in: it is ended on the spot.
+ */
+export function currentUser(config: Config, logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const user = req.session?.user;
+    if (!user) return next();
+    if (typeof req.cookies?.[KEY_COOKIE] !== 'string') {
+      return req.session.regenerate((err) => next(err));
+    }
+    res.locals.user = user;
+    res.locals.drives = drivesFor(user, config, logger);
+    if (res.locals.context) res.locals.context.username = user.username;
+    next();
+  };
+}
+
+/** Pages behind sign-in: browsers go to the sign-in page and come back; API clients get a 401. */
+export const requireUser: RequestHandler = (req, res, next) => {
+  if (res.locals.user) return next();
+  if (req.method === 'GET' && req.accepts(['html', 'json']) === 'html') {
+    return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+  }
+  next(new UnauthorizedError());
+};
+
+export function drivesOf(res: { locals: Record<string, unknown> }): DriveRef[] {
+  return (res.locals.drives as DriveRef[] | undefined) ?? [];
+}
+
+/** The user's NTLMv2 key for this request, opened with the key cookie. */
+export function credentialFor(req: Request): PoolCredential {
+  const user = req.session.user;
+  const sealed = req.session.sealedCredential;
+  const key: unknown = req.cookies?.[KEY_COOKIE];
+  if (!user || !sealed || typeof key !== 'string') throw new UnauthorizedError();
+  return { username: user.username, domain: user.domain, ntowfv2: openCredential(sealed, key, user.username) };
+}
+
+/**
+ * When the file server stops accepting the stored key (password changed, account locked) or the key cookie
+ * no longer opens it, the sign-in is over: end the session and say why on the sign-in page.
+ */
+export function signOutOnRejectedCredentials(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (!(err instanceof CredentialsRejectedError || err instanceof CredentialUnreadableError) || res.headersSent || !req.session) return next(err);
+    const username = req.session.user?.username;
+    logger.info('signed out: credentials no longer accepted', { audit: 'sign-out', user: username, result: err.code });
+    req.session.regenerate((regenErr) => {
+      if (regenErr) return next(regenErr);
+      req.session.notice = err instanceof CredentialsRejectedError
+        ? 'The file server no longer accepts your password (it may have been changed). Please sign in again.'
+        : 'Your sign-in has ended. Please sign in again.';
+      res.clearCookie(KEY_COOKIE, { path: '/' });
+      if (req.accepts(['html', 'json']) === 'json') return next(err);
+      res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+    });
+  };
+}

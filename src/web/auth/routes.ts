@@ -1,0 +1,123 @@
+import { type Request, type Response, Router } from 'express';
+import { Passport } from 'passport';
+import { AD_STRATEGY, AdStrategy, type AdSignInInfo, type DirectoryUser, sealCredential, TooManyAttemptsError } from '../../auth/index.js';
+import type { Config } from '../../config/index.js';
+import { AppError, PUBLIC_INTERNAL_MESSAGE } from '../../errors/index.js';
+import type { Logger } from '../../log.js';
+import type { Services } from '../../services.js';
+import type { CsrfTools } from './csrf.js';
+// Body parsing and CSRF checks run app-wide before these routes (see app.ts).
+import { keyCookieOptions } from './current-user.js';
+import { safeRedirectTarget } from './safe-redirect.js';
+import { KEY_COOKIE, SESSION_COOKIE, type SessionUser } from './session-data.js';
+
+interface LoginView {
+  error?: string;
+  username?: string;
+  next?: string;
+  notice?: string;
+}
+
+export function authRoutes(config: Config, services: Pick<Services, 'directory' | 'throttle' | 'pool'>, csrf: CsrfTools, logger: Logger): Router {
+  const router = Router();
+  const passport = new Passport();
+  passport.use(new AdStrategy({ directory: services.directory, throttle: services.throttle, domain: config.ad.domain, logger }));
+
+  const render = (req: Request, res: Response, view: LoginView): void => {
+    const notice = view.notice ?? takeNotice(req);
+    res.setHeader('Cache-Control', 'no-store');
+    res.render('pages/login', {
+      title: 'Sign in',
+      error: view.error ?? '',
+      notice,
+      username: view.username ?? '',
+      next: safeRedirectTarget(view.next ?? req.query.next, ''),
+      rememberMeAllowed: config.session.rememberMe,
+      domainHint: config.ad.domain ?? 'DOMAIN',
+      realmHint: realmOf(config.ldap.baseDn),
+    });
+  };
+
+  router.get('/login', csrf.provideToken, (req, res) => {
+    if (req.session.user) return res.redirect(303, safeRedirectTarget(req.query.next));
+    const notice = req.query['signed-out'] === '1' ? 'You have signed out.' : undefined;
+    render(req, res, notice ? { notice } : {});
+  });
+
+  router.post('/login', (req, res, next) => {
+    const body = req.body as Record<string, unknown>;
+    const username = typeof body.username === 'string' ? body.username.slice(0, 256) : '';
+    const target = safeRedirectTarget(body.next);
+    passport.authenticate(AD_STRATEGY, { session: false }, (err: unknown, user: DirectoryUser | false, info: AdSignInInfo | undefined) => {
+      if (err || !user || !info) {
+        const error = err instanceof AppError ? err : undefined;
+        if (error && !error.expose) logger.error('sign-in failed on our side', { err });
+        if (error instanceof TooManyAttemptsError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+        res.status(error?.status ?? 500);
+        csrf.provideToken(req, res, () =>
+          render(req, res, { error: error?.expose ? error.message : PUBLIC_INTERNAL_MESSAGE, username, next: target === '/' ? '' : target }),
+        );
+        return;
+      }
+      const remember = config.session.rememberMe && body.remember === '1';
+      const { sealed, key } = sealCredential(info.ntowfv2, user.username);
+      info.ntowfv2.fill(0);
+      // A fresh session id on sign-in: an id planted before sign-in (fixation) is worthless afterwards.
+      req.session.regenerate((regenErr) => {
+        if (regenErr) return next(regenErr);
+        req.session.user = toSessionUser(user);
+        req.session.sealedCredential = sealed;
+        req.session.signedInAt = Date.now();
+        req.session.remember = remember;
+        if (remember) req.session.cookie.maxAge = config.session.rememberDays * 86_400_000;
+        res.cookie(KEY_COOKIE, key, keyCookieOptions(config, req, remember));
+        req.session.save((saveErr) => {
+          if (saveErr) return next(saveErr);
+          logger.info('signed in', { audit: 'sign-in', user: user.username, result: 'ok', remember });
+          res.redirect(303, target);
+        });
+      });
+    })(req, res, next);
+  });
+
+  router.post('/logout', async (req, res, next) => {
+    const username = req.session.user?.username;
+    try {
+      await services.pool.closeSession(req.sessionID);
+    } catch (err) {
+      logger.warn('closing SMB connections at sign-out failed', { err });
+    }
+    req.session.destroy((err) => {
+      if (err) return next(err);
+      res.clearCookie(SESSION_COOKIE, { path: '/' });
+      res.clearCookie(KEY_COOKIE, { path: '/' });
+      if (username) logger.info('signed out', { audit: 'sign-out', user: username, result: 'ok' });
+      res.redirect(303, '/login?signed-out=1');
+    });
+  });
+
+  return router;
+}
+
+function toSessionUser(user: DirectoryUser): SessionUser {
+  return {
+    username: user.username,
+    domain: user.domain,
+    displayName: user.displayName,
+    ...(user.mail ? { mail: user.mail } : {}),
+    ...(user.homeDirectory ? { homeDirectory: user.homeDirectory } : {}),
+    groups: user.groups,
+  };
+}
+
+function takeNotice(req: Request): string {
+  const notice = req.session?.notice ?? '';
+  if (notice && req.session) delete req.session.notice;
+  return notice;
+}
+
+/** `DC=example,DC=test` → `example.test`, for the username hint. */
+function realmOf(baseDn: string | undefined): string {
+  const parts = (baseDn ?? '').split(',').map((p) => p.trim()).filter((p) => /^dc=/i.test(p)).map((p) => p.slice(3));
+  return parts.length > 0 ? parts.join('.').toLowerCase() : 'example.edu';
+}

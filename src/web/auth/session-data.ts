@@ -1,0 +1,32 @@
+// What a signed-in session holds. Never the password: only the NTLMv2 key, sealed with a key that lives in a cookie.
+import type { Request } from 'express';
+
+export interface SessionUser {
+  username: string;
+  domain: string;
+  displayName: string;
+  mail?: string;
+  homeDirectory?: string;
+  /** Group DNs (transitive when nested groups are on): decides which shared drives the user sees. */
+  groups: string[];
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    user: SessionUser;
+    /** The NTOWFv2 key sealed by src/auth/credential-vault; useless without the key cookie. */
+    sealedCredential: string;
+    signedInAt: number;
+    remember: boolean;
+    /** A one-time message for the sign-in page (e.g. why the user was signed out). */
+    notice: string;
+  }
+}
+
+export const SESSION_COOKIE = 'portcullis.sid';
+/** Holds only the key that opens the sealed credential: neither this nor the store alone yields it. */
+export const KEY_COOKIE = 'portcullis.key';
+
+export function signedInUser(req: Request): SessionUser | undefined {
+  return req.session?.user;
+}
