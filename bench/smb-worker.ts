@@ -1,0 +1,63 @@
+// One measured operation with our SMB client, in a process of its own so its peak RSS is ours alone.
+// Bundled by bench/smb.ts with esbuild and run with plain node (no tsx in the measured process).
+// argv: MODE HOST PORT SHARE USER DOMAIN REMOTE [LOCAL]; the password comes in BENCH_SMB_PASSWORD.
+import { createReadStream, statSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { SmbClient } from '../src/smb/index.js';
+
+export interface WorkerResult {
+  mode: string;
+  /** Transfer (or readdir) time, from open to close, without connect and login. */
+  ms: number;
+  /** Bytes moved, or entries listed. */
+  amount: number;
+  /** process.resourceUsage().maxRSS, in KiB. */
+  maxRssKiB: number;
+  dialect: string;
+  signing: string;
+  cipher: string;
+}
+
+const [mode, host, port, share, username, domain, remote, local] = process.argv.slice(2);
+if (mode === undefined || host === undefined || port === undefined || share === undefined || username === undefined || domain === undefined || remote === undefined) {
+  throw new Error('usage: smb-worker MODE HOST PORT SHARE USER DOMAIN REMOTE [LOCAL]');
+}
+const client = await SmbClient.connect({
+  host,
+  port: Number(port),
+  share,
+  credential: { username, domain, password: process.env.BENCH_SMB_PASSWORD ?? '' },
+});
+let amount = 0;
+const t0 = performance.now();
+if (mode === 'read') {
+  const sink = new Writable({
+    highWaterMark: 1 << 20,
+    write(chunk: Buffer, _enc, cb) {
+      amount += chunk.length;
+      cb();
+    },
+  });
+  await pipeline(client.createReadStream(remote), sink);
+} else if (mode === 'write') {
+  if (local === undefined) throw new Error('write needs LOCAL');
+  amount = statSync(local).size;
+  await pipeline(createReadStream(local, { highWaterMark: 1 << 20 }), client.createWriteStream(remote));
+} else if (mode === 'list') {
+  amount = (await client.readdir(remote)).length;
+} else {
+  throw new Error(`unknown mode ${mode}`);
+}
+const ms = performance.now() - t0;
+const result: WorkerResult = {
+  mode,
+  ms,
+  amount,
+  maxRssKiB: process.resourceUsage().maxRSS,
+  dialect: client.dialect,
+  signing: client.signingAlgorithm ?? 'none',
+  cipher: client.cipher ?? 'none',
+};
+await client.close();
+process.stdout.write(`${JSON.stringify(result)}\n`);
