@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'public/build/', 'node_modules/', 'coverage/', '.fixture/'] },
+  { ignores: ['dist/', 'public/build/', 'node_modules/', 'coverage/', '.fixture/', '.scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -59,7 +59,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(csrf.protect);
     app.use((req, res, next) => (res.locals.user ? csrf.provideToken(req, res, next) : next()));
     app.use(authRoutes(config, services, csrf, logger));
-    app.use(browseRoutes(services.pool));
+    app.use(browseRoutes(config, services.pool));
   }
   app.get('/', (_req, res) => {
     const home = services ? (res.locals.user ? '/browse/home/' : '/login') : '/status';

@@ -135,8 +135,16 @@ function substituteUsername(text: string, username: string): string {
   return text.replace(USERNAME_TOKENS, () => username);
 }
 
+export interface DrivesForOptions {
+  /**
+   * Include configured drives outside the user's groups. Groups decide what the menu shows; what the user
+   * may open is the file server's decision, made with the user's own credentials.
+   */
+  ignoreGroups?: boolean;
+}
+
 /** "My home" from the homeDirectory UNC, then the configured drives the user's groups allow, in file order. */
-export function drivesFor(user: DriveUser, config: Config, logger?: DriveLogger): DriveRef[] {
+export function drivesFor(user: DriveUser, config: Config, logger?: DriveLogger, options: DrivesForOptions = {}): DriveRef[] {
   const refs: DriveRef[] = [];
   const resolve = (host: string) => resolveSmbHost(config, host);
 
@@ -152,7 +160,7 @@ export function drivesFor(user: DriveUser, config: Config, logger?: DriveLogger)
 
   const ids = driveIds(config.drives);
   config.drives.forEach((drive, i) => {
-    if (!inAnyGroup(user.groups, drive.groups)) return;
+    if (!options.ignoreGroups && !inAnyGroup(user.groups, drive.groups)) return;
     let { share, path } = drive;
     if (USERNAME_TOKEN.test(`${share}\\${path}`)) {
       if (user.username === '' || user.username.trim() !== user.username || /^[. ]+$/u.test(user.username) || UNSAFE_USERNAME.test(user.username)) {

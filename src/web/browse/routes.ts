@@ -1,5 +1,6 @@
-import { Router } from 'express';
-import { parseDrivePath, type DriveRef } from '../../drives/index.js';
+import { type Request, type Response, Router } from 'express';
+import type { Config } from '../../config/index.js';
+import { drivesFor, parseDrivePath, type DriveRef } from '../../drives/index.js';
 import { NotFoundError } from '../../errors/index.js';
 import type { SmbPool } from '../../sessions/index.js';
 import type { DirEntry } from '../../smb/index.js';
@@ -14,14 +15,14 @@ export interface FolderEntryView {
 }
 
 /** `/browse/<drive>/<path…>`: a folder of one of the user's drives. */
-export function browseRoutes(pool: SmbPool): Router {
+export function browseRoutes(config: Config, pool: SmbPool): Router {
   const router = Router();
 
   router.use('/browse', requireUser, async (req, res, next) => {
     try {
       // req.path is still percent-encoded: parseDrivePath decodes each segment exactly once.
       const [, driveId = '', ...rest] = req.path.split('/');
-      const drive = drivesOf(res).find((d) => d.id === driveId);
+      const drive = findDrive(config, req, res, driveId);
       if (!drive) throw new NotFoundError('There is no drive by that name, or it is not yours to open.');
       if (rest.length === 0) return res.redirect(301, `/browse/${encodeURIComponent(drive.id)}/`);
       const segments = parseDrivePath(rest.join('/'));
@@ -41,6 +42,16 @@ export function browseRoutes(pool: SmbPool): Router {
   });
 
   return router;
+}
+
+/**
+ * A drive from the menu, or one the menu hides because of its groups: a URL to a hidden drive still goes to
+ * the file server, with the user's own credentials, and the server's refusal (403) is the answer. The app
+ * never grants more than the user's own SMB rights, so hiding is a convenience, not the boundary.
+ */
+function findDrive(config: Config, req: Request, res: Response, id: string): DriveRef | undefined {
+  const user = req.session.user;
+  return drivesOf(res).find((d) => d.id === id) ?? (user ? drivesFor(user, config, undefined, { ignoreGroups: true }).find((d) => d.id === id) : undefined);
 }
 
 export function folderHref(drive: DriveRef, segments: string[]): string {
