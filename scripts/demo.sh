@@ -23,6 +23,11 @@ npx --no-install tsx test/fixtures/cli.ts up --name demo --ip 127.0.0.2
 eval "$(npx --no-install tsx test/fixtures/cli.ts env --name demo | sed 's/^/export /')"
 export PORT NODE_ENV="${NODE_ENV:-development}" DATA_DIR="${DATA_DIR:-$PWD/data/demo}"
 mkdir -p "$DATA_DIR"
+# A secret kept beside the demo's sessions, so a restarted demo keeps everyone signed in.
+if [ -z "${SESSION_SECRET:-}" ] && [ -z "${SESSION_SECRET_FILE:-}" ]; then
+  [ -s "$DATA_DIR/session-secret" ] || (umask 077 && head -c 48 /dev/urandom | base64 | tr -d '\n=' > "$DATA_DIR/session-secret")
+  export SESSION_SECRET_FILE="$DATA_DIR/session-secret"
+fi
 
 node dist/server.js &
 APP_PID=$!
