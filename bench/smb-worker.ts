@@ -29,6 +29,12 @@ const client = await SmbClient.connect({
   share,
   credential: { username, domain, password: process.env.BENCH_SMB_PASSWORD ?? '' },
 });
+// Knobs for experiments (defaults: the client's own): request size in bytes and requests in flight.
+const tuning = {
+  ...(process.env.BENCH_SMB_CHUNK === undefined ? {} : { chunkSize: Number(process.env.BENCH_SMB_CHUNK) }),
+  ...(process.env.BENCH_SMB_WINDOW === undefined ? {} : { window: Number(process.env.BENCH_SMB_WINDOW) }),
+};
+const smbShare = client.share(share);
 let amount = 0;
 const t0 = performance.now();
 if (mode === 'read') {
@@ -39,11 +45,11 @@ if (mode === 'read') {
       cb();
     },
   });
-  await pipeline(client.createReadStream(remote), sink);
+  await pipeline(smbShare.createReadStream(remote, tuning), sink);
 } else if (mode === 'write') {
   if (local === undefined) throw new Error('write needs LOCAL');
   amount = statSync(local).size;
-  await pipeline(createReadStream(local, { highWaterMark: 1 << 20 }), client.createWriteStream(remote));
+  await pipeline(createReadStream(local, { highWaterMark: 1 << 20 }), smbShare.createWriteStream(remote, tuning));
 } else if (mode === 'list') {
   amount = (await client.readdir(remote)).length;
 } else {
