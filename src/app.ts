@@ -53,7 +53,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(cookieParser());
     app.use(sessionMiddleware(config, services.sessions.store));
     app.use(absoluteLifetime(config));
-    app.use(currentUser(config, logger));
+    app.use(currentUser(config, logger, services.pool));
     // Forms post urlencoded; every state-changing request then needs a valid CSRF token (sign-in included).
     app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
     app.use(csrf.protect);

@@ -4,7 +4,7 @@ import type { Config } from '../../config/index.js';
 import { drivesFor, type DriveRef } from '../../drives/index.js';
 import { UnauthorizedError } from '../../errors/index.js';
 import type { Logger } from '../../log.js';
-import { CredentialsRejectedError, type PoolCredential } from '../../sessions/index.js';
+import { CredentialsRejectedError, type PoolCredential, type SmbPool } from '../../sessions/index.js';
 import { KEY_COOKIE } from './session-data.js';
 
 export function keyCookieOptions(config: Config, req: Request, remember: boolean): CookieOptions {
@@ -20,14 +20,21 @@ export function keyCookieOptions(config: Config, req: Request, remember: boolean
 
 /**
  * Puts the signed-in user and their drives into res.locals for every page. A session without its key
- * cookie (say, a copied session cookie) is not a sign-in: it is ended on the spot.
+ * cookie (say, a copied session cookie) is not a sign-in: it is ended on the spot, SMB connections included.
  */
-export function currentUser(config: Config, logger: Logger): RequestHandler {
+export function currentUser(config: Config, logger: Logger, pool?: Pick<SmbPool, 'closeSession'>): RequestHandler {
   return (req, res, next) => {
     const user = req.session?.user;
     if (!user) return next();
     if (typeof req.cookies?.[KEY_COOKIE] !== 'string') {
-      return req.session.regenerate((err) => next(err));
+      const endedId = req.sessionID;
+      logger.info('session used without its key cookie: ended', { audit: 'sign-out', user: user.username, result: 'no_key_cookie' });
+      return req.session.regenerate((err) => {
+        if (err) return next(err);
+        void (pool?.closeSession(endedId) ?? Promise.resolve())
+          .catch((closeErr: unknown) => logger.warn('closing SMB connections of an ended session failed', { err: closeErr }))
+          .finally(() => next());
+      });
     }
     res.locals.user = user;
     res.locals.drives = drivesFor(user, config, logger);
