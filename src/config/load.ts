@@ -8,7 +8,7 @@ import { envSchema, SECRET_SETTINGS, SMB_PORT } from './schema.js';
 import type { Config } from './types.js';
 
 /** Settings that may instead be read from NAME_FILE, the Docker/Kubernetes secrets convention. */
-const FILE_SECRETS = ['SESSION_SECRET', 'LDAP_BIND_PASSWORD', 'MAIL_PASSWORD'] as const;
+const FILE_SECRETS = ['SESSION_SECRET', 'LDAP_BIND_PASSWORD', 'MAIL_PASSWORD', 'ADMIN_TOKEN'] as const;
 
 function readSecretFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out = { ...env };
@@ -60,12 +60,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('LDAP_STARTTLS', 'StartTLS applies to ldap:// URLs only; ldaps:// is already encrypted');
   }
 
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT === e.PORT) {
+    throw new ConfigError('METRICS_PORT', `must differ from PORT (${e.PORT}): it is a separate admin listener`);
+  }
+
   const drives = e.DRIVES_FILE ? loadDrives(e.DRIVES_FILE) : [];
 
   return {
     env: e.NODE_ENV,
-    server: { port: e.PORT, host: e.HOST, trustProxy: e.TRUST_PROXY },
-    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (production ? 'json' : 'pretty') },
+    server: { port: e.PORT, host: e.HOST, trustProxy: e.TRUST_PROXY, shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS },
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (production ? 'json' : 'pretty'), file: e.LOG_FILE === undefined ? undefined : path.resolve(e.LOG_FILE) },
     site: { name: e.SITE_NAME, theme: e.THEME },
     dataDir: path.resolve(e.DATA_DIR),
     session: {
@@ -115,7 +119,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       password: e.MAIL_PASSWORD,
       from: e.MAIL_FROM,
       adminEmails: e.ADMIN_EMAILS,
+      dedupMinutes: e.MAIL_DEDUP_MINUTES,
+      maxPerHour: e.MAIL_MAX_PER_HOUR,
     },
+    admin: { token: e.ADMIN_TOKEN, metricsPort: e.METRICS_PORT },
   };
 }
 

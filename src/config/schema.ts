@@ -23,7 +23,7 @@ export const SMB_PORT = 445;
 
 /** Values never echoed back in an error message. */
 // REDIS_URL may carry a password.
-export const SECRET_SETTINGS = new Set(['SESSION_SECRET', 'LDAP_BIND_PASSWORD', 'MAIL_PASSWORD', 'REDIS_URL']);
+export const SECRET_SETTINGS = new Set(['SESSION_SECRET', 'LDAP_BIND_PASSWORD', 'MAIL_PASSWORD', 'REDIS_URL', 'ADMIN_TOKEN']);
 
 const parseHostMapEntry = (v: string): [string, Endpoint] | undefined => {
   const eq = v.indexOf('=');
@@ -51,6 +51,8 @@ export function envSchema(themes: readonly string[]) {
     ),
     LOG_LEVEL: setting(`one of ${LOG_LEVELS.join(', ')}`, parseOneOf(LOG_LEVELS), 'info'),
     LOG_FORMAT: setting('json or pretty', parseOneOf(['json', 'pretty'] as const)),
+    LOG_FILE: setting('a file path', nonEmpty(4096)),
+    SHUTDOWN_GRACE_SECONDS: setting('an integer 0–3600 (seconds)', parseInteger(0, 3600), 30),
     SITE_NAME: setting('a name of at most 60 characters without control characters', nonEmpty(60), 'Portcullis'),
     THEME: setting(`one of ${themes.join(', ')}`, parseOneOf(themes), 'default'),
     DATA_DIR: setting('a directory path', nonEmpty(4096), './data'),
@@ -99,6 +101,10 @@ export function envSchema(themes: readonly string[]) {
     MAIL_PASSWORD: secret('a password without control characters', nonEmpty(1024)),
     MAIL_FROM: setting('an e-mail address, optionally as "Name <address>"', parseMailbox),
     ADMIN_EMAILS: setting('a comma-separated list of e-mail addresses', parseList(parseEmail), []),
+    MAIL_DEDUP_MINUTES: setting('an integer 1–1440 (minutes)', parseInteger(1, 1440), 15),
+    MAIL_MAX_PER_HOUR: setting('an integer 1–10000', parseInteger(1, 10_000), 20),
+    ADMIN_TOKEN: secret('at least 16 characters without spaces', (v) => (/^\S{16,}$/.test(v) ? v : undefined)),
+    METRICS_PORT: setting('an integer 1–65535', parseInteger(1, 65535)),
   });
 }
 

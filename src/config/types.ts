@@ -31,6 +31,17 @@ export interface MailConfig {
   password: string | undefined;
   from: string | undefined;
   adminEmails: string[];
+  /** Errors with the same fingerprint within this window are counted and sent as one mail. */
+  dedupMinutes: number;
+  /** At most this many report mails per hour, all kinds together; the rest are counted as suppressed. */
+  maxPerHour: number;
+}
+
+export interface AdminConfig {
+  /** `Authorization: Bearer <token>` for /metrics and /readyz details. Unset: /metrics answers 404 (unless on METRICS_PORT). */
+  token: string | undefined;
+  /** Set: /metrics is served on this port only (bound to HOST), without a token, and not on the main port. */
+  metricsPort: number | undefined;
 }
 
 export interface Config {
@@ -39,10 +50,14 @@ export interface Config {
     port: number;
     host: string;
     trustProxy: TrustProxy;
+    /** After SIGTERM, in-flight requests (downloads) may run this long before their connections are cut. */
+    shutdownGraceSeconds: number;
   };
   log: {
     level: LogLevel;
     format: 'json' | 'pretty';
+    /** Also (instead of stdout) append log lines to this file. */
+    file?: string | undefined;
   };
   site: {
     name: string;
@@ -98,4 +113,5 @@ export interface Config {
   drivesFile: string | undefined;
   drives: Drive[];
   mail: MailConfig;
+  admin: AdminConfig;
 }

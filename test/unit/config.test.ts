@@ -27,7 +27,7 @@ describe('loadConfig defaults', () => {
   it('gives a working development config from an empty environment', () => {
     const c = loadConfig({});
     expect(c.env).toBe('development');
-    expect(c.server).toEqual({ port: 3000, host: '0.0.0.0', trustProxy: false });
+    expect(c.server).toEqual({ port: 3000, host: '0.0.0.0', trustProxy: false, shutdownGraceSeconds: 30 });
     expect(c.log).toEqual({ level: 'info', format: 'pretty' });
     expect(c.site).toEqual({ name: 'Portcullis', theme: 'default' });
     expect(c.dataDir).toBe(path.resolve('data'));
@@ -48,8 +48,10 @@ describe('loadConfig defaults', () => {
     expect(c.session).toMatchObject({ idleMinutes: 30, absoluteHours: 12, rememberMe: true, rememberDays: 14, cookieSecure: 'auto', redisUrl: undefined });
     expect(c.auth).toEqual({ allowedGroups: [], nestedGroups: true, maxFailuresPerUser: 5, maxAttemptsPerIp: 30, windowMinutes: 15 });
     expect(c.drives).toEqual([]);
-    expect(c.mail).toMatchObject({ host: undefined, port: 587, secure: false, adminEmails: [] });
-    expect(missingLdapSettings(c)).toEqual(['LDAP_URLS', 'LDAP_BIND_DN', 'LDAP_BIND_PASSWORD', 'LDAP_BASE_DN']);
+    expect(c.mail).toMatchObject({ host: undefined, port: 587, secure: false, adminEmails: [], dedupMinutes: 15, maxPerHour: 20 });
+    expect(c.admin).toEqual({ token: undefined, metricsPort: undefined });
+    expect(c.log.file).toBeUndefined();
+    expect(missingLdapSettings(c)).toEqual(['LDAP_URLS', 'LDAP_BIND_DN', 'LDAP_BIND_PASSWORD', 'LDAP_BASE_DN', 'AD_DOMAIN']);
   });
 
   it('generates a different session secret per process start', () => {
@@ -87,8 +89,14 @@ describe('loadConfig values', () => {
       MAIL_SECURE: 'yes',
       MAIL_FROM: 'Portcullis <portcullis@example.test>',
       ADMIN_EMAILS: 'a@example.test,b@example.test',
+      MAIL_DEDUP_MINUTES: '5',
+      MAIL_MAX_PER_HOUR: '100',
+      ADMIN_TOKEN: 'admin-token-0123456789',
+      METRICS_PORT: '9464',
+      SHUTDOWN_GRACE_SECONDS: '5',
+      LOG_FILE: 'logs/portcullis.log',
     });
-    expect(c.server).toEqual({ port: 8080, host: '127.0.0.1', trustProxy: ['loopback', '10.0.0.0/8'] });
+    expect(c.server).toEqual({ port: 8080, host: '127.0.0.1', trustProxy: ['loopback', '10.0.0.0/8'], shutdownGraceSeconds: 5 });
     expect(c.site.theme).toBe('darkly');
     expect(c.ldap.urls).toEqual(['ldaps://dc1.example.test', 'ldaps://127.0.0.2:636']);
     expect(c.ldap.caFile).toBe(ca);
@@ -102,7 +110,9 @@ describe('loadConfig values', () => {
     expect(resolveSmbHost(c, 'DC1.EXAMPLE.TEST')).toEqual({ host: '127.0.0.2', port: 445 });
     expect(resolveSmbHost(c, 'other')).toEqual({ host: 'other', port: 445 });
     expect(c.smb.probe).toEqual([{ host: '127.0.0.9', port: 4450 }]);
-    expect(c.mail).toMatchObject({ host: 'smtp.example.test', port: 465, secure: true, adminEmails: ['a@example.test', 'b@example.test'] });
+    expect(c.mail).toMatchObject({ host: 'smtp.example.test', port: 465, secure: true, adminEmails: ['a@example.test', 'b@example.test'], dedupMinutes: 5, maxPerHour: 100 });
+    expect(c.admin).toEqual({ token: 'admin-token-0123456789', metricsPort: 9464 });
+    expect(c.log.file).toBe(path.resolve('logs/portcullis.log'));
     expect(missingLdapSettings(c)).toEqual([]);
   });
 
@@ -167,6 +177,11 @@ describe('loadConfig errors: one line naming the variable', () => {
     ['MAIL_SECURE', { MAIL_SECURE: 'tls' }, /^MAIL_SECURE: expected true or false/],
     ['MAIL_FROM', { MAIL_FROM: 'Portcullis <nope>' }, /^MAIL_FROM: expected an e-mail address/],
     ['ADMIN_EMAILS', { ADMIN_EMAILS: 'a@example.test, bob' }, /^ADMIN_EMAILS: expected a comma-separated list of e-mail addresses/],
+    ['MAIL_DEDUP_MINUTES', { MAIL_DEDUP_MINUTES: '0' }, /^MAIL_DEDUP_MINUTES: expected an integer 1–1440/],
+    ['MAIL_MAX_PER_HOUR', { MAIL_MAX_PER_HOUR: 'lots' }, /^MAIL_MAX_PER_HOUR: expected an integer 1–10000/],
+    ['ADMIN_TOKEN', { ADMIN_TOKEN: 'short' }, /^ADMIN_TOKEN: expected at least 16 characters without spaces$/],
+    ['METRICS_PORT', { METRICS_PORT: '3000' }, /^METRICS_PORT: must differ from PORT \(3000\)/],
+    ['SHUTDOWN_GRACE_SECONDS', { SHUTDOWN_GRACE_SECONDS: '-1' }, /^SHUTDOWN_GRACE_SECONDS: expected an integer 0–3600/],
   ])('%s (%j)', (variable, env, message) => {
     const err = configError(env);
     expect(err.variable).toBe(variable);
