@@ -109,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       queueLimit: e.SMB_QUEUE_LIMIT,
       queueTimeoutMs: e.SMB_QUEUE_TIMEOUT_MS,
     },
+    upload: { maxBytes: e.UPLOAD_MAX_BYTES },
     drivesFile: e.DRIVES_FILE,
     drives,
     mail: {

@@ -110,6 +110,10 @@ export interface Config {
     queueLimit: number;
     queueTimeoutMs: number;
   };
+  upload: {
+    /** The largest file one upload may carry (and the most one no-JS form post may carry in all). */
+    maxBytes: number;
+  };
   drivesFile: string | undefined;
   drives: Drive[];
   mail: MailConfig;

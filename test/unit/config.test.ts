@@ -48,6 +48,7 @@ describe('loadConfig defaults', () => {
     expect(c.session).toMatchObject({ idleMinutes: 30, absoluteHours: 12, rememberMe: true, rememberDays: 14, cookieSecure: 'auto', redisUrl: undefined });
     expect(c.auth).toEqual({ allowedGroups: [], nestedGroups: true, maxFailuresPerUser: 5, maxAttemptsPerIp: 30, windowMinutes: 15 });
     expect(c.drives).toEqual([]);
+    expect(c.upload).toEqual({ maxBytes: 10 * 1024 ** 3 });
     expect(c.mail).toMatchObject({ host: undefined, port: 587, secure: false, adminEmails: [], dedupMinutes: 15, maxPerHour: 20 });
     expect(c.admin).toEqual({ token: undefined, metricsPort: undefined });
     expect(c.log.file).toBeUndefined();
@@ -123,6 +124,12 @@ describe('loadConfig values', () => {
     ['192.168.0.1, fd00::/8', ['192.168.0.1', 'fd00::/8']],
   ])('accepts TRUST_PROXY=%s', (value, expected) => {
     expect(loadConfig({ TRUST_PROXY: value }).server.trustProxy).toEqual(expected);
+  });
+
+  it('reads UPLOAD_MAX_BYTES and refuses a bad one', () => {
+    expect(loadConfig({ UPLOAD_MAX_BYTES: '1048576' }).upload.maxBytes).toBe(1_048_576);
+    expect(() => loadConfig({ UPLOAD_MAX_BYTES: '0' })).toThrow(/^UPLOAD_MAX_BYTES: expected an integer/);
+    expect(() => loadConfig({ UPLOAD_MAX_BYTES: '10GB' })).toThrow(/^UPLOAD_MAX_BYTES: expected an integer/);
   });
 
   it('reads the session, sign-in and SMB pool settings', () => {
