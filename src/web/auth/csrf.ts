@@ -41,7 +41,9 @@ export function csrfProtection(config: Config): CsrfTools {
     });
   };
   const provideToken: RequestHandler = (req, res, next) => {
-    res.locals.csrfToken = generateCsrfToken(req, res, { overwrite: false, cookieOptions: { secure: req.secure && config.session.cookieSecure !== false } });
+    // Same rule as the session and key cookies: 'auto' follows the request, true/false are as configured.
+    const secure = config.session.cookieSecure === 'auto' ? req.secure : config.session.cookieSecure;
+    res.locals.csrfToken = generateCsrfToken(req, res, { overwrite: false, cookieOptions: { secure } });
     next();
   };
   return { protect, provideToken };

@@ -323,6 +323,31 @@ describe('behind a trusted proxy that says https', () => {
   });
 });
 
+describe('SESSION_COOKIE_SECURE=true', () => {
+  let app: WebApp;
+  beforeAll(async () => {
+    app = await startWebApp(requireDomain(), { env: { SESSION_COOKIE_SECURE: 'true', TRUST_PROXY: 'loopback' } });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("the sign-in page's CSRF cookie is Secure even over plain http", async () => {
+    // (express-session itself will not send a Secure session cookie over a connection it sees as plain http,
+    // so with this setting the app must see https: directly or through TRUST_PROXY.)
+    const client = app.client();
+    await client.get('/login');
+    expect(client.jar.lastSet.get('portcullis.csrf')?.attrs).toHaveProperty('secure');
+  });
+
+  it('behind a trusted proxy every cookie is Secure', async () => {
+    const client = app.client();
+    const headers = { 'X-Forwarded-Proto': 'https' };
+    await signInOk(client, 'bob', DEMO_PASSWORD, { headers });
+    for (const name of [SESSION_COOKIE, KEY_COOKIE, 'portcullis.csrf']) expect(client.jar.lastSet.get(name)?.attrs, name).toHaveProperty('secure');
+  });
+});
+
 describe('SESSION_REMEMBER_ME=false', () => {
   let app: WebApp;
   beforeAll(async () => {
