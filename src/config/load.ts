@@ -110,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       queueTimeoutMs: e.SMB_QUEUE_TIMEOUT_MS,
     },
     upload: { maxBytes: e.UPLOAD_MAX_BYTES },
+    zip: { maxBytes: e.ZIP_MAX_BYTES, maxEntries: e.ZIP_MAX_ENTRIES },
     drivesFile: e.DRIVES_FILE,
     drives,
     mail: {

@@ -94,6 +94,8 @@ export function envSchema(themes: readonly string[]) {
     SMB_QUEUE_TIMEOUT_MS: setting('an integer 100–300000 (milliseconds)', parseInteger(100, 300_000), 10_000),
     SMB_PROBE: setting('a comma-separated list of host[:port]', parseList(parseEndpoint(SMB_PORT)), []),
     UPLOAD_MAX_BYTES: setting('an integer 1–9007199254740991 (bytes)', parseInteger(1, Number.MAX_SAFE_INTEGER), 10 * 1024 ** 3),
+    ZIP_MAX_BYTES: setting('an integer 1–9007199254740991 (bytes)', parseInteger(1, Number.MAX_SAFE_INTEGER), 20 * 1024 ** 3),
+    ZIP_MAX_ENTRIES: setting('an integer 1–10000000', parseInteger(1, 10_000_000), 50_000),
     DRIVES_FILE: setting('a readable YAML or JSON file', parseReadableFile),
     MAIL_HOST: setting('an SMTP host name or IP address', parseHost),
     MAIL_PORT: setting('an integer 1–65535', parseInteger(1, 65535)),

@@ -114,6 +114,13 @@ export interface Config {
     /** The largest file one upload may carry (and the most one no-JS form post may carry in all). */
     maxBytes: number;
   };
+  /** Zip downloads (a folder or a selection): counted before anything is sent; beyond either cap, a 413 saying so. */
+  zip: {
+    /** Total size of the files in one zip, before compression. */
+    maxBytes: number;
+    /** Files and folders in one zip. */
+    maxEntries: number;
+  };
   drivesFile: string | undefined;
   drives: Drive[];
   mail: MailConfig;

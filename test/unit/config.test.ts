@@ -132,6 +132,13 @@ describe('loadConfig values', () => {
     expect(() => loadConfig({ UPLOAD_MAX_BYTES: '10GB' })).toThrow(/^UPLOAD_MAX_BYTES: expected an integer/);
   });
 
+  it('reads the zip caps (ZIP_MAX_BYTES, ZIP_MAX_ENTRIES) with defaults, and refuses bad ones', () => {
+    expect(loadConfig({}).zip).toEqual({ maxBytes: 20 * 1024 ** 3, maxEntries: 50_000 });
+    expect(loadConfig({ ZIP_MAX_BYTES: '1048576', ZIP_MAX_ENTRIES: '10' }).zip).toEqual({ maxBytes: 1_048_576, maxEntries: 10 });
+    expect(() => loadConfig({ ZIP_MAX_BYTES: '0' })).toThrow(/^ZIP_MAX_BYTES: expected an integer/);
+    expect(() => loadConfig({ ZIP_MAX_ENTRIES: '1e3' })).toThrow(/^ZIP_MAX_ENTRIES: expected an integer/);
+  });
+
   it('reads the session, sign-in and SMB pool settings', () => {
     const c = loadConfig({
       SESSION_IDLE_MINUTES: '10', SESSION_MAX_HOURS: '8', SESSION_REMEMBER_ME: 'false', SESSION_COOKIE_SECURE: 'true',
