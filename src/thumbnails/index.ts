@@ -1,0 +1,1 @@
+export { ThumbnailService, ThumbnailTooLargeError, ThumbnailUnreadableError, isThumbnailable, type Thumbnail, type ThumbnailOptions } from './thumbnails.js';

@@ -1,0 +1,156 @@
+/**
+ * Image thumbnails with sharp (libvips), cached on disk.
+ *
+ * - Bounded input: the caller refuses sources over `maxInputBytes` before reading them; sharp refuses images
+ *   over `maxInputPixels` from the header, before decoding (limitInputPixels).
+ * - Bounded memory while decoding: at most `concurrency` images at a time (a FIFO queue behind), each read
+ *   into one buffer of at most maxInputBytes; libvips decodes sequentially and JPEGs shrink on load; its
+ *   operation cache is off.
+ * - Never blocks the event loop: sharp runs on libuv's thread pool.
+ * - Cache: `<dir>/<aa>/<sha256>.webp`, keyed by a caller-given identity (server, share, path, size, mtime),
+ *   so a changed file gets a new thumbnail and the old one simply stops being asked for. Files are written
+ *   to a temporary name and renamed, so a crash never leaves half a thumbnail under a real key. Concurrent
+ *   requests for the same key share one generation.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+
+export interface ThumbnailOptions {
+  /** Cache folder (created when needed). */
+  dir: string;
+  /** Longest side of a thumbnail, in pixels. */
+  size?: number;
+  maxInputBytes?: number;
+  maxInputPixels?: number;
+  /** Images decoded at the same time. */
+  concurrency?: number;
+}
+
+/** Source formats sharp's prebuilt libvips decodes that browsers show as raster images (no SVG: it may script). */
+const IMAGE_EXTENSIONS = new Set(['jpg', 'jpeg', 'jpe', 'png', 'gif', 'webp', 'avif', 'heic', 'heif', 'tif', 'tiff', 'bmp']);
+
+export function isThumbnailable(name: string): boolean {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 && IMAGE_EXTENSIONS.has(name.slice(dot + 1).toLowerCase());
+}
+
+export class ThumbnailTooLargeError extends Error {
+  constructor(readonly reason: 'bytes' | 'pixels') {
+    super(reason === 'bytes' ? 'source file too large for a thumbnail' : 'image has too many pixels for a thumbnail');
+    this.name = 'ThumbnailTooLargeError';
+  }
+}
+
+export class ThumbnailUnreadableError extends Error {
+  constructor(options: { cause: unknown }) {
+    super('the image could not be decoded', options);
+    this.name = 'ThumbnailUnreadableError';
+  }
+}
+
+export interface Thumbnail {
+  data: Buffer;
+  /** Served from the disk cache, without reading the source. */
+  cached: boolean;
+}
+
+sharp.cache(false);
+
+export class ThumbnailService {
+  readonly size: number;
+  readonly maxInputBytes: number;
+  readonly maxInputPixels: number;
+  private readonly concurrency: number;
+  private running = 0;
+  private readonly queue: (() => void)[] = [];
+  private readonly inFlight = new Map<string, Promise<Buffer>>();
+  /** Counters for tests and metrics. */
+  readonly stats = { generated: 0, cacheHits: 0 };
+
+  constructor(private readonly options: ThumbnailOptions) {
+    this.size = options.size ?? 256;
+    this.maxInputBytes = options.maxInputBytes ?? 30 * 1024 * 1024;
+    this.maxInputPixels = options.maxInputPixels ?? 50_000_000;
+    this.concurrency = Math.max(1, options.concurrency ?? 2);
+  }
+
+  /** The cache key for one version of one file. */
+  static keyOf(parts: { server: string; share: string; path: string; size: number; mtime: Date }): string {
+    return createHash('sha256').update(JSON.stringify([parts.server.toLowerCase(), parts.share.toLowerCase(), parts.path, parts.size, parts.mtime.getTime()])).digest('hex');
+  }
+
+  private fileOf(key: string): string {
+    return join(this.options.dir, key.slice(0, 2), `${key}.webp`);
+  }
+
+  /**
+   * The thumbnail for `key`, from the cache or made from `read()` (called only on a miss, and only after a
+   * decode slot is free). Throws ThumbnailTooLargeError or ThumbnailUnreadableError, or what `read` throws.
+   */
+  async get(key: string, sourceSize: number, read: () => Promise<Buffer>): Promise<Thumbnail> {
+    if (sourceSize > this.maxInputBytes) throw new ThumbnailTooLargeError('bytes');
+    const file = this.fileOf(key);
+    const hit = await readFile(file).catch(() => undefined);
+    if (hit) {
+      this.stats.cacheHits++;
+      return { data: hit, cached: true };
+    }
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = this.generate(file, read).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    return { data: await pending, cached: false };
+  }
+
+  private async generate(file: string, read: () => Promise<Buffer>): Promise<Buffer> {
+    await this.slot();
+    try {
+      const source = await read();
+      if (source.length > this.maxInputBytes) throw new ThumbnailTooLargeError('bytes');
+      const data = await this.render(source);
+      this.stats.generated++;
+      await mkdir(join(file, '..'), { recursive: true });
+      const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+      try {
+        await writeFile(tmp, data);
+        await rename(tmp, file);
+      } catch {
+        // A cache that cannot be written (full disk, read-only volume) still serves the thumbnail.
+        await rm(tmp, { force: true });
+      }
+      return data;
+    } finally {
+      this.release();
+    }
+  }
+
+  private async render(source: Buffer): Promise<Buffer> {
+    try {
+      return await sharp(source, { limitInputPixels: this.maxInputPixels, sequentialRead: true, failOn: 'error', animated: false })
+        .rotate()
+        .resize(this.size, this.size, { fit: 'inside', withoutEnlargement: true })
+        .webp({ quality: 75, effort: 2 })
+        .toBuffer();
+    } catch (err) {
+      if (err instanceof Error && /pixel limit/i.test(err.message)) throw new ThumbnailTooLargeError('pixels');
+      throw new ThumbnailUnreadableError({ cause: err });
+    }
+  }
+
+  private async slot(): Promise<void> {
+    if (this.running < this.concurrency) {
+      this.running++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.queue.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.queue.shift();
+    if (next) next();
+    else this.running--;
+  }
+}

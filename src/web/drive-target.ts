@@ -1,0 +1,58 @@
+/**
+ * Shared by every route under a drive (browse, transfer: download/view/thumb/zip, upload, files): turns
+ * `/<area>/<drive>/<path…>` into the drive and the path segments inside it, and runs SMB work for it.
+ *
+ * Owners: transfer (issue 5) wrote it; browse (src/web/browse/routes.ts) still has its own identical
+ * findDrive and should import this one instead. Keep the semantics below exactly, since every area relies on them:
+ * - the drive comes from the user's menu, or, for a drive the menu hides because of its groups, from all
+ *   configured drives: the file server's refusal with the user's own credentials is the answer (403);
+ * - the rest of the path is parsed from the still percent-encoded `req.path` by parseDrivePath (decoded once
+ *   per segment; `..`, control characters and reserved characters give a 400 before any SMB traffic).
+ */
+import type { Request, Response } from 'express';
+import type { Config } from '../config/index.js';
+import { drivesFor, parseDrivePath, type DriveRef } from '../drives/index.js';
+import { NotFoundError } from '../errors/index.js';
+import type { SmbPool, UseOptions } from '../sessions/index.js';
+import type { SmbShare } from '../smb/index.js';
+import { credentialFor, drivesOf } from './auth/current-user.js';
+
+export interface DriveTarget {
+  drive: DriveRef;
+  /** Path segments inside the drive (decoded, validated); [] for the drive's root. */
+  segments: string[];
+  /** The URL ended in `/` (a folder URL). */
+  trailingSlash: boolean;
+}
+
+/** A drive of the menu, or one the menu hides because of its groups (see the header). */
+export function findDrive(config: Config, req: Request, res: Response, id: string): DriveRef | undefined {
+  const user = req.session.user;
+  return drivesOf(res).find((d) => d.id === id) ?? (user ? drivesFor(user, config, undefined, { ignoreGroups: true }).find((d) => d.id === id) : undefined);
+}
+
+/**
+ * The drive and path of a request whose router is mounted at the area prefix (so `req.path` is
+ * `/<drive>/<path…>`, still percent-encoded). Throws NotFoundError for an unknown drive and BadRequestError
+ * (from parseDrivePath) for an unsafe path.
+ */
+export function driveTargetOf(config: Config, req: Request, res: Response): DriveTarget {
+  const [, driveId = '', ...rest] = req.path.split('/');
+  const drive = findDrive(config, req, res, driveId);
+  if (!drive) throw new NotFoundError('There is no drive by that name, or it is not yours to open.');
+  return { drive, segments: parseDrivePath(rest.join('/')), trailingSlash: req.path.endsWith('/') };
+}
+
+/** The path inside the share (the drive's base folder + segments), as the share API takes it. */
+export function sharePath(base: string[], segments: string[]): string {
+  return [...base, ...segments].join('/');
+}
+
+/**
+ * Runs `fn` on the target's share through the user's pooled SMB connection. Keep `fn`'s promise pending until
+ * the work is done (a whole download included). `idempotent`: may be retried after a dropped connection; say
+ * false as soon as bytes may have gone to the client.
+ */
+export function useDrive<T>(pool: SmbPool, req: Request, target: DriveTarget, fn: (share: SmbShare, path: string) => Promise<T>, opts: UseOptions): Promise<T> {
+  return pool.use(req.sessionID, credentialFor(req), target.drive, (share, base) => fn(share, sharePath(base, target.segments)), opts);
+}

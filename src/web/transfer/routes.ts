@@ -1,0 +1,144 @@
+/**
+ * Downloads: `/download/<drive>/<path>` (attachment), `/view/<drive>/<path>` (inline for safe types only),
+ * `/thumb/<drive>/<path>` (image thumbnail), `/zip/<drive>/<folder>/` (GET: the whole folder; POST with
+ * repeated form field `name`: those entries of the folder). Uploads live beside these (upload*.ts).
+ */
+import { join } from 'node:path';
+import { type NextFunction, type Request, type RequestHandler, type Response, Router } from 'express';
+import type { Config } from '../../config/index.js';
+import { parseDrivePath } from '../../drives/index.js';
+import { AppError, BadRequestError, NotFoundError, toHttpError } from '../../errors/index.js';
+import type { Logger } from '../../log.js';
+import type { SmbPool } from '../../sessions/index.js';
+import type { DirEntry } from '../../smb/index.js';
+import { isThumbnailable, ThumbnailService, ThumbnailTooLargeError, ThumbnailUnreadableError } from '../../thumbnails/index.js';
+import { requireUser } from '../auth/current-user.js';
+import { driveTargetOf, sharePath, useDrive } from '../drive-target.js';
+import { dispositionHeader } from './http-file.js';
+import { ATTACHMENT_CSP, sendFile, type SendMode } from './send-file.js';
+import { streamZip, walkForZip } from './zip.js';
+
+export interface TransferOptions {
+  /** Overrides the thumbnail service (tests); by default one caching in `<DATA_DIR>/thumbnails`. */
+  thumbnails?: ThumbnailService;
+}
+
+const readOnly = (req: Request): boolean => req.method === 'GET' || req.method === 'HEAD';
+
+export function transferRoutes(config: Config, pool: SmbPool, logger: Logger, options: TransferOptions = {}): Router {
+  const router = Router();
+  const thumbs = options.thumbnails ?? new ThumbnailService({ dir: join(config.dataDir, 'thumbnails') });
+
+  /**
+   * After headers went out there is no error page to send: a client that went away is only worth a debug
+   * line; anything else goes to the error middleware, which logs it and destroys the socket.
+   */
+  const failed = (req: Request, res: Response, next: NextFunction, err: unknown): void => {
+    const original = err instanceof AppError && err.cause !== undefined ? err.cause : err;
+    const code = (original as { code?: unknown } | null)?.code;
+    if (res.headersSent && code === 'ERR_STREAM_PREMATURE_CLOSE') {
+      logger.debug('download ended early by the client', { path: req.originalUrl.split('?')[0] });
+      res.destroy();
+      return;
+    }
+    next(err);
+  };
+
+  const file = (mode: SendMode): RequestHandler => (req, res, next) => {
+    if (!readOnly(req)) return next();
+    sendFile(config, pool, req, res, mode).catch((err: unknown) => failed(req, res, next, err));
+  };
+  router.use('/download', requireUser, file('download'));
+  router.use('/view', requireUser, file('view'));
+
+  router.use('/thumb', requireUser, (req, res, next) => {
+    if (!readOnly(req)) return next();
+    void (async () => {
+      const target = driveTargetOf(config, req, res);
+      const name = target.segments.at(-1);
+      if (name === undefined) throw new NotFoundError('There is no thumbnail for a drive.');
+      const path = sharePath(target.drive.basePath, target.segments);
+      try {
+        const st = await useDrive(pool, req, target, (share, p) => share.stat(p), { idempotent: true });
+        if (st.type === 'dir' || !isThumbnailable(name)) throw new NotFoundError(`There is no thumbnail for “${name}”.`, { code: 'no_thumbnail' });
+        const key = ThumbnailService.keyOf({ server: `${target.drive.host}:${target.drive.port}`, share: target.drive.share, path, size: Number(st.size), mtime: st.mtime });
+        const etag = `"t${key.slice(0, 26)}"`;
+        res.setHeader('ETag', etag);
+        res.setHeader('Cache-Control', 'private, no-cache');
+        res.setHeader('X-Content-Type-Options', 'nosniff');
+        res.setHeader('Content-Security-Policy', ATTACHMENT_CSP);
+        if (req.headers['if-none-match']?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
+          res.status(304).end();
+          return;
+        }
+        const thumb = await thumbs.get(key, Number(st.size), () => useDrive(pool, req, target, (share, p) => share.readFile(p), { idempotent: true }));
+        res.setHeader('X-Thumbnail-Cache', thumb.cached ? 'hit' : 'miss');
+        res.type('image/webp').send(thumb.data);
+      } catch (err) {
+        if (err instanceof ThumbnailTooLargeError) {
+          throw new AppError(413, `“${name}” is too large for a thumbnail (at most ${Math.round(thumbs.maxInputBytes / 1048576)} MB and ${Math.round(thumbs.maxInputPixels / 1e6)} megapixels).`, 'thumbnail_too_large', { cause: err });
+        }
+        if (err instanceof ThumbnailUnreadableError) throw new AppError(422, `“${name}” could not be read as an image.`, 'thumbnail_unreadable', { cause: err });
+        throw toHttpError(err, name);
+      }
+    })().catch(next);
+  });
+
+  router.use('/zip', requireUser, (req, res, next) => {
+    if (!readOnly(req) && req.method !== 'POST') return next();
+    void (async () => {
+      const target = driveTargetOf(config, req, res);
+      const folderName = target.segments.at(-1) ?? target.drive.name;
+      const names = req.method === 'POST' ? selectedNames(req.body) : undefined;
+      try {
+        const items = await useDrive(
+          pool,
+          req,
+          target,
+          async (share, path) => {
+            if (target.segments.length > 0) {
+              const st = await share.stat(path);
+              if (st.type !== 'dir') throw new BadRequestError(`“${folderName}” is a file, not a folder. Download it directly.`);
+            }
+            let roots: DirEntry[];
+            if (names) {
+              roots = [];
+              for (const n of names) roots.push({ ...(await share.stat(path === '' ? n : `${path}/${n}`)), name: n });
+            } else {
+              roots = await share.readdir(path);
+            }
+            return walkForZip(share, path, roots, config.zip);
+          },
+          { idempotent: true },
+        );
+        res.setHeader('Content-Type', 'application/zip');
+        res.setHeader('Content-Disposition', dispositionHeader('attachment', `${names?.length === 1 ? (names[0] ?? folderName) : folderName}.zip`));
+        res.setHeader('Cache-Control', 'no-store');
+        res.setHeader('X-Content-Type-Options', 'nosniff');
+        res.setHeader('Content-Security-Policy', ATTACHMENT_CSP);
+        if (req.method === 'HEAD') {
+          res.end();
+          return;
+        }
+        await useDrive(pool, req, target, (share) => streamZip(share, items, res), { idempotent: false });
+      } catch (err) {
+        throw toHttpError(err, folderName);
+      }
+    })().catch((err: unknown) => failed(req, res, next, err));
+  });
+
+  return router;
+}
+
+/** The `name` fields of a zip form: names of entries in the folder, each one valid path segment. */
+function selectedNames(body: unknown): string[] {
+  const raw: unknown = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).name : undefined;
+  const list = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : [];
+  const names = [...new Set(list.filter((n): n is string => typeof n === 'string'))];
+  if (names.length === 0) throw new BadRequestError('Select at least one file or folder to download.');
+  for (const n of names) {
+    const parsed = parseDrivePath(encodeURIComponent(n));
+    if (parsed.length !== 1 || parsed[0] !== n) throw new BadRequestError('That selection contains a name that is not valid.');
+  }
+  return names;
+}

@@ -1,0 +1,121 @@
+/**
+ * Streams one file from SMB to the HTTP response: /download (attachment) and /view (inline for safe types).
+ *
+ * Failure semantics (DESIGN.md): an error before the first byte is a normal error page (404, 403, 503 …); an
+ * error after it destroys the socket, so the client sees a broken transfer (curl: exit 18, browsers: "failed"),
+ * never a short body that ends cleanly. Memory is bounded by the SMB read window and the socket's buffer,
+ * whatever the size: the pipeline follows the client's pace.
+ */
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Request, Response } from 'express';
+import type { Config } from '../../config/index.js';
+import { BadRequestError, toHttpError } from '../../errors/index.js';
+import type { SmbPool } from '../../sessions/index.js';
+import type { Stats } from '../../smb/index.js';
+import { type DriveTarget, driveTargetOf, useDrive } from '../drive-target.js';
+import { contentTypeOf, decideRange, dispositionHeader, etagOf, type FileFacts, inlineTypeOf, lastModifiedOf, notModified } from './http-file.js';
+
+export type SendMode = 'download' | 'view';
+
+/**
+ * For inline responses: a sandboxed document (no script, no same-origin, no forms, no plugins) that only
+ * this app may frame (the preview modal), never sniffed into something else.
+ */
+export const VIEW_CSP = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'";
+/** Attachments are never rendered by a browser, but if one ever is, it gets nothing. */
+export const ATTACHMENT_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'";
+
+export function factsOf(st: Stats): FileFacts {
+  return { size: Number(st.size), mtime: st.mtime, ctime: st.ctime, birthtime: st.birthtime };
+}
+
+/** True when the client went away (closed tab, cancelled download): not an error worth a log line. */
+export function clientGone(res: Response): boolean {
+  return res.destroyed || res.writableEnded || res.req.destroyed;
+}
+
+export async function sendFile(config: Config, pool: SmbPool, req: Request, res: Response, mode: SendMode): Promise<void> {
+  const target = driveTargetOf(config, req, res);
+  const name = target.segments.at(-1);
+  if (name === undefined || target.trailingSlash) throw new BadRequestError('That address names a folder, not a file.');
+  try {
+    const st = await useDrive(pool, req, target, (share, path) => share.stat(path), { idempotent: true });
+    if (st.type === 'dir') throw new BadRequestError(`“${name}” is a folder. Download it as a zip instead.`);
+    await streamTo(pool, req, res, target, name, factsOf(st), mode);
+  } catch (err) {
+    throw toHttpError(err, name);
+  }
+}
+
+async function streamTo(pool: SmbPool, req: Request, res: Response, target: DriveTarget, name: string, f: FileFacts, mode: SendMode): Promise<void> {
+  const inlineType = mode === 'view' ? inlineTypeOf(name) : undefined;
+  const etag = etagOf(f);
+  res.setHeader('ETag', etag);
+  res.setHeader('Last-Modified', lastModifiedOf(f));
+  // Cached by the browser only, and revalidated every time, so a revoked permission takes effect at once.
+  res.setHeader('Cache-Control', 'private, no-cache');
+  res.setHeader('Accept-Ranges', 'bytes');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  if (inlineType !== undefined) {
+    res.setHeader('Content-Security-Policy', VIEW_CSP);
+    // The preview modal may frame PDFs and text (same origin); the app-wide default is DENY.
+    res.setHeader('X-Frame-Options', 'SAMEORIGIN');
+  } else {
+    res.setHeader('Content-Security-Policy', ATTACHMENT_CSP);
+  }
+
+  if (notModified(req.headers, f)) {
+    res.status(304).end();
+    return;
+  }
+
+  res.setHeader('Content-Type', inlineType ?? contentTypeOf(name));
+  res.setHeader('Content-Disposition', dispositionHeader(inlineType === undefined ? 'attachment' : 'inline', name));
+
+  const range = decideRange(req.headers, f);
+  if (range.kind === 'unsatisfiable') {
+    res.status(416).setHeader('Content-Range', `bytes */${f.size}`);
+    res.removeHeader('Content-Disposition');
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.end(`The requested range is beyond the end of “${name}” (${f.size} bytes).\n`);
+    return;
+  }
+  const start = range.kind === 'partial' ? range.start : 0;
+  const end = range.kind === 'partial' ? range.end : f.size - 1;
+  if (range.kind === 'partial') {
+    res.status(206).setHeader('Content-Range', `bytes ${start}-${end}/${f.size}`);
+  }
+  res.setHeader('Content-Length', String(end - start + 1));
+
+  if (req.method === 'HEAD' || f.size === 0) {
+    res.end();
+    return;
+  }
+
+  await useDrive(
+    pool,
+    req,
+    target,
+    async (share, path) => {
+      const source = share.createReadStream(path, { start, end });
+      // Headers go out with the first byte: until the file is open and data arrived, a failure is still an
+      // error page rather than a cut connection.
+      try {
+        await firstReadable(source);
+      } catch (err) {
+        source.destroy();
+        throw err;
+      }
+      // pipeline destroys the response (and with it the socket) when the source fails midway.
+      await pipeline(source, res);
+    },
+    { idempotent: false },
+  );
+}
+
+async function firstReadable(source: Readable): Promise<void> {
+  if (source.readableLength > 0 || source.readableEnded) return;
+  await once(source, 'readable');
+}
