@@ -10,6 +10,7 @@ import { splitPath } from './paths.js';
 import { SmbDisconnectedError, SmbInvalidNameError } from './errors.js';
 import { NtStatus } from './messages/ntstatus.js';
 import type { NtlmCredential } from './auth/ntlm.js';
+import type { PipeOptions } from './file.js';
 
 export interface SmbClientOptions {
   host: string;
@@ -160,6 +161,11 @@ export class SmbClient {
   createReadStream(path: string, options?: { start?: number; end?: number }): Readable {
     const [share, rest] = this.route(path);
     return share.createReadStream(rest, options);
+  }
+  /** See SmbShare.pipeTo: copies a file into `writable` through recycled buffers; does not end it. */
+  pipeTo(path: string, writable: Writable, options?: PipeOptions): Promise<{ bytes: number }> {
+    const [share, rest] = this.route(path);
+    return share.pipeTo(rest, writable, options);
   }
   createWriteStream(path: string, options?: { flags?: 'w' | 'wx' | 'a' }): Writable {
     const [share, rest] = this.route(path);

@@ -48,6 +48,12 @@ export interface Request {
   /** Names the item in error messages. */
   subject?: string;
   signal?: AbortSignal;
+  /**
+   * Read a large response frame straight into this buffer (READ into a recycled transfer buffer). The
+   * response message is then a view of it; the caller must not reuse the buffer until the request settles
+   * and it is done with the response.
+   */
+  receiveInto?: Buffer;
 }
 
 export interface Response {
@@ -92,6 +98,9 @@ interface Pending {
   subject: string | undefined;
   sessionId: bigint;
   treeId: number;
+  receiveInto: Buffer | undefined;
+  /** Removes the abort listener, so a long-lived signal does not collect one per request. */
+  detach: (() => void) | undefined;
 }
 
 interface CreditWaiter {
@@ -136,6 +145,9 @@ export class Connection {
   private lastReceive = Date.now();
   private preauth: PreauthIntegrity | undefined;
   private readonly closeListeners: ((error: SmbError) => void)[] = [];
+  /** Pending requests that supplied a receive buffer; while there are any, encrypted frames reuse `cipherFrame`. */
+  private receivers = 0;
+  private cipherFrame: Buffer | undefined;
 
   private constructor(options: ConnectionOptions) {
     this.options = options;
@@ -149,7 +161,11 @@ export class Connection {
     const conn = new Connection(options);
     conn.transport = await Transport.connect(
       { host: options.host, port: options.port, connectTimeoutMs: options.connectTimeoutMs ?? 10_000 },
-      { onFrame: (frame) => conn.onFrame(frame), onClose: (error) => conn.onClose(error) },
+      {
+        onFrame: (frame) => conn.onFrame(frame),
+        onClose: (error) => conn.onClose(error),
+        frameBuffer: (length, head) => conn.frameBuffer(length, head),
+      },
     );
     try {
       await conn.negotiate();
@@ -318,7 +334,10 @@ export class Connection {
         subject: r.subject,
         sessionId,
         treeId: r.treeId ?? 0,
+        receiveInto: r.receiveInto,
+        detach: undefined,
       };
+      if (pending.receiveInto !== undefined) this.receivers++;
       promises.push(
         new Promise<Settled>((resolve) => {
           pending.resolve = (response) => resolve({ ok: true, response });
@@ -332,7 +351,10 @@ export class Connection {
         const signal = r.signal;
         const onAbort = (): void => this.cancel(pending);
         if (signal.aborted) queueMicrotask(onAbort);
-        else signal.addEventListener('abort', onAbort, { once: true });
+        else {
+          signal.addEventListener('abort', onAbort, { once: true });
+          pending.detach = () => signal.removeEventListener('abort', onAbort);
+        }
       }
       offset += size;
     }
@@ -448,6 +470,7 @@ export class Connection {
     return {
       messageId, command, resolve: () => undefined, reject: () => undefined, timer: undefined, timeoutMs: this.timeoutMs,
       asyncId: undefined, security: undefined, verify: false, encrypted: false, sent, acceptStatus: undefined, subject: undefined, sessionId: 0n, treeId: 0,
+      receiveInto: undefined, detach: undefined,
     };
   }
 
@@ -495,11 +518,34 @@ export class Connection {
 
   private settle(p: Pending, result: Response | SmbError): void {
     if (this.pending.get(p.messageId) === p) this.pending.delete(p.messageId);
+    p.detach?.();
+    p.detach = undefined;
+    if (p.receiveInto !== undefined) {
+      p.receiveInto = undefined;
+      if (--this.receivers === 0) this.cipherFrame = undefined;
+    }
     if (p.timer !== undefined) clearTimeout(p.timer);
     p.timer = undefined;
     if (result instanceof SmbError) p.reject(result);
     else p.resolve(result);
     if (this.pending.size === 0) this.starvationCheck();
+  }
+
+  /**
+   * Picks the buffer a large incoming frame is read into. A plain response goes into the buffer its
+   * request supplied. An encrypted frame is decrypted (into a new buffer) as soon as it is whole, so while
+   * a recycling transfer runs its ciphertext lands in one reused buffer instead of a fresh one each time.
+   */
+  private frameBuffer(length: number, head: Buffer): Buffer | undefined {
+    if (isTransformHeader(head)) {
+      if (this.receivers === 0) return undefined;
+      if (this.cipherFrame === undefined || this.cipherFrame.length < length) this.cipherFrame = Buffer.allocUnsafe(length);
+      return this.cipherFrame.subarray(0, length);
+    }
+    if (head.length < HEADER_SIZE || head.readUInt32LE(0) !== 0x424d53fe) return undefined;
+    const p = this.pending.get(Number(head.readBigUInt64LE(24)));
+    const into = p?.receiveInto;
+    return into !== undefined && into.length >= length ? into.subarray(0, length) : undefined;
   }
 
   private onFrame(frame: Buffer): void {

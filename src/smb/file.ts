@@ -73,14 +73,20 @@ export class SmbFile {
     return this.closing !== undefined;
   }
 
-  /** Returns a view into the received frame; empty at end of file. */
-  async read(offset: number, length: number): Promise<Buffer> {
+  /**
+   * Returns a view into the received frame; empty at end of file. With `into` (at least
+   * length + READ_FRAME_OVERHEAD bytes), a large response is read straight into that buffer, so the result
+   * is a view of it (unless the server sent an unexpectedly large frame, which gets a buffer of its own).
+   */
+  async read(offset: number, length: number, options: { into?: Buffer; signal?: AbortSignal } = {}): Promise<Buffer> {
     const res = await this.tree.request({
       command: Command.READ,
       body: encodeReadRequest({ fileId: this.fileId, offset, length }),
       responseSize: length,
       acceptStatus: [NtStatus.END_OF_FILE],
       subject: this.path,
+      ...(options.into === undefined ? {} : { receiveInto: options.into }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     if (res.header.status === NtStatus.END_OF_FILE) return Buffer.alloc(0);
     const { data } = decodeReadResponse(res.msg);
@@ -152,6 +158,106 @@ export class SmbFile {
     return new SmbReadStream(this, options);
   }
 
+  /**
+   * Copies [start, end] of the file into `writable` with `window` READs in flight, recycling a pool of
+   * window + 1 receive buffers: each response is read by the socket straight into a pool buffer, its data
+   * is written with write(chunk, cb), and the buffer returns to the pool when cb fires. Nothing per chunk
+   * is left for the GC, so memory stays flat whatever the file size. Writes happen in offset order.
+   *
+   * Resolves once every write has called back; the caller ends the writable. Rejects on the first SMB,
+   * write or abort error after cancelling the READs still in flight (and waiting for them), and never ends
+   * the writable, so a short copy cannot look complete. The handle stays open: closing it is the caller's.
+   */
+  async pipeTo(writable: Writable, options: PipeOptions = {}): Promise<{ bytes: number }> {
+    options.signal?.throwIfAborted();
+    const maxRead = this.tree.session.connection.maxReadSize;
+    const chunk = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK, maxRead));
+    const window = windowFor(chunk, options.window);
+    const start = options.start ?? 0;
+    const endExclusive = options.end === undefined ? Infinity : options.end + 1;
+    let limit = Math.min(endExclusive, this.size);
+    const bufferSize = chunk + READ_FRAME_OVERHEAD;
+
+    const free: Buffer[] = [];
+    let created = 0;
+    const queue: { length: number; buffer: Buffer; promise: Promise<Buffer> }[] = [];
+    const cancel = new AbortController();
+    let failure: Error | undefined;
+    let writing = 0;
+    let wake: (() => void) | undefined;
+    const notify = (): void => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    const fail = (err: unknown): void => {
+      failure ??= err instanceof Error ? err : new SmbError(NtStatus.UNSUCCESSFUL, String(err));
+      cancel.abort(failure);
+      notify();
+    };
+    const onAbort = (): void => fail(options.signal?.reason ?? new Error('aborted'));
+    const onClose = (): void => fail(new SmbError(NtStatus.UNSUCCESSFUL, `the destination closed before ${this.path} was copied`));
+    const onError = (err: Error): void => fail(err);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    writable.once('close', onClose);
+    writable.once('error', onError);
+
+    let next = start;
+    let bytes = 0;
+    try {
+      for (;;) {
+        // Issue READs while the window has room and a buffer is free (or may still be made).
+        while (failure === undefined && queue.length < window && next < limit && (free.length > 0 || created < window + 1)) {
+          const buffer = free.pop() ?? (created++, Buffer.allocUnsafe(bufferSize));
+          const length = Math.min(chunk, limit - next);
+          const promise = this.read(next, length, { into: buffer, signal: cancel.signal });
+          promise.catch(() => undefined); // Seen when it reaches the head; until then it must not be unhandled.
+          queue.push({ length, buffer, promise });
+          next += length;
+        }
+        if (failure !== undefined) throw failure;
+        const head = queue.shift();
+        if (head === undefined) {
+          if (next >= limit) break;
+          // Every buffer is still being written out; wait for one to come back.
+          await new Promise<void>((resolve) => (wake = resolve));
+          continue;
+        }
+        const data = await head.promise;
+        if (failure !== undefined) throw failure;
+        if (data.length < head.length) {
+          // The file shrank under us: stop at its real end; later READs only find END_OF_FILE.
+          limit = next = 0;
+        }
+        if (data.length === 0) {
+          free.push(head.buffer);
+          continue;
+        }
+        bytes += data.length;
+        writing++;
+        const buffer = head.buffer;
+        writable.write(data, (err?: Error | null) => {
+          writing--;
+          if (err !== undefined && err !== null) fail(err);
+          else free.push(buffer);
+          notify();
+        });
+      }
+      while (writing > 0 && failure === undefined) await new Promise<void>((resolve) => (wake = resolve));
+      if (failure !== undefined) throw failure;
+      return { bytes };
+    } catch (err) {
+      fail(err);
+      // Let cancelled READs settle so nothing is left in flight on the handle the caller will close.
+      await Promise.allSettled(queue.map((q) => q.promise));
+      throw failure ?? err;
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      writable.removeListener('close', onClose);
+      writable.removeListener('error', onError);
+    }
+  }
+
   createWriteStream(options: WriteStreamOptions = {}): Writable {
     return new SmbWriteStream(this, options);
   }
@@ -170,6 +276,20 @@ export function createReadStreamFrom(source: FileSource, options: ReadStreamOpti
 
 export function createWriteStreamFrom(source: FileSource, options: WriteStreamOptions = {}): Writable {
   return new SmbWriteStream(source, options);
+}
+
+/** Room in a recycled READ buffer for the SMB2 header (64), READ response (16) and any data padding. */
+export const READ_FRAME_OVERHEAD = 512;
+
+export interface PipeOptions {
+  /** First byte to copy (inclusive). */
+  start?: number;
+  /** Last byte to copy (inclusive), as in fs.createReadStream. */
+  end?: number;
+  signal?: AbortSignal;
+  chunkSize?: number;
+  /** READs kept in flight; window + 1 buffers of chunkSize are recycled. */
+  window?: number;
 }
 
 export interface ReadStreamOptions {

@@ -11,7 +11,7 @@ import { decodeCopyChunkResponse, decodeResumeKey, encodeCopyChunkInput, type Co
 import { NtStatus } from './messages/ntstatus.js';
 import { SmbError, SmbExistsError, SmbNotEmptyError, SmbNotFoundError, SmbProtocolError } from './errors.js';
 import type { Settled, Response } from './connection.js';
-import { createReadStreamFrom, createRequestFor, createWriteStreamFrom, openFile, type OpenOptions, type SmbFile } from './file.js';
+import { createReadStreamFrom, createRequestFor, createWriteStreamFrom, openFile, type OpenOptions, type PipeOptions, type SmbFile } from './file.js';
 import { SmbWatcher } from './watch.js';
 import { baseName, joinSmbPath, parentOf, toSmbPath } from './paths.js';
 import type { Tree, TreeRequest } from './tree.js';
@@ -79,6 +79,13 @@ function throwFirstError(results: Settled[]): void {
  * One share, with an API shaped like node:fs/promises. Paths are relative to the share root and may use
  * `/` or `\`.
  */
+const READ_OPEN: OpenOptions = {
+  desiredAccess: Access.FILE_READ_DATA | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
+  disposition: CreateDisposition.OPEN,
+  createOptions: CreateOption.NON_DIRECTORY_FILE | CreateOption.SEQUENTIAL_ONLY,
+  shareAccess: ShareAccess.READ | ShareAccess.DELETE,
+};
+
 export class SmbShare {
   readonly name: string;
   private readonly tree: TreeProvider;
@@ -153,16 +160,27 @@ export class SmbShare {
 
   createReadStream(path: string, options: { start?: number; end?: number; chunkSize?: number; window?: number } = {}): Readable {
     const smbPath = toSmbPath(path);
-    return createReadStreamFrom(
-      async () =>
-        openFile(await this.tree(), smbPath, {
-          desiredAccess: Access.FILE_READ_DATA | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
-          disposition: CreateDisposition.OPEN,
-          createOptions: CreateOption.NON_DIRECTORY_FILE | CreateOption.SEQUENTIAL_ONLY,
-          shareAccess: ShareAccess.READ | ShareAccess.DELETE,
-        }),
-      options,
-    );
+    return createReadStreamFrom(async () => openFile(await this.tree(), smbPath, READ_OPEN), options);
+  }
+
+  /**
+   * Copies a file (or the byte range [start, end]) into `writable` through recycled buffers, so memory
+   * stays flat for any size; see SmbFile.pipeTo. Resolves with the bytes written once every write has
+   * called back, without ending `writable`. On any error (SMB, the writable's, abort) it rejects and leaves
+   * `writable` un-ended: destroy it so a short copy never looks complete. The handle is closed either way.
+   */
+  async pipeTo(path: string, writable: Writable, options: PipeOptions = {}): Promise<{ bytes: number }> {
+    options.signal?.throwIfAborted();
+    const file = await openFile(await this.tree(), toSmbPath(path), READ_OPEN);
+    let result: { bytes: number };
+    try {
+      result = await file.pipeTo(writable, options);
+    } catch (err) {
+      await file.close().catch(() => undefined);
+      throw err;
+    }
+    await file.close();
+    return result;
   }
 
   /** flags: 'w' create or truncate (default), 'wx' fail if it exists, 'a' append. */

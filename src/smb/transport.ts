@@ -5,6 +5,8 @@ import { SmbDisconnectedError, SmbError, SmbProtocolError, SmbTimeoutError } fro
 export const MAX_FRAME = 0x00ff_ffff;
 /** Reads of small messages land here; anything larger is read straight into its own buffer. */
 const SCRATCH_SIZE = 64 * 1024;
+/** Bytes of a large frame we gather before asking where it goes: an SMB2 header (64) or a transform header (52). */
+const FRAME_HEAD = 64;
 
 export interface TransportOptions {
   host: string;
@@ -14,6 +16,12 @@ export interface TransportOptions {
 
 export interface TransportHandlers {
   onFrame(frame: Buffer): void;
+  /**
+   * Where a frame too large for scratch should be read: a buffer of exactly `length` bytes (a view into a
+   * caller's recycled buffer), or undefined for a fresh one. `head` is the frame's first bytes (at least
+   * 64, unless the frame is shorter); the buffer must stay untouched until the frame is delivered.
+   */
+  frameBuffer?(length: number, head: Buffer): Buffer | undefined;
   /** Called exactly once, whatever ended the socket; `error` says why when it was not our own close(). */
   onClose(error: SmbError | undefined): void;
 }
@@ -173,7 +181,10 @@ export class Transport {
         continue;
       }
       if (4 + length > SCRATCH_SIZE) {
-        const frame = Buffer.allocUnsafe(length);
+        // Wait for the header so the connection can tell whose response this is.
+        if (available < FRAME_HEAD) break;
+        const supplied = this.handlers.frameBuffer?.(length, this.scratch.subarray(at + 4, end));
+        const frame = supplied !== undefined && supplied.length === length ? supplied : Buffer.allocUnsafe(length);
         this.scratch.copy(frame, 0, at + 4, end);
         this.frame = frame;
         this.frameFilled = available;
