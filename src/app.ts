@@ -4,7 +4,10 @@ import { type Config, rootPath } from './config/index.js';
 import { createLogger, type Logger } from './log.js';
 import { singleFlight, type StatusChecks, statusChecks } from './web/health/checks.js';
 import { healthRoutes } from './web/health/routes.js';
-import { errorHandler, notFound, requestContext, requestLog, securityHeaders, type UnexpectedErrorReport } from './web/middleware/index.js';
+import { errorHandler, errorReporting, notFound, requestContext, requestLog, securityHeaders, type UnexpectedErrorReport } from './web/middleware/index.js';
+import type { ErrorReporter } from './mail/index.js';
+import { Metrics, metricsRoutes } from './web/health/metrics.js';
+import { type ReadinessChecks, readinessChecks, readyRoutes, sharedReadiness } from './web/health/ready.js';
 import type { Services } from './services.js';
 import { currentUser, signOutOnRejectedCredentials } from './web/auth/current-user.js';
 import { csrfProtection } from './web/auth/csrf.js';
@@ -24,6 +27,12 @@ export interface AppDeps {
   onUnexpectedError?: (report: UnexpectedErrorReport) => void;
   /** Sign-in, sessions and SMB connections. Without them the app serves only its status and health pages. */
   services?: Services;
+  /** Mails unexpected errors and upstream outages to the admins (server.ts builds it when mail is configured). */
+  reporter?: ErrorReporter;
+  /** Shared with an admin-port listener (METRICS_PORT); otherwise the app makes its own. */
+  metrics?: Metrics;
+  /** Replaces /readyz's real checks (tests). */
+  readiness?: ReadinessChecks;
 }
 
 /** Builds the Express app without listening, so tests can run it on an ephemeral port. */
@@ -40,6 +49,9 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   app.locals.site = siteLocals(config);
 
   app.use(requestContext());
+  const metrics = deps.metrics ?? new Metrics();
+  metrics.attach({ pool: deps.services?.pool, store: deps.services?.sessions.store });
+  app.use(metrics.middleware());
   app.use(requestLog(logger));
   app.use(securityHeaders());
 
@@ -47,6 +59,17 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   app.use('/branding', express.static(rootPath('themes', 'branding'), { index: false }));
 
   app.use(healthRoutes(deps.statusChecks ?? singleFlight(statusChecks(config))));
+  const readiness = deps.readiness ?? sharedReadiness(readinessChecks(config, { store: deps.services?.sessions.store, directory: deps.services?.directory }));
+  app.use(readyRoutes(readiness, config.admin.token));
+  // With METRICS_PORT, /metrics lives on the admin listener only (server.ts).
+  if (config.admin.metricsPort === undefined) app.use(metricsRoutes(metrics, { token: config.admin.token }));
+  const { reporter } = deps;
+  const onUnexpected = (report: UnexpectedErrorReport): void => {
+    reporter?.reportRequestError(report.error, report.reference, report.req, report.req.res?.locals);
+    deps.onUnexpectedError?.(report);
+  };
+  const onUnavailable = (report: UnexpectedErrorReport): void => reporter?.upstreamUnavailable(report.error, report.req);
+  app.use(errorReporting({ onUnexpected, onUnavailable }));
 
   const { services } = deps;
   if (services) {
@@ -71,6 +94,6 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
 
   app.use(notFound());
   app.use(signOutOnRejectedCredentials(logger));
-  app.use(errorHandler({ logger, ...(deps.onUnexpectedError ? { onUnexpected: deps.onUnexpectedError } : {}) }));
+  app.use(errorHandler({ logger, onUnexpected, onUnavailable, onError: (err) => metrics.observeError(err) }));
   return app;
 }

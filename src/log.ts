@@ -7,7 +7,9 @@ export type Logger = winston.Logger;
 export interface LoggerOptions {
   level: LogLevel;
   format: 'json' | 'pretty';
-  /** Replaces stdout, e.g. to capture lines in tests. */
+  /** Append to this file instead of writing to stdout (LOG_FILE). */
+  file?: string | undefined;
+  /** Replaces stdout (and the file), e.g. to capture lines in tests. */
   transports?: winston.transport[];
 }
 
@@ -15,6 +17,9 @@ export interface LoggerOptions {
 // config object can be logged without thinking about what is inside it.
 const SECRET_KEY = /pass(word|wd|phrase)?$|secret|token|cookie|authori[sz]ation|credential|api[-_]?key|session[-_]?id|ntowf|private[-_]?key/i;
 export const REDACTED = '[redacted]';
+
+/** Whether a field, header, cookie or query parameter of this name holds something never to write down. */
+export const isSecretName = (name: string): boolean => SECRET_KEY.test(name) || /csrf|xsrf|^sid$|^key$/i.test(name);
 const MAX_DEPTH = 8;
 
 function serialiseError(err: Error): Record<string, unknown> {
@@ -92,6 +97,33 @@ export function createLogger(options: LoggerOptions): Logger {
   return winston.createLogger({
     level: options.level,
     format,
-    transports: options.transports ?? [new winston.transports.Console({ stderrLevels: [] })],
+    transports:
+      options.transports ??
+      (options.file ? [new winston.transports.File({ filename: options.file })] : [new winston.transports.Console({ stderrLevels: [] })]),
   });
+}
+
+export type AuditAction = 'sign-in' | 'sign-out' | 'upload' | 'download' | 'mkdir' | 'rename' | 'move' | 'copy' | 'delete' | (string & {});
+
+export interface AuditEntry {
+  action: AuditAction;
+  /** Who: the signed-in username. */
+  user: string | undefined;
+  /** Where: the drive id and the path inside it (for rename/move/copy, `to` is the destination). */
+  drive?: string | undefined;
+  path?: string | undefined;
+  to?: string | undefined;
+  /** 'ok', or what went wrong (an error code such as 'forbidden', 'exists'). */
+  result: string;
+  [extra: string]: unknown;
+}
+
+/**
+ * One audit line per sign-in, sign-out and file mutation: who, what, where, result. Same shape as the
+ * sign-in lines (`audit: '<action>'`), so one query (`audit` present) finds them all.
+ */
+export function audit(logger: Pick<Logger, 'info'>, entry: AuditEntry): void {
+  const { action, user, result, ...rest } = entry;
+  const where = entry.drive ? ` ${entry.drive}:${entry.path ?? '/'}` : '';
+  logger.info(`audit ${action}${where} by ${user ?? 'anonymous'}: ${result}`, { audit: action, user, result, ...rest });
 }

@@ -3,6 +3,7 @@ import { Passport } from 'passport';
 import { AD_STRATEGY, AdStrategy, type AdSignInInfo, type DirectoryUser, sealCredential, TooManyAttemptsError } from '../../auth/index.js';
 import type { Config } from '../../config/index.js';
 import { AppError, PUBLIC_INTERNAL_MESSAGE } from '../../errors/index.js';
+import { reportHandledError } from '../middleware/index.js';
 import type { Logger } from '../../log.js';
 import type { Services } from '../../services.js';
 import type { CsrfTools } from './csrf.js';
@@ -52,6 +53,7 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
       if (err || !user || !info) {
         const error = err instanceof AppError ? err : undefined;
         if (error && !error.expose) logger.error('sign-in failed on our side', { err });
+        if (err) reportHandledError(res, err);
         if (error instanceof TooManyAttemptsError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
         res.status(error?.status ?? 500);
         csrf.provideToken(req, res, () =>

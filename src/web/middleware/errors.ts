@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { type AppError, NotFoundError, PUBLIC_INTERNAL_MESSAGE, toHttpError, UnavailableError } from '../../errors/index.js';
 import type { Logger } from '../../log.js';
 import { newRequestId } from './request-context.js';
@@ -14,6 +14,47 @@ export interface ErrorHandlerOptions {
   logger: Logger;
   /** Called for every unexpected (500) error, e.g. to mail the admins. Must not throw or block. */
   onUnexpected?: (report: UnexpectedErrorReport) => void;
+  /** Called for every known upstream outage (503), e.g. to confirm it and mail "degraded" once. Must not throw or block. */
+  onUnavailable?: (report: UnexpectedErrorReport) => void;
+  /** Called for every error that reaches the handler, with its HTTP status (metrics). */
+  onError?: (err: unknown, status: number) => void;
+}
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    /** Reports an error that a route answers itself (the sign-in form renders its own page) rather than passing on. */
+    reportError?: (err: unknown) => void;
+  }
+}
+
+export interface ErrorReportingHooks {
+  onUnexpected?: ((report: UnexpectedErrorReport) => void) | undefined;
+  onUnavailable?: ((report: UnexpectedErrorReport) => void) | undefined;
+}
+
+/** Lets routes that answer errors themselves reach the same hooks as the error handler (see reportHandledError). */
+export function errorReporting(hooks: ErrorReportingHooks): RequestHandler {
+  return (req, res, next) => {
+    res.locals.reportError = (err: unknown) => {
+      const error = toHttpError(err);
+      const report = { error: err, reference: res.locals.context?.id ?? newRequestId(), req };
+      if (!error.expose) hooks.onUnexpected?.(report);
+      else if (error instanceof UnavailableError) hooks.onUnavailable?.(report);
+    };
+    next();
+  };
+}
+
+/**
+ * For routes that catch an error and answer it themselves: an unexpected one still reaches the admins' mail,
+ * an upstream outage still counts toward the "service degraded" report. Expected errors are ignored. Never throws.
+ */
+export function reportHandledError(res: Response, err: unknown): void {
+  try {
+    res.locals.reportError?.(err);
+  } catch {
+    // reporting must never break the answer
+  }
 }
 
 /** Unknown routes go through the same error path, so they get the same page and JSON shape. */
@@ -43,6 +84,11 @@ export function errorHandler(options: ErrorHandlerOptions): ErrorRequestHandler 
     const unexpected = !error.expose;
     const where = { reference, method: req.method, path: req.originalUrl.split('?')[0], user: res.locals.context?.username };
 
+    try {
+      options.onError?.(err, error.status);
+    } catch {
+      // metrics must never break the answer
+    }
     if (unexpected) {
       logger.error(`unexpected error: ${error.message}`, { ...where, err: err instanceof Error ? err : error });
       try {
@@ -52,6 +98,11 @@ export function errorHandler(options: ErrorHandlerOptions): ErrorRequestHandler 
       }
     } else if (error instanceof UnavailableError) {
       logger.warn(`upstream unavailable: ${error.message}`, { ...where, cause: error.cause instanceof Error ? error.cause.message : undefined });
+      try {
+        options.onUnavailable?.({ error: err, reference, req });
+      } catch (reportErr) {
+        logger.error('outage reporter failed', { reference, err: reportErr });
+      }
     }
 
     // Mid-body there is no way to send an error page; cutting the connection is what tells the

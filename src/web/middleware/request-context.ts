@@ -8,6 +8,17 @@ export interface RequestContext {
   startedAt: bigint;
   /** Set by sign-in once a user is known. */
   username?: string;
+  /** The drive (id) and the path inside it the request works on, when known: for error reports. */
+  drive?: string;
+  smbPath?: string;
+}
+
+/** Routes that touch a drive note which one and where, so an error report can name it. */
+export function noteSmbTarget(res: { locals: { context?: RequestContext } }, drive: string, smbPath: string): void {
+  const context = res.locals.context;
+  if (!context) return;
+  context.drive = drive;
+  context.smbPath = smbPath;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

@@ -1,0 +1,173 @@
+// Prometheus metrics (prom-client), on a registry of their own so several apps in one process (tests) don't clash.
+import type { Request, RequestHandler } from 'express';
+import type { Store } from 'express-session';
+import { Router } from 'express';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { type MailKind, type ReporterHooks, routeOf, type SuppressReason } from '../../mail/index.js';
+import type { PoolStats } from '../../sessions/index.js';
+import { hasAdminToken } from './admin-access.js';
+
+export interface MetricSources {
+  pool?: { stats(): PoolStats } | undefined;
+  store?: Pick<Store, 'length'> | undefined;
+}
+
+function signInOutcome(status: number): string {
+  if (status === 302 || status === 303) return 'success';
+  if (status === 401) return 'rejected';
+  if (status === 403) return 'not_allowed';
+  if (status === 429) return 'throttled';
+  if (status === 503) return 'unavailable';
+  return status >= 500 ? 'error' : 'invalid';
+}
+
+function routeLabel(req: Request, status: number): string {
+  const matched = (req as { route?: unknown }).route !== undefined;
+  if (!matched && status === 404) return '(unmatched)';
+  return routeOf(req);
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  private sources: MetricSources = {};
+  private readonly requests = new Counter({ name: 'portcullis_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'] as const, registers: [this.registry] });
+  private readonly duration = new Histogram({
+    name: 'portcullis_http_request_duration_seconds',
+    help: 'Time to the end of the response (downloads included)',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+  private readonly bytesIn = new Counter({ name: 'portcullis_http_received_bytes_total', help: 'Bytes received from clients (uploads), headers included', registers: [this.registry] });
+  private readonly bytesOut = new Counter({ name: 'portcullis_http_sent_bytes_total', help: 'Bytes sent to clients (downloads), headers included', registers: [this.registry] });
+  private readonly signIns = new Counter({ name: 'portcullis_sign_ins_total', help: 'Sign-in attempts by outcome', labelNames: ['outcome'] as const, registers: [this.registry] });
+  private readonly smbErrors = new Counter({ name: 'portcullis_smb_errors_total', help: 'SMB errors that reached a response, by NTSTATUS', labelNames: ['ntstatus'] as const, registers: [this.registry] });
+  private readonly mailsSent = new Counter({ name: 'portcullis_mails_sent_total', help: 'Report mails sent', labelNames: ['kind'] as const, registers: [this.registry] });
+  private readonly mailsSuppressed = new Counter({ name: 'portcullis_mails_suppressed_total', help: 'Reports not mailed (folded into another mail, or over the hourly cap)', labelNames: ['reason'] as const, registers: [this.registry] });
+  private readonly mailsFailed = new Counter({ name: 'portcullis_mails_failed_total', help: 'Report mails the SMTP server did not take', labelNames: ['kind'] as const, registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'portcullis_' });
+    const self = this;
+    new Gauge({
+      name: 'portcullis_sessions_active',
+      help: 'Unexpired sign-in sessions in the store',
+      registers: [this.registry],
+      async collect() {
+        const store = self.sources.store;
+        if (!store?.length) return;
+        const n = await new Promise<number | undefined>((resolve) => {
+          const timer = setTimeout(() => resolve(undefined), 2000);
+          store.length?.((err, len) => {
+            clearTimeout(timer);
+            resolve(err ? undefined : len);
+          });
+        });
+        if (n !== undefined) this.set(n);
+      },
+    });
+    new Gauge({
+      name: 'portcullis_smb_connections',
+      help: 'Open (or opening) SMB connections, by server',
+      labelNames: ['server'] as const,
+      registers: [this.registry],
+      collect() {
+        const stats = self.sources.pool?.stats();
+        this.reset();
+        if (!stats) return;
+        for (const [server, s] of Object.entries(stats.servers)) this.set({ server }, s.connections);
+      },
+    });
+    new Gauge({
+      name: 'portcullis_smb_waiting_requests',
+      help: 'Requests queued for an SMB connection slot',
+      registers: [this.registry],
+      collect() {
+        this.set(self.sources.pool?.stats().waiting ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'portcullis_smb_connections_opened',
+      help: 'SMB connections opened since start (a counter kept by the pool)',
+      registers: [this.registry],
+      collect() {
+        this.set(self.sources.pool?.stats().opened ?? 0);
+      },
+    });
+  }
+
+  attach(sources: MetricSources): void {
+    this.sources = { ...this.sources, ...sources };
+  }
+
+  middleware(): RequestHandler {
+    return (req, res, next) => {
+      const start = process.hrtime.bigint();
+      const socket = req.socket;
+      const readBefore = socket.bytesRead;
+      const writtenBefore = socket.bytesWritten;
+      let done = false;
+      const finish = (): void => {
+        if (done) return;
+        done = true;
+        const status = res.statusCode;
+        const route = routeLabel(req, status);
+        this.requests.inc({ method: req.method, route, status: String(status) });
+        this.duration.observe({ method: req.method, route }, Number(process.hrtime.bigint() - start) / 1e9);
+        this.bytesIn.inc(Math.max(0, socket.bytesRead - readBefore));
+        this.bytesOut.inc(Math.max(0, socket.bytesWritten - writtenBefore));
+        if (req.method === 'POST' && req.path === '/login') this.signIns.inc({ outcome: signInOutcome(status) });
+      };
+      res.on('finish', finish);
+      res.on('close', finish);
+      next();
+    };
+  }
+
+  /** For the error handler: counts SMB errors by NTSTATUS, wherever in the cause chain they are. */
+  observeError(err: unknown): void {
+    let cur: unknown = err;
+    for (let i = 0; i < 8 && typeof cur === 'object' && cur !== null; i++) {
+      const e = cur as { status?: unknown; statusName?: unknown; cause?: unknown };
+      if (typeof e.status === 'number' && e.status > 0xffff && typeof e.statusName === 'string') {
+        this.smbErrors.inc({ ntstatus: e.statusName });
+        return;
+      }
+      cur = e.cause;
+    }
+  }
+
+  reporterHooks(): ReporterHooks {
+    return {
+      sent: (kind: MailKind) => this.mailsSent.inc({ kind }),
+      suppressed: (reason: SuppressReason) => this.mailsSuppressed.inc({ reason }),
+      failed: (kind: MailKind) => this.mailsFailed.inc({ kind }),
+    };
+  }
+}
+
+/**
+ * `/metrics`: with a token configured, only for `Authorization: Bearer <token>`; with `open` (the admin port),
+ * for anyone who can reach it; otherwise it does not exist (404).
+ */
+export function metricsRoutes(metrics: Metrics, access: { token: string | undefined; open?: boolean }): Router {
+  const router = Router();
+  router.get('/metrics', async (req, res, next) => {
+    if (!access.open) {
+      if (!access.token) return next();
+      if (!hasAdminToken(req, access.token)) {
+        res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+        res.status(401).type('text/plain').send('Unauthorized\n');
+        return;
+      }
+    }
+    try {
+      const body = await metrics.registry.metrics();
+      res.setHeader('Cache-Control', 'no-store');
+      res.type(metrics.registry.contentType).send(body);
+    } catch (err) {
+      next(err);
+    }
+  });
+  return router;
+}
