@@ -1,7 +1,7 @@
 import { FileInfoClass } from './constants.js';
 import { HEADER_SIZE } from './header.js';
-import { bodyOffset, checkStructureSize, decodeName, encodeName, readU64, slice } from './encoding.js';
-import { readTimesAndSizes, type FileTimesAndSizes } from './create.js';
+import { bodyOffset, checkStructureSize, decodeName, encodeName, filetimeToDate, readU64, slice } from './encoding.js';
+import type { FileTimesAndSizes } from './create.js';
 
 export interface QueryDirectoryRequest {
   fileId: Buffer;
@@ -43,7 +43,13 @@ export interface DirectoryEntry extends FileTimesAndSizes {
   fileId: number | bigint | undefined;
 }
 
-/** Parses FileIdBothDirectoryInformation (0x25) or FileBothDirectoryInformation (0x03) entries. */
+/**
+ * Parses FileIdBothDirectoryInformation (0x25) or FileBothDirectoryInformation (0x03) entries.
+ * Hot path: a 10,000-entry listing runs this per entry, in a fresh process (the CLI, the bench) mostly
+ * before the JIT has warmed up. So each entry is one object literal with its fields in a fixed order
+ * (spreading a temporary object cost a second allocation and a slow generic clone: about 3x the time
+ * and the GC work), and an empty short name (Samba's default) skips the decode.
+ */
 export function decodeDirectoryEntries(buf: Buffer, infoClass: number): DirectoryEntry[] {
   const withId = infoClass === FileInfoClass.FileIdBothDirectoryInformation;
   const nameAt = withId ? 104 : 94;
@@ -54,10 +60,17 @@ export function decodeDirectoryEntries(buf: Buffer, infoClass: number): Director
     const nameLength = buf.readUInt32LE(at + 60);
     if (at + nameAt + nameLength > buf.length) throw new RangeError('directory entry name outside the buffer');
     const shortLength = Math.min(buf.readUInt8(at + 68), 24);
+    // Layout after NextEntryOffset and FileIndex: four FILETIMEs, EndOfFile, AllocationSize, attributes.
     out.push({
-      ...readTimesAndSizes(buf, at + 8, true),
+      creationTime: filetimeToDate(buf, at + 8),
+      lastAccessTime: filetimeToDate(buf, at + 16),
+      lastWriteTime: filetimeToDate(buf, at + 24),
+      changeTime: filetimeToDate(buf, at + 32),
+      endOfFile: readU64(buf, at + 40),
+      allocationSize: readU64(buf, at + 48),
+      fileAttributes: buf.readUInt32LE(at + 56),
       name: decodeName(buf, at + nameAt, nameLength),
-      shortName: decodeName(buf, at + 70, shortLength),
+      shortName: shortLength === 0 ? '' : decodeName(buf, at + 70, shortLength),
       fileId: withId ? readU64(buf, at + 96) : undefined,
     });
     if (next === 0) break;
