@@ -1,43 +1,140 @@
-import { type Request, type Response, Router } from 'express';
-import type { Config } from '../../config/index.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import ejs from 'ejs';
+import { type Application, type Request, type Response, Router } from 'express';
+import { type Config, rootPath } from '../../config/index.js';
 import { drivesFor, parseDrivePath, type DriveRef } from '../../drives/index.js';
-import { NotFoundError } from '../../errors/index.js';
+import { NotFoundError, toHttpError } from '../../errors/index.js';
 import type { SmbPool } from '../../sessions/index.js';
-import type { DirEntry } from '../../smb/index.js';
+import type { SmbShare } from '../../smb/index.js';
 import { credentialFor, drivesOf, requireUser } from '../auth/current-user.js';
+import { fileTypeOf } from './file-types.js';
+import {
+  breadcrumbs,
+  type BrowsePrefs,
+  buildListing,
+  driveUrl,
+  type EntryView,
+  fileHref,
+  folderHref,
+  humanSize,
+  prefsQuery,
+  prefsToCookie,
+  resolvePrefs,
+  utcText,
+} from './listing.js';
 
-export interface FolderEntryView {
-  name: string;
-  isDir: boolean;
-  href: string;
-  size: string;
-  modified: Date;
+export { folderHref, humanSize } from './listing.js';
+
+/** Text previews show at most this much of a file. */
+export const TEXT_PREVIEW_BYTES = 256 * 1024;
+/** Remembers the list/grid, sort and hidden choices (set whenever the URL chooses them). */
+export const PREFS_COOKIE = 'pc_browse';
+/** Rows in the first write (what the browser can paint at once), then per chunk between yields. */
+const FIRST_ROWS = 100;
+const CHUNK_ROWS = 500;
+const ROWS_MARKER = '<!--pc:rows-->';
+const STATUS_NOT_A_DIRECTORY = 0xc0000103;
+const STATUS_FILE_IS_A_DIRECTORY = 0xc00000ba;
+
+/** Where the error page sends the user back to, for errors under /browse (views/pages/error.ejs). */
+export interface WayBack {
+  parent?: { href: string; name: string };
+  root?: { href: string; name: string };
+  retry?: string;
 }
 
-/** `/browse/<drive>/<path…>`: a folder of one of the user's drives. */
+/**
+ * `/browse/<drive>/<path…>/` is a folder; `/browse/<drive>/<path…>/<file>` (no trailing slash) is that file's
+ * preview page, so every file has a bookmarkable URL of its own, and it is where the file link goes without
+ * JavaScript (with JavaScript the same link opens the preview modal). A folder URL without its slash, or a
+ * file URL with one, is redirected to the right form. `GET /preview-text/<drive>/<path>` returns the first
+ * 256 KiB of a file as text/plain for the preview modal.
+ */
 export function browseRoutes(config: Config, pool: SmbPool): Router {
   const router = Router();
 
   router.use('/browse', requireUser, async (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    let item: string | undefined;
     try {
       // req.path is still percent-encoded: parseDrivePath decodes each segment exactly once.
       const [, driveId = '', ...rest] = req.path.split('/');
       const drive = findDrive(config, req, res, driveId);
       if (!drive) throw new NotFoundError('There is no drive by that name, or it is not yours to open.');
-      if (rest.length === 0) return res.redirect(301, `/browse/${encodeURIComponent(drive.id)}/`);
-      const segments = parseDrivePath(rest.join('/'));
-      const entries = await pool.use(req.sessionID, credentialFor(req), drive, (share, base) => share.readdir([...base, ...segments].join('/')), {
-        idempotent: true,
-      });
-      res.setHeader('Cache-Control', 'no-store');
-      res.render('pages/browse', {
-        title: segments.at(-1) ?? drive.name,
-        drive,
-        crumbs: breadcrumbs(drive, segments),
-        entries: toViews(drive, segments, entries),
+      const search = searchOf(req);
+      if (rest.length === 0) return res.redirect(301, folderHref(drive, []) + search);
+      // A path refused before it is parsed (400) still offers the drive's top.
+      res.locals.wayBack = { root: { href: folderHref(drive, []), name: drive.name } } satisfies WayBack;
+      item = drive.name;
+      const raw = rest.join('/');
+      const segments = parseDrivePath(raw);
+      res.locals.wayBack = wayBackFor(drive, segments, req.originalUrl);
+      item = segments.at(-1) ?? drive.name;
+      const { prefs, fromQuery } = resolvePrefs(req.query as Record<string, unknown>, req.cookies?.[PREFS_COOKIE]);
+      if (fromQuery) rememberPrefs(config, req, res, prefs);
+      const use = <T>(fn: (share: SmbShare, path: string) => Promise<T>): Promise<T> =>
+        pool.use(req.sessionID, credentialFor(req), drive, (share, base) => fn(share, [...base, ...segments].join('/')), { idempotent: true });
+
+      if (segments.length > 0 && !raw.endsWith('/')) {
+        const stat = await use((share, path) => share.stat(path));
+        if (stat.type === 'dir') return res.redirect(301, folderHref(drive, segments) + search);
+        const type = fileTypeOf(stat.name || item);
+        const text = type.kind === 'text' ? await use((share, path) => readTextHead(share, path)) : undefined;
+        res.setHeader('Cache-Control', 'no-store');
+        return res.render('pages/preview', {
+          title: item,
+          drive,
+          crumbs: breadcrumbs(drive, segments),
+          name: item,
+          type,
+          size: humanSize(Number(stat.size)),
+          modifiedIso: stat.mtime.toISOString(),
+          modifiedUtc: utcText(stat.mtime),
+          folderHref: folderHref(drive, segments.slice(0, -1)),
+          downloadHref: driveUrl('download', drive, segments),
+          viewHref: driveUrl('view', drive, segments),
+          text,
+        });
+      }
+
+      let entries;
+      try {
+        entries = await use((share, path) => share.readdir(path));
+      } catch (err) {
+        if (statusOf(err) === STATUS_NOT_A_DIRECTORY) return res.redirect(301, fileHref(drive, segments) + search);
+        throw err;
+      }
+      const listing = buildListing(drive, segments, entries, prefs);
+      await streamFolder(req, res, drive, segments, prefs, listing.views, {
+        hiddenCount: listing.hiddenCount,
+        total: listing.total,
       });
     } catch (err) {
-      next(err);
+      next(toHttpError(err, item));
+    }
+  });
+
+  router.use('/preview-text', requireUser, async (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    let item: string | undefined;
+    try {
+      const [, driveId = '', ...rest] = req.path.split('/');
+      const drive = findDrive(config, req, res, driveId);
+      if (!drive) throw new NotFoundError('There is no drive by that name, or it is not yours to open.');
+      const segments = parseDrivePath(rest.join('/'));
+      item = segments.at(-1);
+      if (!item) throw new NotFoundError('That is a drive, not a file.');
+      const head = await pool.use(req.sessionID, credentialFor(req), drive, (share, base) => readTextHead(share, [...base, ...segments].join('/')), { idempotent: true });
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      // Shown escaped in a <pre>; should anyone open it directly it is still inert text.
+      res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'");
+      res.setHeader('Cache-Control', 'private, no-store');
+      res.setHeader('X-Preview-Truncated', head.truncated ? '1' : '0');
+      res.send(head.text);
+    } catch (err) {
+      if (statusOf(err) === STATUS_FILE_IS_A_DIRECTORY) return next(new NotFoundError(`“${item ?? ''}” is a folder, not a file.`));
+      next(toHttpError(err, item));
     }
   });
 
@@ -54,37 +151,139 @@ function findDrive(config: Config, req: Request, res: Response, id: string): Dri
   return drivesOf(res).find((d) => d.id === id) ?? (user ? drivesFor(user, config, undefined, { ignoreGroups: true }).find((d) => d.id === id) : undefined);
 }
 
-export function folderHref(drive: DriveRef, segments: string[]): string {
-  return `/browse/${encodeURIComponent(drive.id)}/${segments.map((s) => `${encodeURIComponent(s)}/`).join('')}`;
+function searchOf(req: Request): string {
+  const q = req.originalUrl.indexOf('?');
+  return q < 0 ? '' : req.originalUrl.slice(q);
 }
 
-function breadcrumbs(drive: DriveRef, segments: string[]): { name: string; href: string }[] {
-  return [{ name: drive.name, href: folderHref(drive, []) }, ...segments.map((name, i) => ({ name, href: folderHref(drive, segments.slice(0, i + 1)) }))];
+function statusOf(err: unknown): number | undefined {
+  const status = typeof err === 'object' && err !== null ? (err as { status?: unknown }).status : undefined;
+  return typeof status === 'number' ? status >>> 0 : undefined;
 }
 
-const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
-
-function toViews(drive: DriveRef, segments: string[], entries: DirEntry[]): FolderEntryView[] {
-  return entries
-    .filter((e) => e.name !== '.' && e.name !== '..' && !e.hidden && !e.name.startsWith('.'))
-    .sort((a, b) => (a.type === b.type ? collator.compare(a.name, b.name) : a.type === 'dir' ? -1 : 1))
-    .map((e) => ({
-      name: e.name,
-      isDir: e.type === 'dir',
-      href: e.type === 'dir' ? folderHref(drive, [...segments, e.name]) : '',
-      size: e.type === 'dir' ? '' : humanSize(Number(e.size)),
-      modified: e.mtime,
-    }));
+function wayBackFor(drive: DriveRef, segments: string[], retry?: string): WayBack {
+  const root = { href: folderHref(drive, []), name: drive.name };
+  if (segments.length === 0) return { ...(retry ? { retry } : {}) };
+  const parentSegments = segments.slice(0, -1);
+  const parent = { href: folderHref(drive, parentSegments), name: parentSegments.at(-1) ?? drive.name };
+  return { parent, ...(parentSegments.length > 0 ? { root } : {}), ...(retry ? { retry } : {}) };
 }
 
-export function humanSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
+function rememberPrefs(config: Config, req: Request, res: Response, prefs: BrowsePrefs): void {
+  const value = prefsToCookie(prefs);
+  if (req.cookies?.[PREFS_COOKIE] === value) return;
+  res.cookie(PREFS_COOKIE, value, {
+    httpOnly: true,
+    sameSite: 'lax',
+    path: '/browse',
+    secure: config.session.cookieSecure === 'auto' ? req.secure : config.session.cookieSecure,
+    maxAge: 365 * 86_400_000,
+  });
+}
+
+export interface TextHead {
+  text: string;
+  truncated: boolean;
+}
+
+/** The first 256 KiB of a file as text: UTF-8 when it is valid, else Windows-1252 (old Office-era text files). */
+export async function readTextHead(share: SmbShare, path: string, limit = TEXT_PREVIEW_BYTES): Promise<TextHead> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  // One byte more than shown tells whether there is more.
+  for await (const chunk of share.createReadStream(path, { start: 0, end: limit })) {
+    const buf = chunk as Buffer;
+    chunks.push(buf);
+    length += buf.length;
   }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+  const all = Buffer.concat(chunks, length);
+  const shown = all.subarray(0, limit);
+  let text: string;
+  try {
+    // stream: true leaves out a multi-byte character cut in half at the limit instead of failing on it.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(shown, { stream: all.length > limit });
+  } catch {
+    text = new TextDecoder('windows-1252').decode(shown);
+  }
+  return { text: text.replace(/^\uFEFF/, ''), truncated: all.length > limit };
+}
+
+type RowsTemplate = (data: { entries: EntryView[]; prefs: BrowsePrefs }) => string;
+let cachedRows: RowsTemplate | undefined;
+
+function rowsTemplate(app: Application): RowsTemplate {
+  if (cachedRows && app.enabled('view cache')) return cachedRows;
+  const filename = rootPath('views', 'partials', 'browse-rows.ejs');
+  const compiled = ejs.compile(readFileSync(filename, 'utf8'), { filename });
+  cachedRows = (data) => compiled(data);
+  return cachedRows;
+}
+
+function renderToString(res: Response, view: string, locals: Record<string, unknown>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    res.render(view, locals, (err: Error | null, html?: string) => (err || html === undefined ? reject(err ?? new Error('empty render')) : resolve(html)));
+  });
+}
+
+function drained(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/**
+ * The folder page, streamed: the page head with the first rows goes out at once, then the rest in chunks,
+ * yielding to the event loop between them (and waiting for 'drain' when the client reads slowly), so a
+ * 10,000-entry folder neither delays its first paint nor blocks other requests.
+ */
+async function streamFolder(
+  req: Request,
+  res: Response,
+  drive: DriveRef,
+  segments: string[],
+  prefs: BrowsePrefs,
+  views: EntryView[],
+  counts: { hiddenCount: number; total: number },
+): Promise<void> {
+  const upHref = segments.length > 0 ? folderHref(drive, segments.slice(0, -1)) : undefined;
+  const html = await renderToString(res, 'pages/browse', {
+    title: segments.at(-1) ?? drive.name,
+    drive,
+    segments,
+    crumbs: breadcrumbs(drive, segments),
+    upHref,
+    upName: segments.length > 1 ? segments.at(-2) : drive.name,
+    prefs,
+    q: (change: Partial<BrowsePrefs>) => prefsQuery(prefs, change),
+    count: views.length,
+    hiddenCount: counts.hiddenCount,
+    total: counts.total,
+    zipHref: driveUrl('zip', drive, segments, true),
+    hasUpload: existsSync(rootPath('views', 'partials', 'upload.ejs')),
+    rowsMarker: ROWS_MARKER,
+  });
+  res.status(200);
+  res.type('html');
+  res.setHeader('Cache-Control', 'no-store');
+  const at = html.indexOf(ROWS_MARKER);
+  if (at < 0 || views.length === 0) {
+    res.end(html.replace(ROWS_MARKER, ''));
+    return;
+  }
+  const rows = rowsTemplate(req.app);
+  res.write(html.slice(0, at) + rows({ entries: views.slice(0, FIRST_ROWS), prefs }));
+  for (let i = FIRST_ROWS; i < views.length; i += CHUNK_ROWS) {
+    if (res.destroyed) return;
+    const ok = res.write(rows({ entries: views.slice(i, i + CHUNK_ROWS), prefs }));
+    if (ok) await nextTurn();
+    else await drained(res);
+  }
+  if (res.destroyed) return;
+  res.end(html.slice(at + ROWS_MARKER.length));
 }

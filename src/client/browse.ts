@@ -1,0 +1,216 @@
+/**
+ * The folder page's enhancements. Everything works without them (links, a sort form with a button, a
+ * preview page per file); with JavaScript times show in the user's locale and zone, the sort form applies
+ * on change, broken thumbnails fall back to icons, and file links open a preview modal.
+ */
+
+interface BootstrapModal {
+  show(): void;
+  hide(): void;
+}
+interface BootstrapGlobal {
+  Modal: { getOrCreateInstance(el: Element): BootstrapModal };
+}
+declare global {
+  interface Window {
+    bootstrap?: BootstrapGlobal;
+  }
+}
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'long' });
+
+/** <time datetime="ISO">… UTC</time> → the user's locale and time zone; the full form goes in the tooltip. */
+export function localizeTimes(root: ParentNode = document): void {
+  for (const el of root.querySelectorAll<HTMLTimeElement>('time[datetime]')) {
+    const d = new Date(el.dateTime);
+    if (Number.isNaN(d.getTime())) continue;
+    el.textContent = dateFormat.format(d);
+    el.title = fullFormat.format(d);
+  }
+}
+
+function enableAutoSubmit(): void {
+  for (const form of document.querySelectorAll<HTMLFormElement>('form[data-autosubmit]')) {
+    for (const button of form.querySelectorAll<HTMLElement>('[data-nojs-only]')) button.hidden = true;
+    form.addEventListener('change', () => form.requestSubmit());
+  }
+}
+
+/** A thumbnail that fails (no thumbnail service, unreadable image) shows the type icon instead. */
+function enableThumbnailFallback(): void {
+  const fail = (img: HTMLImageElement): void => {
+    img.closest('.pc-thumb')?.classList.add('pc-thumb-failed');
+  };
+  document.addEventListener(
+    'error',
+    (event) => {
+      const img = event.target;
+      if (img instanceof HTMLImageElement && img.classList.contains('pc-thumb-img')) fail(img);
+    },
+    true,
+  );
+  // Errors that happened before this module ran.
+  for (const img of document.querySelectorAll<HTMLImageElement>('img.pc-thumb-img')) {
+    if (img.complete && img.naturalWidth === 0 && img.getAttribute('src')) fail(img);
+  }
+}
+
+/** /browse/<drive>/<path> → /<prefix>/<drive>/<path>, keeping the encoding of the link. */
+export function siblingUrl(browseHref: string, prefix: string): string {
+  return browseHref.replace(/^\/browse\//, `/${prefix}/`);
+}
+
+interface PreviewItem {
+  row: HTMLElement;
+  link: HTMLAnchorElement;
+  kind: string;
+  name: string;
+}
+
+function itemOf(row: HTMLElement): PreviewItem | undefined {
+  const kind = row.dataset.kind;
+  const link = row.querySelector<HTMLAnchorElement>('a:not(.pc-action)');
+  if (!kind || kind === 'dir' || !link) return undefined;
+  return { row, link, kind, name: link.textContent?.trim() ?? '' };
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, className = ''): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  Object.assign(node, props);
+  if (className) node.className = className;
+  return node;
+}
+
+function enablePreview(): void {
+  const list = document.querySelector<HTMLElement>('[data-browse-list]');
+  const modalEl = document.getElementById('preview-modal');
+  const bootstrap = window.bootstrap;
+  if (!list || !modalEl || !bootstrap) return;
+  const modal = bootstrap.Modal.getOrCreateInstance(modalEl);
+  const title = document.getElementById('preview-title') as HTMLElement;
+  const body = document.getElementById('preview-body') as HTMLElement;
+  const meta = document.getElementById('preview-meta') as HTMLElement;
+  const page = document.getElementById('preview-page') as HTMLAnchorElement;
+  const download = document.getElementById('preview-download') as HTMLAnchorElement;
+  const prev = document.getElementById('preview-prev') as HTMLButtonElement;
+  const next = document.getElementById('preview-next') as HTMLButtonElement;
+  let current: PreviewItem | undefined;
+  let opener: HTMLElement | undefined;
+  let textRequest: AbortController | undefined;
+
+  const items = (): PreviewItem[] => [...list.querySelectorAll<HTMLElement>('[data-kind]')].map(itemOf).filter((i): i is PreviewItem => i !== undefined);
+
+  const fill = (item: PreviewItem): void => {
+    current = item;
+    textRequest?.abort();
+    textRequest = undefined;
+    const href = item.link.getAttribute('href') ?? '';
+    const view = siblingUrl(href, 'view');
+    title.textContent = item.name;
+    page.href = href;
+    download.href = item.row.querySelector<HTMLAnchorElement>('a.pc-action')?.href ?? siblingUrl(href, 'download');
+    download.setAttribute('aria-label', `Download ${item.name}`);
+    const size = item.row.querySelector('.pc-size')?.textContent?.trim() ?? '';
+    const time = item.row.querySelector('time')?.textContent?.trim() ?? '';
+    meta.textContent = [size, time].filter(Boolean).join(' · ');
+    body.replaceChildren();
+    body.dataset.kind = item.kind;
+    switch (item.kind) {
+      case 'image':
+        body.append(el('img', { src: view, alt: item.name }, 'pc-preview-img'));
+        break;
+      case 'pdf':
+        body.append(el('iframe', { src: view, title: item.name }, 'pc-preview-frame'));
+        break;
+      case 'video': {
+        const video = el('video', { src: view, controls: true, preload: 'metadata' }, 'pc-preview-media');
+        video.setAttribute('aria-label', item.name);
+        body.append(video);
+        break;
+      }
+      case 'audio': {
+        const audio = el('audio', { src: view, controls: true, preload: 'metadata' }, 'pc-preview-audio');
+        audio.setAttribute('aria-label', item.name);
+        body.append(audio);
+        break;
+      }
+      case 'text': {
+        const pre = el('pre', { tabIndex: 0 }, 'pc-preview-text');
+        pre.setAttribute('aria-label', `Contents of ${item.name}`);
+        pre.setAttribute('aria-busy', 'true');
+        pre.textContent = 'Loading…';
+        body.append(pre);
+        const controller = new AbortController();
+        textRequest = controller;
+        fetch(siblingUrl(href, 'preview-text'), { headers: { Accept: 'text/plain' }, credentials: 'same-origin', signal: controller.signal })
+          .then(async (res) => {
+            if (!res.ok) throw new Error(res.status === 404 ? 'The file was not found.' : res.status === 403 ? 'You do not have permission to open it.' : `The preview failed (${res.status}).`);
+            const text = await res.text();
+            if (controller.signal.aborted) return;
+            pre.textContent = text;
+            pre.removeAttribute('aria-busy');
+            if (res.headers.get('X-Preview-Truncated') === '1') {
+              body.prepend(el('p', { textContent: 'Showing the first 256 KiB. Download the file to see all of it.' }, 'alert alert-info py-2 small'));
+            }
+          })
+          .catch((err: unknown) => {
+            if (controller.signal.aborted) return;
+            pre.removeAttribute('aria-busy');
+            pre.textContent = err instanceof Error ? err.message : 'The preview failed.';
+          });
+        break;
+      }
+      default:
+        body.append(el('p', { textContent: 'There is no preview for this type of file. Download it to open it.' }, 'text-center text-body-secondary py-5 mb-0'));
+    }
+    const all = items();
+    const at = all.findIndex((i) => i.row === item.row);
+    prev.disabled = at <= 0;
+    next.disabled = at < 0 || at >= all.length - 1;
+  };
+
+  const step = (delta: number): void => {
+    if (!current) return;
+    const all = items();
+    const at = all.findIndex((i) => i.row === current?.row);
+    const target = all[at + delta];
+    if (target) fill(target);
+  };
+
+  list.addEventListener('click', (event) => {
+    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    const link = (event.target as Element).closest<HTMLAnchorElement>('a');
+    if (!link || link.classList.contains('pc-action')) return;
+    const row = link.closest<HTMLElement>('[data-kind]');
+    const item = row ? itemOf(row) : undefined;
+    if (!item || item.link !== link) return;
+    event.preventDefault();
+    opener = link;
+    fill(item);
+    modal.show();
+  });
+  prev.addEventListener('click', () => step(-1));
+  next.addEventListener('click', () => step(1));
+  modalEl.addEventListener('keydown', (event) => {
+    const target = event.target as Element;
+    if (target.closest('video, audio, pre, input, select, textarea')) return;
+    if (event.key === 'ArrowLeft') step(-1);
+    else if (event.key === 'ArrowRight') step(1);
+  });
+  modalEl.addEventListener('hidden.bs.modal', () => {
+    textRequest?.abort();
+    // Stops playback and releases the connection of a video or audio element.
+    body.replaceChildren();
+    // Back to the row's own link, or the one the user stepped to.
+    (current?.link ?? opener)?.focus();
+    current = undefined;
+  });
+}
+
+export function enableBrowse(): void {
+  localizeTimes();
+  enableAutoSubmit();
+  enableThumbnailFallback();
+  enablePreview();
+}

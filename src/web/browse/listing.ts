@@ -1,0 +1,208 @@
+// Pure listing logic: which entries show, in which order, and the view model the templates render.
+import type { DriveRef } from '../../drives/index.js';
+import type { DirEntry } from '../../smb/index.js';
+import { extensionOf, fileTypeOf, type PreviewKind } from './file-types.js';
+
+export type ViewMode = 'list' | 'grid';
+export type SortKey = 'name' | 'size' | 'modified' | 'type';
+export type SortOrder = 'asc' | 'desc';
+
+export interface BrowsePrefs {
+  view: ViewMode;
+  sort: SortKey;
+  order: SortOrder;
+  hidden: boolean;
+}
+
+export const DEFAULT_PREFS: BrowsePrefs = { view: 'list', sort: 'name', order: 'asc', hidden: false };
+const VIEWS: readonly ViewMode[] = ['list', 'grid'];
+const SORTS: readonly SortKey[] = ['name', 'size', 'modified', 'type'];
+const ORDERS: readonly SortOrder[] = ['asc', 'desc'];
+
+const pick = <T extends string>(allowed: readonly T[], value: unknown): T | undefined =>
+  typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : undefined;
+
+/** The cookie form: `view.sort.order.hidden`, e.g. `grid.size.desc.0`. */
+export function prefsToCookie(p: BrowsePrefs): string {
+  return `${p.view}.${p.sort}.${p.order}.${p.hidden ? 1 : 0}`;
+}
+
+export function prefsFromCookie(value: unknown): Partial<BrowsePrefs> {
+  if (typeof value !== 'string') return {};
+  const [view, sort, order, hidden] = value.split('.');
+  const out: Partial<BrowsePrefs> = {};
+  const v = pick(VIEWS, view);
+  const s = pick(SORTS, sort);
+  const o = pick(ORDERS, order);
+  if (v) out.view = v;
+  if (s) out.sort = s;
+  if (o) out.order = o;
+  if (hidden === '1' || hidden === '0') out.hidden = hidden === '1';
+  return out;
+}
+
+/**
+ * Query parameters win over the remembered cookie, which wins over the defaults. Unknown values are ignored
+ * (a stale bookmark still opens the folder). `fromQuery` says whether the URL chose anything, i.e. whether
+ * the choice should be remembered.
+ */
+export function resolvePrefs(query: Record<string, unknown>, cookie: unknown): { prefs: BrowsePrefs; fromQuery: boolean } {
+  const remembered = prefsFromCookie(cookie);
+  const q: Partial<BrowsePrefs> = {};
+  const v = pick(VIEWS, query.view);
+  const s = pick(SORTS, query.sort);
+  const o = pick(ORDERS, query.order);
+  if (v) q.view = v;
+  if (s) q.sort = s;
+  if (o) q.order = o;
+  if (query.hidden === '1' || query.hidden === '0') q.hidden = query.hidden === '1';
+  // Choosing a sort key without an order starts from its natural direction (newest or largest first).
+  if (s && !o) q.order = s === 'size' || s === 'modified' ? 'desc' : 'asc';
+  return { prefs: { ...DEFAULT_PREFS, ...remembered, ...q }, fromQuery: Object.keys(q).length > 0 };
+}
+
+export function prefsQuery(p: BrowsePrefs, change: Partial<BrowsePrefs> = {}): string {
+  const n = { ...p, ...change };
+  return `?view=${n.view}&sort=${n.sort}&order=${n.order}&hidden=${n.hidden ? 1 : 0}`;
+}
+
+const HIDDEN_NAMES = new Set(['desktop.ini', 'thumbs.db', '$recycle.bin']);
+
+/** Hidden from the listing unless the user asks: dot files, Office owner files, Windows' own clutter, SMB hidden. */
+export function isHiddenEntry(e: Pick<DirEntry, 'name' | 'hidden'>): boolean {
+  return e.hidden || e.name.startsWith('.') || e.name.startsWith('~$') || HIDDEN_NAMES.has(e.name.toLowerCase());
+}
+
+/** Natural (file-2 before file-10), case- and accent-insensitive. */
+const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+function byName(a: DirEntry, b: DirEntry): number {
+  // Names equal to the collator (e.g. "a" and "A") still get a stable, deterministic order.
+  return collator.compare(a.name, b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
+function keyCompare(sort: SortKey, a: DirEntry, b: DirEntry): number {
+  switch (sort) {
+    case 'size': {
+      const d = Number(a.size) - Number(b.size);
+      return d === 0 ? 0 : d < 0 ? -1 : 1;
+    }
+    case 'modified':
+      return a.mtime.getTime() - b.mtime.getTime();
+    case 'type':
+      return a.type === 'dir' && b.type === 'dir' ? 0 : collator.compare(extensionOf(a.name), extensionOf(b.name));
+    default:
+      return 0;
+  }
+}
+
+/** Folders first (in either order), then by the key, ties by name; `desc` reverses everything but the folders-first rule. */
+export function sortEntries(entries: DirEntry[], sort: SortKey, order: SortOrder): DirEntry[] {
+  const sign = order === 'desc' ? -1 : 1;
+  return entries.sort((a, b) => {
+    if (a.type !== b.type) return a.type === 'dir' ? -1 : 1;
+    return sign * (keyCompare(sort, a, b) || byName(a, b));
+  });
+}
+
+export interface EntryView {
+  name: string;
+  isDir: boolean;
+  hidden: boolean;
+  /** The entry's own page: a folder (trailing slash) or a file's preview page. */
+  href: string;
+  icon: string;
+  typeLabel: string;
+  kind: PreviewKind | 'dir';
+  size: string;
+  bytes: string;
+  modifiedIso: string;
+  /** Shown until the browser formats it in the user's locale and zone (and without JavaScript). */
+  modifiedUtc: string;
+  downloadHref: string;
+  viewHref: string;
+  textHref: string;
+  thumbHref: string;
+}
+
+/** Percent-encodes each segment, as folderHref does, so B's routes decode them exactly once. */
+export function encodeSegments(segments: string[]): string {
+  return segments.map((s) => encodeURIComponent(s)).join('/');
+}
+
+export function driveUrl(prefix: string, drive: DriveRef, segments: string[], trailingSlash = false): string {
+  const path = encodeSegments(segments);
+  return `/${prefix}/${encodeURIComponent(drive.id)}/${path}${trailingSlash && path ? '/' : ''}`;
+}
+
+export function folderHref(drive: DriveRef, segments: string[]): string {
+  return `/browse/${encodeURIComponent(drive.id)}/${segments.map((s) => `${encodeURIComponent(s)}/`).join('')}`;
+}
+
+export function fileHref(drive: DriveRef, segments: string[]): string {
+  return driveUrl('browse', drive, segments);
+}
+
+export function utcText(d: Date): string {
+  return Number.isNaN(d.getTime()) ? '' : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+export function toEntryView(drive: DriveRef, folder: string[], e: DirEntry): EntryView {
+  const segments = [...folder, e.name];
+  const isDir = e.type === 'dir';
+  const t = isDir ? undefined : fileTypeOf(e.name);
+  const valid = !Number.isNaN(e.mtime.getTime());
+  return {
+    name: e.name,
+    isDir,
+    hidden: isHiddenEntry(e),
+    href: isDir ? folderHref(drive, segments) : fileHref(drive, segments),
+    icon: t ? t.icon : 'bi-folder-fill',
+    typeLabel: t ? t.label : 'Folder',
+    kind: t ? t.kind : 'dir',
+    size: isDir ? '' : humanSize(Number(e.size)),
+    bytes: isDir ? '' : String(e.size),
+    modifiedIso: valid ? e.mtime.toISOString() : '',
+    modifiedUtc: utcText(e.mtime),
+    downloadHref: isDir ? driveUrl('zip', drive, segments, true) : driveUrl('download', drive, segments),
+    viewHref: isDir ? '' : driveUrl('view', drive, segments),
+    textHref: t?.kind === 'text' ? driveUrl('preview-text', drive, segments) : '',
+    thumbHref: t?.thumbnail ? driveUrl('thumb', drive, segments) : '',
+  };
+}
+
+export interface Listing {
+  views: EntryView[];
+  /** Entries that count as hidden (left out unless the user shows them). */
+  hiddenCount: number;
+  total: number;
+}
+
+export function buildListing(drive: DriveRef, folder: string[], entries: DirEntry[], prefs: BrowsePrefs): Listing {
+  const real = entries.filter((e) => e.name !== '.' && e.name !== '..');
+  const shown = prefs.hidden ? real : real.filter((e) => !isHiddenEntry(e));
+  const hiddenCount = real.filter(isHiddenEntry).length;
+  sortEntries(shown, prefs.sort, prefs.order);
+  return { views: shown.map((e) => toEntryView(drive, folder, e)), hiddenCount, total: real.length };
+}
+
+export function humanSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB', 'PB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+export interface Crumb {
+  name: string;
+  href: string;
+}
+
+export function breadcrumbs(drive: DriveRef, segments: string[]): Crumb[] {
+  return [{ name: drive.name, href: folderHref(drive, []) }, ...segments.map((name, i) => ({ name, href: folderHref(drive, segments.slice(0, i + 1)) }))];
+}
