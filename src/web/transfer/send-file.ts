@@ -6,9 +6,7 @@
  * never a short body that ends cleanly. Memory is bounded by the SMB read window and the socket's buffer,
  * whatever the size: the pipeline follows the client's pace.
  */
-import { once } from 'node:events';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import type { Config } from '../../config/index.js';
 import { BadRequestError, toHttpError } from '../../errors/index.js';
@@ -99,23 +97,23 @@ async function streamTo(pool: SmbPool, req: Request, res: Response, target: Driv
     req,
     target,
     async (share, path) => {
-      const source = share.createReadStream(path, { start, end });
-      // Headers go out with the first byte: until the file is open and data arrived, a failure is still an
-      // error page rather than a cut connection.
+      // The client going away stops the SMB reads at once rather than at the next write.
+      const stop = new AbortController();
+      const onClose = (): void => stop.abort(new Error('client closed the connection'));
+      res.once('close', onClose);
       try {
-        await firstReadable(source);
+        // pipeTo opens the file before writing anything: a failure there is still an error page (headers
+        // go out with the first byte). Once bytes went out, the only honest answer is a cut connection.
+        await share.pipeTo(path, res, { start, end, signal: stop.signal });
       } catch (err) {
-        source.destroy();
-        throw err;
+        if (res.headersSent) res.destroy(err instanceof Error ? err : undefined);
+        throw stop.signal.aborted ? Object.assign(new Error('client closed the connection', { cause: err }), { code: 'ERR_STREAM_PREMATURE_CLOSE' }) : err;
+      } finally {
+        res.off('close', onClose);
       }
-      // pipeline destroys the response (and with it the socket) when the source fails midway.
-      await pipeline(source, res);
+      res.end();
+      await finished(res);
     },
     { idempotent: false },
   );
-}
-
-async function firstReadable(source: Readable): Promise<void> {
-  if (source.readableLength > 0 || source.readableEnded) return;
-  await once(source, 'readable');
 }
