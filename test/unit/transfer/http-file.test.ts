@@ -24,6 +24,7 @@ describe('Content-Disposition', () => {
 
   it('never lets CR, LF or other controls through, raw or encoded', () => {
     const header = dispositionHeader('inline', 'evil\r\nSet-Cookie: a=b\u0000.txt');
+    // eslint-disable-next-line no-control-regex
     expect(header).not.toMatch(/[\r\n\u0000]/);
     expect(header).not.toMatch(/%0D|%0A|%00/i);
     expect(parse(header).parameters.filename).toBe('evil__Set-Cookie: a=b_.txt');
