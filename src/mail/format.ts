@@ -18,7 +18,8 @@ const escapeHtml = (s: string): string =>
 
 /** Header text must stay on one line (no header injection through a path or a message). */
 const oneLine = (s: string, max = 160): string => {
-  const flat = s.replace(/[\r\n\t\u0000-\u001f\u007f]+/g, ' ').trim();
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
+  const flat = s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 };
 

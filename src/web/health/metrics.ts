@@ -48,13 +48,13 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'portcullis_' });
-    const self = this;
+    const sources = (): MetricSources => this.sources;
     new Gauge({
       name: 'portcullis_sessions_active',
       help: 'Unexpired sign-in sessions in the store',
       registers: [this.registry],
       async collect() {
-        const store = self.sources.store;
+        const store = sources().store;
         if (!store?.length) return;
         const n = await new Promise<number | undefined>((resolve) => {
           const timer = setTimeout(() => resolve(undefined), 2000);
@@ -72,7 +72,7 @@ export class Metrics {
       labelNames: ['server'] as const,
       registers: [this.registry],
       collect() {
-        const stats = self.sources.pool?.stats();
+        const stats = sources().pool?.stats();
         this.reset();
         if (!stats) return;
         for (const [server, s] of Object.entries(stats.servers)) this.set({ server }, s.connections);
@@ -83,7 +83,7 @@ export class Metrics {
       help: 'Requests queued for an SMB connection slot',
       registers: [this.registry],
       collect() {
-        this.set(self.sources.pool?.stats().waiting ?? 0);
+        this.set(sources().pool?.stats().waiting ?? 0);
       },
     });
     new Gauge({
@@ -91,7 +91,7 @@ export class Metrics {
       help: 'SMB connections opened since start (a counter kept by the pool)',
       registers: [this.registry],
       collect() {
-        this.set(self.sources.pool?.stats().opened ?? 0);
+        this.set(sources().pool?.stats().opened ?? 0);
       },
     });
   }
