@@ -33,10 +33,10 @@ describe('sign-in in Chromium', () => {
     await page.waitForURL(`${app.url}/browse/home/`);
     const menu = page.getByRole('list', { name: 'Drives' }).getByRole('link');
     expect((await menu.allTextContents()).map((t) => t.trim())).toEqual(['My home', 'Shared', 'Library']);
-    expect(await page.getByRole('link', { name: 'Documents' }).isVisible()).toBe(true);
+    expect(await page.getByRole('link', { name: 'Documents', exact: true }).first().isVisible()).toBe(true);
     await page.getByRole('link', { name: 'Shared' }).click();
     await page.waitForURL(`${app.url}/browse/shared/`);
-    expect(await page.getByRole('link', { name: 'Projects' }).isVisible()).toBe(true);
+    expect(await page.getByRole('link', { name: 'Projects', exact: true }).first().isVisible()).toBe(true);
     // The session cookies are not readable by scripts.
     expect(await page.evaluate(() => document.cookie)).toBe('');
     const cookies = await context.cookies();
@@ -122,7 +122,7 @@ describe('sign-in in Chromium', () => {
     expect(await myHome.isVisible()).toBe(false);
     await page.getByRole('button', { name: 'Toggle navigation' }).tap();
     await myHome.waitFor({ state: 'visible' });
-    expect(await page.getByRole('link', { name: 'Documents' }).isVisible()).toBe(true);
+    expect(await page.getByRole('link', { name: 'Documents', exact: true }).first().isVisible()).toBe(true);
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -85,8 +85,9 @@ export function menuDrives(html: string): string[] {
 
 /** Names listed in a folder page (links and plain names in the listing). */
 export function listedNames(html: string): string[] {
-  const cells = html.matchAll(/<td class="text-break">\s*<i [^>]*><\/i>\s*(?:<a href="[^"]*">)?([^<]*)/g);
-  return [...cells].map((m) => decodeEntities((m[1] ?? '').trim()));
+  // List view rows, and grid view cards.
+  const cells = html.matchAll(/<td class="text-break">\s*<i [^>]*><\/i>\s*(?:<a href="[^"]*">)?([^<]*)|<span class="pc-card-name">([^<]*)/g);
+  return [...cells].map((m) => decodeEntities((m[1] ?? m[2] ?? '').trim()));
 }
 
 export interface SignInOptions {
