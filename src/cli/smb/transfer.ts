@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm, stat, utimes } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { SmbNotFoundError, type SmbShare } from '../../smb/index.js';
 import { CliError, Interrupted } from './errors.js';
 import { interruptible, localFailure } from './local.js';
@@ -62,15 +62,26 @@ export async function get(ctx: TransferContext, local: string | undefined): Prom
   }
   const tmp = join(dirname(dest), `.${clip(basename(dest))}.${tag()}.part`);
   await interruptible(async (signal) => {
+    let out: WriteStream | undefined;
+    let outError: Error | undefined;
     try {
-      // 'wx': never clobber anything, not even a stale temporary file.
-      await pipeline(share.createReadStream(path), createWriteStream(tmp, { flags: 'wx' }), { signal });
+      // 'wx': never clobber anything, not even a stale temporary file. pipeTo recycles its READ buffers,
+      // so memory stays flat for any file size; an early open error is kept so it is what we report.
+      out = createWriteStream(tmp, { flags: 'wx' });
+      out.on('error', (e: Error) => (outError ??= e));
+      await share.pipeTo(path, out, { signal });
+      out.end();
+      await finished(out);
       await utimes(tmp, info.atime, info.mtime).catch(() => undefined);
       await rename(tmp, dest);
     } catch (err) {
+      if (out !== undefined && !out.closed) {
+        out.destroy();
+        await finished(out).catch(() => undefined);
+      }
       await rm(tmp, { force: true });
       if (wasAborted(signal, err)) throw new Interrupted();
-      throw localOrRemote(err, dest);
+      throw localOrRemote(outError ?? err, dest);
     }
   });
 }
