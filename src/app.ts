@@ -14,6 +14,7 @@ import { csrfProtection } from './web/auth/csrf.js';
 import { authRoutes } from './web/auth/routes.js';
 import { absoluteLifetime, sessionMiddleware } from './web/auth/session-middleware.js';
 import { browseRoutes } from './web/browse/routes.js';
+import { uploadRoutes } from './web/transfer/upload-routes.js';
 import { transferRoutes } from './web/transfer/routes.js';
 import { siteLocals } from './web/site.js';
 import { layoutEngine } from './web/view-engine.js';
@@ -83,6 +84,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(csrf.protect);
     app.use((req, res, next) => (res.locals.user ? csrf.provideToken(req, res, next) : next()));
     app.use(authRoutes(config, services, csrf, logger));
+    app.use(uploadRoutes(config, services.pool, logger));
     app.use(browseRoutes(config, services.pool));
     app.use(transferRoutes(config, services.pool, logger));
   }

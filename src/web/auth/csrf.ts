@@ -30,7 +30,13 @@ export function csrfProtection(config: Config): CsrfTools {
       const body = req.body as { _csrf?: unknown } | undefined;
       if (typeof body?._csrf === 'string') return body._csrf;
       const header = req.headers['x-csrf-token'];
-      return typeof header === 'string' ? header : undefined;
+      if (typeof header === 'string') return header;
+      // The no-JS upload form (multipart) is checked before its body is read, and reading it first would mean
+      // buffering the files: its token rides in the form's action URL instead. Only for multipart POSTs;
+      // Referrer-Policy is same-origin, so the URL does not leave the site, and the token is bound to the session.
+      const query = req.query as { _csrf?: unknown } | undefined;
+      if (req.method === 'POST' && req.is('multipart/form-data') && typeof query?._csrf === 'string') return query._csrf;
+      return undefined;
     },
   });
 

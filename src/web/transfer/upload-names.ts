@@ -1,0 +1,59 @@
+/**
+ * Names for uploads: what a user may call a file (Windows rules, since the shares are SMB), the hidden
+ * temporary name a file is written under until complete, and the numbered names of "keep both".
+ * Unicode is kept exactly as sent: no normalisation, because the server compares names by code units.
+ */
+import { randomBytes } from 'node:crypto';
+
+/** Every temporary starts with this; browse hides such names always (not only with "show hidden"). */
+export const TEMP_PREFIX = '.~portcullis-';
+export const TEMP_SUFFIX = '.part';
+export const MAX_NAME_LENGTH = 255;
+
+const CONTROL = /\p{Cc}/u;
+const RESERVED = /[\\/:*?"<>|]/u;
+const LONE_SURROGATE = /\p{Cs}/u;
+// CON, PRN, AUX, NUL, COM1–9, LPT1–9 (also with the superscript digits Windows treats the same), with or
+// without an extension, and with trailing spaces before the dot ("CON .txt" is CON to Windows too).
+const DEVICE = /^(con|prn|aux|nul|com[1-9¹²³]|lpt[1-9¹²³]) *(\..*)?$/iu;
+
+/** Why `name` cannot be a file or folder name on the share, or undefined when it can. */
+export function nameProblem(name: string): string | undefined {
+  if (name === '') return 'A file name cannot be empty.';
+  const shown = `“${name.length > 80 ? `${name.slice(0, 80)}…` : name}”`;
+  if (name.length > MAX_NAME_LENGTH) return `${shown} is longer than ${MAX_NAME_LENGTH} characters.`;
+  if (CONTROL.test(name)) return `${shown.replace(/\p{Cc}/gu, '�')} contains a control character, which file names cannot contain.`;
+  if (LONE_SURROGATE.test(name)) return 'A file name contains an invalid character encoding.';
+  if (RESERVED.test(name)) return `${shown} contains one of \\ / : * ? " < > |, which file names cannot contain.`;
+  if (/[. ]$/u.test(name)) return `${shown} ends with a dot or a space, which file names cannot.`;
+  if (DEVICE.test(name)) return `${shown} is a name Windows reserves for a device (CON, PRN, AUX, NUL, COM1–9, LPT1–9).`;
+  if (name.startsWith(TEMP_PREFIX)) return `${shown} starts with ${TEMP_PREFIX}, which is reserved for uploads in progress.`;
+  return undefined;
+}
+
+/**
+ * `.~portcullis-<random>.<start of name>.part`: hidden (leading dot), unique, recognisable by admins, and
+ * within the 255-character limit whatever the final name is.
+ */
+export function tempName(name: string): string {
+  const hint = Array.from(name).slice(0, 60).join('');
+  return `${TEMP_PREFIX}${randomBytes(8).toString('hex')}.${hint}${TEMP_SUFFIX}`;
+}
+
+export function isTempName(name: string): boolean {
+  return name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX);
+}
+
+/** `report.pdf` → `report (2).pdf`; `.bashrc` → `.bashrc (2)`; `notes` → `notes (2)`. */
+export function numberedName(name: string, n: number): string {
+  const dot = name.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  return `${stem} (${n})${ext}`;
+}
+
+export const CONFLICT_MODES = ['overwrite', 'keep-both', 'fail'] as const;
+export type ConflictMode = (typeof CONFLICT_MODES)[number];
+
+export function parseConflict(v: unknown): ConflictMode | undefined {
+  return typeof v === 'string' && (CONFLICT_MODES as readonly string[]).includes(v) ? (v as ConflictMode) : undefined;
+}

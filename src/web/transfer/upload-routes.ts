@@ -1,0 +1,433 @@
+/**
+ * Uploads. Two ways in, one set of rules (names, size limit, temporary + rename, conflict choice, audit):
+ *
+ * 1. `POST /upload/<drive>/<folder…>/` multipart/form-data, one or many `file` parts. The no-JS form posts
+ *    here (CSRF token in the query, see csrf.ts) and is redirected back to the folder with a summary; the
+ *    JS uploader posts one file per request (X-CSRF-Token header) and reads the JSON. Query: `conflict` =
+ *    overwrite | keep-both | fail (default fail → 409), `mkdir=1` creates missing folders (dropped folders).
+ *    A `conflict` form field before the files does the same as the query parameter.
+ *
+ * 2. Resumable, for large files (all JSON, X-CSRF-Token header on every non-GET):
+ *    POST   /uploads                {drive, folder: string[], name, size, conflict?, mkdir?} → 201 {id, offset: 0}
+ *    HEAD   /uploads/:id            → 200, Upload-Offset / Upload-Length headers (GET: the same as JSON)
+ *    PUT    /uploads/:id?offset=N   body: the next bytes (Content-Length required) → {offset}
+ *                                   409 {offset} if N is not where the upload stands
+ *    POST   /uploads/:id/finish[?conflict=…] → 201 {name} (409 on a name conflict in fail mode; the data is
+ *                                   kept, so the client may finish again with another choice)
+ *    DELETE /uploads/:id            → 204, the temporary is removed
+ *    The id is a signed ticket (upload-tickets.ts); the temporary's size on the file server is the offset,
+ *    so a dropped connection resumes from the last byte that reached the server, on any instance.
+ */
+import busboy from 'busboy';
+import express, { type Request, type Response, Router } from 'express';
+import type { Readable } from 'node:stream';
+import type { Config } from '../../config/index.js';
+import { parseDrivePath } from '../../drives/index.js';
+import { AppError, BadRequestError, ForbiddenError, NotFoundError, PayloadTooLargeError, toHttpError } from '../../errors/index.js';
+import { audit, type Logger } from '../../log.js';
+import type { SmbPool } from '../../sessions/index.js';
+import { SmbNotFoundError, type SmbShare } from '../../smb/index.js';
+import { requireUser } from '../auth/current-user.js';
+import { driveTargetOf, findDrive, useDrive, type DriveTarget } from '../drive-target.js';
+import { join, placeFile, pump, removeQuietly, sweepStaleTemporaries } from './upload-files.js';
+import { nameProblem, parseConflict, tempName, type ConflictMode } from './upload-names.js';
+import { openTicket, sealTicket, TICKET_LIFETIME_MS, type Ticket } from './upload-tickets.js';
+
+/** Room for multipart boundaries and part headers on top of the files themselves. */
+const FORM_OVERHEAD = 1 << 20;
+/** What the JS client sends per PUT; the server takes any size up to the declared total. */
+export const CHUNK_SIZE = 8 << 20;
+
+export interface UploadSummary {
+  ok: string[];
+  failed: { name: string; message: string }[];
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    /** The no-JS form's result, shown once on the folder page it returns to. */
+    uploadSummary: UploadSummary;
+  }
+}
+
+export interface FileResult {
+  name: string;
+  ok: boolean;
+  status: number;
+  /** The name it was saved under (differs from `name` with keep-both). */
+  savedAs?: string;
+  code?: string;
+  message?: string;
+  bytes: number;
+}
+
+const human = (n: number): string => {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
+};
+
+function contentLength(req: Request): number | undefined {
+  const h = req.headers['content-length'];
+  return typeof h === 'string' && /^\d+$/.test(h) ? Number(h) : undefined;
+}
+
+function tooLarge(max: number): PayloadTooLargeError {
+  return new PayloadTooLargeError(`That upload is larger than the limit of ${human(max)}.`, { code: 'too_large' });
+}
+
+function folderUrl(driveId: string, segments: string[]): string {
+  return `/browse/${encodeURIComponent(driveId)}/${segments.map((s) => `${encodeURIComponent(s)}/`).join('')}`;
+}
+
+function wantsHtml(req: Request): boolean {
+  return req.accepts(['json', 'html']) === 'html';
+}
+
+/** The body was not read: close the connection after the answer instead of waiting for the rest. */
+function dropBody(req: Request, res: Response): void {
+  if (!req.complete && !res.headersSent) res.setHeader('Connection', 'close');
+}
+
+/** Folder segments we may have to create must be names a file server accepts. */
+function checkNewFolders(segments: string[]): void {
+  for (const s of segments) {
+    const problem = nameProblem(s);
+    if (problem) throw new BadRequestError(problem.replace('A file name', 'A folder name'), { code: 'bad_name' });
+  }
+}
+
+async function prepareFolder(share: SmbShare, dir: string, mkdir: boolean, shown: string): Promise<void> {
+  if (dir === '') return;
+  if (mkdir) return share.mkdir(dir, { recursive: true });
+  const st = await share.stat(dir);
+  if (st.type !== 'dir') throw new NotFoundError(`“${shown}” is not a folder.`);
+}
+
+export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger): Router {
+  const router = Router();
+  const max = config.upload.maxBytes;
+  const secret = config.session.secret;
+
+  const auditUpload = (req: Request, drive: string, path: string, result: string, bytes: number, extra: Record<string, unknown> = {}): void =>
+    audit(logger, { action: 'upload', user: req.session.user?.username, drive, path, result, bytes, ...extra });
+
+  // The no-JS form's summary, shown once on the folder page (views/partials/upload.ejs).
+  router.use('/browse', (req, res, next) => {
+    res.locals.uploadMaxBytes = max;
+    const summary = req.method === 'GET' ? req.session?.uploadSummary : undefined;
+    if (summary) {
+      res.locals.uploadSummary = summary;
+      delete req.session.uploadSummary;
+    }
+    next();
+  });
+
+  /** Streams each file part into a temporary and puts it in place; one result per part. */
+  function receiveForm(req: Request, share: SmbShare, dir: string, initial: ConflictMode): Promise<FileResult[]> {
+    return new Promise((resolve, reject) => {
+      let conflict = initial;
+      const results: FileResult[] = [];
+      let chain = Promise.resolve();
+      let current: Readable | undefined;
+      let failure: Error | undefined;
+      const bb = busboy({
+        headers: req.headers,
+        defParamCharset: 'utf8',
+        limits: { fileSize: max, files: 1000, fields: 20, fieldSize: 1024, parts: 1020 },
+      });
+      bb.on('field', (name, value) => {
+        if (name === 'conflict') conflict = parseConflict(value) ?? conflict;
+      });
+      bb.on('file', (_field, stream, info) => {
+        const mode = conflict;
+        chain = chain.then(async () => {
+          current = stream;
+          results.push(await receiveFile(share, dir, stream, info.filename ?? "", mode));
+          current = undefined;
+        });
+      });
+      const abort = (err: Error): void => {
+        if (failure) return;
+        failure = err;
+        current?.destroy(err);
+        bb.destroy(err);
+        chain.then(() => reject(err), reject);
+      };
+      // busboy refuses malformed forms (bad boundaries, control characters in part headers): the client's fault.
+      bb.on('error', (err: Error) => abort(new BadRequestError('The upload form could not be read. Try again.', { code: 'bad_form', cause: err })));
+      bb.on('close', () => {
+        if (!failure) chain.then(() => resolve(results), reject);
+      });
+      req.on('close', () => {
+        if (!req.complete) abort(Object.assign(new Error('the client went away mid-upload'), { code: 'aborted' }));
+      });
+      req.pipe(bb);
+    });
+  }
+
+  async function receiveFile(share: SmbShare, dir: string, stream: Readable & { truncated?: boolean }, name: string, conflict: ConflictMode): Promise<FileResult> {
+    const problem = nameProblem(name);
+    if (problem) {
+      stream.resume();
+      return { name, ok: false, status: 400, code: 'bad_name', message: problem, bytes: 0 };
+    }
+    const temp = tempName(name);
+    let bytes = 0;
+    try {
+      if (conflict === 'fail' && (await share.exists(join(dir, name)))) {
+        stream.resume();
+        return { name, ok: false, status: 409, code: 'exists', message: `“${name}” already exists. Choose to overwrite it or keep both.`, bytes: 0 };
+      }
+      bytes = (await pump(stream, share.createWriteStream(join(dir, temp), { flags: 'wx' }))).bytes;
+      if (stream.truncated === true) {
+        await removeQuietly(share, join(dir, temp));
+        const e = tooLarge(max);
+        return { name, ok: false, status: e.status, code: e.code, message: e.message, bytes };
+      }
+      const savedAs = await placeFile(share, dir, temp, name, conflict);
+      return { name, ok: true, status: 201, savedAs, bytes };
+    } catch (err) {
+      stream.resume();
+      await removeQuietly(share, join(dir, temp));
+      if ((err as { code?: unknown }).code === 'aborted') throw err;
+      const e = toHttpError(err, name);
+      return { name, ok: false, status: e.status, code: e.code, message: e.expose ? e.message : 'The file could not be saved.', bytes };
+    }
+  }
+
+  router.use('/upload', requireUser, async (req, res, next) => {
+    if (req.method !== 'POST') return next();
+    let target: DriveTarget | undefined;
+    try {
+      target = driveTargetOf(config, req, res);
+      if (!req.is('multipart/form-data')) throw new BadRequestError('Send the files as multipart/form-data.');
+      const declared = contentLength(req);
+      if (declared !== undefined && declared > max + FORM_OVERHEAD) throw tooLarge(max);
+      const rawConflict = req.query.conflict;
+      const conflict = rawConflict === undefined ? 'fail' : parseConflict(rawConflict);
+      if (!conflict) throw new BadRequestError('conflict must be overwrite, keep-both or fail.');
+      const mkdir = req.query.mkdir === '1';
+      if (mkdir) checkNewFolders(target.segments);
+      const t = target;
+      const results = await useDrive(
+        pool,
+        req,
+        t,
+        async (share, dir) => {
+          await prepareFolder(share, dir, mkdir, t.segments.at(-1) ?? t.drive.name);
+          await sweepStaleTemporaries(share, `${t.drive.host}|${t.drive.share}|${dir}`, dir);
+          return receiveForm(req, share, dir, conflict);
+        },
+        { idempotent: false },
+      );
+      for (const r of results) auditUpload(req, t.drive.id, [...t.segments, r.savedAs ?? r.name].join('/'), r.ok ? 'ok' : (r.code ?? 'failed'), r.bytes);
+      if (wantsHtml(req)) {
+        req.session.uploadSummary = {
+          ok: results.filter((r) => r.ok).map((r) => r.savedAs ?? r.name),
+          failed: results.filter((r) => !r.ok).map((r) => ({ name: r.name, message: r.message ?? 'Failed.' })),
+        };
+        return res.redirect(303, folderUrl(t.drive.id, t.segments));
+      }
+      if (results.length === 0) throw new BadRequestError('No files were sent.');
+      const failed = results.filter((r) => !r.ok);
+      const status = failed.length === 0 ? 201 : failed.length === results.length ? (failed[0]?.status ?? 400) : 207;
+      res.status(status).json({ files: results });
+    } catch (err) {
+      dropBody(req, res);
+      if (target && !(err instanceof AppError && err.status === 400)) {
+        const e = toHttpError(err);
+        auditUpload(req, target.drive.id, target.segments.join('/') || '/', (err as { code?: unknown }).code === 'aborted' ? 'aborted' : e.code, 0);
+      }
+      if ((err as { code?: unknown }).code === 'aborted') return; // nobody to answer
+      next(err);
+    }
+  });
+
+  // ---- resumable ----
+
+  const json = express.json({ limit: '16kb' });
+
+  function ticketOf(req: Request, res: Response): { ticket: Ticket; target: DriveTarget } {
+    const ticket = openTicket(secret, String(req.params.id));
+    if (!ticket) throw new NotFoundError('There is no such upload.', { code: 'no_upload' });
+    if (ticket.user !== req.session.user?.username.toLowerCase()) throw new ForbiddenError('This upload belongs to someone else.', { code: 'not_owner' });
+    if (ticket.expires < Date.now()) throw new NotFoundError('This upload has expired. Start it again.', { code: 'no_upload' });
+    const drive = findDrive(config, req, res, ticket.drive);
+    if (!drive) throw new NotFoundError('There is no drive by that name, or it is not yours to open.');
+    return { ticket, target: { drive, segments: ticket.folder, trailingSlash: true } };
+  }
+
+  async function tempSize(share: SmbShare, dir: string, ticket: Ticket): Promise<number> {
+    try {
+      return Number((await share.stat(join(dir, ticket.temp))).size);
+    } catch (err) {
+      if (err instanceof SmbNotFoundError) throw new NotFoundError('This upload was cancelled or has expired. Start it again.', { code: 'no_upload' });
+      throw err;
+    }
+  }
+
+  router.post('/uploads', requireUser, json, async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const { name, size } = body;
+    if (typeof name !== 'string') throw new BadRequestError('name is missing.');
+    const problem = nameProblem(name);
+    if (problem) throw new BadRequestError(problem, { code: 'bad_name' });
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw new BadRequestError('size must be a whole number of bytes.');
+    if (size > max) throw tooLarge(max);
+    const folder = body.folder ?? [];
+    if (!Array.isArray(folder) || !folder.every((s): s is string => typeof s === 'string')) throw new BadRequestError('folder must be a list of names.');
+    const segments = parseDrivePath(folder.map((s) => encodeURIComponent(s)).join('/'));
+    const conflict = body.conflict === undefined ? 'fail' : parseConflict(body.conflict);
+    if (!conflict) throw new BadRequestError('conflict must be overwrite, keep-both or fail.');
+    const mkdir = body.mkdir === true;
+    if (mkdir) checkNewFolders(segments);
+    const drive = findDrive(config, req, res, typeof body.drive === 'string' ? body.drive : '');
+    if (!drive) throw new NotFoundError('There is no drive by that name, or it is not yours to open.');
+    const ticket: Ticket = {
+      user: req.session.user?.username.toLowerCase() ?? '',
+      drive: drive.id,
+      folder: segments,
+      name,
+      size,
+      temp: tempName(name),
+      conflict,
+      expires: Date.now() + TICKET_LIFETIME_MS,
+    };
+    const target: DriveTarget = { drive, segments, trailingSlash: true };
+    await useDrive(
+      pool,
+      req,
+      target,
+      async (share, dir) => {
+        await prepareFolder(share, dir, mkdir, segments.at(-1) ?? drive.name);
+        if (conflict === 'fail' && (await share.exists(join(dir, name)))) {
+          throw new AppError(409, `“${name}” already exists. Choose to overwrite it or keep both.`, 'exists');
+        }
+        await sweepStaleTemporaries(share, `${drive.host}|${drive.share}|${dir}`, dir);
+        const ws = share.createWriteStream(join(dir, ticket.temp), { flags: 'wx' });
+        ws.end();
+        await new Promise<void>((resolve, reject) => {
+          ws.once('error', reject);
+          ws.once('close', () => resolve());
+        });
+      },
+      { idempotent: false },
+    );
+    res.status(201).json({ id: sealTicket(secret, ticket), offset: 0, size, chunkSize: CHUNK_SIZE });
+  });
+
+  const status = async (req: Request, res: Response): Promise<number> => {
+    const { ticket, target } = ticketOf(req, res);
+    const offset = await useDrive(pool, req, target, (share, dir) => tempSize(share, dir, ticket), { idempotent: true });
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Upload-Offset', String(offset));
+    res.setHeader('Upload-Length', String(ticket.size));
+    return offset;
+  };
+  router.head('/uploads/:id', requireUser, async (req, res) => {
+    await status(req, res);
+    res.status(200).end();
+  });
+  router.get('/uploads/:id', requireUser, async (req, res) => {
+    const offset = await status(req, res);
+    res.json({ offset, size: openTicket(secret, String(req.params.id))?.size });
+  });
+
+  router.put('/uploads/:id', requireUser, async (req, res, next) => {
+    let ticket: Ticket | undefined;
+    try {
+      const t = ticketOf(req, res);
+      ticket = t.ticket;
+      const tk = t.ticket;
+      const rawOffset = req.query.offset;
+      if (typeof rawOffset !== 'string' || !/^\d+$/.test(rawOffset)) throw new BadRequestError('offset is missing.');
+      const offset = Number(rawOffset);
+      const length = contentLength(req);
+      if (length === undefined) throw new AppError(411, 'Send the chunk with a Content-Length.', 'length_required');
+      if (offset + length > tk.size) throw new PayloadTooLargeError(`That is more than the ${tk.size} bytes announced for “${tk.name}”.`, { code: 'too_large' });
+      const outcome = await useDrive(
+        pool,
+        req,
+        t.target,
+        async (share, dir) => {
+          const at = await tempSize(share, dir, tk);
+          if (at !== offset) return { mismatch: at };
+          const path = join(dir, tk.temp);
+          try {
+            return await pump(req, share.createWriteStream(path, { flags: 'a' }), { keepPartial: true, limit: length });
+          } catch (err) {
+            // The file server failed mid-chunk: the temporary may now have gaps, so it can't be resumed.
+            await removeQuietly(share, path);
+            throw err;
+          }
+        },
+        { idempotent: false },
+      );
+      if ('mismatch' in outcome) {
+        dropBody(req, res);
+        res.setHeader('Upload-Offset', String(outcome.mismatch));
+        res.status(409).json({ error: { status: 409, code: 'offset_mismatch', message: `The upload stands at byte ${outcome.mismatch}, not ${offset}.` }, offset: outcome.mismatch });
+        return;
+      }
+      const now = offset + outcome.bytes;
+      if (outcome.sourceError) {
+        logger.debug('resumable upload chunk cut short; kept what arrived', { user: req.session.user?.username, name: tk.name, offset: now });
+        return;
+      }
+      res.setHeader('Upload-Offset', String(now));
+      res.json({ offset: now });
+    } catch (err) {
+      dropBody(req, res);
+      if (ticket && !(err instanceof AppError && err.status < 500 && err.status !== 413)) {
+        auditUpload(req, ticket.drive, [...ticket.folder, ticket.name].join('/'), toHttpError(err).code, 0, { resumable: true });
+      }
+      next(err);
+    }
+  });
+
+  router.post('/uploads/:id/finish', requireUser, async (req, res) => {
+    const { ticket, target } = ticketOf(req, res);
+    const rawConflict = req.query.conflict;
+    const conflict = rawConflict === undefined ? ticket.conflict : parseConflict(rawConflict);
+    if (!conflict) throw new BadRequestError('conflict must be overwrite, keep-both or fail.');
+    const path = [...ticket.folder, ticket.name].join('/');
+    try {
+      const savedAs = await useDrive(
+        pool,
+        req,
+        target,
+        async (share, dir) => {
+          const at = await tempSize(share, dir, ticket);
+          if (at !== ticket.size) throw new AppError(409, `The upload is incomplete: ${at} of ${ticket.size} bytes arrived.`, 'incomplete');
+          if (conflict === 'fail' && (await share.exists(join(dir, ticket.name)))) {
+            // Keep the data: the user may still choose to overwrite or keep both.
+            throw new AppError(409, `“${ticket.name}” already exists. Choose to overwrite it or keep both.`, 'exists');
+          }
+          return placeFile(share, dir, ticket.temp, ticket.name, conflict);
+        },
+        { idempotent: false },
+      );
+      auditUpload(req, ticket.drive, [...ticket.folder, savedAs].join('/'), 'ok', ticket.size, { resumable: true });
+      res.status(201).json({ name: savedAs, bytes: ticket.size });
+    } catch (err) {
+      const e = toHttpError(err, ticket.name);
+      if (e.code !== 'incomplete') auditUpload(req, ticket.drive, path, e.code, 0, { resumable: true });
+      throw err;
+    }
+  });
+
+  router.delete('/uploads/:id', requireUser, async (req, res) => {
+    const { ticket, target } = ticketOf(req, res);
+    await useDrive(pool, req, target, (share, dir) => removeQuietly(share, join(dir, ticket.temp)), { idempotent: true });
+    auditUpload(req, ticket.drive, [...ticket.folder, ticket.name].join('/'), 'cancelled', 0, { resumable: true });
+    res.status(204).end();
+  });
+
+  return router;
+}
