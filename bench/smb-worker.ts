@@ -45,7 +45,8 @@ if (mode === 'read') {
       cb();
     },
   });
-  await pipeline(smbShare.createReadStream(remote, tuning), sink);
+  // pipeTo recycles its receive buffers: memory stays flat whatever the size (the way downloads use it).
+  await smbShare.pipeTo(remote, sink, tuning);
 } else if (mode === 'write') {
   if (local === undefined) throw new Error('write needs LOCAL');
   amount = statSync(local).size;
