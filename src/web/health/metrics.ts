@@ -1,5 +1,5 @@
 // Prometheus metrics (prom-client), on a registry of their own so several apps in one process (tests) don't clash.
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Store } from 'express-session';
 import { Router } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -21,10 +21,8 @@ function signInOutcome(status: number): string {
   return status >= 500 ? 'error' : 'invalid';
 }
 
-function routeLabel(req: Request, status: number): string {
-  const matched = (req as { route?: unknown }).route !== undefined;
-  if (!matched && status === 404) return '(unmatched)';
-  return routeOf(req);
+function routeLabel(req: Request, res: Response): string {
+  return res.locals.unmatchedRoute ? '(unmatched)' : routeOf(req);
 }
 
 export class Metrics {
@@ -38,7 +36,7 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers: [this.registry],
   });
-  private readonly bytesIn = new Counter({ name: 'portcullis_http_received_bytes_total', help: 'Bytes received from clients (uploads), headers included', registers: [this.registry] });
+  private readonly bytesIn = new Counter({ name: 'portcullis_http_received_bytes_total', help: 'Request body bytes received from clients (uploads)', registers: [this.registry] });
   private readonly bytesOut = new Counter({ name: 'portcullis_http_sent_bytes_total', help: 'Bytes sent to clients (downloads), headers included', registers: [this.registry] });
   private readonly signIns = new Counter({ name: 'portcullis_sign_ins_total', help: 'Sign-in attempts by outcome', labelNames: ['outcome'] as const, registers: [this.registry] });
   private readonly smbErrors = new Counter({ name: 'portcullis_smb_errors_total', help: 'SMB errors that reached a response, by NTSTATUS', labelNames: ['ntstatus'] as const, registers: [this.registry] });
@@ -111,10 +109,13 @@ export class Metrics {
         if (done) return;
         done = true;
         const status = res.statusCode;
-        const route = routeLabel(req, status);
+        const route = routeLabel(req, res);
         this.requests.inc({ method: req.method, route, status: String(status) });
         this.duration.observe({ method: req.method, route }, Number(process.hrtime.bigint() - start) / 1e9);
-        this.bytesIn.inc(Math.max(0, socket.bytesRead - readBefore));
+        // The headers (and a small body) were read before this middleware ran: count the declared body, or
+        // for chunked uploads what the socket read while the request ran.
+        const declared = Number(req.get('content-length') ?? '');
+        this.bytesIn.inc(Number.isFinite(declared) && declared > 0 ? declared : Math.max(0, socket.bytesRead - readBefore));
         this.bytesOut.inc(Math.max(0, socket.bytesWritten - writtenBefore));
         if (req.method === 'POST' && req.path === '/login') this.signIns.inc({ outcome: signInOutcome(status) });
       };

@@ -24,6 +24,8 @@ declare module 'express-serve-static-core' {
   interface Locals {
     /** Reports an error that a route answers itself (the sign-in form renders its own page) rather than passing on. */
     reportError?: (err: unknown) => void;
+    /** No route took the request (set by notFound()), so metrics label it "(unmatched)" rather than by path. */
+    unmatchedRoute?: boolean;
   }
 }
 
@@ -58,7 +60,10 @@ export function reportHandledError(res: Response, err: unknown): void {
 }
 
 /** Unknown routes go through the same error path, so they get the same page and JSON shape. */
-export const notFound = (): RequestHandler => (_req, _res, next) => next(new NotFoundError());
+export const notFound = (): RequestHandler => (_req, res, next) => {
+  res.locals.unmatchedRoute = true;
+  next(new NotFoundError());
+};
 
 const TITLES: Record<number, string> = {
   400: 'Bad request',
