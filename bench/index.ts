@@ -7,6 +7,7 @@ interface Bench {
 
 const benches: Record<string, () => Promise<Bench>> = {
   smb: () => import('./smb.js'),
+  http: () => import('./http.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

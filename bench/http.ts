@@ -1,0 +1,146 @@
+// `npm run bench -- http [--large] [--rounds N]`
+// The app in front of the file server against smbclient on the same server and file, in the same run,
+// alternating, median of N rounds (needs `npm run build` first: the app runs as `node dist/server.js`):
+//   curl download through the app vs `smbclient get` of a 512 MiB file (2 GiB with --large), target ≥ 0.8×;
+//   curl upload through the app vs `smbclient put`, target ≥ 0.8×;
+//   first byte and full page of the 10,000-entry folder vs `smbclient ls` (start-up and login included), ≤ 1.5×;
+//   the app process's peak RSS over all of it (VmHWM), target ≤ 120 MB (the issue's figure is for 2 GiB: --large).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { appEnvFor } from '../test/fixtures/app-env.js';
+import { startDomain, stopDomain } from '../test/fixtures/domain.js';
+import { BIG_FOLDER, NETBIOS_DOMAIN, STAFF_GID } from '../test/fixtures/domain-data.js';
+import { canConnect, waitFor } from '../test/fixtures/proc.js';
+import { csrfTokenIn, HttpClient, signInOk } from '../test/helpers/http-client.js';
+import { exec, median, MiB, smbclientRate, verdict, writeRandomFile, type Proc } from './common.js';
+
+export const summary = 'the app vs smbclient: download/upload MiB/s, 10k-entry page, app peak RSS (--large: 2 GiB)';
+
+const DOMAIN = { name: 'bench', ip: '127.0.0.30' };
+const TARGETS = { download: 0.8, upload: 0.8, page: 1.5 } as const;
+const RSS_TARGET_BYTES = 120e6;
+
+function parseOptions(args: string[]): { large: boolean; rounds: number } {
+  const o = { large: false, rounds: 3 };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--large') o.large = true;
+    else if (a === '--rounds') o.rounds = Math.max(1, Number(args[++i]));
+    else throw new Error(`unknown option ${a} (known: --large, --rounds N)`);
+  }
+  return o;
+}
+
+const log = (line: string): void => void process.stderr.write(`bench http: ${line}\n`);
+
+/** curl's own timings: status, bytes, seconds to first byte and to the end. */
+async function curl(args: string[]): Promise<{ status: number; bytes: number; ttfbMs: number; totalMs: number }> {
+  const p = await exec('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code} %{size_download} %{size_upload} %{time_starttransfer} %{time_total}', ...args]);
+  if (p.code !== 0) throw new Error(`curl failed: ${p.stderr.trim()}`);
+  const [status, down, up, ttfb, total] = p.stdout.trim().split(' ').map(Number) as [number, number, number, number, number];
+  return { status, bytes: Math.max(down, up), ttfbMs: ttfb * 1000, totalMs: total * 1000 };
+}
+
+function peakRssBytes(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+export async function run(args: string[]): Promise<void> {
+  const o = parseOptions(args);
+  const root = new URL('..', import.meta.url).pathname;
+  if (!existsSync(join(root, 'dist', 'server.js'))) throw new Error('run `npm run build` first: the benchmark starts node dist/server.js');
+  const size = (o.large ? 2048 : 512) * MiB;
+  const work = mkdtempSync(join(tmpdir(), 'portcullis-bench-http-'));
+  let app: ChildProcess | undefined;
+  try {
+    log(`starting the domain on ${DOMAIN.ip}`);
+    const domain = await startDomain(DOMAIN);
+    const sharedDir = join(domain.sharesDir, domain.shares.shared);
+    const source = join(sharedDir, 'bench-http-source.bin');
+    log(`writing a ${size / MiB} MiB random file into the shared share`);
+    writeRandomFile(source, size);
+    chownSync(source, 0, STAFF_GID);
+    const upload = join(work, 'bench-upload.bin');
+    writeRandomFile(upload, size);
+
+    const port = 3990;
+    const env = {
+      ...process.env,
+      ...appEnvFor(domain),
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SESSION_SECRET: 'bench-'.repeat(8),
+      DATA_DIR: join(work, 'data'),
+      LOG_LEVEL: 'warn',
+      UPLOAD_MAX_BYTES: String(4 * size),
+    };
+    app = spawn(process.execPath, [join(root, 'dist', 'server.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    await waitFor('the app', () => canConnect('127.0.0.1', port), 15_000);
+    const base = `http://127.0.0.1:${port}`;
+    const client = new HttpClient(base);
+    await signInOk(client, 'alice', domain.password);
+    const token = csrfTokenIn((await client.request('GET', '/browse/shared/')).text);
+    const cookie = client.jar.header();
+
+    const smbclient = (command: string): Promise<Proc> =>
+      exec('smbclient', [`//${domain.ip}/${domain.shares.shared}`, '-U', `${NETBIOS_DOMAIN}\\alice`, '-m', 'SMB3_11', '-c', command], {
+        ...process.env,
+        PASSWD: domain.password,
+        LC_ALL: 'C.UTF-8',
+      }).then((p) => {
+        if (p.code !== 0 || /NT_STATUS_/.test(p.stdout + p.stderr)) throw new Error(`smbclient -c '${command}' failed: ${(p.stdout + p.stderr).trim()}`);
+        return p;
+      });
+
+    const rate = { app: { download: [] as number[], upload: [] as number[] }, smbclient: { download: [] as number[], upload: [] as number[] } };
+    const page = { ttfb: [] as number[], total: [] as number[], smbclient: [] as number[] };
+    const bigFolder = `/browse/shared/${encodeURIComponent(BIG_FOLDER.path)}/`;
+    for (let round = 1; round <= o.rounds; round++) {
+      log(`round ${round}/${o.rounds}`);
+      const d = await curl(['-H', `Cookie: ${cookie}`, `${base}/download/shared/bench-http-source.bin`]);
+      if (d.status !== 200 || d.bytes !== size) throw new Error(`download through the app: HTTP ${d.status}, ${d.bytes} bytes`);
+      rate.app.download.push(size / MiB / (d.totalMs / 1000));
+      rate.smbclient.download.push(smbclientRate(await smbclient('get bench-http-source.bin /dev/null')));
+
+      const u = await curl(['-H', `Cookie: ${cookie}`, '-H', `X-CSRF-Token: ${token}`, '-H', 'Accept: application/json',
+        '-F', `file=@${upload};filename=bench-http-upload.bin`, `${base}/upload/shared/?conflict=overwrite`]);
+      if (u.status >= 300) throw new Error(`upload through the app: HTTP ${u.status}`);
+      rate.app.upload.push(size / MiB / (u.totalMs / 1000));
+      rate.smbclient.upload.push(smbclientRate(await smbclient(`put ${upload} bench-http-put.bin`)));
+
+      const p = await curl(['-H', `Cookie: ${cookie}`, `${base}${bigFolder}`]);
+      if (p.status !== 200) throw new Error(`the 10,000-entry page: HTTP ${p.status}`);
+      page.ttfb.push(p.ttfbMs);
+      page.total.push(p.totalMs);
+      page.smbclient.push((await smbclient(`cd "${BIG_FOLDER.path}"; ls`)).wallMs);
+    }
+    const rss = app.pid === undefined ? NaN : peakRssBytes(app.pid);
+
+    const dl = median(rate.app.download) / median(rate.smbclient.download);
+    const ul = median(rate.app.upload) / median(rate.smbclient.upload);
+    const ttfbRatio = median(page.ttfb) / median(page.smbclient);
+    const pageRatio = median(page.total) / median(page.smbclient);
+    const f = (n: number) => n.toFixed(1).padStart(9);
+    const lines = [
+      '',
+      `HTTP benchmark: ${size / MiB} MiB file, alice over signed SMB 3.1.1 to the AD DC, median of ${o.rounds}`,
+      '                               app  smbclient   app/smbclient     target',
+      `download MiB/s          ${f(median(rate.app.download))}  ${f(median(rate.smbclient.download))}   ${dl.toFixed(2).padStart(12)}x   >= ${TARGETS.download.toFixed(2)}x  ${verdict(dl >= TARGETS.download)}`,
+      `upload MiB/s            ${f(median(rate.app.upload))}  ${f(median(rate.smbclient.upload))}   ${ul.toFixed(2).padStart(12)}x   >= ${TARGETS.upload.toFixed(2)}x  ${verdict(ul >= TARGETS.upload)}`,
+      `10k page first byte ms  ${f(median(page.ttfb))}  ${f(median(page.smbclient))}   ${ttfbRatio.toFixed(2).padStart(12)}x   <= ${TARGETS.page.toFixed(2)}x  ${verdict(ttfbRatio <= TARGETS.page)}`,
+      `10k page full ms        ${f(median(page.total))}  ${f(median(page.smbclient))}   ${pageRatio.toFixed(2).padStart(12)}x   <= ${TARGETS.page.toFixed(2)}x  ${verdict(pageRatio <= TARGETS.page)}`,
+      `app peak RSS MB         ${f(rss / 1e6)}                                <= 120 MB  ${verdict(rss <= RSS_TARGET_BYTES)}`,
+      '(smbclient ls includes its start-up and login; the app page includes sign-in state, SMB listing and HTML)',
+      '',
+    ];
+    process.stdout.write(lines.join('\n'));
+  } finally {
+    app?.kill('SIGTERM');
+    await stopDomain(DOMAIN.name);
+    rmSync(work, { recursive: true, force: true });
+  }
+}
