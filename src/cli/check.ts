@@ -2,7 +2,7 @@
 // optionally signs in as a test user (password from PORTCULLIS_PASSWORD or a no-echo prompt, never argv) and
 // connects to each configured drive's server. Prints a pass/fail table; exits 1 on any failure, 2 on bad usage.
 import { parseArgs } from 'node:util';
-import { deriveNtowfv2, type DirectoryUser, directorySettings, LdapDirectory } from '../auth/index.js';
+import { adBindSubCode, deriveNtowfv2, type DirectoryUser, directorySettings, LdapDirectory } from '../auth/index.js';
 import { type Config, ConfigError, loadConfig, missingLdapSettings } from '../config/index.js';
 import { drivesFor, type DriveRef } from '../drives/index.js';
 import { SmbClient } from '../smb/index.js';
@@ -44,6 +44,22 @@ function table(rows: Row[]): string {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
+/** AD's bind failures, said plainly (the raw text stays in brackets for searching). */
+function explainBind(detail: string): string {
+  const sub = adBindSubCode(detail);
+  const plain: Record<string, string> = {
+    '52e': 'wrong service-account password (LDAP_BIND_PASSWORD) or unknown LDAP_BIND_DN',
+    '525': 'LDAP_BIND_DN names no account',
+    '532': 'the service account password has expired',
+    '533': 'the service account is disabled',
+    '701': 'the service account has expired',
+    '773': 'the service account must change its password',
+    '775': 'the service account is locked out',
+  };
+  const known = sub === undefined ? undefined : plain[sub];
+  return known ? `${known} [${detail}]` : detail;
+}
+
 const usage = 'Usage: portcullis check [--user NAME]\n  The password for --user comes from PORTCULLIS_PASSWORD, or is asked for on the terminal.\n';
 
 export const run: Command = async (args) => {
@@ -78,7 +94,7 @@ export const run: Command = async (args) => {
   } else {
     for (const url of config.ldap.urls) {
       const r = await checkLdapBind(config, url);
-      rows.push({ check: r.name, target: r.target, ok: r.state === 'pass', detail: r.detail, ms: r.ms });
+      rows.push({ check: r.name, target: r.target, ok: r.state === 'pass', detail: r.state === 'fail' ? explainBind(r.detail) : r.detail, ms: r.ms });
     }
   }
 
