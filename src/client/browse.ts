@@ -109,7 +109,7 @@ function enablePreview(): void {
     const view = siblingUrl(href, 'view');
     title.textContent = item.name;
     page.href = href;
-    download.href = item.row.querySelector<HTMLAnchorElement>('a.pc-action')?.href ?? siblingUrl(href, 'download');
+    download.href = item.row.querySelector('a.pc-action')?.getAttribute('href') ?? siblingUrl(href, 'download');
     download.setAttribute('aria-label', `Download ${item.name}`);
     const size = item.row.querySelector('.pc-size')?.textContent?.trim() ?? '';
     const time = item.row.querySelector('time')?.textContent?.trim() ?? '';
@@ -198,7 +198,13 @@ function enablePreview(): void {
     if (event.key === 'ArrowLeft') step(-1);
     else if (event.key === 'ArrowRight') step(1);
   });
+  // Keyboard and screen-reader users land in the dialog (Escape, Tab and the arrows then work there).
+  modalEl.addEventListener('shown.bs.modal', () => {
+    if (!modalEl.contains(document.activeElement)) modalEl.focus();
+    modalEl.dataset.state = 'shown';
+  });
   modalEl.addEventListener('hidden.bs.modal', () => {
+    delete modalEl.dataset.state;
     textRequest?.abort();
     // Stops playback and releases the connection of a video or audio element.
     body.replaceChildren();

@@ -6,7 +6,7 @@ import { type Config, rootPath } from '../../config/index.js';
 import { drivesFor, parseDrivePath, type DriveRef } from '../../drives/index.js';
 import { NotFoundError, toHttpError } from '../../errors/index.js';
 import type { SmbPool } from '../../sessions/index.js';
-import type { SmbShare } from '../../smb/index.js';
+import type { DirEntry, SmbShare } from '../../smb/index.js';
 import { credentialFor, drivesOf, requireUser } from '../auth/current-user.js';
 import { fileTypeOf } from './file-types.js';
 import {
@@ -14,6 +14,7 @@ import {
   type BrowsePrefs,
   buildListing,
   driveUrl,
+  entryViewer,
   type EntryView,
   fileHref,
   folderHref,
@@ -105,8 +106,8 @@ export function browseRoutes(config: Config, pool: SmbPool): Router {
         if (statusOf(err) === STATUS_NOT_A_DIRECTORY) return res.redirect(301, fileHref(drive, segments) + search);
         throw err;
       }
-      const listing = buildListing(drive, segments, entries, prefs);
-      await streamFolder(req, res, drive, segments, prefs, listing.views, {
+      const listing = await buildListing(entries, prefs, nextTurn);
+      await streamFolder(req, res, drive, segments, prefs, listing.entries, {
         hiddenCount: listing.hiddenCount,
         total: listing.total,
       });
@@ -214,7 +215,7 @@ let cachedRows: RowsTemplate | undefined;
 function rowsTemplate(app: Application): RowsTemplate {
   if (cachedRows && app.enabled('view cache')) return cachedRows;
   const filename = rootPath('views', 'partials', 'browse-rows.ejs');
-  const compiled = ejs.compile(readFileSync(filename, 'utf8'), { filename });
+  const compiled = ejs.compile(readFileSync(filename, 'utf8'), { filename, rmWhitespace: true });
   cachedRows = (data) => compiled(data);
   return cachedRows;
 }
@@ -248,7 +249,7 @@ async function streamFolder(
   drive: DriveRef,
   segments: string[],
   prefs: BrowsePrefs,
-  views: EntryView[],
+  entries: DirEntry[],
   counts: { hiddenCount: number; total: number },
 ): Promise<void> {
   const upHref = segments.length > 0 ? folderHref(drive, segments.slice(0, -1)) : undefined;
@@ -261,7 +262,7 @@ async function streamFolder(
     upName: segments.length > 1 ? segments.at(-2) : drive.name,
     prefs,
     q: (change: Partial<BrowsePrefs>) => prefsQuery(prefs, change),
-    count: views.length,
+    count: entries.length,
     hiddenCount: counts.hiddenCount,
     total: counts.total,
     zipHref: driveUrl('zip', drive, segments, true),
@@ -272,15 +273,17 @@ async function streamFolder(
   res.type('html');
   res.setHeader('Cache-Control', 'no-store');
   const at = html.indexOf(ROWS_MARKER);
-  if (at < 0 || views.length === 0) {
+  if (at < 0 || entries.length === 0) {
     res.end(html.replace(ROWS_MARKER, ''));
     return;
   }
   const rows = rowsTemplate(req.app);
-  res.write(html.slice(0, at) + rows({ entries: views.slice(0, FIRST_ROWS), prefs }));
-  for (let i = FIRST_ROWS; i < views.length; i += CHUNK_ROWS) {
+  const view = entryViewer(drive, segments);
+  const chunk = (from: number, to: number): string => rows({ entries: entries.slice(from, to).map(view), prefs });
+  res.write(html.slice(0, at) + chunk(0, FIRST_ROWS));
+  for (let i = FIRST_ROWS; i < entries.length; i += CHUNK_ROWS) {
     if (res.destroyed) return;
-    const ok = res.write(rows({ entries: views.slice(i, i + CHUNK_ROWS), prefs }));
+    const ok = res.write(chunk(i, i + CHUNK_ROWS));
     if (ok) await nextTurn();
     else await drained(res);
   }

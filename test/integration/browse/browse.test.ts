@@ -63,7 +63,7 @@ describe('browse', () => {
     expect(rows.find((r) => r.name === 'notes.md')?.kind).toBe('text');
     expect(page.text).toContain('5 hidden');
     // Sizes are human-readable, times are ISO in <time> with a UTC fallback text.
-    expect(page.text).toMatch(/<td class="text-end text-nowrap pc-size">3\.9 KB<\/td>/);
+    expect(page.text).toMatch(/<td class="pc-size">3\.9 KB<\/td>/);
     expect(page.text).toContain('<time datetime="2025-01-04T12:00:00.000Z">2025-01-04 12:00 UTC</time>');
     // Download links use B's URLs with the same encoding as the folder links.
     expect(page.text).toContain(`href="/download/shared/${encodeURIComponent(FOLDER)}/a.png"`);
