@@ -23,7 +23,7 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 /** Taps on touch screens, clicks elsewhere. */
-async function press(page: Page, locator: ReturnType<Page['locator']>, touch: boolean): Promise<void> {
+async function press(_page: Page, locator: ReturnType<Page['locator']>, touch: boolean): Promise<void> {
   if (touch) await locator.tap();
   else await locator.click();
 }
