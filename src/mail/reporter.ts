@@ -133,7 +133,7 @@ export class ErrorReporter {
     this.sendCapped('error', () => formatReport(report, undefined, this.takeCapNote()));
   }
 
-  /** At the end of a window: one mail for what was folded in, and a new window if there was any. */
+  /** At the end of a window: one mail for the occurrences folded in, then a new window; none folded in: the bucket ends. */
   private windowTimer(key: string): NodeJS.Timeout {
     const timer = setTimeout(() => {
       const b = this.buckets.get(key);
