@@ -48,7 +48,7 @@ cat <<BANNER
     jürgen          non-ASCII username
     manygroups      member of 250 groups
     dave / erin / frank   disabled / must change password / account expired
-    grace           for lockout tests (locked for 1 minute after 10 bad passwords)
+    grace / ivan    for lockout and throttling tests
 
   Domain EXAMPLE (EXAMPLE.TEST), DC at 127.0.0.2 (LDAP 389, LDAPS 636, SMB 445).
   Press Ctrl-C to stop the app and the domain.

@@ -25,28 +25,28 @@ describe('sign-in throttling', () => {
   });
 
   it('engages after maxFailuresPerUser failures (429 with Retry-After) and releases after the window', async () => {
-    // grace is the test domain's account for lockout experiments; the limit (5) is below the domain's lockout (10).
+    // ivan is the test domain's account for throttling; the limit (5) is below the domain's lockout (10).
     const max = app.config.auth.maxFailuresPerUser;
     const client = app.client();
     for (let i = 0; i < max; i++) {
-      const reply = await signIn(client, 'grace', `wrong-${i}`);
+      const reply = await signIn(client, 'ivan', `wrong-${i}`);
       expect(reply.status, `attempt ${i + 1}`).toBe(401);
     }
-    const refused = await signIn(client, 'grace', 'wrong-again');
+    const refused = await signIn(client, 'ivan', 'wrong-again');
     expect(refused.status).toBe(429);
     const retryAfter = Number(refused.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(WINDOW_SECONDS);
     expect(alertIn(refused.text)).toMatch(/Too many sign-in attempts/);
     // Even the right password is refused while throttled (no bind reaches the DC), from any client and any form of the name.
-    expect((await signIn(app.client(), 'grace', DEMO_PASSWORD)).status).toBe(429);
-    expect((await signIn(app.client(), 'EXAMPLE\\GRACE', DEMO_PASSWORD)).status).toBe(429);
+    expect((await signIn(app.client(), 'ivan', DEMO_PASSWORD)).status).toBe(429);
+    expect((await signIn(app.client(), 'EXAMPLE\\IVAN', DEMO_PASSWORD)).status).toBe(429);
     // Other users are unaffected.
     await signInOk(app.client(), 'bob', DEMO_PASSWORD);
 
     await new Promise((r) => setTimeout(r, (retryAfter + 0.5) * 1000));
     const after = app.client();
-    await signInOk(after, 'grace', DEMO_PASSWORD);
+    await signInOk(after, 'ivan', DEMO_PASSWORD);
     expect((await after.get('/browse/home/')).status).toBe(200);
   });
 });
