@@ -8,8 +8,8 @@ import { align8 } from './messages/encoding.js';
 import { SmbDisconnectedError, SmbError, SmbIntegrityError, SmbNotSupportedError, SmbProtocolError, SmbTimeoutError, errorFromStatus } from './errors.js';
 import { Transport } from './transport.js';
 import { PreauthIntegrity } from './crypto/keys.js';
-import { signMessage, verifyMessage } from './crypto/signing.js';
-import { decryptMessage, encryptMessageParts, isTransformHeader } from './crypto/transform.js';
+import { signMessage, signMessageParts, verifyMessage } from './crypto/signing.js';
+import { decryptMessage, encryptMessageParts, encryptPartsToParts, isTransformHeader } from './crypto/transform.js';
 import { SmbIntegrityError as CryptoIntegrityError } from './crypto/errors.js';
 
 /** Keys and policy of one authenticated session, as the connection needs them to protect each message. */
@@ -29,7 +29,11 @@ export interface SecurityContext {
 export interface Request {
   command: number;
   body: Buffer;
-  /** Appended after `body` with one copy into the frame (WRITE data). */
+  /**
+   * Sent after `body` as they are, never copied (WRITE data): the caller must leave them untouched until
+   * the request settles. If it fails (timeout, abort, disconnect), the socket may still hold them queued,
+   * so a failed request's buffers must not be reused for other data on this connection.
+   */
   payload?: readonly Buffer[];
   /** Largest response payload we allow (READ length, output buffers); drives the credit charge. */
   responseSize?: number;
@@ -60,7 +64,10 @@ export interface Response {
   header: ResponseHeader;
   /** The whole response message, header included; body offsets are relative to its start. */
   msg: Buffer;
-  /** The request message exactly as sent, before signing; SESSION_SETUP feeds it to the pre-auth hash. */
+  /**
+   * The request message exactly as sent, before signing; SESSION_SETUP feeds it to the pre-auth hash.
+   * For a request with a payload, only its header and body (the payload went out uncopied).
+   */
   sent: Buffer;
 }
 
@@ -280,19 +287,28 @@ export class Connection {
       throw new SmbNotSupportedError(NtStatus.NOT_SUPPORTED, 'encryption requested but no cipher was negotiated');
     }
 
+    // Headers, bodies and alignment padding go into one buffer; payloads are sent from the caller's
+    // buffers between them, so a multi-MiB WRITE is never copied (signing and GCM read the parts in place).
     const sizes = reqs.map((r, i) => {
       let size = HEADER_SIZE + r.body.length;
       for (const p of r.payload ?? []) size += p.length;
       return i === reqs.length - 1 ? size : align8(size);
     });
-    const total = sizes.reduce((a, s) => a + s, 0);
+    const payloadBytes = reqs.map((r) => {
+      let n = 0;
+      for (const p of r.payload ?? []) n += p.length;
+      return n;
+    });
+    const total = sizes.reduce((a, s, i) => a + s - (payloadBytes[i] as number), 0);
     const frame = Buffer.allocUnsafe(total);
+    const wire: Buffer[] = [];
     const pendings: Pending[] = [];
     const promises: Promise<Settled>[] = [];
     let offset = 0;
     for (let i = 0; i < reqs.length; i++) {
       const r = reqs[i] as Request;
       const size = sizes[i] as number;
+      const ownSize = size - (payloadBytes[i] as number);
       const charge = charges[i] as number;
       const messageId = this.nextMessageId;
       this.nextMessageId += Math.max(charge, 1);
@@ -310,13 +326,16 @@ export class Connection {
         treeId: r.treeId ?? 0,
         sessionId,
       });
-      let at = offset + HEADER_SIZE;
-      at += r.body.copy(frame, at);
-      for (const p of r.payload ?? []) at += p.copy(frame, at);
-      frame.fill(0, at, offset + size);
-      const message = frame.subarray(offset, offset + size);
+      const headEnd = offset + HEADER_SIZE + r.body.copy(frame, offset + HEADER_SIZE);
+      frame.fill(0, headEnd, offset + ownSize);
+      const head = frame.subarray(offset, headEnd);
+      const rest: Buffer[] = [];
+      for (const p of r.payload ?? []) if (p.length > 0) rest.push(p);
+      if (offset + ownSize > headEnd) rest.push(frame.subarray(headEnd, offset + ownSize));
+      const message = rest.length === 0 ? frame.subarray(offset, offset + ownSize) : head;
       const sent = r.command === Command.SESSION_SETUP ? Buffer.from(message) : message;
-      if (sign && security !== undefined) signMessage(security.signingAlgorithm, security.signingKey, message);
+      if (sign && security !== undefined) signMessageParts(security.signingAlgorithm, security.signingKey, head, rest);
+      wire.push(head, ...rest);
 
       const pending: Pending = {
         messageId,
@@ -356,15 +375,15 @@ export class Connection {
           pending.detach = () => signal.removeEventListener('abort', onAbort);
         }
       }
-      offset += size;
+      offset += ownSize;
     }
 
     try {
       const transport = this.requireTransport();
       if (encrypt && security !== undefined && security.cipher !== undefined) {
-        transport.send(encryptMessageParts(security.cipher, security.encryptionKey, security.sessionId, frame));
+        transport.send(encryptPartsToParts(security.cipher, security.encryptionKey, security.sessionId, wire));
       } else {
-        transport.send([frame]);
+        transport.send(wire);
       }
     } catch (err) {
       const error = err instanceof SmbError ? err : new SmbDisconnectedError(`send failed: ${(err as Error).message}`, { cause: err });

@@ -34,8 +34,8 @@ const ZERO_SIGNATURE = Buffer.alloc(SIGNATURE_LENGTH);
  * multi-MiB READ response is verified in place rather than copied first. All three MACs take input
  * incrementally (GCM accepts AAD in several calls).
  */
-function unsignedParts(message: Buffer): Buffer[] {
-  return [message.subarray(0, SIGNATURE_OFFSET), ZERO_SIGNATURE, message.subarray(SIGNATURE_OFFSET + SIGNATURE_LENGTH)];
+function unsignedParts(message: Buffer, rest: readonly Buffer[] = []): Buffer[] {
+  return [message.subarray(0, SIGNATURE_OFFSET), ZERO_SIGNATURE, message.subarray(SIGNATURE_OFFSET + SIGNATURE_LENGTH), ...rest];
 }
 
 function aesGmac(key: Buffer, nonce: Buffer, parts: readonly Buffer[]): Buffer {
@@ -53,8 +53,8 @@ function hmacSha256(key: Buffer, parts: readonly Buffer[]): Buffer {
 }
 
 /** The signature `message` should carry; its current signature field is ignored (treated as zeros). */
-function computeSignature(alg: SigningAlgorithm, key: Buffer, message: Buffer): Buffer {
-  const parts = unsignedParts(message);
+function computeSignature(alg: SigningAlgorithm, key: Buffer, message: Buffer, rest: readonly Buffer[] = []): Buffer {
+  const parts = unsignedParts(message, rest);
   switch (alg) {
     case 'HMAC-SHA256':
       return hmacSha256(key, parts);
@@ -69,6 +69,15 @@ function computeSignature(alg: SigningAlgorithm, key: Buffer, message: Buffer): 
 export function signMessage(alg: SigningAlgorithm, key: Buffer, message: Buffer): void {
   if (!hasSmb2Header(message)) throw new RangeError('not an SMB2 message: cannot sign it');
   computeSignature(alg, key, message).copy(message, SIGNATURE_OFFSET);
+}
+
+/**
+ * Signs a message sent as several buffers: `head` starts with the SMB2 header (its signature field is
+ * written), `rest` follows it on the wire (WRITE data sent from the caller's buffers, uncopied).
+ */
+export function signMessageParts(alg: SigningAlgorithm, key: Buffer, head: Buffer, rest: readonly Buffer[]): void {
+  if (!hasSmb2Header(head)) throw new RangeError('not an SMB2 message: cannot sign it');
+  computeSignature(alg, key, head, rest).copy(head, SIGNATURE_OFFSET);
 }
 
 export function verifyMessage(alg: SigningAlgorithm, key: Buffer, message: Buffer): boolean {

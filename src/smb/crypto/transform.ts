@@ -66,6 +66,16 @@ function finish(out: Buffer, rest: Buffer): Buffer {
 
 /** The transform header and the ciphertext, kept apart so a multi-MiB WRITE is not copied again to join them. */
 function sealWithNonce(cipher: CipherId, key: Buffer, sessionId: bigint, plaintext: Buffer, nonce: Buffer): [Buffer, Buffer] {
+  const sealed = sealPartsWithNonce(cipher, key, sessionId, [plaintext], nonce);
+  return [sealed[0] as Buffer, sealed.length === 2 ? (sealed[1] as Buffer) : Buffer.concat(sealed.slice(1))];
+}
+
+/**
+ * The transform header, then the ciphertext of `parts` (one message split over several buffers, e.g. a
+ * WRITE's header and the caller's data). GCM encrypts part by part, so the data is read once and never
+ * joined; CCM takes its whole input in one update(), so its parts are joined first.
+ */
+function sealPartsWithNonce(cipher: CipherId, key: Buffer, sessionId: bigint, parts: readonly Buffer[], nonce: Buffer): Buffer[] {
   const spec = specFor(cipher, key);
   if (nonce.length !== spec.nonceLength && nonce.length !== NONCE_FIELD_LENGTH) {
     throw new RangeError(`${cipher} needs an ${spec.nonceLength}-byte nonce`);
@@ -73,29 +83,32 @@ function sealWithNonce(cipher: CipherId, key: Buffer, sessionId: bigint, plainte
   const header = Buffer.alloc(TRANSFORM_HEADER_LENGTH);
   TRANSFORM_PROTOCOL_ID.copy(header, 0);
   nonce.copy(header, NONCE_OFFSET);
-  header.writeUInt32LE(plaintext.length, ORIGINAL_SIZE_OFFSET);
+  let length = 0;
+  for (const p of parts) length += p.length;
+  header.writeUInt32LE(length, ORIGINAL_SIZE_OFFSET);
   header.writeUInt16LE(FLAG_ENCRYPTED, FLAGS_OFFSET);
   header.writeBigUInt64LE(BigInt.asUintN(64, sessionId), SESSION_ID_OFFSET);
 
   const iv = header.subarray(NONCE_OFFSET, NONCE_OFFSET + spec.nonceLength);
   const aad = header.subarray(AAD_OFFSET);
-  let ciphertext: Buffer;
+  const out: Buffer[] = [header];
   let tag: Buffer;
   if (spec.mode === 'ccm') {
+    const plaintext = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts as Buffer[], length);
     const c = createCipheriv(spec.algorithm as CipherCCMTypes, key, iv, { authTagLength: TAG_LENGTH });
     c.setAAD(aad, { plaintextLength: plaintext.length });
-    ciphertext = c.update(plaintext);
-    ciphertext = finish(ciphertext, c.final());
+    out.push(finish(c.update(plaintext), c.final()));
     tag = c.getAuthTag();
   } else {
     const c = createCipheriv(spec.algorithm as CipherGCMTypes, key, iv, { authTagLength: TAG_LENGTH });
     c.setAAD(aad);
-    ciphertext = c.update(plaintext);
-    ciphertext = finish(ciphertext, c.final());
+    for (const p of parts) if (p.length > 0) out.push(c.update(p));
+    const rest = c.final();
+    if (rest.length > 0) out.push(rest);
     tag = c.getAuthTag();
   }
   tag.copy(header, SIGNATURE_OFFSET);
-  return [header, ciphertext];
+  return out;
 }
 
 /** A random nonce each time; returns the frame as [transform header, ciphertext] for Transport.send. */
@@ -103,6 +116,11 @@ export function encryptMessageParts(cipher: CipherId, key: Buffer, sessionId: bi
   // Random nonces: 96 bits for GCM leaves ample margin for a session's life,
   // and the connection layer need not keep a counter per session.
   return sealWithNonce(cipher, key, sessionId, plaintext, randomBytes(CIPHERS[cipher].nonceLength));
+}
+
+/** Like encryptMessageParts, for a message given as several buffers; returns [header, ...ciphertext]. */
+export function encryptPartsToParts(cipher: CipherId, key: Buffer, sessionId: bigint, parts: readonly Buffer[]): Buffer[] {
+  return sealPartsWithNonce(cipher, key, sessionId, parts, randomBytes(CIPHERS[cipher].nonceLength));
 }
 
 export function encryptMessage(cipher: CipherId, key: Buffer, sessionId: bigint, plaintext: Buffer): Buffer {
