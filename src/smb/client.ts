@@ -4,13 +4,13 @@ import type { CipherName, SigningName } from './messages/negotiate.js';
 import { Connection } from './connection.js';
 import { Session } from './session.js';
 import { Tree } from './tree.js';
-import { SmbShare, type DirEntry, type FsSpace, type Stats } from './share.js';
+import { SmbShare, type DirEntry, type FsSpace, type Stats, type WriteFlags } from './share.js';
 import type { SmbWatcher } from './watch.js';
 import { splitPath } from './paths.js';
 import { SmbDisconnectedError, SmbInvalidNameError } from './errors.js';
 import { NtStatus } from './messages/ntstatus.js';
 import type { NtlmCredential } from './auth/ntlm.js';
-import type { PipeOptions } from './file.js';
+import type { PipeFromOptions, PipeOptions, UploadSource } from './file.js';
 
 export interface SmbClientOptions {
   host: string;
@@ -166,6 +166,11 @@ export class SmbClient {
   pipeTo(path: string, writable: Writable, options?: PipeOptions): Promise<{ bytes: number }> {
     const [share, rest] = this.route(path);
     return share.pipeTo(rest, writable, options);
+  }
+  /** See SmbShare.pipeFrom: uploads an `{ fd }` through recycled buffers, or a Readable's chunks uncopied. */
+  pipeFrom(path: string, source: UploadSource, options?: PipeFromOptions & { flags?: WriteFlags }): Promise<{ bytes: number }> {
+    const [share, rest] = this.route(path);
+    return share.pipeFrom(rest, source, options);
   }
   createWriteStream(path: string, options?: { flags?: 'w' | 'wx' | 'a' }): Writable {
     const [share, rest] = this.route(path);

@@ -11,7 +11,7 @@ import { decodeCopyChunkResponse, decodeResumeKey, encodeCopyChunkInput, type Co
 import { NtStatus } from './messages/ntstatus.js';
 import { SmbError, SmbExistsError, SmbNotEmptyError, SmbNotFoundError, SmbProtocolError } from './errors.js';
 import type { Settled, Response } from './connection.js';
-import { createReadStreamFrom, createRequestFor, createWriteStreamFrom, openFile, type OpenOptions, type PipeOptions, type SmbFile } from './file.js';
+import { createReadStreamFrom, createRequestFor, createWriteStreamFrom, openFile, type OpenOptions, type PipeFromOptions, type PipeOptions, type SmbFile, type UploadSource } from './file.js';
 import { SmbWatcher } from './watch.js';
 import { baseName, joinSmbPath, parentOf, toSmbPath } from './paths.js';
 import type { Tree, TreeRequest } from './tree.js';
@@ -85,6 +85,17 @@ const READ_OPEN: OpenOptions = {
   createOptions: CreateOption.NON_DIRECTORY_FILE | CreateOption.SEQUENTIAL_ONLY,
   shareAccess: ShareAccess.READ | ShareAccess.DELETE,
 };
+
+export type WriteFlags = 'w' | 'wx' | 'a';
+
+function writeOpen(flags: WriteFlags): OpenOptions {
+  return {
+    desiredAccess: Access.FILE_WRITE_DATA | Access.FILE_APPEND_DATA | Access.FILE_READ_ATTRIBUTES | Access.FILE_WRITE_ATTRIBUTES | Access.SYNCHRONIZE,
+    disposition: flags === 'wx' ? CreateDisposition.CREATE : flags === 'a' ? CreateDisposition.OPEN_IF : CreateDisposition.OVERWRITE_IF,
+    createOptions: CreateOption.NON_DIRECTORY_FILE,
+    shareAccess: ShareAccess.READ,
+  };
+}
 
 export class SmbShare {
   readonly name: string;
@@ -184,20 +195,36 @@ export class SmbShare {
   }
 
   /** flags: 'w' create or truncate (default), 'wx' fail if it exists, 'a' append. */
-  createWriteStream(path: string, options: { flags?: 'w' | 'wx' | 'a'; chunkSize?: number; window?: number } = {}): Writable {
+  createWriteStream(path: string, options: { flags?: WriteFlags; chunkSize?: number; window?: number } = {}): Writable {
     const smbPath = toSmbPath(path);
     const flags = options.flags ?? 'w';
-    const disposition = flags === 'wx' ? CreateDisposition.CREATE : flags === 'a' ? CreateDisposition.OPEN_IF : CreateDisposition.OVERWRITE_IF;
     return createWriteStreamFrom(
-      async () =>
-        openFile(await this.tree(), smbPath, {
-          desiredAccess: Access.FILE_WRITE_DATA | Access.FILE_APPEND_DATA | Access.FILE_READ_ATTRIBUTES | Access.FILE_WRITE_ATTRIBUTES | Access.SYNCHRONIZE,
-          disposition,
-          createOptions: CreateOption.NON_DIRECTORY_FILE,
-          shareAccess: ShareAccess.READ,
-        }),
+      async () => openFile(await this.tree(), smbPath, writeOpen(flags)),
       { append: flags === 'a', ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }), ...(options.window === undefined ? {} : { window: options.window }) },
     );
+  }
+
+  /**
+   * Uploads `source` to `path` with pipelined WRITEs; see SmbFile.pipeFrom. An `{ fd }` source (a local
+   * file we read ourselves) goes through a pool of recycled buffers that are sent without a copy, so
+   * memory stays flat for any size; a Readable's chunks are sent as they come, uncopied. Resolves with
+   * the bytes written after the handle is closed. On any error (SMB, the source's, abort) it rejects with
+   * the handle closed; what was written stays, so write to a temporary name and rename on success.
+   * flags as in createWriteStream.
+   */
+  async pipeFrom(path: string, source: UploadSource, options: PipeFromOptions & { flags?: WriteFlags } = {}): Promise<{ bytes: number }> {
+    options.signal?.throwIfAborted();
+    const { flags = 'w', ...rest } = options;
+    const file = await openFile(await this.tree(), toSmbPath(path), writeOpen(flags));
+    let result: { bytes: number };
+    try {
+      result = await file.pipeFrom(source, flags === 'a' && rest.offset === undefined ? { ...rest, offset: file.size } : rest);
+    } catch (err) {
+      await file.close().catch(() => undefined);
+      throw err;
+    }
+    await file.close();
+    return result;
   }
 
   /**
