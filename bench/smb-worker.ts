@@ -1,7 +1,7 @@
 // One measured operation with our SMB client, in a process of its own so its peak RSS is ours alone.
 // Bundled by bench/smb.ts with esbuild and run with plain node (no tsx in the measured process).
 // argv: MODE HOST PORT SHARE USER DOMAIN REMOTE [LOCAL]; the password comes in BENCH_SMB_PASSWORD.
-import { createReadStream, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, statSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SmbClient } from '../src/smb/index.js';
@@ -50,7 +50,18 @@ if (mode === 'read') {
 } else if (mode === 'write') {
   if (local === undefined) throw new Error('write needs LOCAL');
   amount = statSync(local).size;
-  await pipeline(createReadStream(local, { highWaterMark: 1 << 20 }), smbShare.createWriteStream(remote, tuning));
+  // The way `portcullis smb put` uploads a local file: pipeFrom reads it into recycled buffers that go out
+  // as WRITE payloads without a copy (BENCH_SMB_STREAM=1: the createWriteStream path, as web uploads use).
+  if (process.env.BENCH_SMB_STREAM === '1') {
+    await pipeline(createReadStream(local, { highWaterMark: 1 << 20 }), smbShare.createWriteStream(remote, tuning));
+  } else {
+    const fd = openSync(local, 'r');
+    try {
+      await smbShare.pipeFrom(remote, { fd }, tuning);
+    } finally {
+      closeSync(fd);
+    }
+  }
 } else if (mode === 'list') {
   amount = (await client.readdir(remote)).length;
 } else {

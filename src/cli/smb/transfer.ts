@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { rename, rm, stat, utimes } from 'node:fs/promises';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { open, rename, rm, stat, utimes } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { SmbNotFoundError, type SmbShare } from '../../smb/index.js';
 import { CliError, Interrupted } from './errors.js';
@@ -119,10 +118,19 @@ export async function put(ctx: TransferContext, local: string): Promise<void> {
   const tmpPath = sharePath([...segments.slice(0, -1), `.${clip(finalName)}.portcullis-${tag()}.tmp`]);
   ctx.setSubject(unc(target, segments));
 
-  const source: Readable = fromStdin ? process.stdin : createReadStream(local);
   await interruptible(async (signal) => {
     try {
-      await pipeline(source, share.createWriteStream(tmpPath, { flags: 'wx' }), { signal });
+      if (fromStdin) {
+        await pipeline(process.stdin, share.createWriteStream(tmpPath, { flags: 'wx' }), { signal });
+      } else {
+        // pipeFrom reads the file itself into recycled buffers sent without a copy: flat memory, no garbage.
+        const fh = await open(local, 'r');
+        try {
+          await share.pipeFrom(tmpPath, { fd: fh.fd, start: 0 }, { flags: 'wx', signal });
+        } finally {
+          await fh.close();
+        }
+      }
       await share.rename(tmpPath, finalPath, { replace: true });
     } catch (err) {
       await share.rm(tmpPath, { force: true }).catch(() => undefined);
