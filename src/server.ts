@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import express from 'express';
 import { type AppDeps, createApp } from './app.js';
-import { type Config, ConfigError, loadConfig, missingLdapSettings } from './config/index.js';
+import { type Config, ConfigError, loadConfig, missingSignInSettings } from './config/index.js';
 import { createServices, type Services } from './services.js';
 import { createLogger, type Logger } from './log.js';
 import { ErrorReporter, mailConfigured, smtpSender } from './mail/index.js';
@@ -44,7 +44,7 @@ export function createReporter(config: Config, logger: Logger, metrics: Metrics,
 }
 
 export async function startServer(config: Config, logger: Logger, extras: ServerExtras = {}): Promise<RunningServer> {
-  const missing = missingLdapSettings(config);
+  const missing = missingSignInSettings(config);
   let services: Services | undefined;
   if (missing.length === 0) {
     services = createServices(config, logger);

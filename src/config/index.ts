@@ -1,4 +1,4 @@
-export { loadConfig, missingLdapSettings, resolveSmbHost, availableThemes } from './load.js';
+export { loadConfig, missingLdapSettings, missingSignInSettings, resolveSmbHost, availableThemes } from './load.js';
 export { ConfigError } from './errors.js';
 export { projectRoot, rootPath } from './paths.js';
 export { parseUnc } from './drives.js';

@@ -135,9 +135,13 @@ export function missingLdapSettings(config: Config): string[] {
   if (!config.ldap.bindDn) missing.push('LDAP_BIND_DN');
   if (!config.ldap.bindPassword) missing.push('LDAP_BIND_PASSWORD');
   if (!config.ldap.baseDn) missing.push('LDAP_BASE_DN');
-  // The NTLMv2 key kept for SMB is derived with the domain name.
-  if (!config.ad.domain) missing.push('AD_DOMAIN');
   return missing;
+}
+
+/** Names of the settings still needed before users can sign in; empty when ready. */
+export function missingSignInSettings(config: Config): string[] {
+  // The NTLMv2 key kept for SMB is derived with the domain name.
+  return [...missingLdapSettings(config), ...(config.ad.domain ? [] : ['AD_DOMAIN'])];
 }
 
 /** Where to connect for a UNC host: the host map's entry, or the host itself on 445. */

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { availableThemes, ConfigError, DEFAULT_USER_FILTER, loadConfig, missingLdapSettings, resolveSmbHost } from '../../src/config/index.js';
+import { availableThemes, ConfigError, DEFAULT_USER_FILTER, loadConfig, missingLdapSettings, missingSignInSettings, resolveSmbHost } from '../../src/config/index.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'portcullis-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,7 +52,8 @@ describe('loadConfig defaults', () => {
     expect(c.mail).toMatchObject({ host: undefined, port: 587, secure: false, adminEmails: [], dedupMinutes: 15, maxPerHour: 20 });
     expect(c.admin).toEqual({ token: undefined, metricsPort: undefined });
     expect(c.log.file).toBeUndefined();
-    expect(missingLdapSettings(c)).toEqual(['LDAP_URLS', 'LDAP_BIND_DN', 'LDAP_BIND_PASSWORD', 'LDAP_BASE_DN', 'AD_DOMAIN']);
+    expect(missingLdapSettings(c)).toEqual(['LDAP_URLS', 'LDAP_BIND_DN', 'LDAP_BIND_PASSWORD', 'LDAP_BASE_DN']);
+    expect(missingSignInSettings(c)).toEqual(['LDAP_URLS', 'LDAP_BIND_DN', 'LDAP_BIND_PASSWORD', 'LDAP_BASE_DN', 'AD_DOMAIN']);
   });
 
   it('generates a different session secret per process start', () => {

@@ -122,12 +122,14 @@ function runCheck(env: Record<string, string>, args: string[] = []): Promise<{ c
   return once(child, 'exit').then(([code]) => ({ code: code as number | null, out }));
 }
 
+const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 describe('portcullis check', () => {
   it('passes against the test domain: config, bind, TCP probe of the file server', async () => {
     const domain = requireDomain();
     const { code, out } = await runCheck(appEnvFor(domain));
     expect(out).toMatch(/^PASS\s+Configuration\s/m);
-    expect(out).toMatch(/^PASS\s+Directory bind \(LDAPS\)\s+ldaps:\/\/127\.0\.0\.15/m);
+    expect(out).toMatch(new RegExp(`^PASS\\s+Directory bind \\(LDAPS\\)\\s+ldaps://${escaped(domain.ip)}`, 'm'));
     expect(out).toMatch(new RegExp(`^PASS\\s+File server ${domain.fileServerName.replace(/\./g, '\\.')}\\s`, 'm'));
     expect(out).toContain('All checks passed.');
     expect(code).toBe(0);
@@ -137,7 +139,7 @@ describe('portcullis check', () => {
     const domain = requireDomain();
     const { code, out } = await runCheck({ ...appEnvFor(domain), PORTCULLIS_PASSWORD: DEMO_PASSWORD }, ['--user', 'alice']);
     expect(out).toMatch(/^PASS\s+Sign-in as alice\s+LDAP\s.*signed in as alice/m);
-    expect(out).toMatch(/^PASS\s+Drive "My home" as alice\s+127\.0\.0\.15:445 \\users\s.*SMB 3\.1\.1 session, share and folder open/m);
+    expect(out).toMatch(new RegExp(`^PASS\\s+Drive "My home" as alice\\s+${escaped(domain.ip)}:445 \\\\users\\s.*SMB 3\\.1\\.1 session, share and folder open`, 'm'));
     expect(out).toMatch(/^PASS\s+Drive "Shared" as alice\s/m);
     expect(out).toMatch(/^PASS\s+Drive "Library" as alice\s/m);
     expect(out).not.toContain(DEMO_PASSWORD);
@@ -147,7 +149,9 @@ describe('portcullis check', () => {
   it('fails clearly with a wrong service password (exit 1, FAIL row naming the bind)', async () => {
     const domain = requireDomain();
     const { code, out } = await runCheck({ ...appEnvFor(domain), LDAP_BIND_PASSWORD: 'Wrong-Service-PW-3' });
-    expect(out).toMatch(/^FAIL\s+Directory bind \(LDAPS\)\s+ldaps:\/\/127\.0\.0\.15\s.*wrong service-account password \(LDAP_BIND_PASSWORD\) or unknown LDAP_BIND_DN \[.*data 52e/m);
+    expect(out).toMatch(
+      new RegExp(`^FAIL\\s+Directory bind \\(LDAPS\\)\\s+ldaps://${escaped(domain.ip)}\\s.*wrong service-account password \\(LDAP_BIND_PASSWORD\\) or unknown LDAP_BIND_DN \\[.*data 52e`, 'm'),
+    );
     expect(out).toMatch(/FAILED: 1 check\(s\) failed\./);
     expect(out).not.toContain('Wrong-Service-PW-3');
     expect(code).toBe(1);
