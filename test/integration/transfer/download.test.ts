@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LARGE_FILE, SHARES } from '../../fixtures/domain-data.js';
 import type { DomainInfo } from '../../fixtures/domain.js';
 import { DEMO_PASSWORD } from '../../fixtures/paths.js';
+import { run } from '../../fixtures/proc.js';
 import { requireDomain } from '../../fixtures/require-domain.js';
 import { csrfTokenIn, type HttpClient, signInOk } from '../../helpers/http-client.js';
 import { startWebApp, type WebApp } from '../../helpers/web-app.js';
@@ -48,6 +49,20 @@ describe('/download', () => {
     expect(r.body.length).toBe(LARGE_FILE.bytes);
     expect(sha256(r.body)).toBe(sha256File(join(shared, LARGE_FILE.path)));
     console.log(`download of ${LARGE_FILE.bytes >> 20} MiB through the app: ${(LARGE_FILE.bytes / 1048576 / seconds).toFixed(0)} MiB/s`);
+  });
+
+  it('reports curl through the app vs smbclient get of the same file (MiB/s, informational)', async () => {
+    // Asynchronously: the app answering curl runs in this very process.
+    const time = async (cmd: string, args: string[]): Promise<number> => {
+      const t0 = performance.now();
+      await run(cmd, args);
+      return (performance.now() - t0) / 1000;
+    };
+    const mib = LARGE_FILE.bytes / 1048576;
+    const viaApp = await time('curl', ['-sf', '-o', '/dev/null', '-H', `Cookie: ${alice.jar.header() ?? ''}`, new URL(dl(LARGE_FILE.path), app.url).href]);
+    const viaSmb = await time('smbclient', [`//${domain.ip}/${SHARES.shared}`, '-U', `${domain.netbiosDomain}\\alice%${DEMO_PASSWORD}`, '-m', 'SMB3', '-c', `get "${LARGE_FILE.path}" /dev/null`]);
+    console.log(`64 MiB: curl via app ${(mib / viaApp).toFixed(0)} MiB/s, smbclient get ${(mib / viaSmb).toFixed(0)} MiB/s (ratio ${(viaSmb / viaApp).toFixed(2)})`);
+    expect(viaApp).toBeGreaterThan(0);
   });
 
   it.each(['README.txt', 'Report.pdf', 'Campus photo.jpg', 'Welcome video.mp4', 'Café menu – été.txt', '🎓 Graduation.png'])('downloads %s byte for byte', async (name) => {
