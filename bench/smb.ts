@@ -4,20 +4,18 @@
 //   read and write of a 512 MiB random file (2 GiB with --large), and a 10,000-entry listing.
 // Our side runs in a fresh child process per measurement (bundled with esbuild, plain node), so its
 // peak RSS is the client's own and the listing includes process start-up, as smbclient's does.
-import { spawn } from 'node:child_process';
-import { randomFillSync } from 'node:crypto';
-import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { startSmbd, type SmbdFixture } from '../test/fixtures/smbd.js';
 import type { WorkerResult } from './smb-worker.js';
+import { exec, median, MiB, smbclientRate, verdict, writeRandomFile, type Proc } from './common.js';
 
 export const summary = 'our SMB client vs smbclient: read/write MiB/s, 10k listing, peak RSS (--large: 2 GiB)';
 
 const PORT = 4470;
 const LIST_ENTRIES = 10_000;
-const MiB = 1024 * 1024;
 const RSS_TARGET_BYTES = 120e6;
 const TARGETS = { read: 0.9, write: 1.0, list: 1.2 } as const;
 
@@ -39,45 +37,6 @@ function parseOptions(args: string[]): Options {
     else throw new Error(`unknown option ${a} (known: --large, --rounds N, --cpu-prof DIR, --keep)`);
   }
   return o;
-}
-
-interface Proc {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  wallMs: number;
-}
-
-function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Proc> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, wallMs: performance.now() - t0 }));
-  });
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
-function writeRandomFile(path: string, bytes: number): void {
-  const fd = openSync(path, 'w');
-  const block = Buffer.allocUnsafe(8 * MiB);
-  try {
-    for (let done = 0; done < bytes; done += block.length) {
-      randomFillSync(block);
-      writeSync(fd, block, 0, Math.min(block.length, bytes - done));
-    }
-  } finally {
-    closeSync(fd);
-  }
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -146,15 +105,6 @@ export async function run(args: string[]): Promise<void> {
         if (p.code !== 0 || /NT_STATUS_/.test(p.stdout + p.stderr)) throw new Error(`smbclient -c '${command}' failed: ${(p.stdout + p.stderr).trim()}`);
         return p;
       });
-    /**
-     * smbclient's own transfer rate, which like ours excludes start-up and login: get prints
-     * "(N KiloBytes/sec)", put "(N kb/s)", both computed as bytes / (1.024 × ms), i.e. KiB/s.
-     */
-    const smbclientRate = (p: Proc): number => {
-      const m = /\(([\d.]+) (?:KiloBytes\/sec|kb\/s)\)/.exec(p.stdout + p.stderr);
-      if (m === null) throw new Error(`no rate in smbclient output: ${(p.stdout + p.stderr).trim()}`);
-      return Number(m[1]) / 1024;
-    };
 
     const rate = { ours: { read: [] as number[], write: [] as number[] }, smbclient: { read: [] as number[], write: [] as number[] } };
     const listMs = { ours: [] as number[], smbclient: [] as number[] };
@@ -194,7 +144,6 @@ export async function run(args: string[]): Promise<void> {
       write: { ours: median(rate.ours.write), smbclient: median(rate.smbclient.write) },
       list: { ours: median(listMs.ours), smbclient: median(listMs.smbclient) },
     };
-    const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
     const fmt = (n: number, d = 1): string => n.toFixed(d);
     const rows: string[][] = [
       ['', 'ours', 'smbclient', 'ours/smbclient', 'target', ''],
