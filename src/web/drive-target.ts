@@ -2,8 +2,7 @@
  * Shared by every route under a drive (browse, transfer: download/view/thumb/zip, upload, files): turns
  * `/<area>/<drive>/<path…>` into the drive and the path segments inside it, and runs SMB work for it.
  *
- * Owners: transfer (issue 5) wrote it; browse (src/web/browse/routes.ts) still has its own identical
- * findDrive and should import this one instead. Keep the semantics below exactly, since every area relies on them:
+ * Keep the semantics below exactly, since every area relies on them:
  * - the drive comes from the user's menu, or, for a drive the menu hides because of its groups, from all
  *   configured drives: the file server's refusal with the user's own credentials is the answer (403);
  * - the rest of the path is parsed from the still percent-encoded `req.path` by parseDrivePath (decoded once

@@ -3,11 +3,12 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import ejs from 'ejs';
 import { type Application, type Request, type Response, Router } from 'express';
 import { type Config, rootPath } from '../../config/index.js';
-import { drivesFor, parseDrivePath, type DriveRef } from '../../drives/index.js';
+import { parseDrivePath, type DriveRef } from '../../drives/index.js';
 import { NotFoundError, toHttpError } from '../../errors/index.js';
 import type { SmbPool } from '../../sessions/index.js';
 import type { DirEntry, SmbShare } from '../../smb/index.js';
-import { credentialFor, drivesOf, requireUser } from '../auth/current-user.js';
+import { findDrive } from '../drive-target.js';
+import { credentialFor, requireUser } from '../auth/current-user.js';
 import { fileTypeOf } from './file-types.js';
 import {
   breadcrumbs,
@@ -140,16 +141,6 @@ export function browseRoutes(config: Config, pool: SmbPool): Router {
   });
 
   return router;
-}
-
-/**
- * A drive from the menu, or one the menu hides because of its groups: a URL to a hidden drive still goes to
- * the file server, with the user's own credentials, and the server's refusal (403) is the answer. The app
- * never grants more than the user's own SMB rights, so hiding is a convenience, not the boundary.
- */
-function findDrive(config: Config, req: Request, res: Response, id: string): DriveRef | undefined {
-  const user = req.session.user;
-  return drivesOf(res).find((d) => d.id === id) ?? (user ? drivesFor(user, config, undefined, { ignoreGroups: true }).find((d) => d.id === id) : undefined);
 }
 
 function searchOf(req: Request): string {
