@@ -76,9 +76,8 @@ export function signOutOnRejectedCredentials(logger: Logger): ErrorRequestHandle
     logger.info('signed out: credentials no longer accepted', { audit: 'sign-out', user: username, result: err.code });
     req.session.regenerate((regenErr) => {
       if (regenErr) return next(regenErr);
-      req.session.notice = err instanceof CredentialsRejectedError
-        ? 'The file server no longer accepts your password (it may have been changed). Please sign in again.'
-        : 'Your sign-in has ended. Please sign in again.';
+      // The rejection's own message says why (password changed, account disabled or locked …).
+      req.session.notice = err instanceof CredentialsRejectedError ? err.message : 'Your sign-in has ended. Please sign in again.';
       res.clearCookie(KEY_COOKIE, { path: '/' });
       if (req.accepts(['html', 'json']) === 'json') return next(err);
       res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
