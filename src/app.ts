@@ -80,7 +80,8 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(absoluteLifetime(config));
     app.use(currentUser(config, logger, services.pool));
     // Forms post urlencoded; every state-changing request then needs a valid CSRF token (sign-in included).
-    app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
+    // Room for a zip of a few thousand selected names; nothing else posts more than a few fields.
+    app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 10_000 }));
     app.use(csrf.protect);
     app.use((req, res, next) => (res.locals.user ? csrf.provideToken(req, res, next) : next()));
     app.use(authRoutes(config, services, csrf, logger));
