@@ -13,6 +13,7 @@ import { appEnvFor } from '../../fixtures/app-env.js';
 import { homeDirectoryOf } from '../../fixtures/domain-data.js';
 import { startDomain, stopDomain, type DomainInfo } from '../../fixtures/domain.js';
 import { run, sleep } from '../../fixtures/proc.js';
+import { dropServerConnections as dropFromDomain } from '../../fixtures/faults.js';
 import { requireDomain } from '../../fixtures/require-domain.js';
 
 const STAFF_DN = 'CN=staff,CN=Users,DC=example,DC=test';
@@ -46,18 +47,7 @@ function drive(username: string, id: string, groups: string[] = [STAFF_DN]): Dri
 const list = (share: SmbShare, base: string[], rest: string[] = []) => share.readdir([...base, ...rest].join('\\'));
 const names = async (p: Promise<{ name: string }[]>) => (await p).map((e) => e.name);
 
-/** Kills the smbd children serving connections on the domain's :445, as a crash or a network cut would. */
-async function dropServerConnections(): Promise<number> {
-  const out = await run('ss', ['-Htnp', 'state', 'established', '( sport = :445 )']);
-  const pids = new Set<number>();
-  for (const line of out.split('\n')) {
-    if (!line.includes(`${domain.ip}:445`)) continue;
-    for (const m of line.matchAll(/pid=(\d+)/gu)) pids.add(Number(m[1]));
-  }
-  for (const pid of pids) process.kill(pid, 'SIGKILL');
-  await sleep(100);
-  return pids.size;
-}
+const dropServerConnections = (): Promise<number> => dropFromDomain(domain);
 
 /** samba-tool on this run's own domain database. */
 async function samba(args: string[]): Promise<void> {

@@ -2,8 +2,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { run, sleep } from '../../fixtures/proc.js';
-import type { DomainInfo } from '../../fixtures/domain.js';
 import type { HttpClient } from '../../helpers/http-client.js';
 
 export const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
@@ -69,18 +67,7 @@ export function downloadWithPause(client: HttpClient, path: string, before: numb
   });
 }
 
-/** Kills the smbd children serving connections to the domain's :445, as a crash or a network cut would. */
-export async function dropServerConnections(domain: DomainInfo): Promise<number> {
-  const out = await run('ss', ['-Htnp', 'state', 'established', '( sport = :445 )']);
-  const pids = new Set<number>();
-  for (const line of out.split('\n')) {
-    if (!line.includes(`${domain.ip}:445`)) continue;
-    for (const m of line.matchAll(/pid=(\d+)/gu)) pids.add(Number(m[1]));
-  }
-  for (const pid of pids) process.kill(pid, 'SIGKILL');
-  await sleep(100);
-  return pids.size;
-}
+export { dropServerConnections } from '../../fixtures/faults.js';
 
 /** A PNG whose header claims width × height pixels (no real pixel data): enough for a decoder's limit check. */
 export function pngClaiming(width: number, height: number): Buffer {
