@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import winston from 'winston';
 import { createApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config/index.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger, type Logger } from '../../src/log.js';
 import { createServices, type ServiceOverrides, type Services } from '../../src/services.js';
 import { appEnvFor } from '../fixtures/app-env.js';
 import type { DomainInfo } from '../fixtures/domain.js';
@@ -64,11 +64,8 @@ export interface WebAppOptions {
   logLevel?: Config['log']['level'];
 }
 
-export async function startWebApp(domain: DomainInfo, opts: WebAppOptions = {}): Promise<WebApp> {
-  const ownDir = opts.dataDir === undefined;
-  const dataDir = opts.dataDir ?? tempDataDir();
-  const config = loadConfig(webEnvFor(domain, dataDir, opts.env));
-  opts.adjust?.(config);
+/** A JSON logger whose lines land in `logs`, so tests can read (and scan) everything the app logged. */
+export function memoryLogger(level: Config['log']['level']): { logs: string[]; logger: Logger } {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -76,13 +73,26 @@ export async function startWebApp(domain: DomainInfo, opts: WebAppOptions = {}):
       done();
     },
   });
-  const logger = createLogger({ level: opts.logLevel ?? 'debug', format: 'json', transports: [new winston.transports.Stream({ stream: sink })] });
-  const services = createServices(config, logger, opts.services);
-  await services.sessions.ready;
-  const server = http.createServer(createApp(config, { logger, services }));
+  return { logs, logger: createLogger({ level, format: 'json', transports: [new winston.transports.Stream({ stream: sink })] }) };
+}
+
+/** Serves `handler` on an ephemeral loopback port. */
+export async function listenLocally(handler: http.RequestListener): Promise<{ server: http.Server; url: string }> {
+  const server = http.createServer(handler);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+export async function startWebApp(domain: DomainInfo, opts: WebAppOptions = {}): Promise<WebApp> {
+  const ownDir = opts.dataDir === undefined;
+  const dataDir = opts.dataDir ?? tempDataDir();
+  const config = loadConfig(webEnvFor(domain, dataDir, opts.env));
+  opts.adjust?.(config);
+  const { logs, logger } = memoryLogger(opts.logLevel ?? 'debug');
+  const services = createServices(config, logger, opts.services);
+  await services.sessions.ready;
+  const { server, url } = await listenLocally(createApp(config, { logger, services }));
   return {
     url,
     config,

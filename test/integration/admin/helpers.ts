@@ -1,24 +1,20 @@
 // A real SMTP server (smtp-server) that keeps every message raw and parsed, and the app wired with a real
 // ErrorReporter sending to it, for the admin tests. SMTP ports 2525–2535 belong to these tests.
 import { once } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { rmSync } from 'node:fs';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import winston from 'winston';
 import type { Express } from 'express';
 import { createApp } from '../../../src/app.js';
 import { type Config, loadConfig } from '../../../src/config/index.js';
-import { createLogger, type Logger } from '../../../src/log.js';
+import type { Logger } from '../../../src/log.js';
 import { ErrorReporter, smtpSender, type ReporterOptions } from '../../../src/mail/index.js';
 import { createServices, type Services } from '../../../src/services.js';
 import { Metrics } from '../../../src/web/health/metrics.js';
 import { readinessChecks } from '../../../src/web/health/ready.js';
 import type { DomainInfo } from '../../fixtures/domain.js';
 import { HttpClient } from '../../helpers/http-client.js';
-import { tempDataDir, webEnvFor } from '../../helpers/web-app.js';
+import { listenLocally, memoryLogger, tempDataDir, webEnvFor } from '../../helpers/web-app.js';
 
 export interface ReceivedMail {
   raw: string;
@@ -97,14 +93,7 @@ export async function startAdminApp(domain: DomainInfo, opts: AdminAppOptions = 
   const dataDir = tempDataDir('portcullis-admin-');
   const config = loadConfig(webEnvFor(domain, dataDir, { MAIL_FROM: 'Portcullis <portcullis@example.test>', ADMIN_EMAILS: 'admins@example.test', ...opts.env }));
   opts.adjust?.(config);
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(line);
-      done();
-    },
-  });
-  const logger = createLogger({ level: 'debug', format: 'json', transports: [new winston.transports.Stream({ stream: sink })] });
+  const { logs, logger } = memoryLogger('debug');
   const services = createServices(config, logger);
   await services.sessions.ready;
   const metrics = new Metrics();
@@ -121,10 +110,7 @@ export async function startAdminApp(domain: DomainInfo, opts: AdminAppOptions = 
     ...opts.reporter,
   });
   const app = createApp(config, { logger, services, reporter, metrics, ...(opts.mount ? { mount: opts.mount } : {}) });
-  const server = http.createServer(app);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { server, url } = await listenLocally(app);
   return {
     url,
     config,
