@@ -3,9 +3,9 @@
  * and sweep temporaries that crashed uploads left behind. Routes call these inside pool.use and keep its
  * promise pending until they resolve.
  */
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { ConflictError, PayloadTooLargeError } from '../../errors/index.js';
-import { SmbExistsError, type SmbShare } from '../../smb/index.js';
+import { SmbExistsError, type SmbShare, type WriteFlags } from '../../smb/index.js';
 import { isTempName, numberedName, type ConflictMode } from './upload-names.js';
 
 /** Temporaries untouched for this long belong to crashed or abandoned uploads. */
@@ -23,46 +23,53 @@ export interface PumpResult {
 }
 
 /**
- * Copies `src` into the SMB write stream `ws` with backpressure (pipe pauses the source while the
- * stream's window of WRITEs is full). Resolves once `ws` has closed its handle. On a write failure,
- * rejects after the handle is closed and leaves the rest of `src` drained. On a source failure: with
- * `keepPartial`, ends `ws` cleanly so every received byte is on the server (the resumable protocol counts
- * on that); otherwise destroys `ws` and rejects. `limit`: more bytes than this → PayloadTooLargeError.
+ * The chunks of `src` exactly as it emits them, for share.pipeFrom, which sends them as WRITE payloads
+ * without copying. Not the stream's own async iterator: that destroys the stream when pipeFrom stops
+ * early, and a destroyed busboy file stream never asks for more, so the rest of the form would hang
+ * (the caller drains it with resume() instead). More than `limit` bytes → PayloadTooLargeError. With
+ * `onCut`, a source error (the client went away) ends the chunks instead of failing them.
  */
-export function pump(src: Readable, ws: Writable, opts: { keepPartial?: boolean; limit?: number } = {}): Promise<PumpResult> {
-  return new Promise((resolve, reject) => {
-    let bytes = 0;
-    let settled = false;
-    const closed = (): Promise<void> => new Promise((r) => (ws.closed ? r() : ws.once('close', () => r())));
-    const fail = (err: Error): void => {
-      if (settled) return;
-      settled = true;
-      src.unpipe(ws);
-      src.resume();
-      ws.destroy();
-      void closed().then(() => reject(err));
-    };
-    src.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (opts.limit !== undefined && bytes > opts.limit) fail(new PayloadTooLargeError());
-    });
-    src.once('error', (err: Error) => {
-      if (settled) return;
-      if (!opts.keepPartial) return fail(err);
-      settled = true;
-      src.unpipe(ws);
-      ws.end();
-      ws.once('error', reject);
-      void closed().then(() => resolve({ bytes, sourceError: err }));
-    });
-    ws.once('error', (err: Error) => fail(err));
-    ws.once('finish', () => {
-      if (settled) return;
-      settled = true;
-      void closed().then(() => resolve({ bytes }));
-    });
-    src.pipe(ws);
-  });
+async function* chunksOf(src: Readable, limit: number, onCut?: (err: Error) => void): AsyncGenerator<Buffer> {
+  const it = src.iterator({ destroyOnReturn: false }) as AsyncIterator<Buffer>;
+  let bytes = 0;
+  try {
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await it.next();
+      } catch (err) {
+        if (!onCut) throw err;
+        onCut(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+      if (next.done === true) return;
+      bytes += next.value.length;
+      if (bytes > limit) throw new PayloadTooLargeError();
+      yield next.value;
+    }
+  } finally {
+    await it.return?.();
+  }
+}
+
+/**
+ * Writes `src` to `path` on the share with pipeFrom: WRITEs of the source's own buffers, a window of them
+ * in flight, the source held back while it is full. Resolves once the handle is closed. On a write
+ * failure it rejects and leaves `src` undrained (resume() it). On a source failure: with `keepPartial`,
+ * every byte received is written, in order, and it resolves with `sourceError` (the resumable protocol
+ * takes the file's size as the offset to resume from, so the file must have no gaps); otherwise it
+ * rejects. `limit`: more bytes than this → PayloadTooLargeError.
+ */
+export async function pump(
+  share: SmbShare,
+  path: string,
+  src: Readable,
+  opts: { flags: WriteFlags; keepPartial?: boolean; limit?: number },
+): Promise<PumpResult> {
+  let sourceError: Error | undefined;
+  const onCut = opts.keepPartial === true ? (err: Error) => void (sourceError = err) : undefined;
+  const { bytes } = await share.pipeFrom(path, chunksOf(src, opts.limit ?? Infinity, onCut), { flags: opts.flags });
+  return sourceError === undefined ? { bytes } : { bytes, sourceError };
 }
 
 export async function removeQuietly(share: SmbShare, path: string): Promise<void> {

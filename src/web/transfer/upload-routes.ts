@@ -37,6 +37,11 @@ import { openTicket, sealTicket, TICKET_LIFETIME_MS, type Ticket } from './uploa
 const FORM_OVERHEAD = 1 << 20;
 /** What the JS client sends per PUT; the server takes any size up to the declared total. */
 export const CHUNK_SIZE = 8 << 20;
+/**
+ * How far busboy may parse ahead of the file server. Node's default (16 KiB) is less than one socket read
+ * (64 KiB), so every chunk would stall the parser until pipeFrom asked for the next one.
+ */
+const FILE_HWM = 1 << 20;
 
 export interface UploadSummary {
   ok: string[];
@@ -139,6 +144,7 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger): Rou
       const bb = busboy({
         headers: req.headers,
         defParamCharset: 'utf8',
+        fileHwm: FILE_HWM,
         limits: { fileSize: max, files: 1000, fields: 20, fieldSize: 1024, parts: 1020 },
       });
       bb.on('field', (name, value) => {
@@ -184,7 +190,7 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger): Rou
         stream.resume();
         return { name, ok: false, status: 409, code: 'exists', message: `“${name}” already exists. Choose to overwrite it or keep both.`, bytes: 0 };
       }
-      bytes = (await pump(stream, share.createWriteStream(join(dir, temp), { flags: 'wx' }))).bytes;
+      bytes = (await pump(share, join(dir, temp), stream, { flags: 'wx' })).bytes;
       if (stream.truncated === true) {
         await removeQuietly(share, join(dir, temp));
         const e = tooLarge(max);
@@ -322,8 +328,15 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger): Rou
     res.status(201).json({ id: sealTicket(secret, ticket), offset: 0, size, chunkSize: CHUNK_SIZE });
   });
 
+  /**
+   * PUTs still writing, by upload id. A chunk cut short is still being flushed to the file server after
+   * the client has gone; a HEAD in that moment waits for it, so the offset it reports is the final one.
+   */
+  const writing = new Map<string, Promise<unknown>>();
+
   const status = async (req: Request, res: Response): Promise<number> => {
     const { ticket, target } = ticketOf(req, res);
+    await writing.get(String(req.params.id))?.catch(() => undefined);
     const offset = await useDrive(pool, req, target, (share, dir) => tempSize(share, dir, ticket), { idempotent: true });
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Upload-Offset', String(offset));
@@ -351,7 +364,7 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger): Rou
       const length = contentLength(req);
       if (length === undefined) throw new AppError(411, 'Send the chunk with a Content-Length.', 'length_required');
       if (offset + length > tk.size) throw new PayloadTooLargeError(`That is more than the ${tk.size} bytes announced for “${tk.name}”.`, { code: 'too_large' });
-      const outcome = await useDrive(
+      const writes = useDrive(
         pool,
         req,
         t.target,
@@ -360,7 +373,7 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger): Rou
           if (at !== offset) return { mismatch: at };
           const path = join(dir, tk.temp);
           try {
-            return await pump(req, share.createWriteStream(path, { flags: 'a' }), { keepPartial: true, limit: length });
+            return await pump(share, path, req, { flags: 'a', keepPartial: true, limit: length });
           } catch (err) {
             // The file server failed mid-chunk: the temporary may now have gaps, so it can't be resumed.
             await removeQuietly(share, path);
@@ -369,6 +382,11 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger): Rou
         },
         { idempotent: false },
       );
+      const id = String(req.params.id);
+      writing.set(id, writes);
+      const outcome = await writes.finally(() => {
+        if (writing.get(id) === writes) writing.delete(id);
+      });
       if ('mismatch' in outcome) {
         dropBody(req, res);
         res.setHeader('Upload-Offset', String(outcome.mismatch));
