@@ -15,7 +15,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import type sharpFn from 'sharp';
 
 export interface ThumbnailOptions {
   /** Cache folder (created when needed). */
@@ -56,7 +56,18 @@ export interface Thumbnail {
   cached: boolean;
 }
 
-sharp.cache(false);
+/**
+ * sharp maps libvips on import (~25 MB resident), a quarter of the app's memory budget: load it with the
+ * first thumbnail, so a process that never makes one never pays for it.
+ */
+let sharpLoading: Promise<typeof sharpFn> | undefined;
+function loadSharp(): Promise<typeof sharpFn> {
+  sharpLoading ??= import('sharp').then(({ default: sharp }) => {
+    sharp.cache(false);
+    return sharp;
+  });
+  return sharpLoading;
+}
 
 export class ThumbnailService {
   readonly size: number;
@@ -128,6 +139,7 @@ export class ThumbnailService {
   }
 
   private async render(source: Buffer): Promise<Buffer> {
+    const sharp = await loadSharp();
     try {
       return await sharp(source, { limitInputPixels: this.maxInputPixels, sequentialRead: true, failOn: 'error', animated: false })
         .rotate()
