@@ -1,3 +1,4 @@
+import { formatBytes } from '../format/bytes.js';
 // The uploader: files from the button or dropped (folders too), with per-file and total progress, speed, time
 // left, cancel, conflict choices (overwrite / keep both / skip) and a summary. Small files go as one multipart
 // POST each (XHR, for upload progress); large ones through the resumable protocol (src/web/transfer/upload-routes.ts)
@@ -38,17 +39,6 @@ class NetworkError extends Error {}
 class Cancelled extends Error {}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function humanBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
-}
 
 function humanTime(seconds: number): string {
   if (!Number.isFinite(seconds)) return '…';
@@ -230,8 +220,8 @@ export function enableUpload(): void {
     const speed = first && now - first.t > 300 ? ((sent - first.bytes) * 1000) / (now - first.t) : 0;
     const busy = items.some((i) => i.state === 'uploading' || i.state === 'queued');
     stats.textContent = busy
-      ? `${humanBytes(sent)} of ${humanBytes(size)} · ${speed > 0 ? `${humanBytes(speed)}/s` : '…'} · ${speed > 0 ? `${humanTime((size - sent) / speed)} left` : 'estimating…'}`
-      : `${humanBytes(sent)} of ${humanBytes(size)}`;
+      ? `${formatBytes(sent)} of ${formatBytes(size)} · ${speed > 0 ? `${formatBytes(speed)}/s` : '…'} · ${speed > 0 ? `${humanTime((size - sent) / speed)} left` : 'estimating…'}`
+      : `${formatBytes(sent)} of ${formatBytes(size)}`;
   }
 
   function finishedAll(): void {
@@ -358,7 +348,7 @@ export function enableUpload(): void {
     setState(item, 'uploading');
     item.cancelled = false;
     try {
-      if (maxBytes > 0 && item.file.size > maxBytes) throw new Error(`Larger than the limit of ${humanBytes(maxBytes)}.`);
+      if (maxBytes > 0 && item.file.size > maxBytes) throw new Error(`Larger than the limit of ${formatBytes(maxBytes)}.`);
       if (item.file.size > RESUMABLE_ABOVE) await putResumable(item, mode);
       else await postSmall(item, mode);
     } catch (err) {
@@ -432,7 +422,7 @@ export function enableUpload(): void {
       const row = el('li', 'pc-upload-item mb-2');
       const head = el('div', 'd-flex flex-wrap align-items-center gap-2 small');
       const name = el('span', 'text-break me-auto pc-upload-name', [...dirs, file.name].join('/'));
-      const size = el('span', 'text-body-secondary', humanBytes(file.size));
+      const size = el('span', 'text-body-secondary', formatBytes(file.size));
       const note = el('span', 'pc-upload-note');
       const actions = el('span', 'd-flex gap-1 pc-upload-actions');
       head.append(name, size, note, actions);

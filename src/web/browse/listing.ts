@@ -1,4 +1,5 @@
 // Pure listing logic: which entries show, in which order, and the view model the templates render.
+import { formatBytes } from '../../format/bytes.js';
 import type { DriveRef } from '../../drives/index.js';
 import type { DirEntry } from '../../smb/index.js';
 import { extensionOf, fileTypeOf, type PreviewKind } from './file-types.js';
@@ -214,7 +215,7 @@ export function entryViewer(drive: DriveRef, folder: string[]): (e: DirEntry) =>
       icon: t ? t.icon : 'bi-folder-fill',
       typeLabel: t ? t.label : 'Folder',
       kind: t ? t.kind : 'dir',
-      size: isDir ? '' : humanSize(Number(e.size)),
+      size: isDir ? '' : formatBytes(Number(e.size)),
       bytes: isDir ? '' : String(e.size),
       modifiedIso: valid ? e.mtime.toISOString() : '',
       modifiedUtc: utcText(e.mtime),
@@ -244,18 +245,6 @@ export async function buildListing(entries: DirEntry[], prefs: BrowsePrefs, yiel
   const hiddenCount = prefs.hidden ? real.filter(isHiddenEntry).length : real.length - shown.length;
   await sortEntriesYielding(shown, prefs.sort, prefs.order, yieldNow);
   return { entries: shown, hiddenCount, total: real.length };
-}
-
-export function humanSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB', 'PB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
 }
 
 export interface Crumb {

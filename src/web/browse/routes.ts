@@ -1,3 +1,4 @@
+import { formatBytes } from '../../format/bytes.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import ejs from 'ejs';
@@ -19,14 +20,14 @@ import {
   type EntryView,
   fileHref,
   folderHref,
-  humanSize,
+  
   prefsQuery,
   prefsToCookie,
   resolvePrefs,
   utcText,
 } from './listing.js';
 
-export { folderHref, humanSize } from './listing.js';
+export { folderHref } from './listing.js';
 
 /** Text previews show at most this much of a file. */
 export const TEXT_PREVIEW_BYTES = 256 * 1024;
@@ -90,7 +91,7 @@ export function browseRoutes(config: Config, pool: SmbPool): Router {
           crumbs: breadcrumbs(drive, segments),
           name: item,
           type,
-          size: humanSize(Number(stat.size)),
+          size: formatBytes(Number(stat.size)),
           modifiedIso: stat.mtime.toISOString(),
           modifiedUtc: utcText(stat.mtime),
           folderHref: folderHref(drive, segments.slice(0, -1)),

@@ -18,6 +18,7 @@
  *    The id is a signed ticket (upload-tickets.ts); the temporary's size on the file server is the offset,
  *    so a dropped connection resumes from the last byte that reached the server, on any instance.
  */
+import { formatBytes } from '../../format/bytes.js';
 import busboy from 'busboy';
 import express, { type Request, type Response, Router } from 'express';
 import type { Readable } from 'node:stream';
@@ -66,24 +67,13 @@ export interface FileResult {
   bytes: number;
 }
 
-const human = (n: number): string => {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
-};
-
 function contentLength(req: Request): number | undefined {
   const h = req.headers['content-length'];
   return typeof h === 'string' && /^\d+$/.test(h) ? Number(h) : undefined;
 }
 
 function tooLarge(max: number): PayloadTooLargeError {
-  return new PayloadTooLargeError(`That upload is larger than the limit of ${human(max)}.`, { code: 'too_large' });
+  return new PayloadTooLargeError(`That upload is larger than the limit of ${formatBytes(max)}.`, { code: 'too_large' });
 }
 
 function folderUrl(driveId: string, segments: string[]): string {

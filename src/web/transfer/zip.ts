@@ -11,6 +11,7 @@
  * - Already-compressed formats are stored; text-like ones are deflated (level 6).
  * - A failure midway destroys the response: the client sees a broken download, never a short valid zip.
  */
+import { formatBytes } from '../../format/bytes.js';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
@@ -42,17 +43,6 @@ export class ZipTooLargeError extends AppError {
 
 const ZIP32_LIMIT = 0xffff_fff0;
 
-const human = (bytes: number): string => {
-  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${v} bytes` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
-};
-
 /**
  * Everything to put in the zip, parents before children. `roots` are entries of the folder at `base`
  * (already stat'ed, or read from the folder); folders are walked depth-first.
@@ -68,7 +58,7 @@ export async function walkForZip(share: SmbShare, base: string, roots: DirEntry[
       throw new ZipTooLargeError(`That is more than ${limits.maxEntries.toLocaleString('en')} files and folders, the most one zip download may hold. Download fewer items or smaller folders.`);
     }
     if (bytes > limits.maxBytes) {
-      throw new ZipTooLargeError(`That is more than ${human(limits.maxBytes)}, the most one zip download may hold. Download fewer items or smaller folders.`);
+      throw new ZipTooLargeError(`That is more than ${formatBytes(limits.maxBytes)}, the most one zip download may hold. Download fewer items or smaller folders.`);
     }
   };
   const walk = async (entries: DirEntry[], prefix: string, dirPath: string): Promise<void> => {

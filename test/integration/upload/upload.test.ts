@@ -132,7 +132,7 @@ describe('uploads', () => {
     expect(status).toBe(413);
     const resumable = await send(`${app.url}/uploads`, 'POST', { ...cookieHeaders(alice, aliceCsrf), 'Content-Type': 'application/json' }, Buffer.from(JSON.stringify({ drive: 'home', folder: [folder], name: 'huge.iso', size: MAX + 1 })));
     expect(resumable.status).toBe(413);
-    expect((resumable.json.error as { message: string }).message).toBe('That upload is larger than the limit of 300 MiB.');
+    expect((resumable.json.error as { message: string }).message).toBe('That upload is larger than the limit of 300 MB.');
     expect(names().filter((n) => n.includes('huge'))).toEqual([]);
   });
 
