@@ -47,7 +47,7 @@ export async function startServer(config: Config, logger: Logger, extras: Server
   const missing = missingSignInSettings(config);
   let services: Services | undefined;
   if (missing.length === 0) {
-    services = createServices(config, logger);
+    services = await createServices(config, logger);
     await services.sessions.ready.catch(async (err: unknown) => {
       await services?.close();
       throw err;

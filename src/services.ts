@@ -20,8 +20,8 @@ export interface ServiceOverrides {
   sqliteFile?: string;
 }
 
-export function createServices(config: Config, logger: Logger, overrides: ServiceOverrides = {}): Services {
-  const sessions = createSessionStore(config, logger, {
+export async function createServices(config: Config, logger: Logger, overrides: ServiceOverrides = {}): Promise<Services> {
+  const sessions = await createSessionStore(config, logger, {
     ...(overrides.redisClient ? { redisClient: overrides.redisClient } : {}),
     ...(overrides.sqliteFile ? { sqliteFile: overrides.sqliteFile } : {}),
   });

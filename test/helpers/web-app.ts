@@ -90,7 +90,7 @@ export async function startWebApp(domain: DomainInfo, opts: WebAppOptions = {}):
   const config = loadConfig(webEnvFor(domain, dataDir, opts.env));
   opts.adjust?.(config);
   const { logs, logger } = memoryLogger(opts.logLevel ?? 'debug');
-  const services = createServices(config, logger, opts.services);
+  const services = await createServices(config, logger, opts.services);
   await services.sessions.ready;
   const { server, url } = await listenLocally(createApp(config, { logger, services }));
   return {

@@ -94,7 +94,7 @@ export async function startAdminApp(domain: DomainInfo, opts: AdminAppOptions = 
   const config = loadConfig(webEnvFor(domain, dataDir, { MAIL_FROM: 'Portcullis <portcullis@example.test>', ADMIN_EMAILS: 'admins@example.test', ...opts.env }));
   opts.adjust?.(config);
   const { logs, logger } = memoryLogger('debug');
-  const services = createServices(config, logger);
+  const services = await createServices(config, logger);
   await services.sessions.ready;
   const metrics = new Metrics();
   const checks = readinessChecks(config, { store: services.sessions.store, directory: services.directory });

@@ -120,8 +120,8 @@ describe('embedded SQLite session store', () => {
     storeContract(() => Promise.resolve(createSessionStore(configFor(dataDir), logger, { purgeIntervalMs: 0 })));
   });
 
-  it('lives in <dataDir>/sessions.sqlite, private, in WAL mode', () => {
-    const handle = createSessionStore(configFor(dataDir), logger);
+  it('lives in <dataDir>/sessions.sqlite, private, in WAL mode', async () => {
+    const handle = await createSessionStore(configFor(dataDir), logger);
     try {
       expect(handle.kind).toBe('sqlite');
       expect(handle.redis).toBeUndefined();
@@ -134,11 +134,11 @@ describe('embedded SQLite session store', () => {
   });
 
   it('keeps sessions when the file is closed and opened again (an app restart)', async () => {
-    const first = createSessionStore(configFor(dataDir), logger);
+    const first = await createSessionStore(configFor(dataDir), logger);
     const sess = bigSession(60_000);
     await set(first.store, 'sid-restart', sess);
     await first.close();
-    const second = createSessionStore(configFor(dataDir), logger);
+    const second = await createSessionStore(configFor(dataDir), logger);
     try {
       expect(await get(second.store, 'sid-restart')).toEqual(roundTrip(sess));
     } finally {
@@ -147,7 +147,7 @@ describe('embedded SQLite session store', () => {
   });
 
   it('purges expired rows periodically', async () => {
-    const handle = createSessionStore(configFor(dataDir), logger, { purgeIntervalMs: 200 });
+    const handle = await createSessionStore(configFor(dataDir), logger, { purgeIntervalMs: 200 });
     try {
       await call((cb) => handle.store.clear?.(cb));
       await set(handle.store, 'sid-gone', bigSession(100));
@@ -171,7 +171,7 @@ describe('embedded SQLite session store', () => {
   });
 
   it('gives sessions without a cookie expiry the idle timeout', async () => {
-    const handle = createSessionStore(configFor(dataDir, { SESSION_IDLE_MINUTES: '1' }), logger, { purgeIntervalMs: 0 });
+    const handle = await createSessionStore(configFor(dataDir, { SESSION_IDLE_MINUTES: '1' }), logger, { purgeIntervalMs: 0 });
     try {
       const sess = bigSession(1);
       (sess.cookie as unknown as Record<string, unknown>).expires = null;
@@ -200,8 +200,8 @@ describe('Redis session store (real redis-server)', () => {
   });
 
   it('is chosen by REDIS_URL and shares sessions between two app instances', async () => {
-    const a = createSessionStore(configFor(dataDir, { REDIS_URL: redis.url }), logger);
-    const b = createSessionStore(configFor(dataDir, { REDIS_URL: redis.url }), logger);
+    const a = await createSessionStore(configFor(dataDir, { REDIS_URL: redis.url }), logger);
+    const b = await createSessionStore(configFor(dataDir, { REDIS_URL: redis.url }), logger);
     try {
       await Promise.all([a.ready, b.ready]);
       expect(a.kind).toBe('redis');
@@ -219,14 +219,14 @@ describe('Redis session store (real redis-server)', () => {
   });
 
   it('fails start-up clearly when Redis cannot be reached', async () => {
-    const h = createSessionStore(configFor(dataDir, { REDIS_URL: 'redis://127.0.0.1:6399' }), logger);
+    const h = await createSessionStore(configFor(dataDir, { REDIS_URL: 'redis://127.0.0.1:6399' }), logger);
     await expect(h.ready).rejects.toBeInstanceOf(UnavailableError);
     await h.close();
   });
 
   it('answers 503 (UnavailableError) while Redis is down, and recovers when it is back', async () => {
     const own = await startRedis({ name: 'sessions-outage', port: 6392 });
-    const h = createSessionStore(configFor(dataDir, { REDIS_URL: own.url }), logger);
+    const h = await createSessionStore(configFor(dataDir, { REDIS_URL: own.url }), logger);
     try {
       await h.ready;
       await set(h.store, 'sid-outage', bigSession(60_000));
