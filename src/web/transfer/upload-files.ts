@@ -53,6 +53,13 @@ async function* chunksOf(src: Readable, limit: number, onCut?: (err: Error) => v
 }
 
 /**
+ * WRITEs in flight per HTTP upload (4 × 4 MiB). The request body arrives no faster than that keeps up with, and
+ * half the client's default window took the app's peak RSS during a 512 MiB upload from 195 to 169 MB at the
+ * same speed (313–544 vs 287–579 MiB/s).
+ */
+const UPLOAD_WINDOW = 4;
+
+/**
  * Writes `src` to `path` on the share with pipeFrom: WRITEs of the source's own buffers, a window of them
  * in flight, the source held back while it is full. Resolves once the handle is closed. On a write
  * failure it rejects and leaves `src` undrained (resume() it). On a source failure: with `keepPartial`,
@@ -68,7 +75,7 @@ export async function pump(
 ): Promise<PumpResult> {
   let sourceError: Error | undefined;
   const onCut = opts.keepPartial === true ? (err: Error) => void (sourceError = err) : undefined;
-  const { bytes } = await share.pipeFrom(path, chunksOf(src, opts.limit ?? Infinity, onCut), { flags: opts.flags });
+  const { bytes } = await share.pipeFrom(path, chunksOf(src, opts.limit ?? Infinity, onCut), { flags: opts.flags, window: UPLOAD_WINDOW });
   return sourceError === undefined ? { bytes } : { bytes, sourceError };
 }
 
