@@ -98,13 +98,13 @@ export async function run(args: string[]): Promise<void> {
       });
 
     /** The protocol the browser uses for large files: create, PUT the bytes, finish (here in one PUT). */
-    const resumableUpload = async (): Promise<number> => {
+    const resumableUpload = async (name: string): Promise<number> => {
       const t0 = performance.now();
       const headers = { Cookie: cookie, 'X-CSRF-Token': token, Accept: 'application/json', 'Content-Type': 'application/json' };
       const created = await fetch(`${base}/uploads`, {
         method: 'POST',
         headers,
-        body: JSON.stringify({ drive: 'shared', folder: [], name: 'bench-http-resumable.bin', size, conflict: 'overwrite' }),
+        body: JSON.stringify({ drive: 'shared', folder: [], name, size, conflict: 'fail' }),
       });
       if (created.status !== 201) throw new Error(`resumable create: HTTP ${created.status} ${await created.text()}`);
       const { id } = (await created.json()) as { id: string };
@@ -130,11 +130,13 @@ export async function run(args: string[]): Promise<void> {
       rate.smbclient.download.push(smbclientRate(await smbclient('get bench-http-source.bin /dev/null')));
 
       const u = await curl(['-H', `Cookie: ${cookie}`, '-H', `X-CSRF-Token: ${token}`, '-H', 'Accept: application/json',
-        '-F', `file=@${upload};filename=bench-http-upload.bin`, `${base}/upload/shared/?conflict=overwrite`]);
+        '-F', `file=@${upload};filename=bench-http-upload.bin`, `${base}/upload/shared/?conflict=fail`]);
       if (u.status >= 300) throw new Error(`upload through the app: HTTP ${u.status}`);
       rate.app.upload.push(size / MiB / (u.totalMs / 1000));
       rate.smbclient.upload.push(smbclientRate(await smbclient(`put ${upload} bench-http-put.bin`)));
-      rate.app.resumable.push(await resumableUpload());
+      rate.app.resumable.push(await resumableUpload('bench-http-resumable.bin'));
+      // Every upload writes a new file: delete them all (untimed) so each round starts from the same disk state.
+      await smbclient('rm bench-http-upload.bin; rm bench-http-put.bin; rm bench-http-resumable.bin');
 
       const p = await curl(['-H', `Cookie: ${cookie}`, `${base}${bigFolder}`]);
       if (p.status !== 200) throw new Error(`the 10,000-entry page: HTTP ${p.status}`);
