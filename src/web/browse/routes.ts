@@ -8,8 +8,8 @@ import { parseDrivePath, type DriveRef } from '../../drives/index.js';
 import { NotFoundError, toHttpError } from '../../errors/index.js';
 import type { SmbPool } from '../../sessions/index.js';
 import type { DirEntry, SmbShare } from '../../smb/index.js';
-import { findDrive } from '../drive-target.js';
-import { credentialFor, requireUser } from '../auth/current-user.js';
+import { driveTargetOf, findDrive, useDrive } from '../drive-target.js';
+import { requireUser } from '../auth/current-user.js';
 import { fileTypeOf } from './file-types.js';
 import {
   breadcrumbs,
@@ -77,7 +77,7 @@ export function browseRoutes(config: Config, pool: SmbPool): Router {
       const { prefs, fromQuery } = resolvePrefs(req.query as Record<string, unknown>, req.cookies?.[PREFS_COOKIE]);
       if (fromQuery) rememberPrefs(config, req, res, prefs);
       const use = <T>(fn: (share: SmbShare, path: string) => Promise<T>): Promise<T> =>
-        pool.use(req.sessionID, credentialFor(req), drive, (share, base) => fn(share, [...base, ...segments].join('/')), { idempotent: true });
+        useDrive(pool, req, { drive, segments, trailingSlash: raw.endsWith('/') }, fn, { idempotent: true });
 
       if (segments.length > 0 && !raw.endsWith('/')) {
         const stat = await use((share, path) => share.stat(path));
@@ -122,13 +122,10 @@ export function browseRoutes(config: Config, pool: SmbPool): Router {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     let item: string | undefined;
     try {
-      const [, driveId = '', ...rest] = req.path.split('/');
-      const drive = findDrive(config, req, res, driveId);
-      if (!drive) throw new NotFoundError('There is no drive by that name, or it is not yours to open.');
-      const segments = parseDrivePath(rest.join('/'));
-      item = segments.at(-1);
+      const target = driveTargetOf(config, req, res);
+      item = target.segments.at(-1);
       if (!item) throw new NotFoundError('That is a drive, not a file.');
-      const head = await pool.use(req.sessionID, credentialFor(req), drive, (share, base) => readTextHead(share, [...base, ...segments].join('/')), { idempotent: true });
+      const head = await useDrive(pool, req, target, (share, path) => readTextHead(share, path), { idempotent: true });
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
       // Shown escaped in a <pre>; should anyone open it directly it is still inert text.
       res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'");
