@@ -8,7 +8,7 @@ import { type AppDeps, createApp } from './app.js';
 import { type Config, ConfigError, loadConfig, missingSignInSettings } from './config/index.js';
 import { createServices, type Services } from './services.js';
 import { createLogger, type Logger } from './log.js';
-import { ErrorReporter, mailConfigured, smtpSender } from './mail/index.js';
+import { ErrorReporter, mailConfigured, type ReporterOptions, smtpSender } from './mail/index.js';
 import { newRequestId } from './web/middleware/index.js';
 import { Metrics, metricsRoutes } from './web/health/metrics.js';
 import { readinessChecks } from './web/health/ready.js';
@@ -29,7 +29,13 @@ export interface RunningServer {
 /** Extra app parts (tests mount routes here); the logger, services, reporter and metrics come from startServer. */
 export type ServerExtras = Omit<AppDeps, 'logger' | 'services' | 'reporter' | 'metrics'>;
 
-export function createReporter(config: Config, logger: Logger, metrics: Metrics, services: Services | undefined): ErrorReporter | undefined {
+export function createReporter(
+  config: Config,
+  logger: Logger,
+  metrics: Metrics,
+  services: Services | undefined,
+  overrides: Partial<ReporterOptions> = {},
+): ErrorReporter | undefined {
   if (!mailConfigured(config.mail)) return undefined;
   const checks = readinessChecks(config, { store: services?.sessions.store, directory: services?.directory });
   return new ErrorReporter({
@@ -40,6 +46,7 @@ export function createReporter(config: Config, logger: Logger, metrics: Metrics,
     maxPerHour: config.mail.maxPerHour,
     hooks: metrics.reporterHooks(),
     upstreamChecks: async () => (await checks(true)).map(({ name, ok, detail }) => ({ name, ok, detail })),
+    ...overrides,
   });
 }
 

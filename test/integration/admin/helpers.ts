@@ -6,12 +6,12 @@ import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import type { Express } from 'express';
 import { createApp } from '../../../src/app.js';
+import { createReporter } from '../../../src/server.js';
 import { type Config, loadConfig } from '../../../src/config/index.js';
 import type { Logger } from '../../../src/log.js';
-import { ErrorReporter, smtpSender, type ReporterOptions } from '../../../src/mail/index.js';
+import type { ErrorReporter, ReporterOptions } from '../../../src/mail/index.js';
 import { createServices, type Services } from '../../../src/services.js';
 import { Metrics } from '../../../src/web/health/metrics.js';
-import { readinessChecks } from '../../../src/web/health/ready.js';
 import type { DomainInfo } from '../../fixtures/domain.js';
 import { HttpClient } from '../../helpers/http-client.js';
 import { listenLocally, memoryLogger, tempDataDir, webEnvFor } from '../../helpers/web-app.js';
@@ -97,18 +97,8 @@ export async function startAdminApp(domain: DomainInfo, opts: AdminAppOptions = 
   const services = await createServices(config, logger);
   await services.sessions.ready;
   const metrics = new Metrics();
-  const checks = readinessChecks(config, { store: services.sessions.store, directory: services.directory });
-  const reporter = new ErrorReporter({
-    appName: config.site.name,
-    sender: smtpSender(config.mail, config.site.name),
-    logger,
-    dedupMs: config.mail.dedupMinutes * 60_000,
-    maxPerHour: config.mail.maxPerHour,
-    hooks: metrics.reporterHooks(),
-    upstreamChecks: async () => (await checks(true)).map(({ name, ok, detail }) => ({ name, ok, detail })),
-    outagePollMs: 500,
-    ...opts.reporter,
-  });
+  const reporter = createReporter(config, logger, metrics, services, { outagePollMs: 500, ...opts.reporter });
+  if (!reporter) throw new Error('the admin test app needs MAIL_HOST and ADMIN_EMAILS');
   const app = createApp(config, { logger, services, reporter, metrics, ...(opts.mount ? { mount: opts.mount } : {}) });
   const { server, url } = await listenLocally(app);
   return {
