@@ -167,7 +167,7 @@ export class SmbClient {
     const [share, rest] = this.route(path);
     return share.pipeTo(rest, writable, options);
   }
-  /** See SmbShare.pipeFrom: uploads an `{ fd }` through recycled buffers, or a Readable's chunks uncopied. */
+  /** See SmbShare.pipeFrom: uploads an `{ fd }` or a Readable through recycled buffers. */
   pipeFrom(path: string, source: UploadSource, options?: PipeFromOptions & { flags?: WriteFlags }): Promise<{ bytes: number }> {
     const [share, rest] = this.route(path);
     return share.pipeFrom(rest, source, options);

@@ -206,8 +206,8 @@ export class SmbShare {
 
   /**
    * Uploads `source` to `path` with pipelined WRITEs; see SmbFile.pipeFrom. An `{ fd }` source (a local
-   * file we read ourselves) goes through a pool of recycled buffers that are sent without a copy, so
-   * memory stays flat for any size; a Readable's chunks are sent as they come, uncopied. Resolves with
+   * file we read ourselves) or a Readable goes through a pool of recycled buffers that are sent without
+   * a copy, so memory stays flat for any size. Resolves with
    * the bytes written after the handle is closed. On any error (SMB, the source's, abort) it rejects with
    * the handle closed; what was written stays, so write to a temporary name and rename on success.
    * flags as in createWriteStream.

@@ -88,6 +88,22 @@ describe.each(variants)('pipeFrom ($name)', ({ name, port, settings }) => {
     expect(sha(readFileSync(join(f.shareDir, 'from-stream.bin')))).toBe(sha(data));
   });
 
+  it('copies a Readable\'s chunks: a source that refills one buffer after every yield still arrives intact', async () => {
+    // Node's HTTP parser and many streams hand out fresh buffers, but nothing promises it; a WRITE that
+    // kept a view of a reused buffer would send whatever the source wrote into it next.
+    const piece = 64 << 10;
+    async function* reusing(): AsyncGenerator<Buffer> {
+      const scratch = Buffer.allocUnsafe(piece);
+      for (let at = 0; at < data.length; at += piece) {
+        const n = data.copy(scratch, 0, at, Math.min(data.length, at + piece));
+        yield scratch.subarray(0, n);
+      }
+    }
+    const { bytes } = await client.share('data').pipeFrom('from-reused.bin', reusing(), { chunkSize: 2 << 20, window: 4 });
+    expect(bytes).toBe(data.length);
+    expect(sha(readFileSync(join(f.shareDir, 'from-reused.bin')))).toBe(sha(data));
+  });
+
   it('fd with start and size sends exactly that range; an empty source makes an empty file; wx refuses to clobber', async () => {
     const share = client.share('data');
     const fd = openSync(local, 'r');
