@@ -1,4 +1,4 @@
-export { requestContext, currentContext, newRequestId, noteSmbTarget, type RequestContext } from './request-context.js';
+export { requestContext, newRequestId, noteSmbTarget, type RequestContext } from './request-context.js';
 export { securityHeaders, CONTENT_SECURITY_POLICY } from './security-headers.js';
 export { requestLog } from './request-log.js';
 export { errorHandler, errorReporting, notFound, reportHandledError, type ErrorHandlerOptions, type UnexpectedErrorReport } from './errors.js';

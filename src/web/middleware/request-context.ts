@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomInt } from 'node:crypto';
 import type { RequestHandler } from 'express';
 
@@ -21,11 +20,6 @@ export function noteSmbTarget(res: { locals: { context?: RequestContext } }, dri
   context.smbPath = smbPath;
 }
 
-const storage = new AsyncLocalStorage<RequestContext>();
-
-/** The current request's context from anywhere below the web layer, e.g. for log lines. */
-export const currentContext = (): RequestContext | undefined => storage.getStore();
-
 // Crockford base32 without I, L, O, U: easy to read aloud to a help desk.
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export function newRequestId(length = 10): string {
@@ -41,15 +35,16 @@ declare module 'express-serve-static-core' {
 }
 
 /**
- * Gives every request an id (X-Request-Id) and a context reachable through AsyncLocalStorage.
- * An incoming X-Request-Id is not reused: a client could pick one that collides with another
- * request's reference in the logs.
+ * Gives every request an id (X-Request-Id) and a context in res.locals. An incoming X-Request-Id is
+ * not reused: a client could pick one that collides with another request's reference in the logs.
+ * (Deliberately not AsyncLocalStorage: it turns on promise hooks for the whole process, a cost on every
+ * promise of every SMB request, and everything that needs the context has the response at hand.)
  */
 export function requestContext(): RequestHandler {
   return (_req, res, next) => {
     const context: RequestContext = { id: newRequestId(), startedAt: process.hrtime.bigint() };
     res.locals.context = context;
     res.setHeader('X-Request-Id', context.id);
-    storage.run(context, next);
+    next();
   };
 }

@@ -13,6 +13,7 @@ import { BadRequestError, toHttpError } from '../../errors/index.js';
 import type { SmbPool } from '../../sessions/index.js';
 import type { Stats } from '../../smb/index.js';
 import { type DriveTarget, driveTargetOf, useDrive } from '../drive-target.js';
+import { DOWNLOAD_WINDOW } from './transfer-window.js';
 import { contentTypeOf, decideRange, dispositionHeader, etagOf, type FileFacts, inlineTypeOf, lastModifiedOf, notModified } from './http-file.js';
 
 export type SendMode = 'download' | 'view';
@@ -104,7 +105,7 @@ async function streamTo(pool: SmbPool, req: Request, res: Response, target: Driv
       try {
         // pipeTo opens the file before writing anything: a failure there is still an error page (headers
         // go out with the first byte). Once bytes went out, the only honest answer is a cut connection.
-        await share.pipeTo(path, res, { start, end, signal: stop.signal });
+        await share.pipeTo(path, res, { ...DOWNLOAD_WINDOW, start, end, signal: stop.signal });
       } catch (err) {
         if (res.headersSent) res.destroy(err instanceof Error ? err : undefined);
         throw stop.signal.aborted ? Object.assign(new Error('client closed the connection', { cause: err }), { code: 'ERR_STREAM_PREMATURE_CLOSE' }) : err;

@@ -7,6 +7,8 @@ import type { Readable } from 'node:stream';
 import { ConflictError, PayloadTooLargeError } from '../../errors/index.js';
 import { SmbExistsError, type SmbShare, type WriteFlags } from '../../smb/index.js';
 import { isTempName, numberedName, type ConflictMode } from './upload-names.js';
+import { noteBodyBytes } from './young-garbage.js';
+import { UPLOAD_WINDOW } from './transfer-window.js';
 
 /** Temporaries untouched for this long belong to crashed or abandoned uploads. */
 export const STALE_TEMP_MS = 24 * 3600 * 1000;
@@ -23,8 +25,7 @@ export interface PumpResult {
 }
 
 /**
- * The chunks of `src` exactly as it emits them, for share.pipeFrom, which sends them as WRITE payloads
- * without copying. Not the stream's own async iterator: that destroys the stream when pipeFrom stops
+ * The chunks of `src` exactly as it emits them, for share.pipeFrom. Not the stream's own async iterator: that destroys the stream when pipeFrom stops
  * early, and a destroyed busboy file stream never asks for more, so the rest of the form would hang
  * (the caller drains it with resume() instead). More than `limit` bytes → PayloadTooLargeError. With
  * `onCut`, a source error (the client went away) ends the chunks instead of failing them.
@@ -44,6 +45,7 @@ async function* chunksOf(src: Readable, limit: number, onCut?: (err: Error) => v
       }
       if (next.done === true) return;
       bytes += next.value.length;
+      noteBodyBytes(next.value.length);
       if (bytes > limit) throw new PayloadTooLargeError();
       yield next.value;
     }
@@ -52,15 +54,9 @@ async function* chunksOf(src: Readable, limit: number, onCut?: (err: Error) => v
   }
 }
 
-/**
- * WRITEs in flight per HTTP upload (4 × 4 MiB). The request body arrives no faster than that keeps up with, and
- * half the client's default window took the app's peak RSS during a 512 MiB upload from 195 to 169 MB at the
- * same speed (313–544 vs 287–579 MiB/s).
- */
-const UPLOAD_WINDOW = 4;
 
 /**
- * Writes `src` to `path` on the share with pipeFrom: WRITEs of the source's own buffers, a window of them
+ * Writes `src` to `path` on the share with pipeFrom: WRITEs from recycled buffers, a window of them
  * in flight, the source held back while it is full. Resolves once the handle is closed. On a write
  * failure it rejects and leaves `src` undrained (resume() it). On a source failure: with `keepPartial`,
  * every byte received is written, in order, and it resolves with `sourceError` (the resumable protocol
@@ -75,7 +71,7 @@ export async function pump(
 ): Promise<PumpResult> {
   let sourceError: Error | undefined;
   const onCut = opts.keepPartial === true ? (err: Error) => void (sourceError = err) : undefined;
-  const { bytes } = await share.pipeFrom(path, chunksOf(src, opts.limit ?? Infinity, onCut), { flags: opts.flags, window: UPLOAD_WINDOW });
+  const { bytes } = await share.pipeFrom(path, chunksOf(src, opts.limit ?? Infinity, onCut), { ...UPLOAD_WINDOW, flags: opts.flags });
   return sourceError === undefined ? { bytes } : { bytes, sourceError };
 }
 
