@@ -38,4 +38,5 @@ EXPOSE 3000
 # No curl in the slim image; node's fetch does the same job.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "dist/server.js"]
+# The same command as `npm start` (a test keeps them equal): see README, "Memory".
+CMD ["node", "--max-semi-space-size=4", "dist/server.js"]

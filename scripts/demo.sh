@@ -29,7 +29,9 @@ if [ -z "${SESSION_SECRET:-}" ] && [ -z "${SESSION_SECRET_FILE:-}" ]; then
   export SESSION_SECRET_FILE="$DATA_DIR/session-secret"
 fi
 
-node dist/server.js &
+# The app exactly as `npm start` runs it (node's memory flag included), as our own child so Ctrl-C stops it.
+read -r -a START <<<"$(node -p "require('./package.json').scripts.start")"
+"${START[@]}" &
 APP_PID=$!
 for _ in $(seq 1 100); do
   if curl -fsS -o /dev/null "http://localhost:$PORT/healthz" 2>/dev/null; then break; fi
