@@ -1,11 +1,12 @@
 // `npm run bench -- http [--large] [--rounds N]`
 // The app in front of the file server against smbclient on the same server and file, in the same run,
-// alternating, median of N rounds (needs `npm run build` first: the app runs as `npm start` runs it):
+// alternating who goes first, after an uncounted warm-up round, median of N rounds (needs `npm run build` first: the app runs as `npm start` runs it):
 //   curl download through the app vs `smbclient get` of a 512 MiB file (2 GiB with --large), target ≥ 0.8×;
 //   curl upload through the app (multipart form) vs `smbclient put`, target ≥ 0.8×; and, for information, the
 //   resumable protocol the browser uses for files over 16 MiB (one PUT of the whole file);
 //   first byte and full page of the 10,000-entry folder vs `smbclient ls` (start-up and login included), ≤ 1.5×;
 //   the app process's peak RSS over all of it (VmHWM), target ≤ 120 MB (the issue's figure is for 2 GiB: --large).
+// BENCH_RSS_TRACE=1 also logs the peak of every step of every round.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,6 +74,7 @@ class PeakRss {
       return await work();
     } finally {
       const peak = peakRssBytes(this.pid);
+      if (process.env.BENCH_RSS_TRACE !== undefined) log(`    ${step}: peak ${(peak / 1e6).toFixed(0)} MB`);
       this.steps.set(step, Math.max(this.steps.get(step) ?? 0, peak));
       this.overall = Math.max(this.overall, peak);
     }
@@ -159,27 +161,43 @@ export async function run(args: string[]): Promise<void> {
     };
     const page = { ttfb: [] as number[], total: [] as number[], smbclient: [] as number[] };
     const bigFolder = `/browse/shared/${encodeURIComponent(BIG_FOLDER.path)}/`;
-    for (let round = 1; round <= o.rounds; round++) {
-      log(`round ${round}/${o.rounds}`);
-      const d = await rss.during('download', () => curl(['-H', `Cookie: ${cookie}`, `${base}/download/shared/bench-http-source.bin`]));
-      if (d.status !== 200 || d.bytes !== size) throw new Error(`download through the app: HTTP ${d.status}, ${d.bytes} bytes`);
-      rate.app.download.push(size / MiB / (d.totalMs / 1000));
-      rate.smbclient.download.push(smbclientRate(await smbclient('get bench-http-source.bin /dev/null')));
+    // Round 0 warms up and is not counted: the first writes of a run land on memory the machine has not
+    // used yet (the server's page cache), which costs the file server several times the CPU, whoever writes.
+    // Who goes first alternates, so neither side always meets the state the other left.
+    for (let round = 0; round <= o.rounds; round++) {
+      log(round === 0 ? 'warm-up round (not counted)' : `round ${round}/${o.rounds}`);
+      const keep = (list: number[], value: number): void => void (round > 0 && list.push(value));
+      const appFirst = round % 2 === 1;
 
-      const u = await rss.during('upload', () => curl(['-H', `Cookie: ${cookie}`, '-H', `X-CSRF-Token: ${token}`, '-H', 'Accept: application/json',
-        '-F', `file=@${upload};filename=bench-http-upload.bin`, `${base}/upload/shared/?conflict=fail`]));
-      if (u.status >= 300) throw new Error(`upload through the app: HTTP ${u.status}`);
-      rate.app.upload.push(size / MiB / (u.totalMs / 1000));
-      rate.smbclient.upload.push(smbclientRate(await smbclient(`put ${upload} bench-http-put.bin`)));
-      rate.app.resumable.push(await rss.during('resumable', () => resumableUpload('bench-http-resumable.bin')));
+      const appDownload = async (): Promise<void> => {
+        const d = await rss.during('download', () => curl(['-H', `Cookie: ${cookie}`, `${base}/download/shared/bench-http-source.bin`]));
+        if (d.status !== 200 || d.bytes !== size) throw new Error(`download through the app: HTTP ${d.status}, ${d.bytes} bytes`);
+        keep(rate.app.download, size / MiB / (d.totalMs / 1000));
+      };
+      const smbclientGet = async (): Promise<void> => keep(rate.smbclient.download, smbclientRate(await smbclient('get bench-http-source.bin /dev/null')));
+      for (const step of appFirst ? [appDownload, smbclientGet] : [smbclientGet, appDownload]) await step();
+
+      const appUpload = async (): Promise<void> => {
+        const u = await rss.during('upload', () => curl(['-H', `Cookie: ${cookie}`, '-H', `X-CSRF-Token: ${token}`, '-H', 'Accept: application/json',
+          '-F', `file=@${upload};filename=bench-http-upload.bin`, `${base}/upload/shared/?conflict=fail`]));
+        if (u.status >= 300) throw new Error(`upload through the app: HTTP ${u.status}`);
+        keep(rate.app.upload, size / MiB / (u.totalMs / 1000));
+      };
+      const smbclientPut = async (): Promise<void> => keep(rate.smbclient.upload, smbclientRate(await smbclient(`put ${upload} bench-http-put.bin`)));
+      for (const step of appFirst ? [appUpload, smbclientPut] : [smbclientPut, appUpload]) await step();
+      keep(rate.app.resumable, await rss.during('resumable', () => resumableUpload('bench-http-resumable.bin')));
       // Every upload writes a new file: delete them all (untimed) so each round starts from the same disk state.
       await smbclient('rm bench-http-upload.bin; rm bench-http-put.bin; rm bench-http-resumable.bin');
 
       const p = await rss.during('10k page', () => curl(['-H', `Cookie: ${cookie}`, `${base}${bigFolder}`]));
       if (p.status !== 200) throw new Error(`the 10,000-entry page: HTTP ${p.status}`);
-      page.ttfb.push(p.ttfbMs);
-      page.total.push(p.totalMs);
-      page.smbclient.push((await smbclient(`cd "${BIG_FOLDER.path}"; ls`)).wallMs);
+      keep(page.ttfb, p.ttfbMs);
+      keep(page.total, p.totalMs);
+      keep(page.smbclient, (await smbclient(`cd "${BIG_FOLDER.path}"; ls`)).wallMs);
+      if (round > 0) {
+        const last = (list: number[]): string => (list.at(-1) ?? NaN).toFixed(0);
+        log(`  download ${last(rate.app.download)} vs ${last(rate.smbclient.download)} MiB/s, upload ${last(rate.app.upload)} (resumable ${last(rate.app.resumable)}) vs ${last(rate.smbclient.upload)} MiB/s, page ${last(page.total)} vs ${last(page.smbclient)} ms`);
+      }
     }
     rss.note();
     const peak = rss.overall;

@@ -11,7 +11,7 @@ async function scavengesDuring(work: () => void): Promise<number> {
   // GC entries are delivered asynchronously.
   await new Promise((resolve) => setTimeout(resolve, 50));
   obs.disconnect();
-  return seen.filter((e) => (e.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MINOR).length;
+  return seen.filter((e) => (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR).length;
 }
 
 describe('scavenging request-body garbage', () => {
