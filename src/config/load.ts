@@ -111,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     upload: { maxBytes: e.UPLOAD_MAX_BYTES },
     zip: { maxBytes: e.ZIP_MAX_BYTES, maxEntries: e.ZIP_MAX_ENTRIES },
+    thumbnails: { cacheMaxBytes: e.THUMBNAIL_CACHE_MAX_BYTES },
     drivesFile: e.DRIVES_FILE,
     drives,
     mail: {

@@ -96,6 +96,7 @@ export function envSchema(themes: readonly string[]) {
     UPLOAD_MAX_BYTES: setting('an integer 1–9007199254740991 (bytes)', parseInteger(1, Number.MAX_SAFE_INTEGER), 10 * 1024 ** 3),
     ZIP_MAX_BYTES: setting('an integer 1–9007199254740991 (bytes)', parseInteger(1, Number.MAX_SAFE_INTEGER), 20 * 1024 ** 3),
     ZIP_MAX_ENTRIES: setting('an integer 1–10000000', parseInteger(1, 10_000_000), 50_000),
+    THUMBNAIL_CACHE_MAX_BYTES: setting('an integer 1048576–9007199254740991 (bytes)', parseInteger(1 << 20, Number.MAX_SAFE_INTEGER), 512 * 1024 ** 2),
     DRIVES_FILE: setting('a readable YAML or JSON file', parseReadableFile),
     MAIL_HOST: setting('an SMTP host name or IP address', parseHost),
     MAIL_PORT: setting('an integer 1–65535', parseInteger(1, 65535)),

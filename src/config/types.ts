@@ -121,6 +121,10 @@ export interface Config {
     /** Files and folders in one zip. */
     maxEntries: number;
   };
+  thumbnails: {
+    /** The disk cache (DATA_DIR/thumbnails) is pruned, least recently used first, when it grows past this. */
+    cacheMaxBytes: number;
+  };
   drivesFile: string | undefined;
   drives: Drive[];
   mail: MailConfig;

@@ -11,11 +11,15 @@
  *   so a changed file gets a new thumbnail and the old one simply stops being asked for. Files are written
  *   to a temporary name and renamed, so a crash never leaves half a thumbnail under a real key. Concurrent
  *   requests for the same key share one generation.
+ * - Bounded cache: a hit touches the file's mtime (atime is often off), and when the cache grows past
+ *   `cacheMaxBytes` the least recently used thumbnails go until it is at three quarters of that. The size
+ *   is counted from disk once, with the first thumbnail written, then kept up to date.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type sharpFn from 'sharp';
+import type { Logger } from '../log.js';
 
 export interface ThumbnailOptions {
   /** Cache folder (created when needed). */
@@ -26,7 +30,13 @@ export interface ThumbnailOptions {
   maxInputPixels?: number;
   /** Images decoded at the same time. */
   concurrency?: number;
+  /** Prune the cache, least recently used first, when it grows past this (default 512 MiB). */
+  cacheMaxBytes?: number;
+  logger?: Logger;
 }
+
+/** A temporary left by a crash while writing a thumbnail; older than this, it is swept with a prune. */
+const STALE_TMP_MS = 3600_000;
 
 /** Source formats sharp's prebuilt libvips decodes that browsers show as raster images (no SVG: it may script). */
 const IMAGE_EXTENSIONS = new Set(['jpg', 'jpeg', 'jpe', 'png', 'gif', 'webp', 'avif', 'heic', 'heif', 'tif', 'tiff', 'bmp']);
@@ -77,14 +87,19 @@ export class ThumbnailService {
   private running = 0;
   private readonly queue: (() => void)[] = [];
   private readonly inFlight = new Map<string, Promise<Buffer>>();
+  readonly cacheMaxBytes: number;
+  /** Bytes in the cache as far as we know: undefined until counted from disk. */
+  private cacheBytes: number | undefined;
+  private pruning: Promise<void> | undefined;
   /** Counters for tests and metrics. */
-  readonly stats = { generated: 0, cacheHits: 0 };
+  readonly stats = { generated: 0, cacheHits: 0, pruned: 0 };
 
   constructor(private readonly options: ThumbnailOptions) {
     this.size = options.size ?? 256;
     this.maxInputBytes = options.maxInputBytes ?? 30 * 1024 * 1024;
     this.maxInputPixels = options.maxInputPixels ?? 50_000_000;
     this.concurrency = Math.max(1, options.concurrency ?? 2);
+    this.cacheMaxBytes = options.cacheMaxBytes ?? 512 * 1024 * 1024;
   }
 
   /** The cache key for one version of one file. */
@@ -106,6 +121,8 @@ export class ThumbnailService {
     const hit = await readFile(file).catch(() => undefined);
     if (hit) {
       this.stats.cacheHits++;
+      const now = new Date();
+      void utimes(file, now, now).catch(() => undefined);
       return { data: hit, cached: true };
     }
     let pending = this.inFlight.get(key);
@@ -128,6 +145,7 @@ export class ThumbnailService {
       try {
         await writeFile(tmp, data);
         await rename(tmp, file);
+        this.noteWritten(data.length);
       } catch {
         // A cache that cannot be written (full disk, read-only volume) still serves the thumbnail.
         await rm(tmp, { force: true });
@@ -136,6 +154,53 @@ export class ThumbnailService {
     } finally {
       this.release();
     }
+  }
+
+  private noteWritten(bytes: number): void {
+    if (this.cacheBytes !== undefined) this.cacheBytes += bytes;
+    if (this.cacheBytes !== undefined && this.cacheBytes <= this.cacheMaxBytes) return;
+    this.pruning ??= this.prune()
+      .catch((err: unknown) => void this.options.logger?.warn('thumbnail cache: prune failed', { err }))
+      .finally(() => (this.pruning = undefined));
+  }
+
+  /** Counts the cache on disk and, when it is over cacheMaxBytes, deletes the least recently used files. */
+  async prune(now = Date.now()): Promise<void> {
+    const dir = this.options.dir;
+    const files: { path: string; size: number; mtimeMs: number }[] = [];
+    for (const sub of await readdir(dir).catch(() => [])) {
+      if (!/^[0-9a-f]{2}$/.test(sub)) continue;
+      for (const name of await readdir(join(dir, sub)).catch(() => [])) {
+        const path = join(dir, sub, name);
+        const s = await stat(path).catch(() => undefined);
+        if (s === undefined || !s.isFile()) continue;
+        if (name.endsWith('.tmp')) {
+          if (now - s.mtimeMs > STALE_TMP_MS) await rm(path, { force: true });
+        } else if (name.endsWith('.webp')) {
+          files.push({ path, size: s.size, mtimeMs: s.mtimeMs });
+        }
+      }
+    }
+    let total = files.reduce((sum, f) => sum + f.size, 0);
+    let removed = 0;
+    if (total > this.cacheMaxBytes) {
+      const target = Math.floor(this.cacheMaxBytes * 0.75);
+      files.sort((a, b) => a.mtimeMs - b.mtimeMs);
+      for (const f of files) {
+        if (total <= target) break;
+        await rm(f.path, { force: true });
+        total -= f.size;
+        removed++;
+      }
+      this.stats.pruned += removed;
+      this.options.logger?.info('thumbnail cache pruned', { removed, bytes: total, maxBytes: this.cacheMaxBytes });
+    }
+    this.cacheBytes = total;
+  }
+
+  /** Resolves when a prune in progress (if any) is done (tests). */
+  async settled(): Promise<void> {
+    await this.pruning;
   }
 
   private async render(source: Buffer): Promise<Buffer> {

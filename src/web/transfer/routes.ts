@@ -27,7 +27,7 @@ const readOnly = (req: Request): boolean => req.method === 'GET' || req.method =
 
 export function transferRoutes(config: Config, pool: SmbPool, logger: Logger, options: TransferOptions = {}): Router {
   const router = Router();
-  const thumbs = options.thumbnails ?? new ThumbnailService({ dir: join(config.dataDir, 'thumbnails') });
+  const thumbs = options.thumbnails ?? new ThumbnailService({ dir: join(config.dataDir, 'thumbnails'), cacheMaxBytes: config.thumbnails.cacheMaxBytes, logger });
 
   /**
    * After headers went out there is no error page to send: a client that went away is only worth a debug
