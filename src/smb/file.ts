@@ -334,8 +334,7 @@ export class SmbFile {
       if (failure !== undefined) throw failure;
     };
 
-    // window + 1 recycled buffers: each goes out as a WRITE payload without a copy and returns to `free`
-    // once the server has answered, so nothing per chunk is left for the GC whatever the size.
+    // The pool: a buffer returns to `free` once the server has answered its WRITE.
     const free: Buffer[] = [];
     let created = 0;
     const take = async (): Promise<Buffer> => {

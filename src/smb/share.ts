@@ -207,10 +207,9 @@ export class SmbShare {
   /**
    * Uploads `source` to `path` with pipelined WRITEs; see SmbFile.pipeFrom. An `{ fd }` source (a local
    * file we read ourselves) or a Readable goes through a pool of recycled buffers that are sent without
-   * a copy, so memory stays flat for any size. Resolves with
-   * the bytes written after the handle is closed. On any error (SMB, the source's, abort) it rejects with
-   * the handle closed; what was written stays, so write to a temporary name and rename on success.
-   * flags as in createWriteStream.
+   * a copy, so memory stays flat for any size. Resolves with the bytes written after the handle is closed.
+   * On any error (SMB, the source's, abort) it rejects with the handle closed; what was written stays, so
+   * write to a temporary name and rename on success. flags as in createWriteStream.
    */
   async pipeFrom(path: string, source: UploadSource, options: PipeFromOptions & { flags?: WriteFlags } = {}): Promise<{ bytes: number }> {
     options.signal?.throwIfAborted();

@@ -25,9 +25,9 @@ export interface PumpResult {
 }
 
 /**
- * The chunks of `src` exactly as it emits them, for share.pipeFrom. Not the stream's own async iterator: that destroys the stream when pipeFrom stops
- * early, and a destroyed busboy file stream never asks for more, so the rest of the form would hang
- * (the caller drains it with resume() instead). More than `limit` bytes → PayloadTooLargeError. With
+ * The chunks of `src` exactly as it emits them, for share.pipeFrom. Not the stream's own async iterator:
+ * that destroys the stream when pipeFrom stops early, and a destroyed busboy file stream never asks for
+ * more, so the rest of the form would hang (the caller drains it with resume() instead). More than `limit` bytes → PayloadTooLargeError. With
  * `onCut`, a source error (the client went away) ends the chunks instead of failing them.
  */
 async function* chunksOf(src: Readable, limit: number, onCut?: (err: Error) => void): AsyncGenerator<Buffer> {
