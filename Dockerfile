@@ -3,7 +3,7 @@
 # Production needs at least SESSION_SECRET (or SESSION_SECRET_FILE).
 
 # --- build: compile the server (dist/) and bundle the browser code and vendor assets (public/build/)
-FROM node:20-bookworm AS build
+FROM node:24-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
@@ -15,13 +15,13 @@ RUN npm run build
 
 # --- deps: production dependencies only. The full image has the compilers better-sqlite3 may need
 # when no prebuilt binary fits; the slim runtime below then needs none.
-FROM node:20-bookworm AS deps
+FROM node:24-bookworm AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 
 # --- runtime
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules

@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
+source scripts/node-env.sh
 [ -d node_modules ] || npm ci
+bash scripts/ensure-native.sh
 [ -f dist/server.js ] && [ -f public/build/app.js ] || npm run build
 
 PORT="${PORT:-3000}"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Portcullis's demo and tests need, when any is missing.
-# As root it runs apt-get; otherwise it prints the exact command and fails.
+# Installs what Portcullis's demo and tests need, when any is missing: Node.js 24 (scripts/install-node.sh)
+# and the Debian packages. As root it installs them; otherwise it prints the exact commands and fails.
 set -euo pipefail
+
+bash "$(dirname "$0")/install-node.sh"
 
 PACKAGES=(samba samba-ad-dc smbclient ldap-utils winbind krb5-user python3-samba redis-server chromium zstd openssl iproute2 util-linux curl procps)
 

@@ -73,7 +73,7 @@ describe('Dockerfile', () => {
 
   it('has a build stage and a runtime stage', () => {
     expect(all.length).toBeGreaterThanOrEqual(2);
-    expect(/FROM node:20-bookworm-slim\s*$/m.test(dockerfile)).toBe(true);
+    expect(/FROM node:24-bookworm-slim\s*$/m.test(dockerfile)).toBe(true);
   });
 
   it('copies from the build context only paths that exist in the repository', () => {
