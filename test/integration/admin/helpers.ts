@@ -1,6 +1,7 @@
 // A real SMTP server (smtp-server) that keeps every message raw and parsed, and the app wired with a real
-// ErrorReporter sending to it, for the admin tests. SMTP ports 2525–2535 belong to these tests.
+// ErrorReporter sending to it, for the admin tests. Sinks take a free port; 2534 and 2528 stay closed (mail server down).
 import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { rmSync } from 'node:fs';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
@@ -30,6 +31,7 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
+/** `port` 0 takes any free port (read it back from `.port`), so two test runs on one machine cannot collide. */
 export async function startSmtp(port: number, opts: { auth?: { user: string; pass: string } } = {}): Promise<SmtpSink> {
   const mails: ReceivedMail[] = [];
   const server = new SMTPServer({
@@ -56,7 +58,7 @@ export async function startSmtp(port: number, opts: { auth?: { user: string; pas
   server.listen(port, '127.0.0.1');
   await once(server.server, 'listening');
   return {
-    port,
+    port: (server.server.address() as AddressInfo).port,
     mails,
     async waitFor(n, timeoutMs = 15_000) {
       const until = Date.now() + timeoutMs;

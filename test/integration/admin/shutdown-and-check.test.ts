@@ -80,8 +80,8 @@ describe('graceful shutdown during a download', () => {
     const exited = once(proc.child, 'exit');
     const signalledAt = Date.now();
     proc.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
-    await expect(fetch(`${proc.url}/healthz`)).rejects.toThrow();
+    // Refused once the process has handled the signal, which a busy machine may delay: wait for that, not a fixed time.
+    await expect.poll(() => fetch(`${proc.url}/healthz`).then(() => 'answered', () => 'refused'), { timeout: 20_000, interval: 50 }).toBe('refused');
     expect(await download.done).toBe(LARGE_FILE.bytes);
     const [code] = (await exited) as [number | null];
     const tookMs = Date.now() - signalledAt;
@@ -105,7 +105,8 @@ describe('graceful shutdown during a download', () => {
     await expect(download.done).rejects.toThrow(/aborted|incomplete/);
     const cutAfter = Date.now() - signalledAt;
     expect(cutAfter).toBeGreaterThan(1500);
-    expect(cutAfter).toBeLessThan(6000);
+    // Well short of the ~15 s the rest of the download would take uncut; the slack is for a busy machine.
+    expect(cutAfter).toBeLessThan(12_000);
     await exited;
     expect(proc.output()).toContain('shutdown grace of 2 s is over');
   });

@@ -65,12 +65,12 @@ function storeContract(open: () => Promise<SessionStoreHandle>) {
   });
 
   it('forgets a session at its cookie expiry, and touch extends it', async () => {
-    await set(handle.store, 'sid-expiring', bigSession(1200));
-    await set(handle.store, 'sid-touched', bigSession(1200));
+    // 3 s: long enough that a busy machine still reads it back before it expires.
+    await set(handle.store, 'sid-expiring', bigSession(3000));
+    await set(handle.store, 'sid-touched', bigSession(3000));
     await touch(handle.store, 'sid-touched', bigSession(60_000));
     expect(await get(handle.store, 'sid-expiring')).toBeTruthy();
-    await sleep(2300);
-    expect(await get(handle.store, 'sid-expiring')).toBeFalsy();
+    await expect.poll(() => get(handle.store, 'sid-expiring'), { timeout: 20_000, interval: 200 }).toBeFalsy();
     expect(await get(handle.store, 'sid-touched')).toBeTruthy();
   });
 
@@ -152,19 +152,21 @@ describe('embedded SQLite session store', () => {
       await call((cb) => handle.store.clear?.(cb));
       await set(handle.store, 'sid-gone', bigSession(100));
       await set(handle.store, 'sid-kept', bigSession(60_000));
-      await sleep(700);
+      // The periodic purge deletes the expired row from the table itself: wait for that, not for a fixed time.
+      const { default: Database } = await import('better-sqlite3');
+      const rows = (): unknown[] => {
+        const db = new Database(join(dataDir, 'sessions.sqlite'), { readonly: true });
+        try {
+          return db.prepare('SELECT sid FROM sessions').all();
+        } finally {
+          db.close();
+        }
+      };
+      await expect.poll(rows, { timeout: 20_000, interval: 100 }).toEqual([{ sid: 'sid-kept' }]);
       const all = await new Promise<Record<string, SessionData>>((resolve, reject) =>
         handle.store.all?.((err, rows) => (err ? reject(err as Error) : resolve(rows as Record<string, SessionData>))),
       );
       expect(Object.keys(all)).toEqual(['sid-kept']);
-      // Even expired rows not yet purged are never returned; here they are gone from the table too.
-      const { default: Database } = await import('better-sqlite3');
-      const db = new Database(join(dataDir, 'sessions.sqlite'), { readonly: true });
-      try {
-        expect(db.prepare('SELECT sid FROM sessions').all()).toEqual([{ sid: 'sid-kept' }]);
-      } finally {
-        db.close();
-      }
     } finally {
       await handle.close();
     }
