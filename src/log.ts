@@ -63,30 +63,67 @@ const redactFormat = winston.format((info) => {
   return info;
 });
 
+// Everything that ends a line for some reader of logs (CR, LF, VT, FF, NEL, U+2028/2029, and the other C0
+// and C1 controls terminals act on) and the bidi controls that reorder what a reader sees. Names of files
+// and users reach log lines, so none of these may appear raw: escaped, a name can never start a forged line.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_IN_LINE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * `text` with every character of UNSAFE_IN_LINE written as an escape (`\n`, `\u0085` …). The escapes are valid
+ * in JSON strings too, and JSON text has these characters only inside strings, so it stays valid JSON.
+ */
+export function escapeForLog(text: string): string {
+  return text.replace(UNSAFE_IN_LINE, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+const MESSAGE = Symbol.for('message');
+
+/** The last step of both formats: the finished line, whatever went into it, is one line. */
+const oneLine = winston.format((info) => {
+  const line: unknown = (info as Record<symbol, unknown>)[MESSAGE];
+  if (typeof line === 'string') (info as Record<symbol, unknown>)[MESSAGE] = escapeForLog(line);
+  return info;
+});
+
+/**
+ * A stack trace for the pretty format, below its entry: the error's message (which may carry a file name) is
+ * escaped onto one line, and every line of the trace is indented, so that whatever an error says, only the
+ * entry's first line starts at the left margin.
+ */
+function traceLines(stack: string, message: unknown): string {
+  const text = typeof message === 'string' && message !== '' ? stack.replace(message, () => escapeForLog(message)) : stack;
+  return text
+    .split('\n')
+    .map((l) => `\n${/^\s/.test(l) ? '' : '    '}${escapeForLog(l)}`)
+    .join('');
+}
+
 // Only string keys: winston's symbol keys hold the caller's original, unredacted arguments.
 const pretty = winston.format.printf((info) => {
   const rest: Record<string, unknown> = {};
-  const stacks: string[] = typeof info.stack === 'string' ? [info.stack] : [];
+  const traces: string[] = typeof info.stack === 'string' ? [traceLines(info.stack, info.message)] : [];
   for (const key of Object.keys(info)) {
     if (key === 'level' || key === 'message' || key === 'timestamp' || key === 'stack') continue;
     const value = info[key];
     if (typeof value === 'object' && value !== null && typeof (value as { stack?: unknown }).stack === 'string') {
-      const { stack, ...fields } = value as { stack: string };
-      stacks.push(stack);
+      const { stack, ...fields } = value as { stack: string; message?: unknown };
+      traces.push(traceLines(stack, fields.message));
       rest[key] = fields;
     } else {
       rest[key] = value;
     }
   }
-  const meta = Object.keys(rest).length > 0 ? ` ${inspect(rest, { breakLength: Infinity, compact: true, depth: 4, colors: false })}` : '';
-  const trace = stacks.map((s) => `\n${s}`).join('');
-  return `${String(info.timestamp)} ${info.level} ${String(info.message)}${meta}${trace}`;
+  const meta = Object.keys(rest).length > 0 ? ` ${escapeForLog(inspect(rest, { breakLength: Infinity, compact: true, depth: 4, colors: false }))}` : '';
+  // The level is escaped by nobody: colorize wraps it in terminal colour codes on purpose.
+  return `${String(info.timestamp)} ${info.level} ${escapeForLog(String(info.message))}${meta}${traces.join('')}`;
 });
 
 export function createLogger(options: LoggerOptions): Logger {
   const format =
     options.format === 'json'
-      ? winston.format.combine(winston.format.errors({ stack: true }), redactFormat(), winston.format.timestamp(), winston.format.json())
+      ? winston.format.combine(winston.format.errors({ stack: true }), redactFormat(), winston.format.timestamp(), winston.format.json(), oneLine())
       : winston.format.combine(
           winston.format.errors({ stack: true }),
           redactFormat(),
