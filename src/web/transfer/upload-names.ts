@@ -13,9 +13,12 @@ export const MAX_NAME_LENGTH = 255;
 const CONTROL = /\p{Cc}/u;
 const RESERVED = /[\\/:*?"<>|]/u;
 const LONE_SURROGATE = /\p{Cs}/u;
-// CON, PRN, AUX, NUL, COM1–9, LPT1–9 (also with the superscript digits Windows treats the same), with or
-// without an extension, and with trailing spaces before the dot ("CON .txt" is CON to Windows too).
-const DEVICE = /^(con|prn|aux|nul|com[1-9¹²³]|lpt[1-9¹²³]) *(\..*)?$/iu;
+// CON, PRN, AUX, NUL, COM0–9, LPT0–9 (also with the superscript digits Windows treats the same; the list in
+// Microsoft's "Naming Files, Paths, and Namespaces"), with or without an extension, and with trailing spaces
+// before the dot ("CON .txt" is CON to Windows too).
+const DEVICE = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]) *(\..*)?$/iu;
+// ".", ".." and what Windows trims to them: the same rule, and the same words, as parseDrivePath.
+const DOTS_AND_SPACES = /^[. ]+$/u;
 
 /** Why `name` cannot be a file or folder name on the share, or undefined when it can. */
 export function nameProblem(name: string): string | undefined {
@@ -24,19 +27,31 @@ export function nameProblem(name: string): string | undefined {
   if (name.length > MAX_NAME_LENGTH) return `${shown} is longer than ${MAX_NAME_LENGTH} characters.`;
   if (CONTROL.test(name)) return `${shown.replace(/\p{Cc}/gu, '�')} contains a control character, which file names cannot contain.`;
   if (LONE_SURROGATE.test(name)) return 'A file name contains an invalid character encoding.';
+  if (DOTS_AND_SPACES.test(name)) return 'A name made only of dots and spaces, such as “.” or “..”, is not allowed.';
   if (RESERVED.test(name)) return `${shown} contains one of \\ / : * ? " < > |, which file names cannot contain.`;
   if (/[. ]$/u.test(name)) return `${shown} ends with a dot or a space, which file names cannot.`;
-  if (DEVICE.test(name)) return `${shown} is a name Windows reserves for a device (CON, PRN, AUX, NUL, COM1–9, LPT1–9).`;
+  if (DEVICE.test(name)) return `${shown} is a name Windows reserves for a device (CON, PRN, AUX, NUL, COM0–9, LPT0–9).`;
   if (name.startsWith(TEMP_PREFIX)) return `${shown} starts with ${TEMP_PREFIX}, which is reserved for uploads in progress.`;
   return undefined;
 }
 
+/** The start of the name kept in a temporary's name, in UTF-8 bytes. */
+const HINT_BYTES = 60;
+
 /**
  * `.~portcullis-<random>.<start of name>.part`: hidden (leading dot), unique, recognisable by admins, and
- * within the 255-character limit whatever the final name is.
+ * within the limits whatever the final name is. The hint is cut by UTF-8 bytes, not characters: Linux file
+ * servers hold at most 255 bytes per name, and 60 emoji (240 bytes) made the temporary of a legal 255-byte
+ * name too long for the server.
  */
 export function tempName(name: string): string {
-  const hint = Array.from(name).slice(0, 60).join('');
+  let hint = '';
+  let bytes = 0;
+  for (const ch of name) {
+    bytes += Buffer.byteLength(ch, 'utf8');
+    if (bytes > HINT_BYTES) break;
+    hint += ch;
+  }
   return `${TEMP_PREFIX}${randomBytes(8).toString('hex')}.${hint}${TEMP_SUFFIX}`;
 }
 
