@@ -28,7 +28,10 @@ const exists: Make = (item, cause) => new ConflictError(named(item, (i) => `${i}
 const notEmpty: Make = (item, cause) => new ConflictError(named(item, (i) => `${i} is a folder that is not empty.`, 'That folder is not empty.'), { cause, code: 'not_empty' });
 const locked: Make = (item, cause) => new LockedError(named(item, (i) => `${i} is in use by someone else. Try again when they have closed it.`, 'That item is in use by someone else. Try again when they have closed it.'), { cause });
 const unavailable: Make = (_item, cause) => new UnavailableError(undefined, { cause });
-const badName: Make = (item, cause) => new BadRequestError(named(item, (i) => `${i} is not a valid name.`, 'That is not a valid name.'), { cause });
+// Our own rules (path-safety, upload names) refuse most bad names first; what still reaches the server and is
+// refused is server-specific, most often a name over the 255 bytes of UTF-8 a Linux file server holds.
+const badName: Make = (item, cause) =>
+  new BadRequestError(named(item, (i) => `${i} is not a valid name on the file server (it may be longer than the 255 bytes it allows).`, 'That is not a valid name on the file server.'), { cause, code: 'bad_name' });
 const signInAgain: Make = (_item, cause) => new UnauthorizedError('Your sign-in is no longer accepted by the file server. Please sign in again.', { cause });
 
 /** SMB error class names (src/smb/errors), with or without an Smb prefix or Error suffix. */

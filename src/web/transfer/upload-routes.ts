@@ -134,6 +134,9 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger): Rou
       const bb = busboy({
         headers: req.headers,
         defParamCharset: 'utf8',
+        // Keep `/` and `\` in the part's file name, so nameProblem refuses it with a 400 naming the rule;
+        // busboy's default silently kept what followed the last one ("../../a/b.txt" became "b.txt").
+        preservePath: true,
         fileHwm: FILE_HWM,
         limits: { fileSize: max, files: 1000, fields: 20, fieldSize: 1024, parts: 1020 },
       });
