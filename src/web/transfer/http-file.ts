@@ -95,8 +95,35 @@ export function decideRange(headers: { range?: string | undefined; 'if-range'?: 
   return { kind: 'partial', start, end: Math.min(end, size - 1) };
 }
 
-/** By the name, as browsers guess it; octet-stream when unknown. */
+/**
+ * Extensions of files a browser runs or renders as a document when this origin serves them with their own
+ * type: markup (HTML, XHTML, SVG, XML with XSLT), script, style sheets, WebAssembly, and data a script could
+ * import (JSON). Checked beside the MIME type, for names mime-types maps to something harmless or not at all.
+ */
+const ACTIVE_EXTENSIONS = new Set([
+  'html', 'htm', 'shtml', 'xhtml', 'xht', 'mht', 'mhtml', 'hta', 'htc',
+  'js', 'mjs', 'cjs', 'jsm', 'es', 'jsx', 'css', 'wasm', 'json', 'jsonld', 'map', 'webmanifest',
+  'svg', 'svgz', 'xml', 'xsl', 'xslt', 'xsd', 'xul', 'rdf', 'rss', 'atom', 'mml', 'swf', 'appcache', 'manifest',
+]);
+
+/** MIME types of the same kinds: HTML, any XML (`*+xml` too), any JavaScript or ECMAScript, CSS, Wasm, JSON. */
+const ACTIVE_TYPE = /^(text\/html|text\/css|application\/wasm|application\/x-shockwave-flash|text\/cache-manifest|text\/x-component|[a-z]+\/([\w.+-]*\+)?(xml|json)|[a-z]+\/[\w.+-]*(javascript|ecmascript|jscript))$/i;
+
+/** Whether `name` is a type a browser could run or render as a page from this origin (see ACTIVE_EXTENSIONS). */
+export function isActiveType(name: string): boolean {
+  const dot = name.lastIndexOf('.');
+  const ext = dot < 0 ? '' : name.slice(dot + 1).toLowerCase();
+  const type = mime.lookup(name);
+  return ACTIVE_EXTENSIONS.has(ext) || (type !== false && ACTIVE_TYPE.test(type));
+}
+
+/**
+ * The Content-Type of a download: by the name, so the browser offers the right application, except that
+ * active types (isActiveType) are always application/octet-stream. With `nosniff` (on every response) no
+ * `<script src>`, style sheet, frame or XSLT on this origin can then run a file a user uploaded.
+ */
 export function contentTypeOf(name: string): string {
+  if (isActiveType(name)) return 'application/octet-stream';
   return mime.contentType(name) || 'application/octet-stream';
 }
 

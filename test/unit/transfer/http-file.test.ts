@@ -1,6 +1,6 @@
 import { parse } from 'content-disposition';
 import { describe, expect, it } from 'vitest';
-import { contentTypeOf, decideRange, dispositionHeader, etagOf, type FileFacts, inlineTypeOf, lastModifiedOf, notModified } from '../../../src/web/transfer/http-file.js';
+import { contentTypeOf, decideRange, dispositionHeader, etagOf, type FileFacts, inlineTypeOf, isActiveType, lastModifiedOf, notModified } from '../../../src/web/transfer/http-file.js';
 import { worthCompressing } from '../../../src/web/transfer/zip.js';
 
 const f: FileFacts = { size: 1000, mtime: new Date('2026-03-01T10:00:00.123Z'), ctime: new Date('2026-03-01T10:00:00.123Z'), birthtime: new Date('2026-01-01T00:00:00Z') };
@@ -102,6 +102,37 @@ describe('types', () => {
     expect(contentTypeOf('a.pdf')).toBe('application/pdf');
     expect(contentTypeOf('a.txt')).toBe('text/plain; charset=utf-8');
     expect(contentTypeOf('no-extension')).toBe('application/octet-stream');
+  });
+
+  // Issue 10, item 13: a file a browser would run or render from this origin is downloaded as opaque bytes.
+  it('serves active types as application/octet-stream, whatever their case; passive types keep their type', () => {
+    const active = [
+      'page.html', 'page.htm', 'PAGE.HTML', 'x.xhtml', 'x.shtml', 'app.js', 'App.JS', 'a.mjs', 'a.cjs', 'a.jsx', 'style.css', 'Style.Css',
+      'drawing.svg', 'drawing.SVG', 'drawing.svgz', 'feed.xml', 'a.xsl', 'a.xslt', 'feed.rss', 'feed.atom', 'data.json', 'ld.jsonld',
+      'site.webmanifest', 'mod.wasm', 'formula.mml', 'a.rdf', 'track.gpx', 'old.swf', 'app.hta', 'page.mhtml', 'a.js.map',
+      '<script>alert(1)</script>.html', 'two.dots.in.name.svg',
+      // A bare name is looked up as an extension by mime-types (and so by browsers' guesses): opaque too.
+      'html', 'svg',
+    ];
+    for (const name of active) {
+      expect(isActiveType(name), name).toBe(true);
+      expect(contentTypeOf(name), name).toBe('application/octet-stream');
+    }
+    const passive: [string, string][] = [
+      ['a.pdf', 'application/pdf'],
+      ['a.PNG', 'image/png'],
+      ['a.jpg', 'image/jpeg'],
+      ['clip.mp4', 'video/mp4'],
+      ['song.mp3', 'audio/mpeg'],
+      ['a.txt', 'text/plain; charset=utf-8'],
+      ['a.csv', 'text/csv; charset=utf-8'],
+      ['report.docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'],
+      ['a.zip', 'application/zip'],
+    ];
+    for (const [name, type] of passive) {
+      expect(isActiveType(name), name).toBe(false);
+      expect(contentTypeOf(name), name).toBe(type);
+    }
   });
 
   it('shows only safe types inline; HTML, SVG, XML and scripts are attachments', () => {
