@@ -109,6 +109,8 @@ export async function run(args: string[]): Promise<void> {
       ...process.env,
       ...appEnvFor(domain),
       NODE_ENV: 'production',
+      // Plain HTTP on loopback: production's Secure cookies would never be set.
+      SESSION_COOKIE_SECURE: 'false',
       PORT: String(port),
       HOST: '127.0.0.1',
       SESSION_SECRET: 'bench-'.repeat(8),

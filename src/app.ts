@@ -11,6 +11,7 @@ import { type ReadinessChecks, readinessChecks, readyRoutes, sharedReadiness } f
 import type { Services } from './services.js';
 import { currentUser, signOutOnRejectedCredentials } from './web/auth/current-user.js';
 import { csrfProtection } from './web/auth/csrf.js';
+import { decideCookieSecurity } from './web/cookie-policy.js';
 import { authRoutes } from './web/auth/routes.js';
 import { absoluteLifetime, sessionMiddleware } from './web/auth/session-middleware.js';
 import { browseRoutes } from './web/browse/routes.js';
@@ -55,11 +56,12 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   app.use(metrics.middleware());
   app.use(requestLog(logger));
   app.use(securityHeaders());
+  app.use(decideCookieSecurity(config));
 
-  app.use(express.static(rootPath('public'), { index: false }));
-  app.use('/branding', express.static(rootPath('themes', 'branding'), { index: false }));
+  app.use(express.static(rootPath('public'), { index: false, setHeaders: metrics.staticFile }));
+  app.use('/branding', express.static(rootPath('themes', 'branding'), { index: false, setHeaders: metrics.staticFile }));
 
-  app.use(healthRoutes(deps.statusChecks ?? singleFlight(statusChecks(config))));
+  app.use(healthRoutes(deps.statusChecks ?? singleFlight(statusChecks(config)), { signInAvailable: deps.services !== undefined, adminToken: config.admin.token }));
   const readiness = deps.readiness ?? sharedReadiness(readinessChecks(config, { store: deps.services?.sessions.store, directory: deps.services?.directory }));
   app.use(readyRoutes(readiness, config.admin.token));
   // With METRICS_PORT, /metrics lives on the admin listener only (server.ts).
@@ -84,8 +86,10 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 10_000 }));
     app.use(csrf.protect);
     app.use((req, res, next) => (res.locals.user ? csrf.provideToken(req, res, next) : next()));
+    // Everything above may refuse a request before routing; metrics label such refusals (unmatched).
+    app.use(metrics.routing());
     app.use(authRoutes(config, services, csrf, logger));
-    app.use(uploadRoutes(config, services.pool, logger));
+    app.use(uploadRoutes(config, services.pool, logger, services.uploads));
     app.use(browseRoutes(config, services.pool));
     app.use(transferRoutes(config, services.pool, logger));
   }

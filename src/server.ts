@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import express from 'express';
 import { type AppDeps, createApp } from './app.js';
-import { type Config, ConfigError, loadConfig, missingSignInSettings } from './config/index.js';
+import { type Config, ConfigError, loadConfig, missingSignInSettings, startupWarnings } from './config/index.js';
 import { createServices, type Services } from './services.js';
+import { httpTimeouts } from './http-timeouts.js';
 import { createLogger, type Logger } from './log.js';
 import { ErrorReporter, mailConfigured, type ReporterOptions, smtpSender } from './mail/index.js';
 import { newRequestId } from './web/middleware/index.js';
@@ -79,8 +80,9 @@ export async function startServer(config: Config, logger: Logger, extras: Server
   }
   const graceMs = config.server.shutdownGraceSeconds * 1000;
   return new Promise((resolve, reject) => {
-    const server = app.listen(config.server.port, config.server.host, (err?: Error) => {
-      if (err) return reject(err);
+    const server = http.createServer(httpTimeouts(config), app);
+    server.once('error', reject);
+    server.listen(config.server.port, config.server.host, () => {
       const shownHost = config.server.host === '0.0.0.0' || config.server.host === '::' ? 'localhost' : config.server.host;
       const { port } = server.address() as AddressInfo;
       const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
@@ -137,6 +139,7 @@ export async function serve(config: Config, logger: Logger, extras: ServerExtras
   if (config.session.secretGenerated) {
     logger.warn('SESSION_SECRET is not set: using a random one for this process, so sessions end when it restarts');
   }
+  for (const warning of startupWarnings(config)) logger.warn(warning);
 
   let running: RunningServer;
   try {

@@ -59,6 +59,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.LDAP_STARTTLS && e.LDAP_URLS.some((u) => u.startsWith('ldaps:'))) {
     throw new ConfigError('LDAP_STARTTLS', 'StartTLS applies to ldap:// URLs only; ldaps:// is already encrypted');
   }
+  // Every sign-in sends the user's password in a simple bind: over plain ldap:// anyone on the path reads it.
+  const plainLdap = e.LDAP_STARTTLS ? undefined : e.LDAP_URLS.find((u) => u.startsWith('ldap:'));
+  if (production && plainLdap && !e.LDAP_ALLOW_PLAINTEXT) {
+    throw new ConfigError(
+      'LDAP_URLS',
+      `${plainLdap} would send passwords in clear text; use ldaps://, or set LDAP_STARTTLS=true, or set LDAP_ALLOW_PLAINTEXT=true to accept that (NODE_ENV=production)`,
+    );
+  }
+  if (production && e.SESSION_COOKIE_SECURE === 'auto') {
+    throw new ConfigError('SESSION_COOKIE_SECURE', 'auto is not allowed when NODE_ENV=production: cookies are Secure there (true, the default) unless set to false');
+  }
 
   if (e.METRICS_PORT !== undefined && e.METRICS_PORT === e.PORT) {
     throw new ConfigError('METRICS_PORT', `must differ from PORT (${e.PORT}): it is a separate admin listener`);
@@ -68,7 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   return {
     env: e.NODE_ENV,
-    server: { port: e.PORT, host: e.HOST, trustProxy: e.TRUST_PROXY, shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS },
+    server: { port: e.PORT, host: e.HOST, trustProxy: e.TRUST_PROXY, shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS, headersTimeoutSeconds: e.HTTP_HEADERS_TIMEOUT_SECONDS, requestTimeoutSeconds: e.HTTP_REQUEST_TIMEOUT_SECONDS },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (production ? 'json' : 'pretty'), file: e.LOG_FILE === undefined ? undefined : path.resolve(e.LOG_FILE) },
     site: { name: e.SITE_NAME, theme: e.THEME },
     dataDir: path.resolve(e.DATA_DIR),
@@ -79,14 +90,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       absoluteHours: e.SESSION_MAX_HOURS,
       rememberMe: e.SESSION_REMEMBER_ME,
       rememberDays: e.SESSION_REMEMBER_DAYS,
-      cookieSecure: e.SESSION_COOKIE_SECURE === 'auto' ? 'auto' : e.SESSION_COOKIE_SECURE === 'true',
+      cookieSecure: cookieSecurity(e.SESSION_COOKIE_SECURE, production),
       redisUrl: e.REDIS_URL,
     },
     auth: {
       allowedGroups: e.SIGNIN_GROUPS,
       nestedGroups: e.LDAP_NESTED_GROUPS,
       maxFailuresPerUser: e.LOGIN_MAX_PER_USER,
-      maxAttemptsPerIp: e.LOGIN_MAX_PER_IP,
+      maxFailuresPerIp: e.LOGIN_MAX_PER_IP,
       windowMinutes: e.LOGIN_WINDOW_MINUTES,
     },
     ldap: {
@@ -108,8 +119,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConnectionsPerServer: e.SMB_MAX_CONNECTIONS_PER_SERVER,
       queueLimit: e.SMB_QUEUE_LIMIT,
       queueTimeoutMs: e.SMB_QUEUE_TIMEOUT_MS,
+      allowUnsignedHosts: e.SMB_ALLOW_UNSIGNED_HOSTS,
     },
-    upload: { maxBytes: e.UPLOAD_MAX_BYTES },
+    upload: { maxBytes: e.UPLOAD_MAX_BYTES, sweepIntervalSeconds: e.UPLOAD_SWEEP_INTERVAL_SECONDS },
     zip: { maxBytes: e.ZIP_MAX_BYTES, maxEntries: e.ZIP_MAX_ENTRIES },
     thumbnails: { cacheMaxBytes: e.THUMBNAIL_CACHE_MAX_BYTES },
     drivesFile: e.DRIVES_FILE,
@@ -127,6 +139,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     admin: { token: e.ADMIN_TOKEN, metricsPort: e.METRICS_PORT },
   };
+}
+
+/** Secure by default in production, where the app sits behind TLS; 'auto' (follow the request) elsewhere. */
+function cookieSecurity(setting: 'auto' | 'true' | 'false' | undefined, production: boolean): 'auto' | boolean {
+  if (setting === undefined) return production ? true : 'auto';
+  return setting === 'auto' ? 'auto' : setting === 'true';
 }
 
 /** Names of the settings still needed before the service account can bind; empty when ready. */

@@ -17,6 +17,7 @@ import {
   setting,
 } from './fields.js';
 import { LOG_LEVELS, NODE_ENVS } from './types.js';
+import { allowUnsignedHostsSetting } from './smb-signing.js';
 
 export const DEFAULT_USER_FILTER = '(&(objectCategory=person)(objectClass=user)(sAMAccountName={username}))';
 export const SMB_PORT = 445;
@@ -53,6 +54,8 @@ export function envSchema(themes: readonly string[]) {
     LOG_FORMAT: setting('json or pretty', parseOneOf(['json', 'pretty'] as const)),
     LOG_FILE: setting('a file path', nonEmpty(4096)),
     SHUTDOWN_GRACE_SECONDS: setting('an integer 0–3600 (seconds)', parseInteger(0, 3600), 30),
+    HTTP_HEADERS_TIMEOUT_SECONDS: setting('an integer 1–3600 (seconds)', parseInteger(1, 3600), 60),
+    HTTP_REQUEST_TIMEOUT_SECONDS: setting('an integer 0–604800 (seconds; 0 = none)', parseInteger(0, 604_800), 0),
     SITE_NAME: setting('a name of at most 60 characters without control characters', nonEmpty(60), 'Portcullis'),
     THEME: setting(`one of ${themes.join(', ')}`, parseOneOf(themes), 'default'),
     DATA_DIR: setting('a directory path', nonEmpty(4096), './data'),
@@ -60,6 +63,7 @@ export function envSchema(themes: readonly string[]) {
     LDAP_URLS: setting('a comma-separated list of ldap:// or ldaps:// URLs (scheme, host and port only)', parseList(parseLdapUrl), []),
     LDAP_CA_FILE: setting('a readable PEM file', parseReadableFile),
     LDAP_STARTTLS: setting('true or false', parseBoolean, false),
+    LDAP_ALLOW_PLAINTEXT: setting('true or false', parseBoolean, false),
     LDAP_BIND_DN: setting('a DN or user principal name', nonEmpty(1024)),
     LDAP_BIND_PASSWORD: secret('a password without control characters', nonEmpty(1024)),
     LDAP_BASE_DN: setting('a DN such as DC=example,DC=test', (v) => (/^[^=,]+=[^=]+/.test(v) ? v : undefined)),
@@ -76,7 +80,8 @@ export function envSchema(themes: readonly string[]) {
     SESSION_MAX_HOURS: setting('an integer 1–720 (hours)', parseInteger(1, 720), 12),
     SESSION_REMEMBER_ME: setting('true or false', parseBoolean, true),
     SESSION_REMEMBER_DAYS: setting('an integer 1–90 (days)', parseInteger(1, 90), 14),
-    SESSION_COOKIE_SECURE: setting('auto, true or false', parseOneOf(['auto', 'true', 'false'] as const), 'auto'),
+    // No fallback here: the default depends on NODE_ENV (load.ts).
+    SESSION_COOKIE_SECURE: setting('auto, true or false', parseOneOf(['auto', 'true', 'false'] as const)),
     REDIS_URL: setting('a redis:// or rediss:// URL', (v) => (/^rediss?:\/\/[^\s]+$/.test(v) ? v : undefined)),
     SIGNIN_GROUPS: setting('a semicolon-separated list of group names or DNs', (v) => {
       const groups = v.split(';').map((g) => g.trim()).filter(Boolean);
@@ -84,7 +89,7 @@ export function envSchema(themes: readonly string[]) {
     }, []),
     LDAP_NESTED_GROUPS: setting('true or false', parseBoolean, true),
     LOGIN_MAX_PER_USER: setting('an integer 1–100 (failed sign-ins per window)', parseInteger(1, 100), 5),
-    LOGIN_MAX_PER_IP: setting('an integer 1–10000 (sign-in attempts per window)', parseInteger(1, 10_000), 30),
+    LOGIN_MAX_PER_IP: setting('an integer 1–10000 (failed sign-ins per window)', parseInteger(1, 10_000), 30),
     LOGIN_WINDOW_MINUTES: setting('an integer 1–1440 (minutes)', parseInteger(1, 1440), 15),
     SMB_HOST_MAP: setting('a comma-separated list of uncHost=host[:port]', parseList(parseHostMapEntry), []),
     SMB_TIMEOUT_MS: setting('an integer 100–300000 (milliseconds)', parseInteger(100, 300_000), 10_000),
@@ -93,7 +98,9 @@ export function envSchema(themes: readonly string[]) {
     SMB_QUEUE_LIMIT: setting('an integer 0–100000', parseInteger(0, 100_000), 200),
     SMB_QUEUE_TIMEOUT_MS: setting('an integer 100–300000 (milliseconds)', parseInteger(100, 300_000), 10_000),
     SMB_PROBE: setting('a comma-separated list of host[:port]', parseList(parseEndpoint(SMB_PORT)), []),
+    SMB_ALLOW_UNSIGNED_HOSTS: allowUnsignedHostsSetting,
     UPLOAD_MAX_BYTES: setting('an integer 1–9007199254740991 (bytes)', parseInteger(1, Number.MAX_SAFE_INTEGER), 10 * 1024 ** 3),
+    UPLOAD_SWEEP_INTERVAL_SECONDS: setting('an integer 1–86400 (seconds)', parseInteger(1, 86_400), 300),
     ZIP_MAX_BYTES: setting('an integer 1–9007199254740991 (bytes)', parseInteger(1, Number.MAX_SAFE_INTEGER), 20 * 1024 ** 3),
     ZIP_MAX_ENTRIES: setting('an integer 1–10000000', parseInteger(1, 10_000_000), 50_000),
     THUMBNAIL_CACHE_MAX_BYTES: setting('an integer 1048576–9007199254740991 (bytes)', parseInteger(1 << 20, Number.MAX_SAFE_INTEGER), 512 * 1024 ** 2),

@@ -5,17 +5,12 @@ import { drivesFor, type DriveRef } from '../../drives/index.js';
 import { UnauthorizedError } from '../../errors/index.js';
 import type { Logger } from '../../log.js';
 import { CredentialsRejectedError, type PoolCredential, type SmbPool } from '../../sessions/index.js';
+import { clearCookie, cookieName, cookieOptions } from '../cookie-policy.js';
 import { KEY_COOKIE } from './session-data.js';
 
 export function keyCookieOptions(config: Config, req: Request, remember: boolean): CookieOptions {
-  return {
-    httpOnly: true,
-    sameSite: 'lax',
-    path: '/',
-    secure: config.session.cookieSecure === 'auto' ? req.secure : config.session.cookieSecure,
-    // Without "keep me signed in" the key dies with the browser; the session's idle timeout still applies.
-    ...(remember ? { maxAge: config.session.rememberDays * 86_400_000 } : {}),
-  };
+  // Without "keep me signed in" the key dies with the browser; the session's idle timeout still applies.
+  return cookieOptions(req, remember ? { maxAge: config.session.rememberDays * 86_400_000 } : {});
 }
 
 /**
@@ -26,7 +21,7 @@ export function currentUser(config: Config, logger: Logger, pool?: Pick<SmbPool,
   return (req, res, next) => {
     const user = req.session?.user;
     if (!user) return next();
-    if (typeof req.cookies?.[KEY_COOKIE] !== 'string') {
+    if (typeof req.cookies?.[cookieName(req, KEY_COOKIE)] !== 'string') {
       const endedId = req.sessionID;
       logger.info('session used without its key cookie: ended', { audit: 'sign-out', user: user.username, result: 'no_key_cookie' });
       return req.session.regenerate((err) => {
@@ -60,7 +55,7 @@ export function drivesOf(res: { locals: Record<string, unknown> }): DriveRef[] {
 export function credentialFor(req: Request): PoolCredential {
   const user = req.session.user;
   const sealed = req.session.sealedCredential;
-  const key: unknown = req.cookies?.[KEY_COOKIE];
+  const key: unknown = req.cookies?.[cookieName(req, KEY_COOKIE)];
   if (!user || !sealed || typeof key !== 'string') throw new UnauthorizedError();
   return { username: user.username, domain: user.domain, ntowfv2: openCredential(sealed, key, user.username) };
 }
@@ -78,7 +73,7 @@ export function signOutOnRejectedCredentials(logger: Logger): ErrorRequestHandle
       if (regenErr) return next(regenErr);
       // The rejection's own message says why (password changed, account disabled or locked …).
       req.session.notice = err instanceof CredentialsRejectedError ? err.message : 'Your sign-in has ended. Please sign in again.';
-      res.clearCookie(KEY_COOKIE, { path: '/' });
+      clearCookie(req, res, KEY_COOKIE);
       if (req.accepts(['html', 'json']) === 'json') return next(err);
       res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
     });

@@ -8,7 +8,8 @@ import type { Logger } from '../../log.js';
 import type { Services } from '../../services.js';
 import type { CsrfTools } from './csrf.js';
 // Body parsing and CSRF checks run app-wide before these routes (see app.ts).
-import { keyCookieOptions } from './current-user.js';
+import { clearCookie, cookieName } from '../cookie-policy.js';
+import { credentialFor, keyCookieOptions } from './current-user.js';
 import { safeRedirectTarget } from './safe-redirect.js';
 import { KEY_COOKIE, SESSION_COOKIE, type SessionUser } from './session-data.js';
 
@@ -19,7 +20,7 @@ interface LoginView {
   notice?: string;
 }
 
-export function authRoutes(config: Config, services: Pick<Services, 'directory' | 'throttle' | 'pool'>, csrf: CsrfTools, logger: Logger): Router {
+export function authRoutes(config: Config, services: Pick<Services, 'directory' | 'throttle' | 'pool' | 'uploads'>, csrf: CsrfTools, logger: Logger): Router {
   const router = Router();
   const passport = new Passport();
   passport.use(new AdStrategy({ directory: services.directory, throttle: services.throttle, domain: config.ad.domain, logger }));
@@ -72,7 +73,7 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
         req.session.signedInAt = Date.now();
         req.session.remember = remember;
         if (remember) req.session.cookie.maxAge = config.session.rememberDays * 86_400_000;
-        res.cookie(KEY_COOKIE, key, keyCookieOptions(config, req, remember));
+        res.cookie(cookieName(req, KEY_COOKIE), key, keyCookieOptions(config, req, remember));
         req.session.save((saveErr) => {
           if (saveErr) return next(saveErr);
           logger.info('signed in', { audit: 'sign-in', user: user.username, result: 'ok', remember });
@@ -84,6 +85,8 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
 
   router.post('/logout', async (req, res, next) => {
     const username = req.session.user?.username;
+    // The session's upload tickets die with it (they are bound to it); their temporaries go now.
+    if (username) await services.uploads.endSession(req.sessionID, () => credentialFor(req));
     try {
       await services.pool.closeSession(req.sessionID);
     } catch (err) {
@@ -91,8 +94,8 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
     }
     req.session.destroy((err) => {
       if (err) return next(err);
-      res.clearCookie(SESSION_COOKIE, { path: '/' });
-      res.clearCookie(KEY_COOKIE, { path: '/' });
+      clearCookie(req, res, SESSION_COOKIE);
+      clearCookie(req, res, KEY_COOKIE);
       if (username) logger.info('signed out', { audit: 'sign-out', user: username, result: 'ok' });
       res.redirect(303, '/login?signed-out=1');
     });

@@ -1,6 +1,7 @@
-import type { RequestHandler } from 'express';
-import session, { type Store } from 'express-session';
+import type { Request, RequestHandler } from 'express';
+import session, { type CookieOptions, type Store } from 'express-session';
 import type { Config } from '../../config/index.js';
+import { cookieNameFor, cookiesSecure } from '../cookie-policy.js';
 import { SESSION_COOKIE } from './session-data.js';
 
 /**
@@ -8,22 +9,31 @@ import { SESSION_COOKIE } from './session-data.js';
  * every request, so it lapses after the idle timeout; "keep me signed in" lengthens it per session.
  */
 export function sessionMiddleware(config: Config, store: Store): RequestHandler {
-  return session({
-    name: SESSION_COOKIE,
-    secret: config.session.secret,
-    store,
-    resave: false,
-    saveUninitialized: false,
-    rolling: true,
-    proxy: config.server.trustProxy !== false ? true : undefined,
-    cookie: {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: config.session.cookieSecure,
-      maxAge: config.session.idleMinutes * 60_000,
-      path: '/',
-    },
+  // express-session names its cookie once, so one instance per name; both share the store. Each instance also
+  // installs its own store.generate (used by regenerate) on that shared store, and the last one wins: so the
+  // cookie's attributes come from the request, never from which instance happens to be installed.
+  const cookie = (req: Request): CookieOptions => ({
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: cookiesSecure(req),
+    maxAge: config.session.idleMinutes * 60_000,
+    path: '/',
   });
+  const make = (secure: boolean): RequestHandler =>
+    session({
+      name: cookieNameFor(SESSION_COOKIE, secure),
+      secret: config.session.secret,
+      store,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      // No `proxy` option: express-session then asks req.secure, which believes X-Forwarded-Proto only from
+      // the proxies TRUST_PROXY names, instead of from anyone.
+      cookie,
+    });
+  const secured = make(true);
+  const plain = make(false);
+  return (req, res, next) => (cookiesSecure(req) ? secured : plain)(req, res, next);
 }
 
 /** Ends sessions older than the absolute lifetime, whatever their activity. */

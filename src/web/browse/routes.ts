@@ -8,6 +8,7 @@ import { parseDrivePath, type DriveRef } from '../../drives/index.js';
 import { NotFoundError, toHttpError } from '../../errors/index.js';
 import type { SmbPool } from '../../sessions/index.js';
 import type { DirEntry, SmbShare } from '../../smb/index.js';
+import { cookieName, cookieOptions } from '../cookie-policy.js';
 import { driveTargetOf, findDrive, useDrive } from '../drive-target.js';
 import { requireUser } from '../auth/current-user.js';
 import { fileTypeOf } from './file-types.js';
@@ -74,8 +75,8 @@ export function browseRoutes(config: Config, pool: SmbPool): Router {
       const segments = parseDrivePath(raw);
       res.locals.wayBack = wayBackFor(drive, segments, req.originalUrl);
       item = segments.at(-1) ?? drive.name;
-      const { prefs, fromQuery } = resolvePrefs(req.query as Record<string, unknown>, req.cookies?.[PREFS_COOKIE]);
-      if (fromQuery) rememberPrefs(config, req, res, prefs);
+      const { prefs, fromQuery } = resolvePrefs(req.query as Record<string, unknown>, req.cookies?.[cookieName(req, PREFS_COOKIE)]);
+      if (fromQuery) rememberPrefs(req, res, prefs);
       const use = <T>(fn: (share: SmbShare, path: string) => Promise<T>): Promise<T> =>
         useDrive(pool, req, { drive, segments, trailingSlash: raw.endsWith('/') }, fn, { idempotent: true });
 
@@ -159,16 +160,12 @@ function wayBackFor(drive: DriveRef, segments: string[], retry?: string): WayBac
   return { parent, ...(parentSegments.length > 0 ? { root } : {}), ...(retry ? { retry } : {}) };
 }
 
-function rememberPrefs(config: Config, req: Request, res: Response, prefs: BrowsePrefs): void {
+function rememberPrefs(req: Request, res: Response, prefs: BrowsePrefs): void {
   const value = prefsToCookie(prefs);
-  if (req.cookies?.[PREFS_COOKIE] === value) return;
-  res.cookie(PREFS_COOKIE, value, {
-    httpOnly: true,
-    sameSite: 'lax',
-    path: '/browse',
-    secure: config.session.cookieSecure === 'auto' ? req.secure : config.session.cookieSecure,
-    maxAge: 365 * 86_400_000,
-  });
+  const name = cookieName(req, PREFS_COOKIE);
+  if (req.cookies?.[name] === value) return;
+  // Path=/browse over plain HTTP; a Secure (__Host-) cookie must have Path=/.
+  res.cookie(name, value, cookieOptions(req, { path: '/browse', maxAge: 365 * 86_400_000 }));
 }
 
 export interface TextHead {

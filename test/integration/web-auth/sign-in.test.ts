@@ -7,6 +7,11 @@ import { requireDomain } from '../../fixtures/require-domain.js';
 import type { DomainInfo } from '../../fixtures/domain.js';
 import { alertIn, csrfTokenIn, HttpClient, listedNames, menuDrives, signIn, signInOk, signOut } from '../../helpers/http-client.js';
 import { startWebApp, type WebApp } from '../../helpers/web-app.js';
+import { CSRF_COOKIE } from '../../../src/web/auth/csrf.js';
+import { cookieNameFor } from '../../../src/web/cookie-policy.js';
+
+/** Over HTTPS every cookie carries the __Host- prefix. */
+const SECURE_NAMES = [SESSION_COOKIE, KEY_COOKIE, CSRF_COOKIE].map((name) => cookieNameFor(name, true));
 
 /** How long a cookie lives, from Max-Age or Expires (express-session sends only Expires); undefined: a browser-session cookie. */
 function lifetimeSeconds(client: HttpClient, name: string): number | undefined {
@@ -303,11 +308,11 @@ describe('behind a trusted proxy that says https', () => {
     await app?.close();
   });
 
-  it('every cookie is Secure (and HttpOnly, SameSite=Lax)', async () => {
+  it('every cookie is Secure and __Host- (and HttpOnly, SameSite=Lax)', async () => {
     const client = app.client();
     const headers = { 'X-Forwarded-Proto': 'https' };
     await signInOk(client, 'bob', DEMO_PASSWORD, { headers });
-    for (const name of [SESSION_COOKIE, KEY_COOKIE, 'portcullis.csrf']) {
+    for (const name of SECURE_NAMES) {
       const c = client.jar.lastSet.get(name);
       expect(c?.attrs, name).toHaveProperty('secure');
       expect(c?.attrs, name).toHaveProperty('httponly');
@@ -337,14 +342,14 @@ describe('SESSION_COOKIE_SECURE=true', () => {
     // so with this setting the app must see https: directly or through TRUST_PROXY.)
     const client = app.client();
     await client.get('/login');
-    expect(client.jar.lastSet.get('portcullis.csrf')?.attrs).toHaveProperty('secure');
+    expect(client.jar.lastSet.get(cookieNameFor(CSRF_COOKIE, true))?.attrs).toHaveProperty('secure');
   });
 
   it('behind a trusted proxy every cookie is Secure', async () => {
     const client = app.client();
     const headers = { 'X-Forwarded-Proto': 'https' };
     await signInOk(client, 'bob', DEMO_PASSWORD, { headers });
-    for (const name of [SESSION_COOKIE, KEY_COOKIE, 'portcullis.csrf']) expect(client.jar.lastSet.get(name)?.attrs, name).toHaveProperty('secure');
+    for (const name of SECURE_NAMES) expect(client.jar.lastSet.get(name)?.attrs, name).toHaveProperty('secure');
   });
 });
 
