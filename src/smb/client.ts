@@ -23,8 +23,12 @@ export interface SmbClientOptions {
   credential: NtlmCredential;
   /** Encrypt all traffic even when the server does not demand it (needs SMB 3.x). */
   encrypt?: boolean;
-  /** Sign even when the server does not require it. Default: sign when the server requires signing. */
-  sign?: boolean;
+  /**
+   * Every session is signed (or encrypted) whatever the server requires. Set this only for a named legacy
+   * server that will not sign SMB 2.0.2/2.1: its session then runs unsigned instead of failing with
+   * SmbUnsignedSessionError. SMB 3.x sessions are never unsigned.
+   */
+  allowUnsigned?: boolean;
   dialects?: number[];
   /** Per-request timeout (default 30 s). */
   timeoutMs?: number;
@@ -85,7 +89,7 @@ export class SmbClient {
       const session = await Session.setup(connection, {
         credential: options.credential,
         ...(options.encrypt === undefined ? {} : { encrypt: options.encrypt }),
-        ...(options.sign === undefined ? {} : { sign: options.sign }),
+        ...(options.allowUnsigned === undefined ? {} : { allowUnsigned: options.allowUnsigned }),
         ...(options.workstation === undefined ? {} : { workstation: options.workstation }),
       });
       return { connection, session };
@@ -99,7 +103,7 @@ export class SmbClient {
   get dialect(): string {
     return DIALECT_NAMES[this.connection.dialect] ?? `0x${this.connection.dialect.toString(16)}`;
   }
-  /** The algorithm signing our messages, or undefined when the session is unsigned (or encrypted instead). */
+  /** The algorithm signing our messages, or undefined when the session is encrypted instead (or an allowed unsigned 2.x one). */
   get signingAlgorithm(): SigningName | undefined {
     return this.session.security.sign ? this.session.security.signingAlgorithm : undefined;
   }

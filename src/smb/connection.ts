@@ -83,7 +83,6 @@ export interface ConnectionOptions {
   pendingTimeoutMs?: number;
   /** An ECHO is sent after this much silence; a missed answer closes the connection. */
   keepaliveMs?: number;
-  requireSigning?: boolean;
   /** Ciphers offered in 3.1.1 negotiation, most preferred first. */
   ciphers?: readonly CipherName[];
   signingAlgorithms?: readonly SigningName[];
@@ -401,7 +400,9 @@ export class Connection {
   private async negotiate(): Promise<void> {
     const dialects = [...(this.options.dialects ?? [Dialect.SMB2_0_2, Dialect.SMB2_1, Dialect.SMB3_0, Dialect.SMB3_0_2, Dialect.SMB3_1_1])];
     this.offeredDialects = dialects;
-    this.offeredSecurityMode = this.options.requireSigning === true ? SecurityMode.SIGNING_ENABLED | SecurityMode.SIGNING_REQUIRED : SecurityMode.SIGNING_ENABLED;
+    // We require signing whatever the server's policy: a server that only "enables" it would otherwise
+    // let the whole session run unsigned, open to anyone on the path.
+    this.offeredSecurityMode = SecurityMode.SIGNING_ENABLED | SecurityMode.SIGNING_REQUIRED;
     const body = encodeNegotiateRequest({
       dialects,
       securityMode: this.offeredSecurityMode,
@@ -476,12 +477,34 @@ export class Connection {
     const messageId = this.nextMessageId++;
     this.credits -= 1;
     const want = Math.max(((this.creditWaiters[0] as CreditWaiter).needed - this.credits) + 1, 1);
+    const security = this.anySession();
     const frame = Buffer.allocUnsafe(HEADER_SIZE + 4);
-    writeRequestHeader(frame, 0, { command: Command.ECHO, creditCharge: this.supportsLargeMtu ? 1 : 0, creditRequest: Math.min(want + 64, 8192), flags: 0, nextCommand: 0, messageId, treeId: 0, sessionId: 0n });
+    writeRequestHeader(frame, 0, {
+      command: Command.ECHO, creditCharge: this.supportsLargeMtu ? 1 : 0, creditRequest: Math.min(want + 64, 8192), flags: 0, nextCommand: 0,
+      messageId, treeId: 0, sessionId: security?.sessionId ?? 0n,
+    });
     encodeEchoRequest().copy(frame, HEADER_SIZE);
     const pending = this.internalPending(messageId, Command.ECHO, frame);
     this.pending.set(messageId, pending);
     this.armTimer(pending, this.timeoutMs);
+    this.sendProtected(frame, security, security?.encrypt === true, security?.sign === true);
+  }
+
+  /** Connection-level requests (ECHO) ride on a session when there is one, so they are signed like the rest. */
+  private anySession(): SecurityContext | undefined {
+    return this.sessions.values().next().value;
+  }
+
+  /** Encrypts or signs a single hand-built request (ECHO, CANCEL) the way its session's requests are. */
+  private sendProtected(frame: Buffer, security: SecurityContext | undefined, encrypt: boolean, sign: boolean): void {
+    if (encrypt && security?.cipher !== undefined) {
+      this.requireTransport().send(encryptMessageParts(security.cipher, security.encryptionKey, security.sessionId, frame));
+      return;
+    }
+    if (security !== undefined && sign) {
+      frame.writeUInt32LE(frame.readUInt32LE(16) | HeaderFlag.SIGNED, 16);
+      signMessage(security.signingAlgorithm, security.signingKey, frame);
+    }
     this.requireTransport().send([frame]);
   }
 
@@ -519,17 +542,8 @@ export class Connection {
       messageId: p.asyncId === undefined ? p.messageId : 0, treeId: p.treeId, sessionId: p.sessionId, asyncId: p.asyncId,
     });
     encodeCancelRequest().copy(frame, HEADER_SIZE);
-    const security = p.security;
     try {
-      if (p.encrypted && security?.cipher !== undefined) {
-        this.requireTransport().send(encryptMessageParts(security.cipher, security.encryptionKey, security.sessionId, frame));
-        return;
-      }
-      if (security !== undefined && p.verify) {
-        frame.writeUInt32LE(frame.readUInt32LE(16) | HeaderFlag.SIGNED, 16);
-        signMessage(security.signingAlgorithm, security.signingKey, frame);
-      }
-      this.requireTransport().send([frame]);
+      this.sendProtected(frame, p.security, p.encrypted, p.verify);
     } catch {
       // A cancel is best effort: if the socket is gone, onClose already failed the request.
     }
@@ -658,7 +672,8 @@ export class Connection {
     if (interval <= 0) return;
     this.keepaliveTimer = setInterval(() => {
       if (!this.isOpen || Date.now() - this.lastReceive < interval) return;
-      this.request({ command: Command.ECHO, body: encodeEchoRequest(), acceptStatus: [] }).catch((err: unknown) => {
+      const security = this.anySession();
+      this.request({ command: Command.ECHO, body: encodeEchoRequest(), acceptStatus: [], ...(security === undefined ? {} : { security }) }).catch((err: unknown) => {
         if (err instanceof SmbTimeoutError) this.transport?.close(err);
       });
     }, interval);

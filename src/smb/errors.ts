@@ -41,6 +41,11 @@ export class SmbAccountLockedError extends SmbAuthError {}
 export class SmbAccountDisabledError extends SmbAuthError {}
 export class SmbAccountExpiredError extends SmbAuthError {}
 export class SmbAccountRestrictionError extends SmbAuthError {}
+/**
+ * The server let the credentials in only as a guest or anonymous session (`map to guest = Bad Password`
+ * turns a wrong password into one). Refused: it would show the guest's files under the user's name.
+ */
+export class SmbGuestSessionError extends SmbLogonFailureError {}
 
 /** The connection is gone (closed, reset, refused); every pending request fails with this at once. */
 export class SmbDisconnectedError extends SmbError {
@@ -61,6 +66,13 @@ export class SmbIntegrityError extends SmbError {
     super(NtStatus.INVALID_SIGNATURE, message, options);
   }
 }
+
+/**
+ * An SMB 2.x server would not sign the session (its final SESSION_SETUP response came back unsigned), and
+ * the caller did not allow unsigned sessions with this server. SMB 3.x servers always sign, so this names a
+ * legacy server.
+ */
+export class SmbUnsignedSessionError extends SmbIntegrityError {}
 
 /** The server broke the protocol (bad framing, malformed body, impossible values). */
 export class SmbProtocolError extends SmbError {

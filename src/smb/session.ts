@@ -1,8 +1,9 @@
-import { Command, Dialect, SessionFlag } from './messages/constants.js';
+import { Command, HeaderFlag, SessionFlag } from './messages/constants.js';
 import { NtStatus } from './messages/ntstatus.js';
 import { decodeSessionSetupResponse, encodeSessionSetupRequest } from './messages/session-setup.js';
 import { encodeLogoffRequest } from './messages/simple.js';
 import { SmbError, SmbIntegrityError, SmbLogonFailureError, SmbNotSupportedError, SmbProtocolError } from './errors.js';
+import { refuseGuestSession, sessionProtection } from './session-protection.js';
 import type { Connection, Request, Response, SecurityContext } from './connection.js';
 import { deriveSessionKeys } from './crypto/keys.js';
 import { verifyMessage } from './crypto/signing.js';
@@ -24,14 +25,18 @@ export interface SessionOptions {
   credential: NtlmCredential;
   /** Encrypt everything even if the server does not ask for it. */
   encrypt?: boolean;
-  /** Sign even if the server does not require it (default: sign exactly when the server requires it). */
-  sign?: boolean;
+  /**
+   * Accept an SMB 2.0.2/2.1 session the server will not sign, and run it unsigned. Only for a named legacy
+   * server: anyone on the path can then read and change its traffic. Never applies to SMB 3.x.
+   */
+  allowUnsigned?: boolean;
   workstation?: string;
 }
 
 /**
- * An authenticated SMB session. It owns the keys; every request made through it is signed or
- * encrypted by the connection according to `security`.
+ * An authenticated SMB session, never a guest or anonymous one. It owns the keys; every request made
+ * through it is signed or encrypted by the connection according to `security` (unsigned only on an
+ * SMB 2.x server the caller allowed to be).
  */
 export class Session {
   readonly connection: Connection;
@@ -47,9 +52,6 @@ export class Session {
 
   get sessionId(): bigint {
     return this.security.sessionId;
-  }
-  get isGuest(): boolean {
-    return (this.flags & (SessionFlag.IS_GUEST | SessionFlag.IS_NULL)) !== 0;
   }
 
   static async setup(conn: Connection, options: SessionOptions): Promise<Session> {
@@ -88,19 +90,24 @@ export class Session {
       break;
     }
     const { sessionFlags, securityBuffer } = decodeSessionSetupResponse(final.msg);
+    // Before finish(): a guest session has no key, so its mechListMIC check would hide the real reason.
+    refuseGuestSession(sessionFlags);
     auth.finish(securityBuffer.length > 0 ? securityBuffer : undefined);
 
     const dialect = conn.dialect;
-    const anonymous = (sessionFlags & (SessionFlag.IS_GUEST | SessionFlag.IS_NULL)) !== 0;
-    const serverEncrypts = (sessionFlags & SessionFlag.ENCRYPT_DATA) !== 0;
     const cipher = conn.cipher;
-    const encrypt = !anonymous && (serverEncrypts || options.encrypt === true);
+    const encrypt = (sessionFlags & SessionFlag.ENCRYPT_DATA) !== 0 || options.encrypt === true;
     if (encrypt && cipher === undefined) {
       throw new SmbNotSupportedError(NtStatus.NOT_SUPPORTED, `encryption requested but dialect 0x${dialect.toString(16)} negotiated no cipher`);
     }
-    const keys = anonymous
-      ? { signingKey: Buffer.alloc(0), encryptionKey: Buffer.alloc(0), decryptionKey: Buffer.alloc(0) }
-      : deriveSessionKeys(dialect, auth.sessionKey, preauth?.value, cipher);
+    const keys = deriveSessionKeys(dialect, auth.sessionKey, preauth?.value, cipher);
+    // On 3.1.1 this signature also proves the server hashed the same NEGOTIATE and SESSION_SETUP
+    // exchange (pre-auth integrity): nobody tampered with the negotiation.
+    const finalSigned = (final.header.flags & HeaderFlag.SIGNED) !== 0;
+    if (finalSigned && !verifyMessage(conn.signingAlgorithm, keys.signingKey, final.msg)) {
+      throw new SmbIntegrityError('final SESSION_SETUP response has a bad signature');
+    }
+    const protection = sessionProtection({ host: conn.host, dialect, encrypt, finalSigned, allowUnsigned: options.allowUnsigned === true });
     const security: SecurityContext = {
       sessionId,
       signingAlgorithm: conn.signingAlgorithm,
@@ -108,19 +115,9 @@ export class Session {
       cipher,
       encryptionKey: keys.encryptionKey,
       decryptionKey: keys.decryptionKey,
-      sign: !anonymous && !encrypt && (options.sign ?? conn.serverRequiresSigning),
-      encrypt,
+      sign: protection === 'sign',
+      encrypt: protection === 'encrypt',
     };
-
-    // 3.1.1 servers sign the final SESSION_SETUP response with the new key; checking it proves the server
-    // saw the same pre-auth transcript, i.e. that nobody tampered with negotiation.
-    if (!anonymous && dialect === Dialect.SMB3_1_1 && (final.header.flags & 0x8) !== 0) {
-      if (!verifyMessage(security.signingAlgorithm, security.signingKey, final.msg)) {
-        throw new SmbIntegrityError('final SESSION_SETUP response has a bad signature');
-      }
-    } else if (!anonymous && security.sign && (final.header.flags & 0x8) === 0 && dialect >= Dialect.SMB3_0) {
-      throw new SmbIntegrityError('final SESSION_SETUP response is unsigned although signing is required');
-    }
     conn.registerSession(security);
     return new Session(conn, security, sessionFlags);
   }

@@ -38,11 +38,11 @@ export class Tree {
     const unc = `\\\\${conn.host}\\${share}`;
     // [MS-SMB2] 3.2.4.1.1: in 3.1.1 TREE_CONNECT is always signed; pre-auth integrity replaces
     // VALIDATE_NEGOTIATE, and this signature is what binds the tree to the verified negotiation.
-    const forceSign = conn.dialect === Dialect.SMB3_1_1 && !session.isGuest;
+    const forceSign = conn.dialect === Dialect.SMB3_1_1;
     const res = await session.request({ command: Command.TREE_CONNECT, body: encodeTreeConnectRequest(unc), subject: share, forceSign });
     const info = decodeTreeConnectResponse(res.msg);
     const tree = new Tree(session, share, res.header.treeId, info.shareType, info.shareFlags, info.maximalAccess);
-    if ((conn.dialect === Dialect.SMB3_0 || conn.dialect === Dialect.SMB3_0_2) && !session.isGuest && !session.security.encrypt) {
+    if ((conn.dialect === Dialect.SMB3_0 || conn.dialect === Dialect.SMB3_0_2) && !session.security.encrypt) {
       try {
         await validateNegotiate(tree);
       } catch (err) {

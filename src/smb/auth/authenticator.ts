@@ -21,7 +21,7 @@ import {
   parseChallengeMessage,
 } from './ntlm-messages.js';
 import { NtlmSessionSecurity } from './ntlm-security.js';
-import { OID, encodeMechTypeList, encodeNegTokenInit, encodeNegTokenResp, parseNegTokenResp } from './spnego.js';
+import { type NegTokenResp, OID, encodeMechTypeList, encodeNegTokenInit, encodeNegTokenResp, parseNegTokenResp } from './spnego.js';
 
 export interface NtlmAuthenticatorOptions {
   /** Sent in AUTHENTICATE for the server's logs. */
@@ -50,6 +50,8 @@ export class NtlmAuthenticator {
   private negotiateMessage: Buffer | undefined;
   private exportedSessionKey: Buffer | undefined;
   private security: NtlmSessionSecurity | undefined;
+  /** NTLM negotiated SIGN, so both sides can compute a mechListMIC. */
+  private signing = false;
   private readonly mechTypesDer = encodeMechTypeList(MECH_TYPES);
 
   constructor(credential: NtlmCredential, options: NtlmAuthenticatorOptions = {}) {
@@ -86,6 +88,7 @@ export class NtlmAuthenticator {
 
     this.exportedSessionKey = authenticate.exportedSessionKey;
     this.security = new NtlmSessionSecurity(authenticate.exportedSessionKey, flags, 'client');
+    this.signing = hasFlag(flags, NegotiateFlag.SIGN);
     // Samba insists on a mechListMIC whenever the NTLM MIC is present.
     const mechListMIC = this.security.sign(this.mechTypesDer);
     this.state = 'authenticating';
@@ -94,17 +97,18 @@ export class NtlmAuthenticator {
 
   finish(serverToken: Buffer | undefined): void {
     if (this.state !== 'authenticating' || !this.security) throw new AuthProtocolError('finish() before respond()');
-    if (serverToken && serverToken.length > 0) {
-      const resp = parseNegTokenResp(serverToken);
-      if (resp.negState === 'reject') throw new AuthRejectedError('the server rejected NTLM authentication');
-      if (resp.negState !== undefined && resp.negState !== 'accept-completed') {
-        throw new AuthProtocolError(`SPNEGO ended in state ${resp.negState}, not accept-completed`);
-      }
-      // Its absence is tolerated: we offered only NTLM, so there is no
-      // mechanism choice an attacker could have downgraded.
-      if (resp.mechListMIC && !this.security.verify(this.mechTypesDer, resp.mechListMIC)) {
-        throw new SmbIntegrityError("the server's SPNEGO mechListMIC does not verify");
-      }
+    const resp: NegTokenResp = serverToken && serverToken.length > 0 ? parseNegTokenResp(serverToken) : {};
+    if (resp.negState === 'reject') throw new AuthRejectedError('the server rejected NTLM authentication');
+    if (resp.negState !== undefined && resp.negState !== 'accept-completed') {
+      throw new AuthProtocolError(`SPNEGO ended in state ${resp.negState}, not accept-completed`);
+    }
+    // [MS-SPNG] 3.3.5.1: once NTLM can sign (it can whenever SIGN was negotiated, and we sent our own
+    // mechListMIC), the server must answer with its mechListMIC. A final token without one, or no final
+    // token at all, is what a man in the middle who rewrote the exchange would send.
+    if (resp.mechListMIC === undefined) {
+      if (this.signing) throw new SmbIntegrityError('the server sent no SPNEGO mechListMIC although NTLM provides one');
+    } else if (!this.security.verify(this.mechTypesDer, resp.mechListMIC)) {
+      throw new SmbIntegrityError("the server's SPNEGO mechListMIC does not verify");
     }
     this.state = 'done';
   }

@@ -104,13 +104,23 @@ describe('NtlmAuthenticator against the blog\'s Windows server tokens', () => {
     expect(() => auth.finish(forged)).toThrow(SmbIntegrityError);
   });
 
-  it('finish() accepts no token, and an accept-completed without mechListMIC', () => {
+  it('finish() refuses no token, or an accept-completed without mechListMIC, once NTLM negotiated SIGN', () => {
     for (const token of [undefined, Buffer.alloc(0), encodeNegTokenResp({ negState: 'accept-completed' })]) {
       const auth = blogAuthenticator();
       auth.initialToken();
       auth.respond(CHALLENGE_TOKEN);
-      expect(() => auth.finish(token)).not.toThrow();
+      expect(() => auth.finish(token)).toThrow(SmbIntegrityError);
+      expect(() => auth.finish(token)).toThrow(/no SPNEGO mechListMIC/);
     }
+  });
+
+  it('finish() tolerates a missing mechListMIC only when NTLM did not negotiate SIGN', () => {
+    const challenge = Buffer.from(NLMP_424.challengeMessage);
+    challenge.writeUInt32LE((NLMP_424.challengeFlags & ~NegotiateFlag.SIGN) >>> 0, 20);
+    const auth = new NtlmAuthenticator({ username: 'User', domain: 'Domain', password: 'Password' });
+    auth.initialToken();
+    auth.respond(encodeNegTokenResp({ responseToken: challenge }));
+    expect(() => auth.finish(encodeNegTokenResp({ negState: 'accept-completed' }))).not.toThrow();
   });
 
   it('a real random exported key differs per run and round-trips through the key exchange', () => {
