@@ -3,7 +3,7 @@
 // connects to each configured drive's server. Prints a pass/fail table; exits 1 on any failure, 2 on bad usage.
 import { parseArgs } from 'node:util';
 import { adBindSubCode, deriveNtowfv2, type DirectoryUser, directorySettings, LdapDirectory } from '../auth/index.js';
-import { type Config, ConfigError, loadConfig, missingLdapSettings } from '../config/index.js';
+import { allowsUnsignedSmb, type Config, ConfigError, loadConfig, missingLdapSettings } from '../config/index.js';
 import { drivesFor, type DriveRef } from '../drives/index.js';
 import { SmbClient } from '../smb/index.js';
 import { checkLdapBind, checkTcp, smbTargets } from '../web/health/checks.js';
@@ -140,6 +140,7 @@ export const run: Command = async (args) => {
             credential: { username: found.username, domain: found.domain, ntowfv2: Buffer.from(ntowfv2) },
             connectTimeoutMs: config.smb.timeoutMs,
             timeoutMs: config.smb.timeoutMs,
+            allowUnsigned: allowsUnsignedSmb(config.smb.allowUnsignedHosts, drive.host),
           });
           try {
             const share = client.share(drive.share);

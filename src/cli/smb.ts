@@ -1,3 +1,4 @@
+import { allowsUnsignedSmb, loadAllowUnsignedHosts } from '../config/index.js';
 import { SmbClient } from '../smb/index.js';
 import { parseArgs, type SmbArgs } from './smb/args.js';
 import { credentialFor, displayUser, parseUser } from './smb/credentials.js';
@@ -88,6 +89,7 @@ export async function run(args: string[]): Promise<number> {
     if (a.user !== undefined) ctx.user = displayUser(parseUser(a.user));
     ctx.server = `${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
     ctx.subject = unc(target, []);
+    const allowUnsigned = allowsUnsignedSmb(loadAllowUnsignedHosts(process.env), target.host);
     const credential = await credentialFor(a.user);
 
     client = await SmbClient.connect({
@@ -96,6 +98,7 @@ export async function run(args: string[]): Promise<number> {
       share: target.share,
       credential,
       encrypt: a.encrypt,
+      allowUnsigned,
       ...(a.timeoutMs === undefined ? {} : { timeoutMs: a.timeoutMs, connectTimeoutMs: a.timeoutMs }),
     });
     if (a.verbose) {

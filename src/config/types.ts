@@ -52,6 +52,10 @@ export interface Config {
     trustProxy: TrustProxy;
     /** After SIGTERM, in-flight requests (downloads) may run this long before their connections are cut. */
     shutdownGraceSeconds: number;
+    /** A client must send its request headers within this time (stops slowloris). */
+    headersTimeoutSeconds: number;
+    /** A whole request (body included) must arrive within this time; 0 = no limit, so slow uploads of any size finish. */
+    requestTimeoutSeconds: number;
   };
   log: {
     level: LogLevel;
@@ -76,7 +80,7 @@ export interface Config {
     rememberMe: boolean;
     /** How long a "kept" sign-in lasts between visits. */
     rememberDays: number;
-    /** 'auto': Secure when the request came over HTTPS (directly or per a trusted proxy). */
+    /** 'auto': Secure when the request came over HTTPS (directly or per a trusted proxy). Production defaults to true. */
     cookieSecure: 'auto' | boolean;
     /** Set: sessions live in Redis (several instances); unset: embedded SQLite in DATA_DIR. */
     redisUrl: string | undefined;
@@ -88,8 +92,8 @@ export interface Config {
     nestedGroups: boolean;
     /** Failed sign-ins per username per window before refusing more: well below AD's lockout threshold. */
     maxFailuresPerUser: number;
-    /** Sign-in attempts per client IP per window. */
-    maxAttemptsPerIp: number;
+    /** Failed sign-ins per client IP per window (successes never count), so a lab behind one NAT can all sign in. */
+    maxFailuresPerIp: number;
     windowMinutes: number;
   };
   ldap: LdapConfig;
@@ -109,10 +113,17 @@ export interface Config {
     /** Requests waiting for a connection slot; beyond it, 503. */
     queueLimit: number;
     queueTimeoutMs: number;
+    /**
+     * Lower-cased hosts (as connected to, after the host map) whose SMB 2.x sessions may run unsigned when
+     * the server will not sign. Empty: every session is signed or encrypted, or refused.
+     */
+    allowUnsignedHosts: string[];
   };
   upload: {
     /** The largest file one upload may carry (and the most one no-JS form post may carry in all). */
     maxBytes: number;
+    /** How often folders that got upload temporaries are swept for stale ones. */
+    sweepIntervalSeconds: number;
   };
   /** Zip downloads (a folder or a selection): counted before anything is sent; beyond either cap, a 413 saying so. */
   zip: {

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { availableThemes, ConfigError, DEFAULT_USER_FILTER, loadConfig, missingLdapSettings, missingSignInSettings, resolveSmbHost } from '../../src/config/index.js';
+import { allowsUnsignedSmb, availableThemes, ConfigError, DEFAULT_USER_FILTER, loadAllowUnsignedHosts, loadConfig, missingLdapSettings, missingSignInSettings, resolveSmbHost } from '../../src/config/index.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'portcullis-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,7 +44,7 @@ describe('loadConfig defaults', () => {
       timeoutMs: 5000,
     });
     expect(c.ad.domain).toBeUndefined();
-    expect(c.smb).toEqual({ hostMap: {}, timeoutMs: 10_000, probe: [], idleSeconds: 300, maxConnectionsPerServer: 500, queueLimit: 200, queueTimeoutMs: 10_000 });
+    expect(c.smb).toEqual({ hostMap: {}, timeoutMs: 10_000, probe: [], idleSeconds: 300, maxConnectionsPerServer: 500, queueLimit: 200, queueTimeoutMs: 10_000, allowUnsignedHosts: [] });
     expect(c.session).toMatchObject({ idleMinutes: 30, absoluteHours: 12, rememberMe: true, rememberDays: 14, cookieSecure: 'auto', redisUrl: undefined });
     expect(c.auth).toEqual({ allowedGroups: [], nestedGroups: true, maxFailuresPerUser: 5, maxAttemptsPerIp: 30, windowMinutes: 15 });
     expect(c.drives).toEqual([]);
@@ -127,6 +127,20 @@ describe('loadConfig values', () => {
     expect(loadConfig({ TRUST_PROXY: value }).server.trustProxy).toEqual(expected);
   });
 
+  it('SMB_ALLOW_UNSIGNED_HOSTS names legacy servers case-insensitively, for the app and for portcullis smb alike', () => {
+    const env = { SMB_ALLOW_UNSIGNED_HOSTS: 'NAS1.example.test., 10.0.0.7' };
+    const hosts = loadConfig(env).smb.allowUnsignedHosts;
+    expect(hosts).toEqual(['nas1.example.test', '10.0.0.7']);
+    expect(loadAllowUnsignedHosts(env)).toEqual(hosts);
+    expect(loadAllowUnsignedHosts({})).toEqual([]);
+    expect(() => loadAllowUnsignedHosts({ SMB_ALLOW_UNSIGNED_HOSTS: 'nas1:445' })).toThrow(/^SMB_ALLOW_UNSIGNED_HOSTS: expected .*got "nas1:445"$/);
+    expect(allowsUnsignedSmb(hosts, 'Nas1.Example.Test')).toBe(true);
+    expect(allowsUnsignedSmb(hosts, 'nas1.example.test.')).toBe(true);
+    expect(allowsUnsignedSmb(hosts, '10.0.0.7')).toBe(true);
+    expect(allowsUnsignedSmb(hosts, 'nas1')).toBe(false);
+    expect(allowsUnsignedSmb([], 'nas1.example.test')).toBe(false);
+  });
+
   it('reads UPLOAD_MAX_BYTES and refuses a bad one', () => {
     expect(loadConfig({ UPLOAD_MAX_BYTES: '1048576' }).upload.maxBytes).toBe(1_048_576);
     expect(() => loadConfig({ UPLOAD_MAX_BYTES: '0' })).toThrow(/^UPLOAD_MAX_BYTES: expected an integer/);
@@ -187,6 +201,7 @@ describe('loadConfig errors: one line naming the variable', () => {
     ['SMB_HOST_MAP', { SMB_HOST_MAP: 'dc1' }, /^SMB_HOST_MAP: /],
     ['SMB_TIMEOUT_MS', { SMB_TIMEOUT_MS: '0' }, /^SMB_TIMEOUT_MS: expected an integer/],
     ['SMB_PROBE', { SMB_PROBE: 'host:port' }, /^SMB_PROBE: /],
+    ['SMB_ALLOW_UNSIGNED_HOSTS', { SMB_ALLOW_UNSIGNED_HOSTS: 'nas1, //nas2/share' }, /^SMB_ALLOW_UNSIGNED_HOSTS: expected a comma-separated list of host names or IP addresses, as connected to, got "nas1, \/\/nas2\/share"$/],
     ['DRIVES_FILE', { DRIVES_FILE: '/nonexistent/drives.yaml' }, /^DRIVES_FILE: expected a readable YAML or JSON file/],
     ['MAIL_PORT', { MAIL_PORT: 'smtp' }, /^MAIL_PORT: expected an integer 1–65535, got "smtp"$/],
     ['MAIL_SECURE', { MAIL_SECURE: 'tls' }, /^MAIL_SECURE: expected true or false/],

@@ -17,6 +17,7 @@ import {
   SmbPasswordMustChangeError,
   SmbProtocolError,
   SmbTimeoutError,
+  SmbUnsignedSessionError,
 } from '../../smb/index.js';
 import { PromptInterrupted } from './prompt.js';
 import { UsageError } from './usage.js';
@@ -75,6 +76,12 @@ export function report(err: unknown, ctx: ErrorContext): Reported {
     if (err instanceof SmbAuthError) {
       const reason = AUTH_REASONS.find(([cls]) => err instanceof cls)?.[1];
       return { code: EXIT.logonFailure, line: `${prefix}logon failure: ${reason === undefined ? '' : `${reason}: `}${ctx.user}${status}` };
+    }
+    if (err instanceof SmbUnsignedSessionError) {
+      return {
+        code: EXIT.other,
+        line: `${prefix}refused: ${ctx.server} will not sign its SMB 2.x session; only for a legacy server you trust, set SMB_ALLOW_UNSIGNED_HOSTS to its name${status}`,
+      };
     }
     if (ctx.phase === 'connect' && (err instanceof SmbDisconnectedError || err instanceof SmbTimeoutError || err instanceof SmbProtocolError)) {
       return { code: EXIT.cannotConnect, line: `${prefix}cannot connect: ${ctx.server} (${connectReason(err)})` };

@@ -11,6 +11,7 @@ import { startSmbd, type SmbdFixture } from '../../fixtures/smbd.js';
 import { requireDomain } from '../../fixtures/require-domain.js';
 import type { DomainInfo } from '../../fixtures/domain.js';
 import { smbclientNames } from '../smb/helpers.js';
+import { legacyUnsignedServer, startSmbProxy, type SmbProxy } from '../../helpers/smb-proxy.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const CLI = join(ROOT, 'src', 'cli.ts');
@@ -30,6 +31,7 @@ interface RunOptions {
   password?: string | null;
   input?: Buffer | string;
   cwd?: string;
+  env?: Record<string, string>;
 }
 
 /**
@@ -37,7 +39,7 @@ interface RunOptions {
  * must fail, never wait at a prompt.
  */
 function runCli(args: string[], o: RunOptions = {}): Promise<Result> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...o.env };
   delete env.PORTCULLIS_PASSWORD;
   if (o.password !== null && o.password !== undefined) env.PORTCULLIS_PASSWORD = o.password;
   return new Promise((resolve, reject) => {
@@ -290,6 +292,55 @@ describe('portcullis smb against a standalone smbd (signing mandatory)', () => {
     const help = await runCli(['--help'], {});
     expect(help.code).toBe(0);
     expect(help.stdout.toString()).toContain('portcullis smb ls');
+  });
+});
+
+describe('portcullis smb and servers that would lower the protection', () => {
+  let guest: SmbdFixture;
+  let legacy: SmbdFixture;
+  let proxy: SmbProxy;
+
+  beforeAll(async () => {
+    guest = await startSmbd({ name: 'cli-smb-guest', port: 4624, settings: { 'map to guest': 'Bad Password', 'guest ok': 'yes' } });
+    legacy = await startSmbd({ name: 'cli-smb-legacy', port: 4625, settings: { 'server max protocol': 'SMB2_10', 'server signing': 'auto' } });
+    proxy = await startSmbProxy({ port: 4626, target: { host: legacy.host, port: legacy.port }, rewrite: legacyUnsignedServer });
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await guest?.stop();
+    await legacy?.stop();
+  });
+
+  it('a wrong password on a server that maps bad passwords to guest: logon failure (exit 4), no listing', async () => {
+    const user = ['--user', `${guest.domain}\\${guest.username}`];
+    for (const share of [guest.share, guest.readonlyShare]) {
+      const r = await runCli(['ls', `//${guest.host}:${guest.port}/${share}`, ...user], { password: 'wrong-password' });
+      expect(r.code, share).toBe(4);
+      expect(r.stdout.toString()).toBe('');
+      expectOneLine(r.stderr, /^portcullis smb: logon failure: WORKGROUP\\pcsmbtest \(STATUS_LOGON_FAILURE\)$/);
+    }
+    expect((await runCli(['ls', `//${guest.host}:${guest.port}/${guest.readonlyShare}`, ...user], { password: guest.password })).code).toBe(0);
+  });
+
+  it('a legacy SMB 2.1 server that will not sign is refused, unless SMB_ALLOW_UNSIGNED_HOSTS names it', async () => {
+    const target = `//127.0.0.1:${proxy.port}/${legacy.readonlyShare}`;
+    const user = ['--user', `${legacy.domain}\\${legacy.username}`, '-v'];
+    const refused = await runCli(['ls', target, ...user], { password: legacy.password, env: { SMB_ALLOW_UNSIGNED_HOSTS: 'other-host' } });
+    expect(refused.code).toBe(1);
+    expectOneLine(refused.stderr, /^portcullis smb: refused: 127\.0\.0\.1:4626 will not sign its SMB 2\.x session; .*SMB_ALLOW_UNSIGNED_HOSTS.*\(STATUS_INVALID_SIGNATURE\)$/);
+    const allowed = await runCli(['ls', target, ...user], { password: legacy.password, env: { SMB_ALLOW_UNSIGNED_HOSTS: '127.0.0.1' } });
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stdout.toString()).toContain('readme.txt');
+    expectOneLine(allowed.stderr, /dialect 2\.1, signing none, cipher none$/);
+    // Straight to the server, which signs: signed even though the name is allowed.
+    const direct = await runCli(['ls', `//127.0.0.1:${legacy.port}/${legacy.readonlyShare}`, ...user], { password: legacy.password, env: { SMB_ALLOW_UNSIGNED_HOSTS: '127.0.0.1' } });
+    expectOneLine(direct.stderr, /dialect 2\.1, signing HMAC-SHA256, cipher none$/);
+  });
+
+  it('a bad SMB_ALLOW_UNSIGNED_HOSTS is a one-line error naming the setting', async () => {
+    const r = await runCli(['ls', `//${guest.host}:${guest.port}/${guest.share}`, '--user', 'x'], { password: 'x', env: { SMB_ALLOW_UNSIGNED_HOSTS: 'nas1:445' } });
+    expect(r.code).toBe(1);
+    expectOneLine(r.stderr, /^portcullis smb: SMB_ALLOW_UNSIGNED_HOSTS: expected .*got "nas1:445"$/);
   });
 });
 
