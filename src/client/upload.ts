@@ -334,7 +334,8 @@ export function enableUpload(): void {
       );
       if (reply.status === 200 && typeof reply.body.offset === 'number') offset = reply.body.offset;
       else if (reply.status === 409 && typeof reply.body.offset === 'number') offset = reply.body.offset;
-      else if (reply.status === 423 || reply.status === 503) {
+      // upload_busy: an earlier try of this chunk is still being written (on another instance); wait for it.
+      else if (reply.status === 423 || reply.status === 503 || (reply.status === 409 && (reply.body.error as { code?: string } | undefined)?.code === 'upload_busy')) {
         await sleep(1000);
         await askOffset();
       } else throw new Error(errorMessage(reply));

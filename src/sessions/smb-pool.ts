@@ -159,6 +159,22 @@ export class SmbPool {
     }
   }
 
+  /**
+   * Runs `fn` like use(), but only on a connection already open for `username` to the drive's server (any of
+   * their sessions), and never opens one: for housekeeping, which has no credential of its own (the pool
+   * holds a user's key only while their connection is open). Undefined when no such connection is open.
+   */
+  async useOpen<T>(username: string, drive: DriveRef, fn: (share: SmbShare, base: string[]) => Promise<T>): Promise<T | undefined> {
+    if (this.closed) return undefined;
+    const server = this.servers.get(`${drive.host.toLowerCase()}:${drive.port}`);
+    const user = username.toLowerCase();
+    for (const entry of server?.entries ?? []) {
+      if (entry.closed || entry.client === undefined || entry.stale || entry.credential.username.toLowerCase() !== user) continue;
+      return this.use(entry.sessionId, entry.credential, drive, fn, { idempotent: true });
+    }
+    return undefined;
+  }
+
   /** At logout: closes every connection of the session (requests still running on them fail). */
   async closeSession(sessionId: string): Promise<void> {
     const entries = this.sessions.get(sessionId);

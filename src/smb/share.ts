@@ -86,12 +86,21 @@ const READ_OPEN: OpenOptions = {
   shareAccess: ShareAccess.READ | ShareAccess.DELETE,
 };
 
-export type WriteFlags = 'w' | 'wx' | 'a';
+/** 'w' create or truncate, 'wx' create (fails if it exists), 'a' append (creates), 'r+' write into an existing file. */
+export type WriteFlags = 'w' | 'wx' | 'a' | 'r+';
 
+const WRITE_DISPOSITION: Record<WriteFlags, number> = {
+  w: CreateDisposition.OVERWRITE_IF,
+  wx: CreateDisposition.CREATE,
+  a: CreateDisposition.OPEN_IF,
+  'r+': CreateDisposition.OPEN,
+};
+
+// Writers are exclusive (no ShareAccess.WRITE): a second writer on any client gets a sharing violation.
 function writeOpen(flags: WriteFlags): OpenOptions {
   return {
     desiredAccess: Access.FILE_WRITE_DATA | Access.FILE_APPEND_DATA | Access.FILE_READ_ATTRIBUTES | Access.FILE_WRITE_ATTRIBUTES | Access.SYNCHRONIZE,
-    disposition: flags === 'wx' ? CreateDisposition.CREATE : flags === 'a' ? CreateDisposition.OPEN_IF : CreateDisposition.OVERWRITE_IF,
+    disposition: WRITE_DISPOSITION[flags],
     createOptions: CreateOption.NON_DIRECTORY_FILE,
     shareAccess: ShareAccess.READ,
   };
@@ -209,14 +218,17 @@ export class SmbShare {
    * file we read ourselves) or a Readable goes through a pool of recycled buffers that are sent without
    * a copy, so memory stays flat for any size. Resolves with the bytes written after the handle is closed.
    * On any error (SMB, the source's, abort) it rejects with the handle closed; what was written stays, so
-   * write to a temporary name and rename on success. flags as in createWriteStream.
+   * write to a temporary name and rename on success. flags as in WriteFlags. `atOpen` gets the file's size
+   * while the handle is open, before anything is written: throw there to write nothing. As writers are
+   * exclusive, a check there holds for the whole write (check-and-write is atomic across clients).
    */
-  async pipeFrom(path: string, source: UploadSource, options: PipeFromOptions & { flags?: WriteFlags } = {}): Promise<{ bytes: number }> {
+  async pipeFrom(path: string, source: UploadSource, options: PipeFromOptions & { flags?: WriteFlags; atOpen?: (size: number) => void } = {}): Promise<{ bytes: number }> {
     options.signal?.throwIfAborted();
-    const { flags = 'w', ...rest } = options;
+    const { flags = 'w', atOpen, ...rest } = options;
     const file = await openFile(await this.tree(), toSmbPath(path), writeOpen(flags));
     let result: { bytes: number };
     try {
+      atOpen?.(file.size);
       result = await file.pipeFrom(source, flags === 'a' && rest.offset === undefined ? { ...rest, offset: file.size } : rest);
     } catch (err) {
       await file.close().catch(() => undefined);

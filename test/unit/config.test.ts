@@ -27,7 +27,7 @@ describe('loadConfig defaults', () => {
   it('gives a working development config from an empty environment', () => {
     const c = loadConfig({});
     expect(c.env).toBe('development');
-    expect(c.server).toEqual({ port: 3000, host: '0.0.0.0', trustProxy: false, shutdownGraceSeconds: 30 });
+    expect(c.server).toEqual({ port: 3000, host: '0.0.0.0', trustProxy: false, shutdownGraceSeconds: 30, headersTimeoutSeconds: 60, requestTimeoutSeconds: 0 });
     expect(c.log).toEqual({ level: 'info', format: 'pretty' });
     expect(c.site).toEqual({ name: 'Portcullis', theme: 'default' });
     expect(c.dataDir).toBe(path.resolve('data'));
@@ -48,7 +48,7 @@ describe('loadConfig defaults', () => {
     expect(c.session).toMatchObject({ idleMinutes: 30, absoluteHours: 12, rememberMe: true, rememberDays: 14, cookieSecure: 'auto', redisUrl: undefined });
     expect(c.auth).toEqual({ allowedGroups: [], nestedGroups: true, maxFailuresPerUser: 5, maxAttemptsPerIp: 30, windowMinutes: 15 });
     expect(c.drives).toEqual([]);
-    expect(c.upload).toEqual({ maxBytes: 10 * 1024 ** 3 });
+    expect(c.upload).toEqual({ maxBytes: 10 * 1024 ** 3, sweepIntervalSeconds: 300 });
     expect(c.mail).toMatchObject({ host: undefined, port: 587, secure: false, adminEmails: [], dedupMinutes: 15, maxPerHour: 20 });
     expect(c.admin).toEqual({ token: undefined, metricsPort: undefined });
     expect(c.log.file).toBeUndefined();
@@ -96,9 +96,11 @@ describe('loadConfig values', () => {
       ADMIN_TOKEN: 'admin-token-0123456789',
       METRICS_PORT: '9464',
       SHUTDOWN_GRACE_SECONDS: '5',
+      HTTP_HEADERS_TIMEOUT_SECONDS: '20',
+      HTTP_REQUEST_TIMEOUT_SECONDS: '7200',
       LOG_FILE: 'logs/portcullis.log',
     });
-    expect(c.server).toEqual({ port: 8080, host: '127.0.0.1', trustProxy: ['loopback', '10.0.0.0/8'], shutdownGraceSeconds: 5 });
+    expect(c.server).toEqual({ port: 8080, host: '127.0.0.1', trustProxy: ['loopback', '10.0.0.0/8'], shutdownGraceSeconds: 5, headersTimeoutSeconds: 20, requestTimeoutSeconds: 7200 });
     expect(c.site.theme).toBe('darkly');
     expect(c.ldap.urls).toEqual(['ldaps://dc1.example.test', 'ldaps://127.0.0.2:636']);
     expect(c.ldap.caFile).toBe(ca);

@@ -61,17 +61,22 @@ async function* chunksOf(src: Readable, limit: number, onCut?: (err: Error) => v
  * failure it rejects and leaves `src` undrained (resume() it). On a source failure: with `keepPartial`,
  * every byte received is written, in order, and it resolves with `sourceError` (the resumable protocol
  * takes the file's size as the offset to resume from, so the file must have no gaps); otherwise it
- * rejects. `limit`: more bytes than this → PayloadTooLargeError.
+ * rejects. `limit`: more bytes than this → PayloadTooLargeError. `offset`, `atOpen`: as in SmbShare.pipeFrom.
  */
 export async function pump(
   share: SmbShare,
   path: string,
   src: Readable,
-  opts: { flags: WriteFlags; keepPartial?: boolean; limit?: number },
+  opts: { flags: WriteFlags; keepPartial?: boolean; limit?: number; offset?: number; atOpen?: (size: number) => void },
 ): Promise<PumpResult> {
   let sourceError: Error | undefined;
   const onCut = opts.keepPartial === true ? (err: Error) => void (sourceError = err) : undefined;
-  const { bytes } = await share.pipeFrom(path, chunksOf(src, opts.limit ?? Infinity, onCut), { ...UPLOAD_WINDOW, flags: opts.flags });
+  const { bytes } = await share.pipeFrom(path, chunksOf(src, opts.limit ?? Infinity, onCut), {
+    ...UPLOAD_WINDOW,
+    flags: opts.flags,
+    ...(opts.offset === undefined ? {} : { offset: opts.offset }),
+    ...(opts.atOpen ? { atOpen: opts.atOpen } : {}),
+  });
   return sourceError === undefined ? { bytes } : { bytes, sourceError };
 }
 
@@ -111,25 +116,35 @@ export async function placeFile(share: SmbShare, dir: string, temp: string, name
 const lastSweep = new Map<string, number>();
 
 /**
- * Deletes `.~portcullis-*.part` temporaries in `dir` untouched for STALE_TEMP_MS (their upload crashed
- * or was abandoned). At most once per SWEEP_INTERVAL_MS per folder and instance; failures are ignored.
+ * Deletes `.~portcullis-*.part` temporaries in `dir` untouched for `maxAgeMs` (their upload crashed or was
+ * abandoned). Returns how many it removed and how many younger ones remain. Errors reading the folder are thrown.
+ */
+export async function removeStaleTemporaries(share: SmbShare, dir: string, maxAgeMs: number, now = Date.now()): Promise<{ removed: number; left: number }> {
+  let removed = 0;
+  let left = 0;
+  for (const e of await share.readdir(dir)) {
+    if (e.type !== 'file' || !isTempName(e.name)) continue;
+    if (now - e.mtime.getTime() < maxAgeMs) left++;
+    else await share.rm(join(dir, e.name), { force: true }).then(() => removed++, () => left++);
+  }
+  return { removed, left };
+}
+
+/**
+ * Sweeps `dir` (see removeStaleTemporaries) before an upload into it, at most once per SWEEP_INTERVAL_MS per
+ * folder and instance; failures are ignored.
  */
 export async function sweepStaleTemporaries(share: SmbShare, key: string, dir: string, now = Date.now()): Promise<number> {
   const last = lastSweep.get(key);
   if (last !== undefined && now - last < SWEEP_INTERVAL_MS) return 0;
   if (lastSweep.size > 10_000) lastSweep.clear();
   lastSweep.set(key, now);
-  let removed = 0;
   try {
-    const entries = await share.readdir(dir);
-    for (const e of entries) {
-      if (e.type !== 'file' || !isTempName(e.name) || now - e.mtime.getTime() < STALE_TEMP_MS) continue;
-      await share.rm(join(dir, e.name), { force: true }).then(() => removed++, () => undefined);
-    }
+    return (await removeStaleTemporaries(share, dir, STALE_TEMP_MS, now)).removed;
   } catch {
     // A sweep is housekeeping: never fail an upload because of it.
+    return 0;
   }
-  return removed;
 }
 
 /** Test hook: forget when folders were swept. */

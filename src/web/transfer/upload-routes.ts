@@ -24,15 +24,16 @@ import express, { type Request, type Response, Router } from 'express';
 import type { Readable } from 'node:stream';
 import type { Config } from '../../config/index.js';
 import { parseDrivePath } from '../../drives/index.js';
-import { AppError, BadRequestError, ForbiddenError, NotFoundError, PayloadTooLargeError, toHttpError } from '../../errors/index.js';
+import { AppError, BadRequestError, ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, toHttpError } from '../../errors/index.js';
 import { audit, type Logger } from '../../log.js';
 import type { SmbPool } from '../../sessions/index.js';
-import { SmbNotFoundError, type SmbShare } from '../../smb/index.js';
+import { SmbNotFoundError, SmbSharingViolationError, type SmbShare } from '../../smb/index.js';
 import { requireUser } from '../auth/current-user.js';
 import { driveTargetOf, findDrive, useDrive, type DriveTarget } from '../drive-target.js';
-import { join, placeFile, pump, removeQuietly, sweepStaleTemporaries } from './upload-files.js';
+import { join, placeFile, pump, removeQuietly, sweepStaleTemporaries, type PumpResult } from './upload-files.js';
 import { nameProblem, parseConflict, tempName, type ConflictMode } from './upload-names.js';
-import { openTicket, sealTicket, TICKET_LIFETIME_MS, type Ticket } from './upload-tickets.js';
+import type { UploadSweeper } from './upload-sweeper.js';
+import { openTicket, sealTicket, sessionTag, TICKET_LIFETIME_MS, type Ticket } from './upload-tickets.js';
 
 /** Room for multipart boundaries and part headers on top of the files themselves. */
 const FORM_OVERHEAD = 1 << 20;
@@ -54,6 +55,14 @@ declare module 'express-session' {
     /** The no-JS form's result, shown once on the folder page it returns to. */
     uploadSummary: UploadSummary;
   }
+}
+
+/** A file that arrived whole in its temporary and waits for the end of the form to be put in place. */
+interface Arrived {
+  name: string;
+  temp: string;
+  conflict: ConflictMode;
+  bytes: number;
 }
 
 export interface FileResult {
@@ -104,7 +113,7 @@ async function prepareFolder(share: SmbShare, dir: string, mkdir: boolean, shown
   if (st.type !== 'dir') throw new NotFoundError(`“${shown}” is not a folder.`);
 }
 
-export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger): Router {
+export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger, sweeper?: UploadSweeper): Router {
   const router = Router();
   const max = config.upload.maxBytes;
   const secret = config.session.secret;
@@ -123,14 +132,24 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger): Rou
     next();
   });
 
-  /** Streams each file part into a temporary and puts it in place; one result per part. */
+  /**
+   * Streams each file part into a temporary; once the whole form has arrived, puts each in place. One result per
+   * part. Nothing is placed before the end, so a form cut off (client gone, or more than the limit in all) leaves
+   * no file under its final name and no temporary.
+   */
   function receiveForm(req: Request, share: SmbShare, dir: string, initial: ConflictMode): Promise<FileResult[]> {
     return new Promise((resolve, reject) => {
       let conflict = initial;
-      const results: FileResult[] = [];
+      const outcomes: (FileResult | Arrived)[] = [];
       let chain = Promise.resolve();
       let current: Readable | undefined;
       let failure: Error | undefined;
+      // The whole body counts, not only each file: a chunked body announces no length to refuse up front.
+      let received = 0;
+      const count = (chunk: Buffer): void => {
+        received += chunk.length;
+        if (received > max + FORM_OVERHEAD) abort(tooLarge(max));
+      };
       const bb = busboy({
         headers: req.headers,
         defParamCharset: 'utf8',
@@ -144,33 +163,64 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger): Rou
         if (name === 'conflict') conflict = parseConflict(value) ?? conflict;
       });
       bb.on('file', (_field, stream, info) => {
+        // abort() destroys busboy's current stream with the error, which may be one still queued here.
+        stream.on('error', () => undefined);
         const mode = conflict;
         chain = chain.then(async () => {
+          if (failure) return void stream.resume();
           current = stream;
-          results.push(await receiveFile(share, dir, stream, info.filename ?? "", mode));
+          outcomes.push(await receiveFile(share, dir, stream, info.filename ?? '', mode));
           current = undefined;
         });
       });
       const abort = (err: Error): void => {
         if (failure) return;
         failure = err;
+        req.off('data', count);
+        req.unpipe(bb);
+        // Discard the rest while the answer goes out (then the connection is closed), so the client can read it.
+        req.resume();
         current?.destroy(err);
         bb.destroy(err);
-        chain.then(() => reject(err), reject);
+        chain.then(() => discardArrived(share, dir, outcomes)).then(() => reject(err), reject);
       };
       // busboy refuses malformed forms (bad boundaries, control characters in part headers): the client's fault.
       bb.on('error', (err: Error) => abort(new BadRequestError('The upload form could not be read. Try again.', { code: 'bad_form', cause: err })));
       bb.on('close', () => {
-        if (!failure) chain.then(() => resolve(results), reject);
+        if (!failure) chain.then(() => placeArrived(share, dir, outcomes)).then(resolve, reject);
       });
       req.on('close', () => {
         if (!req.complete) abort(Object.assign(new Error('the client went away mid-upload'), { code: 'aborted' }));
       });
+      req.on('data', count);
       req.pipe(bb);
     });
   }
 
-  async function receiveFile(share: SmbShare, dir: string, stream: Readable & { truncated?: boolean }, name: string, conflict: ConflictMode): Promise<FileResult> {
+  async function placeArrived(share: SmbShare, dir: string, outcomes: (FileResult | Arrived)[]): Promise<FileResult[]> {
+    const results: FileResult[] = [];
+    for (const o of outcomes) {
+      if (!('temp' in o)) {
+        results.push(o);
+        continue;
+      }
+      try {
+        const savedAs = await placeFile(share, dir, o.temp, o.name, o.conflict);
+        results.push({ name: o.name, ok: true, status: 201, savedAs, bytes: o.bytes });
+      } catch (err) {
+        await removeQuietly(share, join(dir, o.temp));
+        const e = toHttpError(err, o.name);
+        results.push({ name: o.name, ok: false, status: e.status, code: e.code, message: e.expose ? e.message : 'The file could not be saved.', bytes: o.bytes });
+      }
+    }
+    return results;
+  }
+
+  async function discardArrived(share: SmbShare, dir: string, outcomes: (FileResult | Arrived)[]): Promise<void> {
+    for (const o of outcomes) if ('temp' in o) await removeQuietly(share, join(dir, o.temp));
+  }
+
+  async function receiveFile(share: SmbShare, dir: string, stream: Readable & { truncated?: boolean }, name: string, conflict: ConflictMode): Promise<FileResult | Arrived> {
     const problem = nameProblem(name);
     if (problem) {
       stream.resume();
@@ -189,8 +239,7 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger): Rou
         const e = tooLarge(max);
         return { name, ok: false, status: e.status, code: e.code, message: e.message, bytes };
       }
-      const savedAs = await placeFile(share, dir, temp, name, conflict);
-      return { name, ok: true, status: 201, savedAs, bytes };
+      return { name, temp, conflict, bytes };
     } catch (err) {
       stream.resume();
       await removeQuietly(share, join(dir, temp));
@@ -221,6 +270,7 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger): Rou
         async (share, dir) => {
           await prepareFolder(share, dir, mkdir, t.segments.at(-1) ?? t.drive.name);
           await sweepStaleTemporaries(share, `${t.drive.host}|${t.drive.share}|${dir}`, dir);
+          sweeper?.noteFolder(req.session.user?.username ?? '', t.drive, dir);
           return receiveForm(req, share, dir, conflict);
         },
         { idempotent: false },
@@ -256,6 +306,7 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger): Rou
     const ticket = openTicket(secret, String(req.params.id));
     if (!ticket) throw new NotFoundError('There is no such upload.', { code: 'no_upload' });
     if (ticket.user !== req.session.user?.username.toLowerCase()) throw new ForbiddenError('This upload belongs to someone else.', { code: 'not_owner' });
+    if (ticket.session !== sessionTag(secret, req.sessionID)) throw new NotFoundError('This upload was started before you last signed in. Start it again.', { code: 'no_upload' });
     if (ticket.expires < Date.now()) throw new NotFoundError('This upload has expired. Start it again.', { code: 'no_upload' });
     const drive = findDrive(config, req, res, ticket.drive);
     if (!drive) throw new NotFoundError('There is no drive by that name, or it is not yours to open.');
@@ -290,6 +341,7 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger): Rou
     if (!drive) throw new NotFoundError('There is no drive by that name, or it is not yours to open.');
     const ticket: Ticket = {
       user: req.session.user?.username.toLowerCase() ?? '',
+      session: sessionTag(secret, req.sessionID),
       drive: drive.id,
       folder: segments,
       name,
@@ -315,6 +367,7 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger): Rou
           ws.once('error', reject);
           ws.once('close', () => resolve());
         });
+        sweeper?.noteUpload(req.sessionID, ticket.user, drive, dir, ticket.temp);
       },
       { idempotent: false },
     );
@@ -357,25 +410,13 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger): Rou
       const length = contentLength(req);
       if (length === undefined) throw new AppError(411, 'Send the chunk with a Content-Length.', 'length_required');
       if (offset + length > tk.size) throw new PayloadTooLargeError(`That is more than the ${tk.size} bytes announced for “${tk.name}”.`, { code: 'too_large' });
-      const writes = useDrive(
-        pool,
-        req,
-        t.target,
-        async (share, dir) => {
-          const at = await tempSize(share, dir, tk);
-          if (at !== offset) return { mismatch: at };
-          const path = join(dir, tk.temp);
-          try {
-            return await pump(share, path, req, { flags: 'a', keepPartial: true, limit: length });
-          } catch (err) {
-            // The file server failed mid-chunk: the temporary may now have gaps, so it can't be resumed.
-            await removeQuietly(share, path);
-            throw err;
-          }
-        },
-        { idempotent: false },
-      );
       const id = String(req.params.id);
+      // One PUT per upload at a time in this process: a second one waits for the first, then finds the offset
+      // moved (409 with the new one) or continues right after it. Get-and-set with no await between: atomic.
+      const before = writing.get(id) ?? Promise.resolve();
+      const writes = before
+        .catch(() => undefined)
+        .then(() => useDrive(pool, req, t.target, (share, dir) => writeChunk(share, join(dir, tk.temp), req, offset, length), { idempotent: false }));
       writing.set(id, writes);
       const outcome = await writes.finally(() => {
         if (writing.get(id) === writes) writing.delete(id);
@@ -402,6 +443,35 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger): Rou
     }
   });
 
+  /**
+   * Writes the chunk at `offset`, checked while the temporary is open for writing. Writers are exclusive on the
+   * file server, so the check and the write are one step against every other writer, on any instance: a second
+   * writer is refused (409 upload_busy) instead of interleaving, and nothing lands past the declared size.
+   */
+  async function writeChunk(share: SmbShare, path: string, body: Readable, offset: number, length: number): Promise<PumpResult | { mismatch: number }> {
+    let mismatch: number | undefined;
+    let opened = false;
+    const atOpen = (size: number): void => {
+      opened = true;
+      if (size !== offset) {
+        mismatch = size;
+        throw new ConflictError('offset mismatch');
+      }
+    };
+    try {
+      return await pump(share, path, body, { flags: 'r+', offset, atOpen, keepPartial: true, limit: length });
+    } catch (err) {
+      if (mismatch !== undefined) return { mismatch };
+      if (err instanceof SmbNotFoundError) throw new NotFoundError('This upload was cancelled or has expired. Start it again.', { code: 'no_upload' });
+      if (err instanceof SmbSharingViolationError) {
+        throw new ConflictError('Another part of this upload is being sent right now. Wait for it to finish, then ask where the upload stands.', { code: 'upload_busy', cause: err });
+      }
+      // The file server failed mid-chunk: the temporary may now have gaps, so it can't be resumed.
+      if (opened) await removeQuietly(share, path);
+      throw err;
+    }
+  }
+
   router.post('/uploads/:id/finish', requireUser, async (req, res) => {
     const { ticket, target } = ticketOf(req, res);
     const rawConflict = req.query.conflict;
@@ -420,7 +490,9 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger): Rou
             // Keep the data: the user may still choose to overwrite or keep both.
             throw new AppError(409, `“${ticket.name}” already exists. Choose to overwrite it or keep both.`, 'exists');
           }
-          return placeFile(share, dir, ticket.temp, ticket.name, conflict);
+          const placed = await placeFile(share, dir, ticket.temp, ticket.name, conflict);
+          sweeper?.forgetUpload(req.sessionID, target.drive, dir, ticket.temp);
+          return placed;
         },
         { idempotent: false },
       );
@@ -435,7 +507,16 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger): Rou
 
   router.delete('/uploads/:id', requireUser, async (req, res) => {
     const { ticket, target } = ticketOf(req, res);
-    await useDrive(pool, req, target, (share, dir) => removeQuietly(share, join(dir, ticket.temp)), { idempotent: true });
+    await useDrive(
+      pool,
+      req,
+      target,
+      async (share, dir) => {
+        await removeQuietly(share, join(dir, ticket.temp));
+        sweeper?.forgetUpload(req.sessionID, target.drive, dir, ticket.temp);
+      },
+      { idempotent: true },
+    );
     auditUpload(req, ticket.drive, [...ticket.folder, ticket.name].join('/'), 'cancelled', 0, { resumable: true });
     res.status(204).end();
   });

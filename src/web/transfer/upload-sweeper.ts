@@ -1,0 +1,130 @@
+/**
+ * Housekeeping for upload temporaries, on a timer rather than only on the next upload into a folder.
+ *
+ * The app keeps no credential of its own (a user's key lives in their cookie; the pool holds it only while their
+ * connection is open), so it can only sweep where it has been and while it can get in: this instance remembers
+ * the folders where it created temporaries, and every interval sweeps each one through a connection already open
+ * for the user who uploaded there. A folder is forgotten once no temporary is left in it (or it is gone).
+ * The registry is per process: another instance sweeps the folders it wrote to itself.
+ *
+ * It also remembers which session each resumable upload's temporary belongs to, so that sign-out, which kills
+ * the session's tickets, removes their temporaries too.
+ */
+import type { DriveRef } from '../../drives/index.js';
+import type { PoolCredential, SmbPool } from '../../sessions/index.js';
+import { SmbAccessDeniedError, SmbNotFoundError } from '../../smb/index.js';
+import { join, removeQuietly, removeStaleTemporaries } from './upload-files.js';
+
+export interface SweeperSettings {
+  intervalMs: number;
+  /** Temporaries untouched for this long are removed. */
+  maxAgeMs: number;
+}
+
+interface Folder {
+  username: string;
+  drive: DriveRef;
+  /** The folder's path inside the share (drive base included). */
+  dir: string;
+}
+
+/** Bounds the registry; past it the oldest folders are forgotten (the next upload there still sweeps). */
+const MAX_FOLDERS = 10_000;
+
+const folderKey = (username: string, drive: DriveRef, dir: string): string =>
+  [username.toLowerCase(), drive.host.toLowerCase(), drive.port, drive.share.toLowerCase(), dir].join('\0');
+
+const uploadKey = (drive: DriveRef, dir: string, temp: string): string => [drive.id, dir, temp].join('\0');
+
+export class UploadSweeper {
+  private readonly folders = new Map<string, Folder>();
+  /** Per web session: the temporaries of its unfinished resumable uploads. */
+  private readonly sessions = new Map<string, Map<string, Folder & { temp: string }>>();
+  private timer: NodeJS.Timeout | undefined;
+  private pass: Promise<void> | undefined;
+
+  constructor(
+    private readonly pool: SmbPool,
+    private readonly settings: SweeperSettings,
+    private readonly logger?: { debug(message: string, meta?: Record<string, unknown>): unknown },
+  ) {}
+
+  start(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => void this.sweep(), this.settings.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and waits for a sweep under way. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.pass;
+  }
+
+  /** A temporary was created in `dir` for `username`. */
+  noteFolder(username: string, drive: DriveRef, dir: string): void {
+    const key = folderKey(username, drive, dir);
+    this.folders.delete(key);
+    this.folders.set(key, { username, drive, dir });
+    if (this.folders.size > MAX_FOLDERS) this.folders.delete(this.folders.keys().next().value ?? '');
+  }
+
+  /** A resumable upload's temporary, owned by web session `sessionId` until finished or cancelled. */
+  noteUpload(sessionId: string, username: string, drive: DriveRef, dir: string, temp: string): void {
+    this.noteFolder(username, drive, dir);
+    let uploads = this.sessions.get(sessionId);
+    if (uploads === undefined) {
+      if (this.sessions.size >= MAX_FOLDERS) this.sessions.delete(this.sessions.keys().next().value ?? '');
+      uploads = new Map();
+      this.sessions.set(sessionId, uploads);
+    }
+    uploads.set(uploadKey(drive, dir, temp), { username, drive, dir, temp });
+  }
+
+  /** The upload was finished or cancelled: its temporary is gone. */
+  forgetUpload(sessionId: string, drive: DriveRef, dir: string, temp: string): void {
+    const uploads = this.sessions.get(sessionId);
+    uploads?.delete(uploadKey(drive, dir, temp));
+    if (uploads?.size === 0) this.sessions.delete(sessionId);
+  }
+
+  /**
+   * At sign-out: the session's tickets die with it, so the temporaries of its unfinished uploads can never be
+   * finished. Removes those this instance knows of; failures (no usable credential, server down) are left to
+   * the timer. Never throws.
+   */
+  async endSession(sessionId: string, credential: () => PoolCredential): Promise<void> {
+    const uploads = this.sessions.get(sessionId);
+    this.sessions.delete(sessionId);
+    if (uploads === undefined) return;
+    try {
+      const cred = credential();
+      for (const u of uploads.values()) {
+        await this.pool.use(sessionId, cred, u.drive, (share) => removeQuietly(share, join(u.dir, u.temp)), { idempotent: true }).catch(() => undefined);
+      }
+    } catch (err) {
+      this.logger?.debug('could not remove the upload temporaries of a session at sign-out', { err });
+    }
+  }
+
+  /** One pass over the folders (a pass still running is awaited instead of starting another). */
+  sweep(now = Date.now()): Promise<void> {
+    this.pass ??= this.sweepFolders(now).finally(() => (this.pass = undefined));
+    return this.pass;
+  }
+
+  private async sweepFolders(now: number): Promise<void> {
+    for (const [key, f] of [...this.folders]) {
+      try {
+        const result = await this.pool.useOpen(f.username, f.drive, (share) => removeStaleTemporaries(share, f.dir, this.settings.maxAgeMs, now));
+        if (result === undefined) continue; // nobody of that user is connected now: try again next time
+        if (result.removed > 0) this.logger?.debug('removed stale upload temporaries', { drive: f.drive.id, removed: result.removed });
+        if (result.left === 0) this.folders.delete(key);
+      } catch (err) {
+        if (err instanceof SmbNotFoundError || err instanceof SmbAccessDeniedError) this.folders.delete(key);
+        else this.logger?.debug('sweeping upload temporaries failed; will retry', { drive: f.drive.id, err });
+      }
+    }
+  }
+}
