@@ -21,13 +21,26 @@ function signInOutcome(status: number): string {
   return status >= 500 ? 'error' : 'invalid';
 }
 
-function routeLabel(req: Request, res: Response): string {
-  return res.locals.unmatchedRoute ? '(unmatched)' : routeOf(req);
+const UNMATCHED = '(unmatched)';
+const STATIC = '(static)';
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    /** Set by Metrics.routing(): the request got past everything that may refuse it before the routes. */
+    routed?: boolean;
+    /** Set when a static file is served (Metrics.staticFile). */
+    staticFile?: boolean;
+  }
 }
+
+/** More area prefixes than the app has (a dozen): a safety net should a future area answer for any path. */
+const MAX_AREA_LABELS = 64;
+
 
 export class Metrics {
   readonly registry = new Registry();
   private sources: MetricSources = {};
+  private readonly areaLabels = new Set<string>();
   private readonly requests = new Counter({ name: 'portcullis_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'] as const, registers: [this.registry] });
   private readonly duration = new Histogram({
     name: 'portcullis_http_request_duration_seconds',
@@ -109,7 +122,7 @@ export class Metrics {
         if (done) return;
         done = true;
         const status = res.statusCode;
-        const route = routeLabel(req, res);
+        const route = this.routeLabel(req, res);
         this.requests.inc({ method: req.method, route, status: String(status) });
         this.duration.observe({ method: req.method, route }, Number(process.hrtime.bigint() - start) / 1e9);
         // The headers (and a small body) were read before this middleware ran: count the declared body, or
@@ -124,6 +137,41 @@ export class Metrics {
       next();
     };
   }
+
+  /**
+   * The `route` label: a bounded set, whatever paths clients send. A matched route gives its pattern; a
+   * request one of the app's areas took (it got past the pre-routing middleware and did not fall through to
+   * the 404 handler) gives that area's prefix; a served static file gives (static). Everything else (unknown
+   * paths, and requests refused before routing, by CSRF say) is (unmatched): 10,000 random paths add no series.
+   */
+  private routeLabel(req: Request, res: Response): string {
+    if (res.locals.unmatchedRoute) return UNMATCHED;
+    if (typeof (req as { route?: { path?: unknown } }).route?.path === 'string') return routeOf(req);
+    if (res.locals.staticFile) return STATIC;
+    if (!res.locals.routed) return UNMATCHED;
+    const area = routeOf(req);
+    if (!this.areaLabels.has(area)) {
+      if (this.areaLabels.size >= MAX_AREA_LABELS) return UNMATCHED;
+      this.areaLabels.add(area);
+    }
+    return area;
+  }
+
+  /**
+   * Mount after everything that may refuse a request before the routes (sessions, body parsing, CSRF) and
+   * before the routes: requests refused earlier are labelled (unmatched), not by their path.
+   */
+  routing(): RequestHandler {
+    return (_req, res, next) => {
+      res.locals.routed = true;
+      next();
+    };
+  }
+
+  /** For express.static's setHeaders: this response is a static file (labelled (static)). */
+  readonly staticFile = (res: Response): void => {
+    res.locals.staticFile = true;
+  };
 
   /** For the error handler: counts SMB errors by NTSTATUS, wherever in the cause chain they are. */
   observeError(err: unknown): void {
