@@ -5,18 +5,22 @@
  *    here (CSRF token in the query, see csrf.ts) and is redirected back to the folder with a summary; the
  *    JS uploader posts one file per request (X-CSRF-Token header) and reads the JSON. Query: `conflict` =
  *    overwrite | keep-both | fail (default fail → 409), `mkdir=1` creates missing folders (dropped folders).
- *    A `conflict` form field before the files does the same as the query parameter.
+ *    A `conflict` form field before the files does the same as the query parameter. The whole body may carry
+ *    UPLOAD_MAX_BYTES + 1 MiB, chunked or not (413 past it); files go under their names only once the whole
+ *    form has arrived, so a form cut off or refused leaves none of them.
  *
  * 2. Resumable, for large files (all JSON, X-CSRF-Token header on every non-GET):
  *    POST   /uploads                {drive, folder: string[], name, size, conflict?, mkdir?} → 201 {id, offset: 0}
  *    HEAD   /uploads/:id            → 200, Upload-Offset / Upload-Length headers (GET: the same as JSON)
  *    PUT    /uploads/:id?offset=N   body: the next bytes (Content-Length required) → {offset}
- *                                   409 {offset} if N is not where the upload stands
+ *                                   409 {offset} if N is not where the upload stands; 409 upload_busy while
+ *                                   another writer (another instance) holds the temporary open
  *    POST   /uploads/:id/finish[?conflict=…] → 201 {name} (409 on a name conflict in fail mode; the data is
  *                                   kept, so the client may finish again with another choice)
  *    DELETE /uploads/:id            → 204, the temporary is removed
- *    The id is a signed ticket (upload-tickets.ts); the temporary's size on the file server is the offset,
- *    so a dropped connection resumes from the last byte that reached the server, on any instance.
+ *    The id is a signed ticket (upload-tickets.ts), valid only in the web session that made it (sign-out
+ *    revokes it); the temporary's size on the file server is the offset, so a dropped connection resumes
+ *    from the last byte that reached the server, on any instance.
  */
 import { formatBytes } from '../../format/bytes.js';
 import busboy from 'busboy';
