@@ -1,4 +1,4 @@
-import type { Config } from '../config/index.js';
+import { allowsUnsignedSmb, type Config } from '../config/index.js';
 import type { DriveRef } from '../drives/index.js';
 import { UnavailableError } from '../errors/index.js';
 import {
@@ -12,6 +12,7 @@ import {
   SmbPasswordMustChangeError,
   SmbSessionExpiredError,
   SmbAccountRestrictionError,
+  SmbUnsignedSessionError,
   type SmbShare,
 } from '../smb/index.js';
 import { CredentialsRejectedError, SmbBusyError, type CredentialRejection } from './errors.js';
@@ -290,9 +291,13 @@ export class SmbPool {
         credential: entry.credential,
         timeoutMs: this.config.smb.timeoutMs,
         connectTimeoutMs: this.config.smb.timeoutMs,
+        allowUnsigned: allowsUnsignedSmb(this.config.smb.allowUnsignedHosts, entry.host),
       });
     } catch (err) {
       void this.closeEntry(entry);
+      if (err instanceof SmbUnsignedSessionError) {
+        this.logger?.warn('file server will not sign its SMB 2.x sessions; name it in SMB_ALLOW_UNSIGNED_HOSTS only if it is a legacy server you trust', { server: entry.server.key, err });
+      }
       if (err instanceof SmbAuthError) {
         this.logger?.warn('file server refused the session credential', { server: entry.server.key, username: entry.credential.username, err });
         throw rejection(err);
