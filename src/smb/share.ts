@@ -152,12 +152,18 @@ export class SmbShare {
     return entries;
   }
 
-  /** CREATE already returns times, sizes and attributes, so stat is CREATE + CLOSE in one round trip. */
-  async stat(path: string): Promise<Stats> {
+  /**
+   * CREATE already returns times, sizes and attributes, so stat is CREATE + CLOSE in one round trip.
+   * `readData`: open for reading the contents (or listing a folder), not only the attributes, so the stat
+   * fails with access denied where the caller may see the file but not read it. Whoever serves something
+   * derived from the contents without reading them (a cached thumbnail) checks this way.
+   */
+  async stat(path: string, options: { readData?: boolean } = {}): Promise<Stats> {
     const tree = await this.tree();
     const smbPath = toSmbPath(path);
+    const desiredAccess = (options.readData === true ? Access.FILE_READ_DATA : 0) | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE;
     const results = await tree.compound([
-      createRequestFor(smbPath, { desiredAccess: Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: CreateDisposition.OPEN }),
+      createRequestFor(smbPath, { desiredAccess, disposition: CreateDisposition.OPEN }),
       { command: Command.CLOSE, body: encodeCloseRequest(RELATED_FILE_ID) },
     ]);
     const info: CreateResponse = decodeCreateResponse(first(results).msg);

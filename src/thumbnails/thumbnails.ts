@@ -11,6 +11,9 @@
  *   so a changed file gets a new thumbnail and the old one simply stops being asked for. Files are written
  *   to a temporary name and renamed, so a crash never leaves half a thumbnail under a real key. Concurrent
  *   requests for the same key share one generation.
+ * - Shared by all users: a key names a file version, not a user, so a hit never touches the file server. The
+ *   caller must first check that the requesting user may read the file's data (the /thumb route opens it for
+ *   read-data with the user's own connection), or the cache would show one user's pictures to another.
  * - Bounded cache: a hit touches the file's mtime (atime is often off), and when the cache grows past
  *   `cacheMaxBytes` the least recently used thumbnails go until it is at three quarters of that. The size
  *   is counted from disk once, with the first thumbnail written, then kept up to date.

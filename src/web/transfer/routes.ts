@@ -59,7 +59,10 @@ export function transferRoutes(config: Config, pool: SmbPool, logger: Logger, op
       if (name === undefined) throw new NotFoundError('There is no thumbnail for a drive.');
       const path = sharePath(target.drive.basePath, target.segments);
       try {
-        const st = await useDrive(pool, req, target, (share, p) => share.stat(p), { idempotent: true });
+        // The cache is shared by every user (one thumbnail per file version), so each request must first show
+        // that this user may read the file's data on the file server: a stat with read-data access, with the
+        // user's own connection. Seeing the file in a listing (read-attributes) is not enough.
+        const st = await useDrive(pool, req, target, (share, p) => share.stat(p, { readData: true }), { idempotent: true });
         if (st.type === 'dir' || !isThumbnailable(name)) throw new NotFoundError(`There is no thumbnail for “${name}”.`, { code: 'no_thumbnail' });
         const key = ThumbnailService.keyOf({ server: `${target.drive.host}:${target.drive.port}`, share: target.drive.share, path, size: Number(st.size), mtime: st.mtime });
         const etag = `"t${key.slice(0, 26)}"`;
@@ -72,7 +75,6 @@ export function transferRoutes(config: Config, pool: SmbPool, logger: Logger, op
           return;
         }
         const thumb = await thumbs.get(key, Number(st.size), () => useDrive(pool, req, target, (share, p) => share.readFile(p), { idempotent: true }));
-        res.setHeader('X-Thumbnail-Cache', thumb.cached ? 'hit' : 'miss');
         res.type('image/webp').send(thumb.data);
       } catch (err) {
         if (err instanceof ThumbnailTooLargeError) {
