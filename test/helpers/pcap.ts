@@ -8,6 +8,8 @@ export interface TcpSegment {
   dstPort: number;
   seq: number;
   syn: boolean;
+  /** The sender closed its side: nothing it sends on this connection comes later. */
+  fin: boolean;
   payload: Buffer;
 }
 
@@ -102,6 +104,7 @@ function tcpSegment(ip: Buffer): TcpSegment | undefined {
     dstPort: tcp.readUInt16BE(2),
     seq: tcp.readUInt32BE(4),
     syn: (tcp[13]! & 0x02) !== 0,
+    fin: (tcp[13]! & 0x01) !== 0,
     payload: tcp.subarray(dataOffset),
   };
 }

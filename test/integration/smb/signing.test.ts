@@ -16,6 +16,7 @@ import { connect } from './helpers.js';
 
 const SMBD_PORT = 4620;
 const PROXY_PORT = 4621;
+const ENCRYPTED_PORT = 4623;
 const HEADER = 64;
 
 const DIALECTS = [
@@ -26,11 +27,14 @@ const DIALECTS = [
   { name: '3.1.1', code: Dialect.SMB3_1_1, signing: 'AES-GMAC' },
 ] as const;
 
-/** The messages each side sent on the one connection to the smbd in `pcap`. */
-function conversation(pcap: Buffer): { requests: WireMessage[]; responses: WireMessage[] } {
+/** The client closed its connection to `port`: the capture holds every request it sent. */
+const clientClosed = (pcap: Buffer, port: number): boolean => parsePcap(pcap).some((s) => s.fin && s.dstPort === port);
+
+/** The messages each side sent on the one connection to the smbd on `port` in `pcap`. */
+function conversation(pcap: Buffer, port = SMBD_PORT): { requests: WireMessage[]; responses: WireMessage[] } {
   const streams = tcpStreams(parsePcap(pcap)).filter((s) => s.data.length > 0);
-  const toServer = streams.filter((s) => s.dstPort === SMBD_PORT);
-  const toClient = streams.filter((s) => s.srcPort === SMBD_PORT);
+  const toServer = streams.filter((s) => s.dstPort === port);
+  const toClient = streams.filter((s) => s.srcPort === port);
   if (toServer.length !== 1 || toClient.length !== 1) throw new Error(`expected one connection, saw ${toServer.length} and ${toClient.length} streams`);
   return { requests: smb2Messages(toServer[0]!.data), responses: smb2Messages(toClient[0]!.data) };
 }
@@ -67,7 +71,7 @@ describe('signing against an smbd with server signing = auto', () => {
         await client.close();
       }
     } finally {
-      pcap = await capture.stop({ until: (bytes) => conversation(bytes).responses.some((m) => m.command === Command.LOGOFF) });
+      pcap = await capture.stop({ until: (bytes) => clientClosed(bytes, SMBD_PORT) });
     }
 
     const { requests, responses } = conversation(pcap);
@@ -90,6 +94,46 @@ describe('signing against an smbd with server signing = auto', () => {
     // The server answers signed requests with signed responses (interim STATUS_PENDING aside).
     const unsignedReplies = responses.filter((m) => m.sessionId !== 0n && m.command !== Command.SESSION_SETUP && !isInterim(m) && !isSigned(m));
     expect(unsignedReplies.map((m) => `command 0x${m.command.toString(16)} message ${m.messageId}`)).toEqual([]);
+  });
+});
+
+describe('encryption in place of signing, against an smbd with server smb encrypt = required', () => {
+  let f: SmbdFixture;
+  let work: string;
+
+  beforeAll(async () => {
+    f = await startSmbd({ name: 'smb-signing-encrypted', port: ENCRYPTED_PORT, settings: { 'server smb encrypt': 'required' } });
+    work = mkdtempSync(join(tmpdir(), 'portcullis-pcap-'));
+  });
+  afterAll(async () => {
+    await f?.stop();
+    if (work !== undefined) rmSync(work, { recursive: true, force: true });
+  });
+
+  it.each(DIALECTS.filter((d) => d.code >= Dialect.SMB3_0))('SMB $name: a signed final SESSION_SETUP, then every request encrypted', async (d) => {
+    const capture = await startCapture(join(work, `${d.name}.pcap`), `tcp port ${ENCRYPTED_PORT}`);
+    let pcap: Buffer;
+    try {
+      const client = await connect(f, { dialects: [d.code] });
+      try {
+        expect(client.dialect).toBe(d.name);
+        expect(client.cipher).toMatch(/^AES-(128|256)-(GCM|CCM)$/);
+        await client.writeFile(`enc-${d.name}.txt`, 'secret');
+        expect((await client.readFile(`enc-${d.name}.txt`)).toString()).toBe('secret');
+        await client.rm(`enc-${d.name}.txt`);
+      } finally {
+        await client.close();
+      }
+    } finally {
+      pcap = await capture.stop({ until: (bytes) => clientClosed(bytes, ENCRYPTED_PORT) });
+    }
+    const { requests, responses } = conversation(pcap, ENCRYPTED_PORT);
+    const finalSetup = responses.findLast((m) => !m.encrypted && m.command === Command.SESSION_SETUP)!;
+    expect(finalSetup.status).toBe(0);
+    expect(isSigned(finalSetup)).toBe(true);
+    const after = requests.slice(requests.findLastIndex((m) => !m.encrypted && m.command === Command.SESSION_SETUP) + 1);
+    expect(after.length).toBeGreaterThanOrEqual(8);
+    expect(after.filter((m) => !m.encrypted).map((m) => `command 0x${m.command.toString(16)}`)).toEqual([]);
   });
 });
 

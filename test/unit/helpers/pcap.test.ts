@@ -8,6 +8,7 @@ interface Packet {
   dst: [string, number];
   seq: number;
   syn?: boolean;
+  fin?: boolean;
   payload?: Buffer;
   /** Bytes of the frame actually stored, to model a snaplen cut. */
   captured?: number;
@@ -20,7 +21,7 @@ function ethernetFrame(p: Packet): Buffer {
   tcp.writeUInt16BE(p.dst[1], 2);
   tcp.writeUInt32BE(p.seq >>> 0, 4);
   tcp[12] = 5 << 4;
-  tcp[13] = p.syn ? 0x02 : 0x18;
+  tcp[13] = p.syn ? 0x02 : p.fin ? 0x11 : 0x18;
   const ip = Buffer.alloc(20);
   ip[0] = 0x45;
   ip.writeUInt16BE(20 + 20 + payload.length, 2);
@@ -76,7 +77,9 @@ describe('parsePcap + tcpStreams', () => {
       { src: S, dst: C, seq: 1000, payload: Buffer.from('reply') },
       { src: C, dst: S, seq: isn + 1 + 16, payload: data.subarray(16) },
       { src: C, dst: S, seq: isn + 1 + 16, payload: data.subarray(16) },
+      { src: C, dst: S, seq: isn + 1 + data.length, fin: true },
     ]);
+    expect(parsePcap(file).map((s) => s.fin)).toEqual([false, false, false, false, false, false, true]);
     const streams = tcpStreams(parsePcap(file));
     const toServer = streams.find((s) => s.dstPort === 4620)!;
     expect(toServer.data.toString()).toBe(data.toString());
