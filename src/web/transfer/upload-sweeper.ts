@@ -42,6 +42,7 @@ export class UploadSweeper {
   private readonly sessions = new Map<string, Map<string, Folder & { temp: string }>>();
   private timer: NodeJS.Timeout | undefined;
   private pass: Promise<void> | undefined;
+  private stopped = false;
 
   constructor(
     private readonly pool: SmbPool,
@@ -51,12 +52,14 @@ export class UploadSweeper {
 
   start(): void {
     if (this.timer !== undefined) return;
+    this.stopped = false;
     this.timer = setInterval(() => void this.sweep(), this.settings.intervalMs);
     this.timer.unref();
   }
 
-  /** Stops the timer and waits for a sweep under way. */
+  /** Stops the timer and waits for a sweep under way to finish the folder it is on. */
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
     await this.pass;
@@ -116,6 +119,7 @@ export class UploadSweeper {
 
   private async sweepFolders(now: number): Promise<void> {
     for (const [key, f] of [...this.folders]) {
+      if (this.stopped) return;
       try {
         const result = await this.pool.useOpen(f.username, f.drive, (share) => removeStaleTemporaries(share, f.dir, this.settings.maxAgeMs, now));
         if (result === undefined) continue; // nobody of that user is connected now: try again next time
