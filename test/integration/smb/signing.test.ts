@@ -13,6 +13,8 @@ import { isInterim, isSigned, smb2Messages, type WireMessage } from '../../helpe
 import { startCapture } from '../../helpers/tcpdump.js';
 import { legacyUnsignedServer, startSmbProxy, stripFinalSignature, type FrameRewrite } from '../../helpers/smb-proxy.js';
 import { connect } from './helpers.js';
+import { Connection } from '../../../src/smb/connection.js';
+import { Session } from '../../../src/smb/session.js';
 
 const SMBD_PORT = 4620;
 const PROXY_PORT = 4621;
@@ -94,6 +96,26 @@ describe('signing against an smbd with server signing = auto', () => {
     // The server answers signed requests with signed responses (interim STATUS_PENDING aside).
     const unsignedReplies = responses.filter((m) => m.sessionId !== 0n && m.command !== Command.SESSION_SETUP && !isInterim(m) && !isSigned(m));
     expect(unsignedReplies.map((m) => `command 0x${m.command.toString(16)} message ${m.messageId}`)).toEqual([]);
+  });
+
+  it('the keepalive ECHO of an idle connection rides on the session, signed', async () => {
+    const capture = await startCapture(join(work, 'keepalive.pcap'), `tcp port ${SMBD_PORT}`);
+    const conn = await Connection.connect({ host: f.host, port: f.port, keepaliveMs: 200 });
+    let pcap: Buffer | undefined;
+    try {
+      const session = await Session.setup(conn, { credential: { username: f.username, domain: f.domain, password: f.password } });
+      pcap = await capture.stop({ until: (bytes) => conversation(bytes).responses.some((m) => m.command === Command.ECHO) });
+      await session.logoff();
+    } finally {
+      conn.close();
+      if (pcap === undefined) await capture.stop();
+    }
+    const echoes = conversation(pcap).requests.filter((m) => m.command === Command.ECHO);
+    expect(echoes.length).toBeGreaterThan(0);
+    for (const echo of echoes) {
+      expect(echo.sessionId).not.toBe(0n);
+      expect(isSigned(echo)).toBe(true);
+    }
   });
 });
 
