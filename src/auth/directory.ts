@@ -83,9 +83,12 @@ export function inAllowedGroups(groups: string[], allowed: string[]): boolean {
   return groups.some((dn) => wanted.has(normaliseDn(dn)) || wanted.has(groupName(dn).toLowerCase()));
 }
 
-interface Attempt {
+/** What became of the password in one authenticate() call; sign-in throttling decides from it whether the attempt counts. */
+export interface DirectoryAttempt {
   /** Set once the user's password has gone to a DC: from then on, never try another (it would count twice towards lockout). */
   passwordSent: boolean;
+  /** Set once a DC accepted it: whatever fails afterwards, the DC counted no bad password. */
+  passwordAccepted: boolean;
 }
 
 /**
@@ -103,14 +106,14 @@ export class LdapDirectory {
     this.logger = options.logger;
   }
 
-  async authenticate(login: string, password: string): Promise<DirectoryUser> {
+  /** `attempt`, when given, is filled in as the password goes out and is answered, also when this throws. */
+  async authenticate(login: string, password: string, attempt: DirectoryAttempt = { passwordSent: false, passwordAccepted: false }): Promise<DirectoryUser> {
     // Without it the NTOWFv2 key would be computed for the wrong domain and every file server would refuse it.
     if (!this.settings.domain) throw new DirectoryConfigError('Sign-in needs AD_DOMAIN, the NetBIOS domain name, for NTLM to the file servers.');
     const parsed = parseUsername(login, this.settings.domain);
     // An empty password is an unauthenticated bind to AD, which "succeeds" for any DN.
     if (password === '') throw new InvalidCredentialsError();
-    const state: Attempt = { passwordSent: false };
-    return this.onFirstReachable((connection) => this.signIn(connection, parsed, password, state), () => state.passwordSent);
+    return this.onFirstReachable((connection) => this.signIn(connection, parsed, password, attempt), () => attempt.passwordSent);
   }
 
   /** Binds as the service account on the first DC that answers: for the status page and start-up checks. */
@@ -168,7 +171,7 @@ export class LdapDirectory {
     }
   }
 
-  private async signIn(connection: LdapConnection, parsed: ParsedUsername, password: string, state: Attempt): Promise<DirectoryUser> {
+  private async signIn(connection: LdapConnection, parsed: ParsedUsername, password: string, state: DirectoryAttempt): Promise<DirectoryUser> {
     await this.serviceBind(connection);
     const { client } = connection;
     const baseDn = this.settings.baseDn ?? '';
@@ -191,6 +194,7 @@ export class LdapDirectory {
     try {
       state.passwordSent = true;
       await connection.bind(found.dn, password);
+      state.passwordAccepted = true;
     } catch (err) {
       if (err instanceof LdapInvalidCredentialsError) throw errorForBindSubCode(adBindSubCode(err.message), err);
       throw err;

@@ -23,9 +23,9 @@ import passport from 'passport';
 import { AppError } from '../errors/index.js';
 import type { Logger } from '../log.js';
 import { deriveNtowfv2 } from './credential-vault.js';
-import type { DirectoryUser, LdapDirectory } from './directory.js';
+import type { DirectoryAttempt, DirectoryUser, LdapDirectory } from './directory.js';
 import { InvalidCredentialsError } from './errors.js';
-import type { SignInThrottle } from './throttle.js';
+import type { SignInReservation, SignInThrottle } from './throttle.js';
 import { throttleKey } from './username.js';
 
 export const AD_STRATEGY = 'ad';
@@ -37,7 +37,7 @@ export interface AdSignInInfo {
 
 export interface AdStrategyOptions {
   directory: Pick<LdapDirectory, 'authenticate'>;
-  throttle: Pick<SignInThrottle, 'check' | 'recordFailure' | 'recordSuccess'>;
+  throttle: Pick<SignInThrottle, 'reserve'>;
   /** NetBIOS domain (config.ad.domain): `DOMAIN\name` and `name` count as the same account for throttling. */
   domain: string | undefined;
   logger?: Logger;
@@ -53,6 +53,17 @@ const field = (body: unknown, name: string): string | undefined => {
 
 /** Failures that say something about the password or the account, as opposed to our own trouble. */
 const countsAsFailure = (err: unknown): boolean => err instanceof AppError && err.status === 401;
+
+/**
+ * Whether a refused sign-in keeps its throttle points. A 401 always does (unknown users too, so one address cannot
+ * walk through names for free); so does a password that reached a DC without an answer, since the DC may have
+ * counted it. Our own trouble before the password went out, or after the DC accepted it, costs the user nothing.
+ */
+async function endRefused(reservation: SignInReservation, err: unknown, attempt: DirectoryAttempt): Promise<void> {
+  if (attempt.passwordAccepted) await reservation.passwordAccepted();
+  else if (countsAsFailure(err) || attempt.passwordSent) await reservation.failed();
+  else await reservation.passwordNotSent();
+}
 
 export class AdStrategy extends passport.Strategy {
   override name = AD_STRATEGY;
@@ -77,16 +88,18 @@ export class AdStrategy extends passport.Strategy {
     const key = throttleKey(username, domain);
     const ip = this.options.clientIp?.(req) ?? req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
-    await throttle.check(key, ip);
+    // Before the password goes anywhere: blocked sign-ins never reach the DC, and parallel ones cannot slip past together.
+    const reservation = await throttle.reserve(key, ip);
+    const attempt: DirectoryAttempt = { passwordSent: false, passwordAccepted: false };
     let user: DirectoryUser;
     try {
-      user = await directory.authenticate(username, password);
+      user = await directory.authenticate(username, password, attempt);
     } catch (err) {
-      if (countsAsFailure(err)) await throttle.recordFailure(key);
+      await endRefused(reservation, err, attempt);
       logger?.info('sign-in refused', { username: key, ip, reason: err instanceof AppError ? err.code : 'error' });
       throw err;
     }
-    await throttle.recordSuccess(key);
+    await reservation.passwordAccepted();
     logger?.info('signed in', { username: user.username, ip });
     return { user, info: { ntowfv2: deriveNtowfv2(password, user.username, user.domain) } };
   }
