@@ -79,6 +79,9 @@ describe('hostile names and paths through every route (alice, home drive, real D
     // Outside alice's drive: beside her home in the users share, and outside every share.
     canaries = [join(domain.homesDir, 'canary.txt'), join(domain.dir, 'canary.txt'), join(domain.sharesDir, 'canary.txt')];
     for (const c of canaries) writeFileSync(c, `${canaryText}\n`, { mode: 0o644 });
+    // The test folder, made through the app (so alice owns it): each test below can also run on its own.
+    expect((await uploadMultipart(`${folder}/made`, 'first.txt', Buffer.from('first'))).status).toBe(201);
+    rmSync(join(local, 'made'), { recursive: true });
   });
 
   afterAll(async () => {
@@ -91,7 +94,7 @@ describe('hostile names and paths through every route (alice, home drive, real D
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it(`${legalNames.length} legal names: multipart upload, list and grid, preview, download, view, preview-text, zip round-trip exactly`, async () => {
+  it(`${legalNames.length} legal names: multipart upload, list and grid, preview, download, view, preview-text, zip round-trip exactly`, { timeout: 300_000 }, async () => {
     const uploads = await mapLimit(legalNames, CONCURRENCY, (name) => uploadMultipart(folder, name, contentOf(name)));
     uploads.forEach((r, i) => expect(r.status, `${legalNames[i]}: ${r.text}`).toBe(201));
     uploads.forEach((r, i) => expect((r.json.files as { savedAs?: string }[])[0]?.savedAs).toBe(legalNames[i]));
@@ -153,7 +156,7 @@ describe('hostile names and paths through every route (alice, home drive, real D
     });
   });
 
-  it(`thumbnails of ${pictureNames.length} pictures with hostile names`, async () => {
+  it(`thumbnails of ${pictureNames.length} pictures with hostile names`, { timeout: 300_000 }, async () => {
     const sub = `${folder}/pictures`;
     const uploads = await mapLimit(pictureNames, CONCURRENCY, (name) => uploadMultipart(sub, name, png));
     uploads.forEach((r, i) => expect(r.status, `${pictureNames[i]}: ${r.text}`).toBe(201));
@@ -167,7 +170,7 @@ describe('hostile names and paths through every route (alice, home drive, real D
     expect(thumbs.sort()).toEqual(rowsIn(grid.text).map((r) => r.name).sort());
   });
 
-  it(`${legalNames.length} legal names: resumable upload round-trips exactly`, async () => {
+  it(`${legalNames.length} legal names: resumable upload round-trips exactly`, { timeout: 300_000 }, async () => {
     await mapLimit(legalNames, CONCURRENCY, async (name) => {
       const data = contentOf(name);
       const start = await postJson('/uploads', { drive: 'home', folder: [resumableFolder], name, size: data.length, mkdir: true });
@@ -184,7 +187,7 @@ describe('hostile names and paths through every route (alice, home drive, real D
     expect(readdirSync(join(domain.homesDir, 'alice', resumableFolder)).sort()).toEqual([...legalNames].sort());
   });
 
-  it(`${refusedEverywhere.length} illegal names: every route answers 400 naming the rule, and nothing is created`, async () => {
+  it(`${refusedEverywhere.length} illegal names: every route answers 400 naming the rule, and nothing is created`, { timeout: 300_000 }, async () => {
     const before = readdirSync(local).sort();
     await mapLimit(refusedEverywhere, CONCURRENCY, async ({ name, rule }) => {
       const label = `${JSON.stringify(name)} (${rule})`;
@@ -201,11 +204,36 @@ describe('hostile names and paths through every route (alice, home drive, real D
       expectRule(await get(`/browse/home/${path}/`), 'browse folder');
       expectRule(await get(`/zip/home/${path}/`), 'zip');
       expectRule(await postZip(folder, name), 'zip selection');
+      // The HTML error page names the rule too, and shows the name (if at all) escaped.
+      const page = await get(`/browse/home/${path}`, { Accept: 'text/html' });
+      expect(page.status).toBe(400);
+      if (/<[a-z!?/]/iu.test(name)) expect(page.text, label).not.toContain(name);
     });
     expect(readdirSync(local).sort()).toEqual(before);
   });
 
-  it(`${refusedForWrites.length} names Windows could not open: uploads answer 400 naming the rule, reads treat them as absent names`, async () => {
+  it('the no-JavaScript form: the summary on the folder page shows saved and refused hostile names escaped', async () => {
+    const names = ["x' onmouseover='alert(1)' y='.html", '&lt;b&gt;.txt', '<img src=x onerror=alert(1)>.png', 'a\r\nb.txt'];
+    for (const name of names) {
+      const reply = await uploadMultipart(`${folder}/form`, name, Buffer.from('x'), 'mkdir=1');
+      expect(reply.status).toBeLessThan(500);
+    }
+    const { body, contentType } = multipartOne(names[0] ?? '', Buffer.from('again'));
+    const form = await send('POST', `/upload/home/${folder}/form/?conflict=keep-both&_csrf=${enc(csrf)}`, { 'Content-Type': contentType, 'Content-Length': body.length, Accept: 'text/html' }, body);
+    expect(form.status).toBe(303);
+    const bad = multipartOne(names[2] ?? '', Buffer.from('x'));
+    const refusedForm = await send('POST', `/upload/home/${folder}/form/?_csrf=${enc(csrf)}`, { 'Content-Type': bad.contentType, 'Content-Length': bad.body.length, Accept: 'text/html' }, bad.body);
+    expect(refusedForm.status).toBe(303);
+    const page = await get(`/browse/home/${folder}/form/`, { Accept: 'text/html' });
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('<img src=x onerror');
+    expect(page.text).toContain('&lt;img src=x onerror=alert(1)&gt;.png');
+    // Saved: the two legal names, and the second copy of the first under its numbered name.
+    expect(rowsIn(page.text).map((r) => r.name).sort()).toEqual([names[0], "x' onmouseover='alert(1)' y=' (1).html", names[1]].sort());
+    expect(page.text).toContain('x&#39; onmouseover=&#39;alert(1)&#39; y=&#39; (1).html');
+  });
+
+  it(`${refusedForWrites.length} names Windows could not open: uploads answer 400 naming the rule, reads treat them as absent names`, { timeout: 300_000 }, async () => {
     const before = readdirSync(local).sort();
     await mapLimit(refusedForWrites, CONCURRENCY, async ({ name, rule }) => {
       const label = `${JSON.stringify(name)} (${rule})`;
@@ -224,7 +252,7 @@ describe('hostile names and paths through every route (alice, home drive, real D
     expect(readdirSync(local).sort()).toEqual(before);
   });
 
-  it(`${HOSTILE_PATHS.length} hostile paths: 400 naming the rule, or a harmless name inside the drive; the canaries are never reached`, async () => {
+  it(`${HOSTILE_PATHS.length} hostile paths: 400 naming the rule, or a harmless name inside the drive; the canaries are never reached`, { timeout: 300_000 }, async () => {
     await mapLimit(HOSTILE_PATHS, CONCURRENCY, async (entry) => {
       const label = JSON.stringify(entry.raw.length > 80 ? `${entry.raw.slice(0, 80)}…` : entry.raw);
       const replies: [string, RawReply][] = [];
@@ -288,7 +316,7 @@ describe('hostile names and paths through every route (alice, home drive, real D
     expect(readdirSync(local).filter((n) => n.startsWith('.~portcullis-'))).toEqual([]);
   });
 
-  it('sign-in: every hostile name as a user name is a clean 401 or 400; filter syntax never matches alice', async () => {
+  it('sign-in: every hostile name as a user name is a clean 401 or 400; filter syntax never matches alice', { timeout: 300_000 }, async () => {
     const tried: { username: string; status: number; location?: string }[] = [];
     const attempt = async (username: string, password: string): Promise<void> => {
       const client = app.client();
