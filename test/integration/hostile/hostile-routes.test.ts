@@ -5,7 +5,7 @@
 // the drive; hostile user names at sign-in get a clean 4xx and never widen the directory search.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseDisposition } from 'content-disposition';
@@ -250,6 +250,27 @@ describe('hostile names and paths through every route (alice, home drive, real D
       }
     });
     expect(readdirSync(local).sort()).toEqual(before);
+  });
+
+  it('files that already carry names Windows could not open stay listed and readable', { timeout: 120_000 }, async () => {
+    const dir = join(local, 'server-made');
+    mkdirSync(dir, { mode: 0o755 });
+    // One of CON/con/Con: the file server looks names up case-insensitively, so only one could be reached.
+    const made = refusedForWrites.map((e) => e.name).filter((n, i, all) => !n.startsWith('.') && all.findIndex((m) => m.toLowerCase() === n.toLowerCase()) === i);
+    for (const name of made) writeFileSync(join(dir, name), `content of ${name}`, { mode: 0o644 });
+    const page = await get(`/browse/home/${folder}/server-made/?hidden=1`, { Accept: 'text/html' });
+    expect(page.status).toBe(200);
+    const rows = rowsIn(page.text);
+    // The server may show a name under an alias (Samba mangles a trailing dot to an 8.3 name); every row works.
+    expect(rows).toHaveLength(made.length);
+    const contents = await mapLimit(rows, CONCURRENCY, async (row) => {
+      const download = await get(row.href.replace(/^\/browse\//u, '/download/'));
+      expect(download.status, row.name).toBe(200);
+      return download.text;
+    });
+    expect(contents.sort()).toEqual(made.map((n) => `content of ${n}`).sort());
+    const exact = rows.filter((r) => made.includes(r.name)).map((r) => r.name);
+    expect(exact.length, `shown as they are: ${JSON.stringify(exact)}`).toBeGreaterThan(0);
   });
 
   it(`${HOSTILE_PATHS.length} hostile paths: 400 naming the rule, or a harmless name inside the drive; the canaries are never reached`, { timeout: 300_000 }, async () => {
