@@ -7,7 +7,7 @@ import express from 'express';
 import { type AppDeps, createApp } from './app.js';
 import { type Config, ConfigError, loadConfig, missingSignInSettings, startupWarnings } from './config/index.js';
 import { createServices, type Services } from './services.js';
-import { httpTimeouts } from './http-timeouts.js';
+import { enforceBodyDeadline, httpTimeouts } from './http-timeouts.js';
 import { createLogger, type Logger } from './log.js';
 import { ErrorReporter, mailConfigured, type ReporterOptions, smtpSender } from './mail/index.js';
 import { newRequestId } from './web/middleware/index.js';
@@ -81,6 +81,7 @@ export async function startServer(config: Config, logger: Logger, extras: Server
   const graceMs = config.server.shutdownGraceSeconds * 1000;
   return new Promise((resolve, reject) => {
     const server = http.createServer(httpTimeouts(config), app);
+    enforceBodyDeadline(server, config.server.requestTimeoutSeconds * 1000);
     server.once('error', reject);
     server.listen(config.server.port, config.server.host, () => {
       const shownHost = config.server.host === '0.0.0.0' || config.server.host === '::' ? 'localhost' : config.server.host;

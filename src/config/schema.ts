@@ -55,7 +55,7 @@ export function envSchema(themes: readonly string[]) {
     LOG_FILE: setting('a file path', nonEmpty(4096)),
     SHUTDOWN_GRACE_SECONDS: setting('an integer 0–3600 (seconds)', parseInteger(0, 3600), 30),
     HTTP_HEADERS_TIMEOUT_SECONDS: setting('an integer 1–3600 (seconds)', parseInteger(1, 3600), 60),
-    HTTP_REQUEST_TIMEOUT_SECONDS: setting('an integer 0–604800 (seconds; 0 = none)', parseInteger(0, 604_800), 0),
+    HTTP_REQUEST_TIMEOUT_SECONDS: setting('an integer 0–604800 (seconds; 0 = none)', parseInteger(0, 604_800), 300),
     SITE_NAME: setting('a name of at most 60 characters without control characters', nonEmpty(60), 'Portcullis'),
     THEME: setting(`one of ${themes.join(', ')}`, parseOneOf(themes), 'default'),
     DATA_DIR: setting('a directory path', nonEmpty(4096), './data'),

@@ -54,7 +54,7 @@ export interface Config {
     shutdownGraceSeconds: number;
     /** A client must send its request headers within this time (stops slowloris). */
     headersTimeoutSeconds: number;
-    /** A whole request (body included) must arrive within this time; 0 = no limit, so slow uploads of any size finish. */
+    /** A request body must arrive within this time (0 = no limit), except a signed-in user's upload, which may take as long as the link needs. */
     requestTimeoutSeconds: number;
   };
   log: {

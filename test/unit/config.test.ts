@@ -27,7 +27,7 @@ describe('loadConfig defaults', () => {
   it('gives a working development config from an empty environment', () => {
     const c = loadConfig({});
     expect(c.env).toBe('development');
-    expect(c.server).toEqual({ port: 3000, host: '0.0.0.0', trustProxy: false, shutdownGraceSeconds: 30, headersTimeoutSeconds: 60, requestTimeoutSeconds: 0 });
+    expect(c.server).toEqual({ port: 3000, host: '0.0.0.0', trustProxy: false, shutdownGraceSeconds: 30, headersTimeoutSeconds: 60, requestTimeoutSeconds: 300 });
     expect(c.log).toEqual({ level: 'info', format: 'pretty' });
     expect(c.site).toEqual({ name: 'Portcullis', theme: 'default' });
     expect(c.dataDir).toBe(path.resolve('data'));

@@ -23,6 +23,7 @@
  *    from the last byte that reached the server, on any instance.
  */
 import { formatBytes } from '../../format/bytes.js';
+import { allowSlowBody } from '../../http-timeouts.js';
 import busboy from 'busboy';
 import express, { type Request, type Response, Router } from 'express';
 import type { Readable } from 'node:stream';
@@ -255,6 +256,7 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger, swee
 
   router.use('/upload', requireUser, async (req, res, next) => {
     if (req.method !== 'POST') return next();
+    allowSlowBody(req);
     let target: DriveTarget | undefined;
     try {
       target = driveTargetOf(config, req, res);
@@ -408,6 +410,7 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger, swee
       const t = ticketOf(req, res);
       ticket = t.ticket;
       const tk = t.ticket;
+      allowSlowBody(req);
       const rawOffset = req.query.offset;
       if (typeof rawOffset !== 'string' || !/^\d+$/.test(rawOffset)) throw new BadRequestError('offset is missing.');
       const offset = Number(rawOffset);
