@@ -101,6 +101,7 @@ export function envSchema(themes: readonly string[]) {
     SMB_ALLOW_UNSIGNED_HOSTS: allowUnsignedHostsSetting,
     UPLOAD_MAX_BYTES: setting('an integer 1–9007199254740991 (bytes)', parseInteger(1, Number.MAX_SAFE_INTEGER), 10 * 1024 ** 3),
     UPLOAD_SWEEP_INTERVAL_SECONDS: setting('an integer 1–86400 (seconds)', parseInteger(1, 86_400), 300),
+    LISTING_MAX_ENTRIES: setting('an integer 1–10000000', parseInteger(1, 10_000_000), 100_000),
     ZIP_MAX_BYTES: setting('an integer 1–9007199254740991 (bytes)', parseInteger(1, Number.MAX_SAFE_INTEGER), 20 * 1024 ** 3),
     ZIP_MAX_ENTRIES: setting('an integer 1–10000000', parseInteger(1, 10_000_000), 50_000),
     THUMBNAIL_CACHE_MAX_BYTES: setting('an integer 1048576–9007199254740991 (bytes)', parseInteger(1 << 20, Number.MAX_SAFE_INTEGER), 512 * 1024 ** 2),

@@ -125,6 +125,11 @@ export interface Config {
     /** How often folders that got upload temporaries are swept for stale ones. */
     sweepIntervalSeconds: number;
   };
+  /** Folder pages. */
+  listing: {
+    /** Entries read from one folder for its page; reading stops there and the page says the list is cut. */
+    maxEntries: number;
+  };
   /** Zip downloads (a folder or a selection): counted before anything is sent; beyond either cap, a 413 saying so. */
   zip: {
     /** Total size of the files in one zip, before compression. */

@@ -116,6 +116,17 @@ export class SmbShare {
   }
 
   async readdir(path: string): Promise<DirEntry[]> {
+    const entries: DirEntry[] = [];
+    for await (const batch of this.entries(path)) for (const e of batch) entries.push(e);
+    return entries;
+  }
+
+  /**
+   * A folder's entries, one QUERY_DIRECTORY response (at most 256 KiB, ~1,500 entries) per batch. The next
+   * request goes out only when the caller asks for the next batch, so a caller that counts as it reads and
+   * stops (leaves the loop) never reads, or holds, the rest of a huge folder; leaving closes the handle.
+   */
+  async *entries(path: string): AsyncGenerator<DirEntry[], void, undefined> {
     const tree = await this.tree();
     const smbPath = toSmbPath(path);
     const bufferSize = Math.min(LIST_BUFFER, tree.session.connection.maxTransactSize);
@@ -133,23 +144,23 @@ export class SmbShare {
       query(RELATED_FILE_ID, QueryDirectoryFlag.RESTART_SCANS),
     ]);
     const fileId = decodeCreateResponse(first(results).msg).fileId;
-    const entries: DirEntry[] = [];
     try {
       let res = results[1];
       for (;;) {
         if (res === undefined) throw new SmbProtocolError('missing QUERY_DIRECTORY response');
         if (!res.ok) throw res.error;
         if (res.response.header.status === NtStatus.NO_MORE_FILES) break;
+        const batch: DirEntry[] = [];
         for (const e of decodeDirectoryEntries(decodeOutputBuffer(res.response.msg, 'QUERY_DIRECTORY'), infoClass)) {
           if (e.name === '.' || e.name === '..') continue;
-          entries.push(toEntry(e.name, e));
+          batch.push(toEntry(e.name, e));
         }
+        if (batch.length > 0) yield batch;
         [res] = await tree.compound([query(fileId, 0)]);
       }
     } finally {
       await tree.request({ command: Command.CLOSE, body: encodeCloseRequest(fileId) }).catch(() => undefined);
     }
-    return entries;
   }
 
   /**

@@ -12,6 +12,7 @@ import { cookieName, cookieOptions } from '../cookie-policy.js';
 import { driveTargetOf, findDrive, useDrive } from '../drive-target.js';
 import { requireUser } from '../auth/current-user.js';
 import { fileTypeOf } from './file-types.js';
+import { readFolder } from './read-folder.js';
 import {
   breadcrumbs,
   type BrowsePrefs,
@@ -102,17 +103,18 @@ export function browseRoutes(config: Config, pool: SmbPool): Router {
         });
       }
 
-      let entries;
+      let folder;
       try {
-        entries = await use((share, path) => share.readdir(path));
+        folder = await use((share, path) => readFolder(share, path, config.listing.maxEntries));
       } catch (err) {
         if (statusOf(err) === STATUS_NOT_A_DIRECTORY) return res.redirect(301, fileHref(drive, segments) + search);
         throw err;
       }
-      const listing = await buildListing(entries, prefs, nextTurn);
+      const listing = await buildListing(folder.entries, prefs, nextTurn);
       await streamFolder(req, res, drive, segments, prefs, listing.entries, {
         hiddenCount: listing.hiddenCount,
         total: listing.total,
+        truncatedAt: folder.truncated ? config.listing.maxEntries : undefined,
       });
     } catch (err) {
       next(toHttpError(err, item));
@@ -236,7 +238,7 @@ async function streamFolder(
   segments: string[],
   prefs: BrowsePrefs,
   entries: DirEntry[],
-  counts: { hiddenCount: number; total: number },
+  counts: { hiddenCount: number; total: number; truncatedAt: number | undefined },
 ): Promise<void> {
   const upHref = segments.length > 0 ? folderHref(drive, segments.slice(0, -1)) : undefined;
   const html = await renderToString(res, 'pages/browse', {
@@ -251,6 +253,7 @@ async function streamFolder(
     count: entries.length,
     hiddenCount: counts.hiddenCount,
     total: counts.total,
+    truncatedAt: counts.truncatedAt,
     zipHref: driveUrl('zip', drive, segments, true),
     hasUpload: existsSync(rootPath('views', 'partials', 'upload.ejs')),
     rowsMarker: ROWS_MARKER,

@@ -102,12 +102,11 @@ export function transferRoutes(config: Config, pool: SmbPool, logger: Logger, op
               const st = await share.stat(path);
               if (st.type !== 'dir') throw new BadRequestError(`“${folderName}” is a file, not a folder. Download it directly.`);
             }
-            let roots: DirEntry[];
+            // A whole folder is read by the walk itself, which stops at the zip limits as it reads.
+            let roots: DirEntry[] | undefined;
             if (names) {
               roots = [];
               for (const n of names) roots.push({ ...(await share.stat(path === '' ? n : `${path}/${n}`)), name: n });
-            } else {
-              roots = await share.readdir(path);
             }
             return walkForZip(share, path, roots, config.zip);
           },

@@ -1,8 +1,9 @@
 /**
  * A folder, or a selection of entries in one folder, as one streamed zip.
  *
- * 1. Walk first (readdir, recursively) and count: over ZIP_MAX_ENTRIES or ZIP_MAX_BYTES is a 413 with a clear
- *    message before any header is sent; so are access-denied and not-found subfolders (403/404).
+ * 1. Walk first (each folder's entries as they arrive, recursively) and count: over ZIP_MAX_ENTRIES or
+ *    ZIP_MAX_BYTES is a 413 with a clear message before any header is sent, and the walk stops reading at that
+ *    entry, however large the folder; access-denied and not-found subfolders are 403/404 likewise.
  * 2. Then stream: one SMB read stream at a time into zip-stream, whose output is piped to the response with
  *    backpressure, so memory stays at one read window plus zlib's state whatever the total.
  * - Zip64 is forced when the total could pass 4 GiB or 65,535 entries (known from the walk), so even the
@@ -44,10 +45,12 @@ export class ZipTooLargeError extends AppError {
 const ZIP32_LIMIT = 0xffff_fff0;
 
 /**
- * Everything to put in the zip, parents before children. `roots` are entries of the folder at `base`
- * (already stat'ed, or read from the folder); folders are walked depth-first.
+ * Everything to put in the zip, parents before children. `roots`: chosen entries of the folder at `base`
+ * (already stat'ed); without them, the whole folder. Each folder's entries are counted as they are read, so
+ * a folder far over the limits stops the walk within one QUERY_DIRECTORY batch of the limit; its subfolders
+ * are walked after it is closed, so one folder handle is open at a time.
  */
-export async function walkForZip(share: SmbShare, base: string, roots: DirEntry[], limits: ZipLimits): Promise<ZipItem[]> {
+export async function walkForZip(share: SmbShare, base: string, roots: DirEntry[] | undefined, limits: ZipLimits): Promise<ZipItem[]> {
   const items: ZipItem[] = [];
   let bytes = 0;
   const add = (e: DirEntry, name: string, path: string): void => {
@@ -61,16 +64,28 @@ export async function walkForZip(share: SmbShare, base: string, roots: DirEntry[
       throw new ZipTooLargeError(`That is more than ${formatBytes(limits.maxBytes)}, the most one zip download may hold. Download fewer items or smaller folders.`);
     }
   };
-  const walk = async (entries: DirEntry[], prefix: string, dirPath: string): Promise<void> => {
+  /** Adds the entries; returns the folders among them, to walk next. */
+  const addAll = (entries: Iterable<DirEntry>, prefix: string, dirPath: string, folders: [string, string][]): void => {
     for (const e of entries) {
       if (e.name === '.' || e.name === '..') continue;
       const name = prefix === '' ? e.name : `${prefix}/${e.name}`;
       const path = dirPath === '' ? e.name : `${dirPath}/${e.name}`;
       add(e, name, path);
-      if (e.type === 'dir') await walk(await share.readdir(path), name, path);
+      if (e.type === 'dir') folders.push([name, path]);
     }
   };
-  await walk(roots, '', base);
+  const walk = async (prefix: string, dirPath: string): Promise<void> => {
+    const folders: [string, string][] = [];
+    for await (const batch of share.entries(dirPath)) addAll(batch, prefix, dirPath, folders);
+    for (const [name, path] of folders) await walk(name, path);
+  };
+  if (roots === undefined) {
+    await walk('', base);
+  } else {
+    const folders: [string, string][] = [];
+    addAll(roots, '', base, folders);
+    for (const [name, path] of folders) await walk(name, path);
+  }
   return items;
 }
 
