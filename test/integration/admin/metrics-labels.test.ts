@@ -98,7 +98,7 @@ describe('metrics labels under random paths', () => {
     // Requests the areas themselves answered keep their area's label.
     expect(counted.get('/browse/*')).toBeGreaterThanOrEqual(REQUESTS / kinds.length - 1);
     expect(counted.get('/download/*')).toBeGreaterThanOrEqual(REQUESTS / kinds.length - 1);
-  }, 300_000);
+  }, 600_000);
 
   it('static files are (static), a known route keeps its pattern', async () => {
     const before = routes(await metrics());
