@@ -21,8 +21,9 @@ import { mapLimit, messageOf, multipartOne, type RawReply, request, sha256, ZIP_
 
 const CONCURRENCY = 6;
 const legalNames = HOSTILE_NAMES.filter((e) => e.outcome === 'legal').map((e) => e.name);
-const refusedEverywhere = HOSTILE_NAMES.filter((e): e is Extract<HostileName, { outcome: 'refused' }> => e.outcome === 'refused');
-const refusedForWrites = HOSTILE_NAMES.filter((e): e is Extract<HostileName, { outcome: 'refused-for-writes' }> => e.outcome === 'refused-for-writes');
+type RefusedName = Extract<HostileName, { rule: unknown }>;
+const refusedEverywhere = HOSTILE_NAMES.filter((e): e is RefusedName => e.outcome === 'refused');
+const refusedForWrites = HOSTILE_NAMES.filter((e): e is RefusedName => e.outcome === 'refused-for-writes');
 /** Thumbnails need a picture: these legal names get a `.png` twin holding a real PNG. */
 const pictureNames = legalNames.filter((n) => n.length <= 200).slice(0, 40).map((n) => `${n}.png`);
 /** Types a browser would run or render as a document with script. */
