@@ -23,20 +23,28 @@ export class HttpClient {
   ) {}
 
   async request(method: string, path: string, opts: RequestOptions = {}): Promise<Reply> {
+    const { headers, body } = this.outgoing(opts);
+    const res = await fetch(new URL(path, this.baseUrl), { method, headers, body, redirect: 'manual' });
+    return this.incoming(res.status, res.headers, await res.text());
+  }
+
+  /** The headers and body a request carries: the jar's cookies, and a form urlencoded. */
+  protected outgoing(opts: RequestOptions): { headers: Record<string, string>; body: string | undefined } {
     const headers: Record<string, string> = { Accept: 'text/html', ...opts.headers };
     const cookie = this.jar.header();
     if (cookie) headers.Cookie = cookie;
-    let body: string | undefined;
-    if (opts.form) {
-      headers['Content-Type'] = 'application/x-www-form-urlencoded';
-      body = new URLSearchParams(opts.form).toString();
-    }
-    const res = await fetch(new URL(path, this.baseUrl), { method, headers, body, redirect: 'manual' });
-    const lines = res.headers.getSetCookie();
+    if (!opts.form) return { headers, body: undefined };
+    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    return { headers, body: new URLSearchParams(opts.form).toString() };
+  }
+
+  /** Stores the reply's cookies in the jar and makes its Location relative to the app. */
+  protected incoming(status: number, headers: Headers, text: string): Reply {
+    const lines = headers.getSetCookie();
     this.jar.store(lines);
-    const loc = res.headers.get('location');
+    const loc = headers.get('location');
     const location = loc === null ? undefined : loc.startsWith(this.baseUrl) ? loc.slice(this.baseUrl.length) || '/' : loc;
-    return { status: res.status, headers: res.headers, location, setCookies: lines.map(parseSetCookie), text: await res.text() };
+    return { status, headers, location, setCookies: lines.map(parseSetCookie), text };
   }
 
   get(path: string, opts: RequestOptions = {}): Promise<Reply> {
