@@ -9,6 +9,7 @@ import {
   SmbDisconnectedError,
   SmbError,
   SmbExistsError,
+  SmbGuestSessionError,
   SmbIsDirectoryError,
   SmbNotDirectoryError,
   SmbNotEmptyError,
@@ -73,6 +74,11 @@ export function report(err: unknown, ctx: ErrorContext): Reported {
   if (err instanceof CliError) return { code: err.code, line: `${prefix}${err.message}` };
   if (err instanceof SmbError) {
     const status = ` (${err.statusName})`;
+    // The server did not refuse the logon: it offered only a guest (or anonymous) session, which we refuse.
+    // Exit 3 (access denied), as issue 10 asks, keeps it apart from a logon the server itself refused (4).
+    if (err instanceof SmbGuestSessionError) {
+      return { code: EXIT.accessDenied, line: `${prefix}logon failure: the server offered only a guest session (wrong password?), refused: ${ctx.user}${status}` };
+    }
     if (err instanceof SmbAuthError) {
       const reason = AUTH_REASONS.find(([cls]) => err instanceof cls)?.[1];
       return { code: EXIT.logonFailure, line: `${prefix}logon failure: ${reason === undefined ? '' : `${reason}: `}${ctx.user}${status}` };

@@ -311,13 +311,13 @@ describe('portcullis smb and servers that would lower the protection', () => {
     await legacy?.stop();
   });
 
-  it('a wrong password on a server that maps bad passwords to guest: logon failure (exit 4), no listing', async () => {
+  it('a wrong password on a server that maps bad passwords to guest: a refused guest session (exit 3), no listing', async () => {
     const user = ['--user', `${guest.domain}\\${guest.username}`];
     for (const share of [guest.share, guest.readonlyShare]) {
       const r = await runCli(['ls', `//${guest.host}:${guest.port}/${share}`, ...user], { password: 'wrong-password' });
-      expect(r.code, share).toBe(4);
+      expect(r.code, share).toBe(3);
       expect(r.stdout.toString()).toBe('');
-      expectOneLine(r.stderr, /^portcullis smb: logon failure: WORKGROUP\\pcsmbtest \(STATUS_LOGON_FAILURE\)$/);
+      expectOneLine(r.stderr, /^portcullis smb: logon failure: the server offered only a guest session \(wrong password\?\), refused: WORKGROUP\\pcsmbtest \(STATUS_LOGON_FAILURE\)$/);
     }
     expect((await runCli(['ls', `//${guest.host}:${guest.port}/${guest.readonlyShare}`, ...user], { password: guest.password })).code).toBe(0);
   });
