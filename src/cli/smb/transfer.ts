@@ -54,10 +54,36 @@ export async function get(ctx: TransferContext, local: string | undefined): Prom
   }
 
   let dest = local ?? base;
+  let inPlace = false;
   try {
-    if ((await stat(dest)).isDirectory()) dest = join(dest, base);
+    const existing = await stat(dest);
+    if (existing.isDirectory()) dest = join(dest, base);
+    // /dev/null, a FIFO, a terminal: written in place. A temporary file renamed over it would replace the
+    // device itself (as root, /dev/null would become a plain file for the whole machine).
+    else inPlace = !existing.isFile();
   } catch (err) {
     if ((err as { code?: unknown }).code !== 'ENOENT') throw localFailure(err, dest);
+  }
+  if (inPlace) {
+    const device = dest;
+    await interruptible(async (signal) => {
+      const out = createWriteStream(device, { flags: 'w' });
+      let outError: Error | undefined;
+      out.on('error', (e: Error) => (outError ??= e));
+      try {
+        await share.pipeTo(path, out, { signal });
+        out.end();
+        await finished(out);
+      } catch (err) {
+        if (!out.closed) {
+          out.destroy();
+          await finished(out).catch(() => undefined);
+        }
+        if (wasAborted(signal, err)) throw new Interrupted();
+        throw localOrRemote(outError ?? err, device);
+      }
+    });
+    return;
   }
   const tmp = join(dirname(dest), `.${clip(basename(dest))}.${tag()}.part`);
   await interruptible(async (signal) => {

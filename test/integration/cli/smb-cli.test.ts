@@ -1,7 +1,7 @@
 // `portcullis smb` as a user runs it: a child process against a real standalone smbd and the AD DC.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,6 +156,32 @@ describe('portcullis smb against a standalone smbd (signing mandatory)', () => {
 
     // No temporary names left behind anywhere.
     expect(readdirSync(f.shareDir).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  it('get into an existing FIFO (as into /dev/null) writes through it and leaves it a FIFO', async () => {
+    // A temporary file renamed over the destination would replace the FIFO, or /dev/null itself, with a
+    // plain file. A FIFO stands in for /dev/null so a regression cannot break the machine's /dev/null.
+    const data = randomBytes(8 * 1024 * 1024 + 777);
+    writeFileSync(join(f.shareDir, 'to-fifo.bin'), data);
+    const dir = mkdtempSync(join(work, 'fifo-'));
+    const fifo = join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    // The reader is a child process, so it can be killed if the FIFO is never opened for writing.
+    const reader = spawn('sh', ['-c', 'exec sha256sum < "$0"', fifo], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let digest = '';
+    reader.stdout.on('data', (d: Buffer) => (digest += d.toString()));
+    const readerDone = new Promise<void>((resolve) => reader.on('close', () => resolve()));
+    try {
+      const g = await run(['get', `${base}/to-fifo.bin`, fifo]);
+      expect(g.stderr).toBe('');
+      expect(g.code).toBe(0);
+      expect(lstatSync(fifo).isFIFO()).toBe(true);
+      await readerDone;
+      expect(digest.split(' ')[0]).toBe(sha256(data));
+      expect(readdirSync(dir)).toEqual(['pipe']);
+    } finally {
+      reader.kill('SIGKILL');
+    }
   });
 
   it('a Unicode/emoji name survives put, ls and get', async () => {
