@@ -1,7 +1,7 @@
 // `portcullis smb` as a user runs it: a child process against a real standalone smbd and the AD DC.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,6 +156,41 @@ describe('portcullis smb against a standalone smbd (signing mandatory)', () => {
 
     // No temporary names left behind anywhere.
     expect(readdirSync(f.shareDir).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  it('put - from a redirected file and get - into one (stdin and stdout as plain files) round-trip by sha256', async () => {
+    // `portcullis smb put - … < file` and `get … - > file`: the descriptors themselves, not pipes.
+    const data = randomBytes(16 * 1024 * 1024 + 4321);
+    const src = join(work, 'stdin-file.bin');
+    const dst = join(work, 'stdout-file.bin');
+    writeFileSync(src, data);
+    const withFiles = async (args: string[], stdin: string, stdout: string): Promise<{ code: number | null; stderr: string }> => {
+      const fds = [openSync(stdin, 'r'), openSync(stdout, 'w')] as const;
+      try {
+        const child = spawn(process.execPath, ['--import', TSX, CLI, 'smb', ...args, ...user], {
+          env: { ...process.env, PORTCULLIS_PASSWORD: f.password },
+          detached: true,
+          stdio: [fds[0], fds[1], 'pipe'],
+        });
+        let stderr = '';
+        child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+        const code = await new Promise<number | null>((resolve, reject) => {
+          child.on('error', reject);
+          child.on('close', resolve);
+        });
+        return { code, stderr };
+      } finally {
+        for (const fd of fds) closeSync(fd);
+      }
+    };
+    const p = await withFiles(['put', '-', `${base}/from-file-stdin.bin`], src, '/dev/null');
+    expect(p.stderr).toBe('');
+    expect(p.code).toBe(0);
+    expect(sha256(readFileSync(join(f.shareDir, 'from-file-stdin.bin')))).toBe(sha256(data));
+    const g = await withFiles(['get', `${base}/from-file-stdin.bin`, '-'], '/dev/null', dst);
+    expect(g.stderr).toBe('');
+    expect(g.code).toBe(0);
+    expect(sha256(readFileSync(dst))).toBe(sha256(data));
   });
 
   it('get into an existing FIFO (as into /dev/null) writes through it and leaves it a FIFO', async () => {
