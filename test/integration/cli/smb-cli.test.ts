@@ -193,6 +193,34 @@ describe('portcullis smb against a standalone smbd (signing mandatory)', () => {
     expect(sha256(readFileSync(dst))).toBe(sha256(data));
   });
 
+  it('the built bin (dist/cli.js, its smb command bundled) puts and gets by sha256 too', async () => {
+    // The other tests run the sources through tsx; this is what `npm run build` ships.
+    const data = randomBytes(4 * 1024 * 1024 + 99);
+    const local = join(work, 'built-bin.bin');
+    writeFileSync(local, data);
+    const bin = (args: string[]): Promise<Result> =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'smb', ...args, ...user], {
+          env: { ...process.env, PORTCULLIS_PASSWORD: f.password },
+          detached: true,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        const out: Buffer[] = [];
+        let stderr = '';
+        child.stdout.on('data', (c: Buffer) => out.push(c));
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr }));
+      });
+    const p = await bin(['put', local, `${base}/built-bin.bin`]);
+    expect(p.stderr).toBe('');
+    expect(p.code).toBe(0);
+    const g = await bin(['get', `${base}/built-bin.bin`, '-']);
+    expect(g.code).toBe(0);
+    expect(sha256(g.stdout)).toBe(sha256(data));
+    expect((await bin(['get', `${base}/no-such-file`, '-'])).code).toBe(2);
+  });
+
   it('get into an existing FIFO (as into /dev/null) writes through it and leaves it a FIFO', async () => {
     // A temporary file renamed over the destination would replace the FIFO, or /dev/null itself, with a
     // plain file. A FIFO stands in for /dev/null so a regression cannot break the machine's /dev/null.
