@@ -121,6 +121,12 @@ export async function run(args: string[]): Promise<void> {
         if (p.code !== 0) throw new Error(`portcullis ${cliArgs.join(' ')} failed (exit ${p.code}): ${p.stderr.trim()}`);
         return p;
       });
+    /**
+     * Every write goes to a name that does not exist yet: replacing last round's file makes the server free
+     * its blocks inside the measured time (here ~1 s for 512 MiB just written), at open for an overwrite,
+     * at the rename for the CLI's temporary-then-rename, which would measure the file system, not the client.
+     */
+    const fresh = (name: string): void => rmSync(join(fx.shareDir, name), { force: true });
     const remote = (name: string): string => `//${fx.host}:${fx.port}/${fx.share}/${name}`;
     const cliUser = ['--user', `${fx.domain}\\${fx.username}`];
     const startup = { help: [] as number[], nodeBare: [] as number[], cliGetEmpty: [] as number[], smbclientGetEmpty: [] as number[] };
@@ -140,11 +146,13 @@ export async function run(args: string[]): Promise<void> {
 
       rate.smbclient.read.push(smbclientRate(await smbclient('get bench-source.bin /dev/null')));
 
+      fresh('bench-ours.bin');
       const w = await ours('write', 'bench-ours.bin', local);
       if (statSync(join(fx.shareDir, 'bench-ours.bin')).size !== size) throw new Error('our write left a file of the wrong size');
       rate.ours.write.push(size / MiB / (w.ms / 1000));
       rss.write = Math.max(rss.write, w.maxRssKiB * 1024);
 
+      fresh('bench-smbclient.bin');
       rate.smbclient.write.push(smbclientRate(await smbclient(`put ${local} bench-smbclient.bin`)));
       if (statSync(join(fx.shareDir, 'bench-smbclient.bin')).size !== size) throw new Error("smbclient's put left a file of the wrong size");
 
@@ -154,6 +162,7 @@ export async function run(args: string[]): Promise<void> {
       startup.cliGetEmpty.push((await cli(['smb', 'get', remote('bench-empty.bin'), '/dev/null', ...cliUser])).wallMs);
       startup.smbclientGetEmpty.push((await smbclient('get bench-empty.bin /dev/null')).wallMs);
       cliWall.read.push((await cli(['smb', 'get', remote('bench-source.bin'), '/dev/null', ...cliUser])).wallMs);
+      fresh('bench-cli.bin');
       cliWall.write.push((await cli(['smb', 'put', local, remote('bench-cli.bin'), ...cliUser])).wallMs);
       if (statSync(join(fx.shareDir, 'bench-cli.bin')).size !== size) throw new Error("the CLI's put left a file of the wrong size");
 
