@@ -80,6 +80,8 @@ describe('portcullis start-up', () => {
   it('serve, by contrast, does load the web server (so the check above can fail)', async () => {
     // Only its imports are of interest: an impossible PORT makes the configuration fail fast.
     const r = await traced(['serve'], { PORT: 'not-a-port' });
+    expect(r.stderr).toMatch(/PORT/);
+    expect(r.code).toBe(1);
     expect(r.modules.some((m) => m.includes('/node_modules/express/'))).toBe(true);
   });
 
