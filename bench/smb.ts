@@ -1,10 +1,13 @@
-// `npm run bench -- smb [--large] [--rounds N] [--cpu-prof DIR] [--keep]`
+// `npm run bench -- smb [--large] [--rounds N] [--port N] [--cpu-prof DIR] [--keep]`
 // Our SMB client against smbclient on the same server (a standalone smbd with mandatory signing, so the
 // connection is signed SMB 3.1.1) and the same file, alternating, median of N rounds:
-//   read and write of a 512 MiB random file (2 GiB with --large), and a 10,000-entry listing.
+//   read and write of a 512 MiB random file (2 GiB with --large), and a 10,000-entry listing;
+//   the same read and write through the built CLI (`portcullis smb get … /dev/null`, `smb put FILE …`);
+//   the CLI's start-up: `--help`, `smb get` of an empty file, beside `node -e 0` and smbclient's get.
+// Needs `npm run build` first (the CLI figures run dist/cli.js, as installed).
 // Our side runs in a fresh child process per measurement (bundled with esbuild, plain node), so its
 // peak RSS is the client's own and the listing includes process start-up, as smbclient's does.
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -14,33 +17,40 @@ import { exec, median, MiB, smbclientRate, verdict, writeRandomFile, type Proc }
 
 export const summary = 'our SMB client vs smbclient: read/write MiB/s, 10k listing, peak RSS (--large: 2 GiB)';
 
-const PORT = 4470;
+const DEFAULT_PORT = 4470;
+const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
 const LIST_ENTRIES = 10_000;
 const RSS_TARGET_BYTES = 120e6;
-const TARGETS = { read: 0.9, write: 1.0, list: 1.2 } as const;
+/** Start-up measurements per round (each a fresh process of ~0.1 s). */
+const STARTUP_RUNS = 5;
+const TARGETS = { read: 0.9, write: 1.0, list: 1.2, cliVsInProcess: 0.9, startupMs: 250 } as const;
 
 interface Options {
   large: boolean;
   rounds: number;
   cpuProfDir: string | undefined;
   keep: boolean;
+  port: number;
 }
 
 function parseOptions(args: string[]): Options {
-  const o: Options = { large: false, rounds: 3, cpuProfDir: undefined, keep: false };
+  const o: Options = { large: false, rounds: 3, cpuProfDir: undefined, keep: false, port: DEFAULT_PORT };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--large') o.large = true;
     else if (a === '--keep') o.keep = true;
     else if (a === '--rounds') o.rounds = Math.max(1, Number(args[++i]));
     else if (a === '--cpu-prof') o.cpuProfDir = args[++i];
-    else throw new Error(`unknown option ${a} (known: --large, --rounds N, --cpu-prof DIR, --keep)`);
+    else if (a === '--port') o.port = Number(args[++i]);
+    else throw new Error(`unknown option ${a} (known: --large, --rounds N, --port N, --cpu-prof DIR, --keep)`);
   }
   return o;
 }
 
 export async function run(args: string[]): Promise<void> {
   const o = parseOptions(args);
+  const PORT = o.port;
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (the CLI figures use the built bin)`);
   const size = o.large ? 2048 * MiB : 512 * MiB;
   const sizeLabel = o.large ? '2 GiB' : '512 MiB';
   const work = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
@@ -71,6 +81,7 @@ export async function run(args: string[]): Promise<void> {
     const local = join(work, 'source.bin');
     writeRandomFile(local, size);
     copyFileSync(local, join(f.shareDir, 'bench-source.bin'));
+    writeFileSync(join(f.shareDir, 'bench-empty.bin'), '');
     mkdirSync(join(f.shareDir, 'list10k'));
     for (let i = 0; i < LIST_ENTRIES; i++) writeFileSync(join(f.shareDir, 'list10k', `entry-${String(i).padStart(5, '0')}.dat`), '');
 
@@ -106,6 +117,23 @@ export async function run(args: string[]): Promise<void> {
         return p;
       });
 
+    /** The built CLI as an admin runs it, wall time of the whole process. */
+    const cli = (cliArgs: string[]): Promise<Proc> =>
+      exec(process.execPath, [CLI, ...cliArgs], { ...process.env, PORTCULLIS_PASSWORD: fx.password }).then((p) => {
+        if (p.code !== 0) throw new Error(`portcullis ${cliArgs.join(' ')} failed (exit ${p.code}): ${p.stderr.trim()}`);
+        return p;
+      });
+    /**
+     * Every write goes to a name that does not exist yet: replacing last round's file makes the server free
+     * its blocks inside the measured time (here ~1 s for 512 MiB just written), at open for an overwrite,
+     * at the rename for the CLI's temporary-then-rename, which would measure the file system, not the client.
+     */
+    const fresh = (name: string): void => rmSync(join(fx.shareDir, name), { force: true });
+    const remote = (name: string): string => `//${fx.host}:${fx.port}/${fx.share}/${name}`;
+    const cliUser = ['--user', `${fx.domain}\\${fx.username}`];
+    const startup = { help: [] as number[], nodeBare: [] as number[], cliGetEmpty: [] as number[], smbclientGetEmpty: [] as number[] };
+    const cliWall = { read: [] as number[], write: [] as number[] };
+
     const rate = { ours: { read: [] as number[], write: [] as number[] }, smbclient: { read: [] as number[], write: [] as number[] } };
     const listMs = { ours: [] as number[], smbclient: [] as number[] };
     const rss = { read: 0, write: 0, list: 0 };
@@ -120,13 +148,28 @@ export async function run(args: string[]): Promise<void> {
 
       rate.smbclient.read.push(smbclientRate(await smbclient('get bench-source.bin /dev/null')));
 
+      fresh('bench-ours.bin');
       const w = await ours('write', 'bench-ours.bin', local);
       if (statSync(join(fx.shareDir, 'bench-ours.bin')).size !== size) throw new Error('our write left a file of the wrong size');
       rate.ours.write.push(size / MiB / (w.ms / 1000));
       rss.write = Math.max(rss.write, w.maxRssKiB * 1024);
 
+      fresh('bench-smbclient.bin');
       rate.smbclient.write.push(smbclientRate(await smbclient(`put ${local} bench-smbclient.bin`)));
       if (statSync(join(fx.shareDir, 'bench-smbclient.bin')).size !== size) throw new Error("smbclient's put left a file of the wrong size");
+
+      // The CLI: start-up first (its fixed cost is subtracted from the transfers below), then get and put.
+      // Several short runs a round: one 0.1 s figure on a busy machine is mostly noise.
+      for (let i = 0; i < STARTUP_RUNS; i++) {
+        startup.nodeBare.push((await exec(process.execPath, ['-e', '0'])).wallMs);
+        startup.help.push((await cli(['--help'])).wallMs);
+        startup.cliGetEmpty.push((await cli(['smb', 'get', remote('bench-empty.bin'), '/dev/null', ...cliUser])).wallMs);
+        startup.smbclientGetEmpty.push((await smbclient('get bench-empty.bin /dev/null')).wallMs);
+      }
+      cliWall.read.push((await cli(['smb', 'get', remote('bench-source.bin'), '/dev/null', ...cliUser])).wallMs);
+      fresh('bench-cli.bin');
+      cliWall.write.push((await cli(['smb', 'put', local, remote('bench-cli.bin'), ...cliUser])).wallMs);
+      if (statSync(join(fx.shareDir, 'bench-cli.bin')).size !== size) throw new Error("the CLI's put left a file of the wrong size");
 
       const l = await ours('list', 'list10k');
       if (l.amount !== LIST_ENTRIES) throw new Error(`our listing returned ${l.amount} entries`);
@@ -145,11 +188,21 @@ export async function run(args: string[]): Promise<void> {
       list: { ours: median(listMs.ours), smbclient: median(listMs.smbclient) },
     };
     const fmt = (n: number, d = 1): string => n.toFixed(d);
+    // The CLI's transfer rate: its wall time less its fixed cost (start-up, login, stat, close), which the
+    // empty-file get measures, so it compares with the in-process figure (open to close).
+    const fixedMs = median(startup.cliGetEmpty);
+    const cliRate = (wall: number[]): number => size / MiB / ((median(wall) - fixedMs) / 1000);
+    const cliRead = cliRate(cliWall.read);
+    const cliWrite = cliRate(cliWall.write);
     const rows: string[][] = [
       ['', 'ours', 'smbclient', 'ours/smbclient', 'target', ''],
       ['read MiB/s', fmt(med.read.ours), fmt(med.read.smbclient), `${fmt(med.read.ours / med.read.smbclient, 2)}x`, `>= ${fmt(TARGETS.read, 2)}x`, verdict(med.read.ours / med.read.smbclient >= TARGETS.read)],
       ['write MiB/s', fmt(med.write.ours), fmt(med.write.smbclient), `${fmt(med.write.ours / med.write.smbclient, 2)}x`, `>= ${fmt(TARGETS.write, 2)}x`, verdict(med.write.ours / med.write.smbclient >= TARGETS.write)],
       ['list 10k ms', fmt(med.list.ours, 0), fmt(med.list.smbclient, 0), `${fmt(med.list.ours / med.list.smbclient, 2)}x`, `<= ${fmt(TARGETS.list, 2)}x`, verdict(med.list.ours / med.list.smbclient <= TARGETS.list)],
+      ['CLI get → /dev/null MiB/s', fmt(cliRead), fmt(med.read.smbclient), `${fmt(cliRead / med.read.smbclient, 2)}x`, `>= ${fmt(TARGETS.cliVsInProcess, 2)}x in-process`, verdict(cliRead / med.read.ours >= TARGETS.cliVsInProcess)],
+      ['CLI put from file MiB/s', fmt(cliWrite), fmt(med.write.smbclient), `${fmt(cliWrite / med.write.smbclient, 2)}x`, `>= ${fmt(TARGETS.cliVsInProcess, 2)}x in-process`, verdict(cliWrite / med.write.ours >= TARGETS.cliVsInProcess)],
+      ['CLI get empty file ms', fmt(fixedMs, 0), fmt(median(startup.smbclientGetEmpty), 0), `${fmt(fixedMs / median(startup.smbclientGetEmpty), 2)}x`, `<= ${TARGETS.startupMs} ms`, verdict(fixedMs <= TARGETS.startupMs)],
+      ['CLI --help ms', fmt(median(startup.help), 0), '', '', `<= ${TARGETS.startupMs} ms`, verdict(median(startup.help) <= TARGETS.startupMs)],
       ['peak RSS MB', `read ${fmt(rss.read / 1e6, 0)} / write ${fmt(rss.write / 1e6, 0)}`, '', '', `<= ${RSS_TARGET_BYTES / 1e6} MB`, verdict(Math.max(rss.read, rss.write) <= RSS_TARGET_BYTES)],
     ];
     const widths = (rows[0] as string[]).map((_, c) => Math.max(...rows.map((r) => (r[c] as string).length)));
@@ -162,11 +215,14 @@ export async function run(args: string[]): Promise<void> {
         `median of ${o.rounds} alternating rounds; smbclient -m SMB3_11 --option='client signing=required'`,
         'MiB/s: ours from open to close in a fresh child process (no tsx); smbclient as it reports itself',
         'listing: wall time of a fresh process each (start-up + login + listing), ours and smbclient alike',
+        'CLI: dist/cli.js, wall time less the median empty-file get (its fixed cost); in-process = "ours" above',
         '',
         table,
         '',
         `rounds: read ours [${all(rate.ours.read)}] smbclient [${all(rate.smbclient.read)}]; write ours [${all(rate.ours.write)}] smbclient [${all(rate.smbclient.write)}]`,
         `        list ms ours [${all(listMs.ours)}] smbclient [${all(listMs.smbclient)}]; list process peak RSS ${fmt(rss.list / 1e6, 0)} MB`,
+        `        CLI wall ms: get [${all(cliWall.read)}] put [${all(cliWall.write)}] get empty [${all(startup.cliGetEmpty)}] --help [${all(startup.help)}]`,
+        `        node -e 0 ms [${all(startup.nodeBare)}] (median ${fmt(median(startup.nodeBare), 0)}); smbclient get empty ms [${all(startup.smbclientGetEmpty)}]`,
         '',
       ].join('\n'),
     );

@@ -10,8 +10,6 @@ import { checkLdapBind, checkTcp, smbTargets } from '../web/health/checks.js';
 import { PromptInterrupted, readPasswordFromTerminal } from './smb/prompt.js';
 import type { Command } from './types.js';
 
-export const summary = 'check the configuration, LDAP and file servers (--user NAME also signs in as NAME)';
-
 interface Row {
   check: string;
   target: string;

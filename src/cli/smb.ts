@@ -1,4 +1,3 @@
-import { allowsUnsignedSmb, loadAllowUnsignedHosts } from '../config/index.js';
 import { SmbClient } from '../smb/index.js';
 import { parseArgs, type SmbArgs } from './smb/args.js';
 import { credentialFor, displayUser, parseUser } from './smb/credentials.js';
@@ -8,8 +7,6 @@ import { looksLikeTarget, parseTarget, unc, type SmbTarget } from './smb/target.
 import { get, put } from './smb/transfer.js';
 import { USAGE, UsageError } from './smb/usage.js';
 
-export const summary = 'talk to an SMB server: ls, stat, get, put, rm, mkdir, mv (portcullis smb --help)';
-
 const SUBCOMMANDS = ['ls', 'stat', 'get', 'put', 'rm', 'mkdir', 'mv'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
@@ -17,6 +14,16 @@ type Subcommand = (typeof SUBCOMMANDS)[number];
 interface Plan {
   target: SmbTarget;
   exec(ctx: OpContext): Promise<void>;
+}
+
+/**
+ * SMB_ALLOW_UNSIGNED_HOSTS, parsed exactly as the web server parses it. Unset or blank (the usual case)
+ * means no exceptions, so the config module (and zod with it) is loaded only when there is a list to read.
+ */
+async function allowsUnsigned(host: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  if ((env.SMB_ALLOW_UNSIGNED_HOSTS ?? '').trim() === '') return false;
+  const { allowsUnsignedSmb, loadAllowUnsignedHosts } = await import('../config/smb-signing.js');
+  return allowsUnsignedSmb(loadAllowUnsignedHosts(env), host);
 }
 
 function expectArgs(sub: string, positional: string[], min: number, max: number): void {
@@ -89,7 +96,7 @@ export async function run(args: string[]): Promise<number> {
     if (a.user !== undefined) ctx.user = displayUser(parseUser(a.user));
     ctx.server = `${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
     ctx.subject = unc(target, []);
-    const allowUnsigned = allowsUnsignedSmb(loadAllowUnsignedHosts(process.env), target.host);
+    const allowUnsigned = await allowsUnsigned(target.host, process.env);
     const credential = await credentialFor(a.user);
 
     client = await SmbClient.connect({

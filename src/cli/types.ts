@@ -2,6 +2,5 @@
 export type Command = (args: string[]) => Promise<number | undefined>;
 
 export interface CommandModule {
-  summary: string;
   run: Command;
 }

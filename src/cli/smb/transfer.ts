@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { open, rename, rm, stat, utimes } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { finished, pipeline } from 'node:stream/promises';
+import { finished } from 'node:stream/promises';
 import { SmbNotFoundError, type SmbShare } from '../../smb/index.js';
 import { CliError, Interrupted } from './errors.js';
 import { interruptible, localFailure } from './local.js';
+import { stdinSource, stdoutSink } from './stdio.js';
 import { baseOf, sharePath, unc, type SmbTarget } from './target.js';
 import { UsageError } from './usage.js';
 
@@ -44,7 +45,10 @@ export async function get(ctx: TransferContext, local: string | undefined): Prom
   if (local === '-') {
     await interruptible(async (signal) => {
       try {
-        await pipeline(share.createReadStream(path), process.stdout, { signal, end: false });
+        // pipeTo, like a download to a file: recycled READ buffers written as they are, in offset order.
+        const sink = stdoutSink();
+        await share.pipeTo(path, sink.writable, { signal });
+        await sink.done();
       } catch (err) {
         if (wasAborted(signal, err)) throw new Interrupted();
         throw err;
@@ -54,10 +58,36 @@ export async function get(ctx: TransferContext, local: string | undefined): Prom
   }
 
   let dest = local ?? base;
+  let inPlace = false;
   try {
-    if ((await stat(dest)).isDirectory()) dest = join(dest, base);
+    const existing = await stat(dest);
+    if (existing.isDirectory()) dest = join(dest, base);
+    // /dev/null, a FIFO, a terminal: written in place. A temporary file renamed over it would replace the
+    // device itself (as root, /dev/null would become a plain file for the whole machine).
+    else inPlace = !existing.isFile();
   } catch (err) {
     if ((err as { code?: unknown }).code !== 'ENOENT') throw localFailure(err, dest);
+  }
+  if (inPlace) {
+    const device = dest;
+    await interruptible(async (signal) => {
+      const out = createWriteStream(device, { flags: 'w' });
+      let outError: Error | undefined;
+      out.on('error', (e: Error) => (outError ??= e));
+      try {
+        await share.pipeTo(path, out, { signal });
+        out.end();
+        await finished(out);
+      } catch (err) {
+        if (!out.closed) {
+          out.destroy();
+          await finished(out).catch(() => undefined);
+        }
+        if (wasAborted(signal, err)) throw new Interrupted();
+        throw localOrRemote(outError ?? err, device);
+      }
+    });
+    return;
   }
   const tmp = join(dirname(dest), `.${clip(basename(dest))}.${tag()}.part`);
   await interruptible(async (signal) => {
@@ -121,7 +151,7 @@ export async function put(ctx: TransferContext, local: string): Promise<void> {
   await interruptible(async (signal) => {
     try {
       if (fromStdin) {
-        await pipeline(process.stdin, share.createWriteStream(tmpPath, { flags: 'wx' }), { signal });
+        await share.pipeFrom(tmpPath, stdinSource(), { flags: 'wx', signal });
       } else {
         // pipeFrom reads the file itself into recycled buffers sent without a copy: flat memory, no garbage.
         const fh = await open(local, 'r');

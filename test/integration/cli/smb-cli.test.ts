@@ -1,7 +1,7 @@
 // `portcullis smb` as a user runs it: a child process against a real standalone smbd and the AD DC.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,6 +156,95 @@ describe('portcullis smb against a standalone smbd (signing mandatory)', () => {
 
     // No temporary names left behind anywhere.
     expect(readdirSync(f.shareDir).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  it('put - from a redirected file and get - into one (stdin and stdout as plain files) round-trip by sha256', async () => {
+    // `portcullis smb put - … < file` and `get … - > file`: the descriptors themselves, not pipes.
+    const data = randomBytes(16 * 1024 * 1024 + 4321);
+    const src = join(work, 'stdin-file.bin');
+    const dst = join(work, 'stdout-file.bin');
+    writeFileSync(src, data);
+    const withFiles = async (args: string[], stdin: string, stdout: string): Promise<{ code: number | null; stderr: string }> => {
+      const fds = [openSync(stdin, 'r'), openSync(stdout, 'w')] as const;
+      try {
+        const child = spawn(process.execPath, ['--import', TSX, CLI, 'smb', ...args, ...user], {
+          env: { ...process.env, PORTCULLIS_PASSWORD: f.password },
+          detached: true,
+          stdio: [fds[0], fds[1], 'pipe'],
+        });
+        let stderr = '';
+        child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+        const code = await new Promise<number | null>((resolve, reject) => {
+          child.on('error', reject);
+          child.on('close', resolve);
+        });
+        return { code, stderr };
+      } finally {
+        for (const fd of fds) closeSync(fd);
+      }
+    };
+    const p = await withFiles(['put', '-', `${base}/from-file-stdin.bin`], src, '/dev/null');
+    expect(p.stderr).toBe('');
+    expect(p.code).toBe(0);
+    expect(sha256(readFileSync(join(f.shareDir, 'from-file-stdin.bin')))).toBe(sha256(data));
+    const g = await withFiles(['get', `${base}/from-file-stdin.bin`, '-'], '/dev/null', dst);
+    expect(g.stderr).toBe('');
+    expect(g.code).toBe(0);
+    expect(sha256(readFileSync(dst))).toBe(sha256(data));
+  });
+
+  it('the built bin (dist/cli.js, its smb command bundled) puts and gets by sha256 too', async () => {
+    // The other tests run the sources through tsx; this is what `npm run build` ships.
+    const data = randomBytes(4 * 1024 * 1024 + 99);
+    const local = join(work, 'built-bin.bin');
+    writeFileSync(local, data);
+    const bin = (args: string[]): Promise<Result> =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'smb', ...args, ...user], {
+          env: { ...process.env, PORTCULLIS_PASSWORD: f.password },
+          detached: true,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        const out: Buffer[] = [];
+        let stderr = '';
+        child.stdout.on('data', (c: Buffer) => out.push(c));
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr }));
+      });
+    const p = await bin(['put', local, `${base}/built-bin.bin`]);
+    expect(p.stderr).toBe('');
+    expect(p.code).toBe(0);
+    const g = await bin(['get', `${base}/built-bin.bin`, '-']);
+    expect(g.code).toBe(0);
+    expect(sha256(g.stdout)).toBe(sha256(data));
+    expect((await bin(['get', `${base}/no-such-file`, '-'])).code).toBe(2);
+  });
+
+  it('get into an existing FIFO (as into /dev/null) writes through it and leaves it a FIFO', async () => {
+    // A temporary file renamed over the destination would replace the FIFO, or /dev/null itself, with a
+    // plain file. A FIFO stands in for /dev/null so a regression cannot break the machine's /dev/null.
+    const data = randomBytes(8 * 1024 * 1024 + 777);
+    writeFileSync(join(f.shareDir, 'to-fifo.bin'), data);
+    const dir = mkdtempSync(join(work, 'fifo-'));
+    const fifo = join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    // The reader is a child process, so it can be killed if the FIFO is never opened for writing.
+    const reader = spawn('sh', ['-c', 'exec sha256sum < "$0"', fifo], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let digest = '';
+    reader.stdout.on('data', (d: Buffer) => (digest += d.toString()));
+    const readerDone = new Promise<void>((resolve) => reader.on('close', () => resolve()));
+    try {
+      const g = await run(['get', `${base}/to-fifo.bin`, fifo]);
+      expect(g.stderr).toBe('');
+      expect(g.code).toBe(0);
+      expect(lstatSync(fifo).isFIFO()).toBe(true);
+      await readerDone;
+      expect(digest.split(' ')[0]).toBe(sha256(data));
+      expect(readdirSync(dir)).toEqual(['pipe']);
+    } finally {
+      reader.kill('SIGKILL');
+    }
   });
 
   it('a Unicode/emoji name survives put, ls and get', async () => {
