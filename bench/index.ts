@@ -8,6 +8,7 @@ interface Bench {
 const benches: Record<string, () => Promise<Bench>> = {
   smb: () => import('./smb.js'),
   http: () => import('./http.js'),
+  signin: () => import('./signin.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -51,6 +51,7 @@ cat <<BANNER
     carol           display name with accents (Zoë Ångström-Núñez)
     jürgen          non-ASCII username
     manygroups      member of 250 groups
+    student001 … student500   a lecture hall: students, each with a home drive + Library
     dave / erin / frank   disabled / must change password / account expired
     grace / ivan    for lockout and throttling tests
 

@@ -1,6 +1,6 @@
 // The long-lived parts behind the web layer, built once per process and closed on shutdown.
 import type { RedisClientType } from 'redis';
-import { directorySettings, LdapDirectory, SignInThrottle, throttleSettings } from './auth/index.js';
+import { directorySettings, LdapDirectory, SignInQueue, SignInThrottle, throttleSettings } from './auth/index.js';
 import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
 import { createSessionStore, SmbPool, type SessionStoreHandle } from './sessions/index.js';
@@ -10,6 +10,8 @@ import { UploadSweeper } from './web/transfer/upload-sweeper.js';
 export interface Services {
   directory: LdapDirectory;
   throttle: SignInThrottle;
+  /** At most SIGNIN_CONCURRENCY sign-ins at the directory; the rest wait their turn, boundedly. */
+  signInQueue: SignInQueue;
   sessions: SessionStoreHandle;
   pool: SmbPool;
   /** Removes stale upload temporaries on a timer, and a session's own at sign-out. */
@@ -32,13 +34,17 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   // Several instances must share sign-in counts, so the throttle lives in the same Redis as the sessions.
   const redis = overrides.redisClient ?? sessions.redis;
   const throttle = new SignInThrottle(throttleSettings(config), redis ? { redis } : {});
-  const directory = new LdapDirectory(directorySettings(config), { logger });
+  const { signInConcurrency, signInQueueWaitSeconds, signInQueueLimit } = config.auth;
+  // As many idle bind connections as sign-ins may bind at once: a storm never opens more.
+  const directory = new LdapDirectory(directorySettings(config), { logger, maxIdleBinders: signInConcurrency });
+  const signInQueue = new SignInQueue({ concurrency: signInConcurrency, maxWaitMs: signInQueueWaitSeconds * 1000, maxQueued: signInQueueLimit });
   const pool = new SmbPool(config, logger);
   const uploads = new UploadSweeper(pool, { intervalMs: config.upload.sweepIntervalSeconds * 1000, maxAgeMs: STALE_TEMP_MS }, logger);
   uploads.start();
   return {
     directory,
     throttle,
+    signInQueue,
     sessions,
     pool,
     uploads,
@@ -46,6 +52,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
       await uploads.stop();
       await pool.close();
       await sessions.close();
+      await directory.close();
     },
   };
 }

@@ -9,8 +9,10 @@ import {
   InvalidCredentialsError,
   SignInNotAllowedError,
 } from './errors.js';
-import { nestedGroupsFilter, userSearchFilter } from './filter.js';
-import { isConnectionFailure, type LdapConnection, openLdap, readCa, transportName } from './ldap-connection.js';
+import { escapeFilterValue, userSearchFilter } from './filter.js';
+import { isConnectionFailure, type LdapConnection, LdapConnectionLostError, openLdap, readCa, transportName } from './ldap-connection.js';
+import { LdapPool, NoDirectoryError, ServiceBindRefusedError } from './ldap-pool.js';
+import { GroupSidCache, isBuiltinSid, primaryGroupSid, sidToString } from './token-groups.js';
 import { dnsDomainOf, type ParsedUsername, parseUsername } from './username.js';
 import { AppError } from '../errors/index.js';
 
@@ -39,15 +41,21 @@ export type DirectorySettings = Config['ldap'] & {
 
 export interface DirectoryOptions {
   logger?: Logger;
+  /** Idle user-bind connections kept per DC (default 8): about as many as sign-ins run at once. */
+  maxIdleBinders?: number;
 }
 
 export function directorySettings(config: Config): DirectorySettings {
   return { ...config.ldap, domain: config.ad.domain, allowedGroups: config.auth.allowedGroups, nestedGroups: config.auth.nestedGroups };
 }
 
-const USER_ATTRIBUTES = ['displayName', 'mail', 'homeDirectory', 'memberOf', 'userPrincipalName', 'sAMAccountName'];
+const USER_ATTRIBUTES = ['displayName', 'mail', 'homeDirectory', 'memberOf', 'userPrincipalName', 'sAMAccountName', 'objectSid', 'primaryGroupID'];
 /** AD's default MaxPageSize is 1000; paging keeps users in more groups than that whole. */
 const GROUP_PAGE_SIZE = 500;
+/** SIDs resolved per search: keeps the filter far below AD's 10 MB request limit and quick to evaluate. */
+const SIDS_PER_SEARCH = 200;
+/** Enough for every group of a large university; an hour-old rename is fine for drive rules. */
+const SID_CACHE = { maxEntries: 50_000, ttlMs: 10 * 60_000 };
 
 const first = (value: Entry[string] | undefined): string | undefined => {
   const v = Array.isArray(value) ? value[0] : value;
@@ -98,12 +106,32 @@ export interface DirectoryAttempt {
 export class LdapDirectory {
   private readonly logger: Logger | undefined;
   private ca: Promise<Buffer[] | undefined> | undefined;
+  private readonly pool: LdapPool;
+  private readonly groupSids = new GroupSidCache(SID_CACHE);
 
   constructor(
     private readonly settings: DirectorySettings,
     options: DirectoryOptions = {},
   ) {
     this.logger = options.logger;
+    this.pool = new LdapPool(
+      {
+        urls: settings.urls,
+        bindDn: settings.bindDn ?? '',
+        bindPassword: settings.bindPassword ?? '',
+        caFile: settings.caFile,
+        startTls: settings.startTls,
+        timeoutMs: settings.timeoutMs,
+        maxIdleBinders: options.maxIdleBinders ?? 8,
+      },
+      () => this.readCa(),
+      (url, error) => this.logger?.warn('LDAP server not answering', { url, transport: transportName(url, settings.startTls), error }),
+    );
+  }
+
+  /** Closes the pooled connections. */
+  close(): Promise<void> {
+    return this.pool.close();
   }
 
   /** `attempt`, when given, is filled in as the password goes out and is answered, also when this throws. */
@@ -113,7 +141,35 @@ export class LdapDirectory {
     const parsed = parseUsername(login, this.settings.domain);
     // An empty password is an unauthenticated bind to AD, which "succeeds" for any DN.
     if (password === '') throw new InvalidCredentialsError();
-    return this.onFirstReachable((connection) => this.signIn(connection, parsed, password, attempt), () => attempt.passwordSent);
+    this.assertConfigured();
+    try {
+      return await this.signIn(parsed, password, attempt);
+    } catch (err) {
+      throw this.translate(err);
+    }
+  }
+
+  private assertConfigured(): void {
+    const { urls, bindDn, bindPassword, baseDn } = this.settings;
+    if (urls.length === 0 || !bindDn || !bindPassword || !baseDn) {
+      throw new DirectoryConfigError('Sign-in needs LDAP_URLS, LDAP_BIND_DN, LDAP_BIND_PASSWORD and LDAP_BASE_DN.');
+    }
+  }
+
+  /** Pool and ldapts errors → the AppErrors users and admins see. */
+  private translate(err: unknown): unknown {
+    if (err instanceof AppError) return err;
+    if (err instanceof NoDirectoryError) return new DirectoryUnavailableError({ cause: err });
+    if (err instanceof ServiceBindRefusedError) {
+      const error = new DirectoryConfigError(`The LDAP service account (${this.settings.bindDn ?? ''}) could not bind: ${err.cause instanceof Error ? err.cause.message : String(err.cause)}`, { cause: err.cause });
+      this.logger?.error(error.message, { error: err.cause });
+      return error;
+    }
+    if (isConnectionFailure(err)) {
+      this.logger?.warn('LDAP server stopped answering during a sign-in', { error: err });
+      return new DirectoryUnavailableError({ cause: new AggregateError([err], 'the LDAP server stopped answering') });
+    }
+    return this.unexpected(err);
   }
 
   /** Binds as the service account on the first DC that answers: for the status page and start-up checks. */
@@ -171,58 +227,136 @@ export class LdapDirectory {
     }
   }
 
-  private async signIn(connection: LdapConnection, parsed: ParsedUsername, password: string, state: DirectoryAttempt): Promise<DirectoryUser> {
-    await this.serviceBind(connection);
-    const { client } = connection;
+  /**
+   * Service search (every attribute at once) → user bind on a pooled bind connection → tokenGroups read →
+   * SIDs to DNs from the cache. The DC sees no TLS handshake and no service bind per sign-in, and nothing twice.
+   */
+  private async signIn(parsed: ParsedUsername, password: string, state: DirectoryAttempt): Promise<DirectoryUser> {
     const baseDn = this.settings.baseDn ?? '';
-
     // Referrals (Samba sends them for CN=Configuration under the domain root) arrive as searchReferences and are ignored.
-    const { searchEntries } = await client.search(baseDn, {
-      scope: 'sub',
-      filter: userSearchFilter(this.settings.userFilter, parsed.name),
-      attributes: ['userPrincipalName', 'sAMAccountName'],
-      sizeLimit: 2,
-      derefAliases: 'never',
+    const { url, entries } = await this.pool.withService(async (connection, at) => {
+      const { searchEntries } = await connection.client.search(baseDn, {
+        scope: 'sub',
+        filter: userSearchFilter(this.settings.userFilter, parsed.name),
+        attributes: USER_ATTRIBUTES,
+        explicitBufferAttributes: ['objectSid'],
+        sizeLimit: 2,
+        derefAliases: 'never',
+      });
+      return { url: at, entries: searchEntries };
     });
-    const [found] = searchEntries;
-    if (searchEntries.length !== 1 || !found) {
-      if (searchEntries.length > 1) this.logger?.warn('LDAP user filter matched several entries; refusing the sign-in', { username: parsed.name });
+    const [found] = entries;
+    if (entries.length !== 1 || !found) {
+      if (entries.length > 1) this.logger?.warn('LDAP user filter matched several entries; refusing the sign-in', { username: parsed.name });
       throw new InvalidCredentialsError();
     }
     if (parsed.form === 'upn' && !this.realmMatches(parsed, first(found.userPrincipalName))) throw new InvalidCredentialsError();
 
-    try {
+    await this.bindAsUser(url, found.dn, password, state);
+
+    const groups = this.settings.nestedGroups ? await this.tokenGroups(found) : all(found.memberOf);
+    if (!inAllowedGroups(groups, this.settings.allowedGroups)) throw new SignInNotAllowedError();
+
+    const username = first(found.sAMAccountName) ?? parsed.name;
+    const user: DirectoryUser = {
+      dn: found.dn,
+      username,
+      domain: this.settings.domain ?? '',
+      displayName: first(found.displayName) ?? username,
+      groups,
+    };
+    const mail = first(found.mail);
+    const upn = first(found.userPrincipalName);
+    const homeDirectory = first(found.homeDirectory);
+    if (mail) user.mail = mail;
+    if (upn) user.upn = upn;
+    if (homeDirectory) user.homeDirectory = homeDirectory;
+    return user;
+  }
+
+  /**
+   * On the DC that found the user, never another: once the password has gone out it must not be tried twice
+   * (lockout). A pooled StartTLS connection found dropped is refused before anything is sent, so that one case
+   * retries on a fresh connection.
+   */
+  private async bindAsUser(url: string, dn: string, password: string, state: DirectoryAttempt): Promise<void> {
+    const bind = (connection: LdapConnection): Promise<void> => {
       state.passwordSent = true;
-      await connection.bind(found.dn, password);
+      return connection.bind(dn, password);
+    };
+    try {
+      try {
+        await this.pool.withBinder(url, bind);
+      } catch (err) {
+        if (!(err instanceof LdapConnectionLostError)) throw err;
+        state.passwordSent = false;
+        await this.pool.withBinder(url, bind);
+      }
       state.passwordAccepted = true;
     } catch (err) {
       if (err instanceof LdapInvalidCredentialsError) throw errorForBindSubCode(adBindSubCode(err.message), err);
       throw err;
     }
+  }
 
-    // Read as the user: what they may see of themselves, after the password proved who they are.
-    const { searchEntries: selves } = await client.search(found.dn, { scope: 'base', filter: '(objectClass=*)', attributes: USER_ATTRIBUTES });
-    const self = selves[0];
-    if (!self) throw new DirectoryConfigError(`Signed in as ${found.dn} but cannot read that entry`);
+  /**
+   * Every security group the user is in, directly or through others, as DNs under the base DN: what the in-chain
+   * search gave, from one base-scope read. Left out, as before: the primary group (Domain Users, never in
+   * `member`) and the BUILTIN groups reached through it, unless the user is a direct member. Distribution groups
+   * are not in tokenGroups, as in a Windows logon token: they are for mail, not for access.
+   */
+  private async tokenGroups(user: Entry): Promise<string[]> {
+    const { searchEntries } = await this.pool.withService((connection) =>
+      connection.client.search(user.dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['tokenGroups'], explicitBufferAttributes: ['tokenGroups'] }),
+    );
+    const raw = searchEntries[0]?.tokenGroups;
+    const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+    const userSid = Buffer.isBuffer(user.objectSid) ? sidToString(user.objectSid) : undefined;
+    const primary = primaryGroupSid(userSid, first(user.primaryGroupID));
+    const direct = new Set(all(user.memberOf).map(normaliseDn));
+    const sids = [...new Set(list.flatMap((v) => (Buffer.isBuffer(v) ? [sidToString(v)] : [])).filter((v): v is string => v !== undefined && v !== primary))];
+    const dns = await this.groupDns(sids);
+    return sids.flatMap((sid) => {
+      const dn = dns.get(sid);
+      if (!dn || (isBuiltinSid(sid) && !direct.has(normaliseDn(dn)))) return [];
+      return [dn];
+    });
+  }
 
-    const groups = this.settings.nestedGroups ? await this.transitiveGroups(connection, found.dn) : all(self.memberOf);
-    if (!inAllowedGroups(groups, this.settings.allowedGroups)) throw new SignInNotAllowedError();
-
-    const username = first(self.sAMAccountName) ?? first(found.sAMAccountName) ?? parsed.name;
-    const user: DirectoryUser = {
-      dn: found.dn,
-      username,
-      domain: this.settings.domain ?? '',
-      displayName: first(self.displayName) ?? username,
-      groups,
-    };
-    const mail = first(self.mail);
-    const upn = first(self.userPrincipalName);
-    const homeDirectory = first(self.homeDirectory);
-    if (mail) user.mail = mail;
-    if (upn) user.upn = upn;
-    if (homeDirectory) user.homeDirectory = homeDirectory;
-    return user;
+  /** SID → DN through the cache; the misses in as few searches as possible. Unknown SIDs map to nothing. */
+  private async groupDns(sids: string[]): Promise<Map<string, string | null>> {
+    const result = new Map<string, string | null>();
+    const missing: string[] = [];
+    for (const sid of sids) {
+      const dn = this.groupSids.get(sid);
+      if (dn === undefined) missing.push(sid);
+      else result.set(sid, dn);
+    }
+    for (let i = 0; i < missing.length; i += SIDS_PER_SEARCH) {
+      const chunk = missing.slice(i, i + SIDS_PER_SEARCH);
+      const filter = `(|${chunk.map((sid) => `(objectSid=${escapeFilterValue(sid)})`).join('')})`;
+      const { searchEntries } = await this.pool.withService((connection) =>
+        connection.client.search(this.settings.baseDn ?? '', {
+          scope: 'sub',
+          filter,
+          attributes: ['objectSid'],
+          explicitBufferAttributes: ['objectSid'],
+          paged: { pageSize: GROUP_PAGE_SIZE },
+          derefAliases: 'never',
+        }),
+      );
+      const found = new Map<string, string>();
+      for (const entry of searchEntries) {
+        const sid = Buffer.isBuffer(entry.objectSid) ? sidToString(entry.objectSid) : undefined;
+        if (sid) found.set(sid, entry.dn);
+      }
+      for (const sid of chunk) {
+        const dn = found.get(sid) ?? null;
+        this.groupSids.set(sid, dn);
+        result.set(sid, dn);
+      }
+    }
+    return result;
   }
 
   /** `name@realm`: the realm must be ours (DNS or NetBIOS name) or exactly the account's own UPN suffix. */
@@ -230,16 +364,5 @@ export class LdapDirectory {
     const realm = (parsed.realm ?? '').toLowerCase();
     if (realm === dnsDomainOf(this.settings.baseDn ?? '') || realm === (this.settings.domain ?? '').toLowerCase()) return true;
     return upn !== undefined && upn.toLowerCase() === `${parsed.name}@${realm}`.toLowerCase();
-  }
-
-  private async transitiveGroups(connection: LdapConnection, userDn: string): Promise<string[]> {
-    const { searchEntries } = await connection.client.search(this.settings.baseDn ?? '', {
-      scope: 'sub',
-      filter: nestedGroupsFilter(userDn),
-      attributes: ['1.1'],
-      paged: { pageSize: GROUP_PAGE_SIZE },
-      derefAliases: 'never',
-    });
-    return searchEntries.map((e) => e.dn);
   }
 }

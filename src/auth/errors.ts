@@ -67,6 +67,20 @@ export class TooManyAttemptsError extends AppError {
   }
 }
 
+/**
+ * More sign-ins at once than the directory can take within the configured wait (SIGNIN_CONCURRENCY,
+ * SIGNIN_QUEUE_WAIT_SECONDS). Not an outage: the DC is answering, just busy, so no "service degraded" report.
+ */
+export class SignInBusyError extends AppError {
+  constructor(
+    /** For the Retry-After header. */
+    readonly retryAfterSeconds: number,
+    options: AppErrorOptions = {},
+  ) {
+    super(503, `Many people are signing in right now. Please try again in ${describeWait(retryAfterSeconds)}.`, options.code ?? 'sign_in_busy', options);
+  }
+}
+
 function describeWait(seconds: number): string {
   if (seconds < 60) return seconds === 1 ? '1 second' : `${seconds} seconds`;
   const minutes = Math.ceil(seconds / 60);

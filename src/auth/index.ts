@@ -4,3 +4,4 @@ export { sealCredential, openCredential, deriveNtowfv2, type SealedCredential } 
 export { AdStrategy, AD_STRATEGY, type AdSignInInfo, type AdStrategyOptions } from './strategy.js';
 export { parseUsername, throttleKey, type ParsedUsername } from './username.js';
 export * from './errors.js';
+export { SignInQueue, type SignInQueueSettings } from './signin-queue.js';

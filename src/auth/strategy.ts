@@ -12,7 +12,7 @@
  *   openCredential(session.sealedCredential, keyCookie, user.username); CredentialUnreadableError
  *   (401) means: sign the user out.
  * - error: `err` is an AppError (InvalidCredentialsError, AccountLockedError, TooManyAttemptsError
- *   with retryAfterSeconds for a Retry-After header, DirectoryUnavailableError …) whose `message` is
+ *   or SignInBusyError, both with retryAfterSeconds for a Retry-After header, DirectoryUnavailableError …) whose `message` is
  *   written for the user whenever `expose` is true; otherwise (DirectoryConfigError: service account
  *   or settings broken) show the generic internal-error text and log it.
  * It never calls `fail()`, so passport's own failure flashes and redirects never come into play.
@@ -25,6 +25,7 @@ import type { Logger } from '../log.js';
 import { deriveNtowfv2 } from './credential-vault.js';
 import type { DirectoryAttempt, DirectoryUser, LdapDirectory } from './directory.js';
 import { InvalidCredentialsError } from './errors.js';
+import type { SignInQueue } from './signin-queue.js';
 import type { SignInReservation, SignInThrottle } from './throttle.js';
 import { throttleKey } from './username.js';
 
@@ -38,6 +39,8 @@ export interface AdSignInInfo {
 export interface AdStrategyOptions {
   directory: Pick<LdapDirectory, 'authenticate'>;
   throttle: Pick<SignInThrottle, 'reserve'>;
+  /** Bounds how many sign-ins reach the directory at once; without it, all do. */
+  queue?: Pick<SignInQueue, 'run'>;
   /** NetBIOS domain (config.ad.domain): `DOMAIN\name` and `name` count as the same account for throttling. */
   domain: string | undefined;
   logger?: Logger;
@@ -73,7 +76,9 @@ export class AdStrategy extends passport.Strategy {
   }
 
   override authenticate(req: Request): void {
-    this.signIn(req).then(
+    // Queued before the throttle reservation: a sign-in turned away for a full queue holds no failure points.
+    const { queue } = this.options;
+    (queue ? queue.run(() => this.signIn(req)) : this.signIn(req)).then(
       ({ user, info }) => this.success(user, info),
       (err: unknown) => this.error(err),
     );

@@ -116,9 +116,14 @@ export const run: Command = async (args) => {
       const pw = password;
       rows.push(
         await timed(`Sign-in as ${user}`, 'LDAP', async () => {
-          const found = await directory.authenticate(user, pw);
-          signedIn = { user: found, ntowfv2: deriveNtowfv2(pw, found.username, found.domain) };
-          return `signed in as ${found.username} (${found.displayName}), ${found.groups.length} group(s)`;
+          try {
+            const found = await directory.authenticate(user, pw);
+            signedIn = { user: found, ntowfv2: deriveNtowfv2(pw, found.username, found.domain) };
+            return `signed in as ${found.username} (${found.displayName}), ${found.groups.length} group(s)`;
+          } finally {
+            // Its pooled LDAP connections would keep the command from exiting.
+            await directory.close();
+          }
         }),
       );
     }

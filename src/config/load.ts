@@ -99,6 +99,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxFailuresPerUser: e.LOGIN_MAX_PER_USER,
       maxFailuresPerIp: e.LOGIN_MAX_PER_IP,
       windowMinutes: e.LOGIN_WINDOW_MINUTES,
+      signInConcurrency: e.SIGNIN_CONCURRENCY,
+      signInQueueWaitSeconds: e.SIGNIN_QUEUE_WAIT_SECONDS,
+      signInQueueLimit: e.SIGNIN_QUEUE_LIMIT,
     },
     ldap: {
       urls: e.LDAP_URLS,

@@ -88,13 +88,19 @@ export interface Config {
   auth: {
     /** Group names (CN) or DNs allowed to sign in; empty: every user the filter finds. */
     allowedGroups: string[];
-    /** Resolve group membership through nested groups (LDAP_MATCHING_RULE_IN_CHAIN). */
+    /** Resolve group membership through nested groups (the user's tokenGroups). */
     nestedGroups: boolean;
     /** Failed sign-ins per username per window before refusing more: well below AD's lockout threshold. */
     maxFailuresPerUser: number;
     /** Failed sign-ins per client IP per window (successes never count), so a lab behind one NAT can all sign in. */
     maxFailuresPerIp: number;
     windowMinutes: number;
+    /** Sign-ins at the directory at once; more wait in order. */
+    signInConcurrency: number;
+    /** The longest a sign-in waits for its turn before a 503 with Retry-After. */
+    signInQueueWaitSeconds: number;
+    /** Sign-ins waiting at most; one more gets the 503 at once. */
+    signInQueueLimit: number;
   };
   ldap: LdapConfig;
   ad: {

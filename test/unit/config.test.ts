@@ -46,7 +46,7 @@ describe('loadConfig defaults', () => {
     expect(c.ad.domain).toBeUndefined();
     expect(c.smb).toEqual({ hostMap: {}, timeoutMs: 10_000, probe: [], idleSeconds: 300, maxConnectionsPerServer: 500, queueLimit: 200, queueTimeoutMs: 10_000, allowUnsignedHosts: [] });
     expect(c.session).toMatchObject({ idleMinutes: 30, absoluteHours: 12, rememberMe: true, rememberDays: 14, cookieSecure: 'auto', redisUrl: undefined });
-    expect(c.auth).toEqual({ allowedGroups: [], nestedGroups: true, maxFailuresPerUser: 5, maxFailuresPerIp: 30, windowMinutes: 15 });
+    expect(c.auth).toEqual({ allowedGroups: [], nestedGroups: true, maxFailuresPerUser: 5, maxFailuresPerIp: 30, windowMinutes: 15, signInConcurrency: 8, signInQueueWaitSeconds: 30, signInQueueLimit: 2000 });
     expect(c.drives).toEqual([]);
     expect(c.upload).toEqual({ maxBytes: 10 * 1024 ** 3, sweepIntervalSeconds: 300 });
     expect(c.mail).toMatchObject({ host: undefined, port: 587, secure: false, adminEmails: [], dedupMinutes: 15, maxPerHour: 20 });

@@ -1,6 +1,6 @@
 import { type Request, type Response, Router } from 'express';
 import { Passport } from 'passport';
-import { AD_STRATEGY, AdStrategy, type AdSignInInfo, type DirectoryUser, sealCredential, TooManyAttemptsError } from '../../auth/index.js';
+import { AD_STRATEGY, AdStrategy, type AdSignInInfo, type DirectoryUser, sealCredential, SignInBusyError, TooManyAttemptsError } from '../../auth/index.js';
 import type { Config } from '../../config/index.js';
 import { AppError, PUBLIC_INTERNAL_MESSAGE } from '../../errors/index.js';
 import { reportHandledError } from '../middleware/index.js';
@@ -20,10 +20,10 @@ interface LoginView {
   notice?: string;
 }
 
-export function authRoutes(config: Config, services: Pick<Services, 'directory' | 'throttle' | 'pool' | 'uploads'>, csrf: CsrfTools, logger: Logger): Router {
+export function authRoutes(config: Config, services: Pick<Services, 'directory' | 'throttle' | 'signInQueue' | 'pool' | 'uploads'>, csrf: CsrfTools, logger: Logger): Router {
   const router = Router();
   const passport = new Passport();
-  passport.use(new AdStrategy({ directory: services.directory, throttle: services.throttle, domain: config.ad.domain, logger }));
+  passport.use(new AdStrategy({ directory: services.directory, throttle: services.throttle, queue: services.signInQueue, domain: config.ad.domain, logger }));
 
   const render = (req: Request, res: Response, view: LoginView): void => {
     const notice = view.notice ?? takeNotice(req);
@@ -55,7 +55,7 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
         const error = err instanceof AppError ? err : undefined;
         if (error && !error.expose) logger.error('sign-in failed on our side', { err });
         if (err) reportHandledError(res, err);
-        if (error instanceof TooManyAttemptsError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+        if (error instanceof TooManyAttemptsError || error instanceof SignInBusyError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
         res.status(error?.status ?? 500);
         csrf.provideToken(req, res, () =>
           render(req, res, { error: error?.expose ? error.message : PUBLIC_INTERNAL_MESSAGE, username, next: target === '/' ? '' : target }),
