@@ -2,7 +2,7 @@ import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import { type Config, rootPath } from './config/index.js';
 import { createLogger, type Logger } from './log.js';
-import { singleFlight, type StatusChecks, statusChecks } from './web/health/checks.js';
+import { singleFlight, type StatusChecks, statusChecks } from './health/checks.js';
 import { healthRoutes } from './web/health/routes.js';
 import { errorHandler, errorReporting, notFound, requestContext, requestLog, securityHeaders, type UnexpectedErrorReport } from './web/middleware/index.js';
 import type { ErrorReporter } from './mail/index.js';
