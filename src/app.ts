@@ -89,9 +89,9 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     // Everything above may refuse a request before routing; metrics label such refusals (unmatched).
     app.use(metrics.routing());
     app.use(authRoutes(config, services, csrf, logger));
-    app.use(uploadRoutes(config, services.pool, logger, services.uploads));
-    app.use(browseRoutes(config, services.pool));
-    app.use(transferRoutes(config, services.pool, logger));
+    app.use(uploadRoutes(config, services.files, logger, services.uploads));
+    app.use(browseRoutes(config, services.files));
+    app.use(transferRoutes(config, services.files, logger));
   }
   app.get('/', (_req, res) => {
     const home = services ? (res.locals.user ? '/browse/home/' : '/login') : '/status';

@@ -4,14 +4,15 @@ import { directorySettings, LdapDirectory, SignInThrottle, throttleSettings } fr
 import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
 import { createSessionStore, SmbPool, type SessionStoreHandle } from './sessions/index.js';
-import { STALE_TEMP_MS } from './web/transfer/upload-files.js';
-import { UploadSweeper } from './web/transfer/upload-sweeper.js';
+import { FileService, STALE_TEMP_MS, UploadSweeper } from './files/index.js';
 
 export interface Services {
   directory: LdapDirectory;
   throttle: SignInThrottle;
   sessions: SessionStoreHandle;
   pool: SmbPool;
+  /** The file service every route uses (on top of the pool). */
+  files: FileService;
   /** Removes stale upload temporaries on a timer, and a session's own at sign-out. */
   uploads: UploadSweeper;
   close(): Promise<void>;
@@ -34,13 +35,15 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const throttle = new SignInThrottle(throttleSettings(config), redis ? { redis } : {});
   const directory = new LdapDirectory(directorySettings(config), { logger });
   const pool = new SmbPool(config, logger);
-  const uploads = new UploadSweeper(pool, { intervalMs: config.upload.sweepIntervalSeconds * 1000, maxAgeMs: STALE_TEMP_MS }, logger);
+  const files = new FileService(pool);
+  const uploads = new UploadSweeper(files, { intervalMs: config.upload.sweepIntervalSeconds * 1000, maxAgeMs: STALE_TEMP_MS }, logger);
   uploads.start();
   return {
     directory,
     throttle,
     sessions,
     pool,
+    files,
     uploads,
     close: async () => {
       await uploads.stop();
