@@ -2,7 +2,7 @@ import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import { type Config, rootPath } from './config/index.js';
 import { createLogger, type Logger } from './log.js';
-import { singleFlight, type StatusChecks, statusChecks } from './web/health/checks.js';
+import { singleFlight, type StatusChecks, statusChecks } from './health/checks.js';
 import { healthRoutes } from './web/health/routes.js';
 import { errorHandler, errorReporting, notFound, requestContext, requestLog, securityHeaders, type UnexpectedErrorReport } from './web/middleware/index.js';
 import type { ErrorReporter } from './mail/index.js';
@@ -89,9 +89,9 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     // Everything above may refuse a request before routing; metrics label such refusals (unmatched).
     app.use(metrics.routing());
     app.use(authRoutes(config, services, csrf, logger));
-    app.use(uploadRoutes(config, services.pool, logger, services.uploads));
-    app.use(browseRoutes(config, services.pool));
-    app.use(transferRoutes(config, services.pool, logger));
+    app.use(uploadRoutes(config, services.files, logger, services.uploads));
+    app.use(browseRoutes(config, services.files));
+    app.use(transferRoutes(config, services.files, logger));
   }
   app.get('/', (_req, res) => {
     const home = services ? (res.locals.user ? '/browse/home/' : '/login') : '/status';

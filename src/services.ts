@@ -4,8 +4,7 @@ import { directorySettings, LdapDirectory, SignInQueue, SignInThrottle, throttle
 import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
 import { createSessionStore, SmbPool, type SessionStoreHandle } from './sessions/index.js';
-import { STALE_TEMP_MS } from './web/transfer/upload-files.js';
-import { UploadSweeper } from './web/transfer/upload-sweeper.js';
+import { FileService, STALE_TEMP_MS, UploadSweeper } from './files/index.js';
 
 export interface Services {
   directory: LdapDirectory;
@@ -14,6 +13,8 @@ export interface Services {
   signInQueue: SignInQueue;
   sessions: SessionStoreHandle;
   pool: SmbPool;
+  /** The file service every route uses (on top of the pool). */
+  files: FileService;
   /** Removes stale upload temporaries on a timer, and a session's own at sign-out. */
   uploads: UploadSweeper;
   close(): Promise<void>;
@@ -39,7 +40,8 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const directory = new LdapDirectory(directorySettings(config), { logger, maxIdleBinders: signInConcurrency });
   const signInQueue = new SignInQueue({ concurrency: signInConcurrency, maxWaitMs: signInQueueWaitSeconds * 1000, maxQueued: signInQueueLimit });
   const pool = new SmbPool(config, logger);
-  const uploads = new UploadSweeper(pool, { intervalMs: config.upload.sweepIntervalSeconds * 1000, maxAgeMs: STALE_TEMP_MS }, logger);
+  const files = new FileService(pool);
+  const uploads = new UploadSweeper(files, { intervalMs: config.upload.sweepIntervalSeconds * 1000, maxAgeMs: STALE_TEMP_MS }, logger);
   uploads.start();
   return {
     directory,
@@ -47,6 +49,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     signInQueue,
     sessions,
     pool,
+    files,
     uploads,
     close: async () => {
       await uploads.stop();

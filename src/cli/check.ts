@@ -6,7 +6,7 @@ import { adBindSubCode, deriveNtowfv2, type DirectoryUser, directorySettings, Ld
 import { allowsUnsignedSmb, type Config, ConfigError, loadConfig, missingLdapSettings } from '../config/index.js';
 import { drivesFor, type DriveRef } from '../drives/index.js';
 import { SmbClient } from '../smb/index.js';
-import { checkLdapBind, checkTcp, smbTargets } from '../web/health/checks.js';
+import { checkLdapBind, checkTcp, smbTargets } from '../health/checks.js';
 import { PromptInterrupted, readPasswordFromTerminal } from './smb/prompt.js';
 import type { Command } from './types.js';
 

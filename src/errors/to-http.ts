@@ -45,28 +45,35 @@ const BY_NAME: Record<string, Make> = {
   Timeout: unavailable,
   InvalidName: badName,
   LogonFailure: signInAgain,
+  PasswordExpired: signInAgain,
+  PasswordMustChange: signInAgain,
+  BadShare: notFound,
+  SessionExpired: unavailable,
 };
 
-/** NTSTATUS values, for SMB errors whose class is generic. */
-const BY_NTSTATUS: Record<number, Make> = {
-  0xc000000f: notFound, // NO_SUCH_FILE
-  0xc0000034: notFound, // OBJECT_NAME_NOT_FOUND
-  0xc000003a: notFound, // OBJECT_PATH_NOT_FOUND
-  0xc00000cc: notFound, // BAD_NETWORK_NAME (share)
-  0xc0000022: denied, // ACCESS_DENIED
-  0xc0000035: exists, // OBJECT_NAME_COLLISION
-  0xc0000101: notEmpty, // DIRECTORY_NOT_EMPTY
-  0xc0000043: locked, // SHARING_VIOLATION
-  0xc0000054: locked, // FILE_LOCK_CONFLICT
-  0xc0000055: locked, // LOCK_NOT_GRANTED
-  0xc0000033: badName, // OBJECT_NAME_INVALID
-  0xc000006d: signInAgain, // LOGON_FAILURE
-  0xc0000071: signInAgain, // PASSWORD_EXPIRED
-  0xc0000224: signInAgain, // PASSWORD_MUST_CHANGE
-  0xc0000203: unavailable, // USER_SESSION_DELETED
-  0xc00000c9: unavailable, // NETWORK_NAME_DELETED
-  0xc000020c: unavailable, // CONNECTION_DISCONNECTED
-  0xc00000b5: unavailable, // IO_TIMEOUT
+/**
+ * NTSTATUS names (an SmbError's `statusName`), for SMB errors whose class is generic. Names, not numbers:
+ * NTSTATUS values stay inside src/smb (test/unit/architecture.test.ts).
+ */
+const BY_STATUS_NAME: Record<string, Make> = {
+  STATUS_NO_SUCH_FILE: notFound,
+  STATUS_OBJECT_NAME_NOT_FOUND: notFound,
+  STATUS_OBJECT_PATH_NOT_FOUND: notFound,
+  STATUS_BAD_NETWORK_NAME: notFound, // the share
+  STATUS_ACCESS_DENIED: denied,
+  STATUS_OBJECT_NAME_COLLISION: exists,
+  STATUS_DIRECTORY_NOT_EMPTY: notEmpty,
+  STATUS_SHARING_VIOLATION: locked,
+  STATUS_FILE_LOCK_CONFLICT: locked,
+  STATUS_LOCK_NOT_GRANTED: locked,
+  STATUS_OBJECT_NAME_INVALID: badName,
+  STATUS_LOGON_FAILURE: signInAgain,
+  STATUS_PASSWORD_EXPIRED: signInAgain,
+  STATUS_PASSWORD_MUST_CHANGE: signInAgain,
+  STATUS_USER_SESSION_DELETED: unavailable,
+  STATUS_NETWORK_NAME_DELETED: unavailable,
+  STATUS_CONNECTION_DISCONNECTED: unavailable,
+  STATUS_IO_TIMEOUT: unavailable,
 };
 
 /** Node socket errors: the server is down or unreachable, which users should hear as "try again". */
@@ -75,6 +82,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOST
 interface ErrorLike {
   name?: unknown;
   status?: unknown;
+  statusName?: unknown;
   statusCode?: unknown;
   code?: unknown;
   type?: unknown;
@@ -99,11 +107,8 @@ export function toHttpError(err: unknown, item?: string): AppError {
   const byCtor = ctorName ? BY_NAME[shortName(ctorName)] : undefined;
   if (byCtor) return byCtor(item, err);
 
-  // An NTSTATUS has the severity bits set, so it can never be mistaken for an HTTP status.
-  if (typeof e.status === 'number' && e.status > 0xffff) {
-    const byStatus = BY_NTSTATUS[e.status >>> 0];
-    if (byStatus) return byStatus(item, err);
-  }
+  const byStatus = typeof e.statusName === 'string' ? BY_STATUS_NAME[e.statusName] : undefined;
+  if (byStatus) return byStatus(item, err);
 
   if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return unavailable(item, err);
 

@@ -12,8 +12,7 @@ import type { Request, Response } from 'express';
 import type { Config } from '../config/index.js';
 import { drivesFor, parseDrivePath, type DriveRef } from '../drives/index.js';
 import { NotFoundError } from '../errors/index.js';
-import type { SmbPool, UseOptions } from '../sessions/index.js';
-import type { SmbShare } from '../smb/index.js';
+import type { DriveFiles, DriveSession, FileService, RunOptions } from '../files/index.js';
 import { credentialFor, drivesOf } from './auth/current-user.js';
 
 export interface DriveTarget {
@@ -42,16 +41,18 @@ export function driveTargetOf(config: Config, req: Request, res: Response): Driv
   return { drive, segments: parseDrivePath(rest.join('/')), trailingSlash: req.path.endsWith('/') };
 }
 
-/** The path inside the share (the drive's base folder + segments), as the share API takes it. */
-export function sharePath(base: string[], segments: string[]): string {
-  return [...base, ...segments].join('/');
+/** The user's face of the target's drive, from the file service. */
+export function filesOf(files: FileService, req: Request, drive: DriveRef): DriveFiles {
+  return files.forDrive({ sessionId: req.sessionID, credential: () => credentialFor(req) }, drive);
 }
 
 /**
- * Runs `fn` on the target's share through the user's pooled SMB connection. Keep `fn`'s promise pending until
- * the work is done (a whole download included). `idempotent`: may be retried after a dropped connection; say
- * false as soon as bytes may have gone to the client.
+ * Runs `fn` on the target through the user's pooled SMB connection (DriveFiles.run), with the path inside the
+ * share. Keep `fn`'s promise pending until the work is done (a whole download included). `idempotent`: may be
+ * retried after a dropped connection; say false as soon as bytes may have gone to the client.
  */
-export function useDrive<T>(pool: SmbPool, req: Request, target: DriveTarget, fn: (share: SmbShare, path: string) => Promise<T>, opts: UseOptions): Promise<T> {
-  return pool.use(req.sessionID, credentialFor(req), target.drive, (share, base) => fn(share, sharePath(base, target.segments)), opts);
+export function useDrive<T>(files: FileService, req: Request, target: DriveTarget, fn: (d: DriveSession, path: string) => Promise<T>, opts: RunOptions): Promise<T> {
+  return filesOf(files, req, target.drive).run(target.segments, fn, opts);
 }
+
+export { sharePath } from '../files/index.js';

@@ -14,7 +14,7 @@ import { requireDomain } from '../fixtures/require-domain.js';
 import { launchChromium, signInWithForm, watchProblems } from '../helpers/browser.js';
 import { startWebApp, type WebApp } from '../helpers/web-app.js';
 import { sha256 } from '../integration/upload/helpers.js';
-import { isTempName } from '../../src/web/transfer/upload-names.js';
+import { isTempName } from '../../src/files/names.js';
 
 describe('upload conflicts in Chromium', () => {
   let domain: DomainInfo;

@@ -67,15 +67,42 @@ describe('architecture', () => {
     expect(cycles).toEqual([]);
   });
 
-  it('no route touches protocol bytes: the web layer reaches SMB only through its public client', () => {
+  it('no route touches SMB: web code reaches files only through src/files, never smb/ or the pool', () => {
     const web = join(SRC, 'web');
     const offenders: string[] = [];
     for (const file of files.filter((f) => f.startsWith(web + '/'))) {
       for (const dep of graph.get(file) ?? []) {
-        const rel = relative(join(SRC, 'smb'), dep);
-        if (!rel.startsWith('..') && !['client.ts', 'index.ts', 'errors.ts'].includes(rel)) offenders.push(`${relative(SRC, file)} → smb/${rel}`);
+        const rel = relative(SRC, dep);
+        if (rel.startsWith('smb/') || rel === 'sessions/smb-pool.ts') offenders.push(`${relative(SRC, file)} → ${rel}`);
       }
+      // sessions/index.ts re-exports the pool: naming it is reaching past the file service just the same.
+      const text = readFileSync(file, 'utf8');
+      for (const name of ['SmbPool', 'SmbShare', 'SmbClient']) if (new RegExp(`\\b${name}\\b`).test(text)) offenders.push(`${relative(SRC, file)} names ${name}`);
     }
+    expect(offenders).toEqual([]);
+  });
+
+  it('NTSTATUS values appear only in src/smb: everything else switches on typed errors', () => {
+    const smb = join(SRC, 'smb');
+    // An NTSTATUS error or warning: severity bits 11 or 10 (0xC…, 0x8…), facility and code as 8 hex digits.
+    const literal = /\b0x[c8]0[0-9a-f]{2}_?[0-9a-f]{4}\b/i;
+    const offenders = files.filter((f) => !f.startsWith(smb + '/') && literal.test(readFileSync(f, 'utf8'))).map((f) => relative(SRC, f));
+    expect(offenders).toEqual([]);
+  });
+
+  it('the CLI never imports the web layer (only `serve` starts the app, through src/server.ts)', () => {
+    const web = join(SRC, 'web') + '/';
+    const cli = [join(SRC, 'cli.ts'), ...files.filter((f) => f.startsWith(join(SRC, 'cli') + '/'))];
+    const offenders = cli.flatMap((f) => (graph.get(f) ?? []).filter((d) => d.startsWith(web)).map((d) => `${relative(SRC, f)} → ${relative(SRC, d)}`));
+    // `portcullis check` shares the readiness checks with /readyz: through src/health, not even indirectly via web/.
+    const seen = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      if (file.startsWith(web)) offenders.push(`cli/check.ts reaches ${relative(SRC, file)}`);
+      else for (const dep of graph.get(file) ?? []) visit(dep);
+    };
+    visit(join(SRC, 'cli', 'check.ts'));
     expect(offenders).toEqual([]);
   });
 

@@ -4,7 +4,7 @@ import type { Config } from '../../config/index.js';
 import { drivesFor, type DriveRef } from '../../drives/index.js';
 import { UnauthorizedError } from '../../errors/index.js';
 import type { Logger } from '../../log.js';
-import { CredentialsRejectedError, type PoolCredential, type SmbPool } from '../../sessions/index.js';
+import { CredentialsRejectedError, type PoolCredential } from '../../sessions/index.js';
 import { clearCookie, cookieName, cookieOptions } from '../cookie-policy.js';
 import { KEY_COOKIE } from './session-data.js';
 
@@ -17,7 +17,7 @@ export function keyCookieOptions(config: Config, req: Request, remember: boolean
  * Puts the signed-in user and their drives into res.locals for every page. A session without its key
  * cookie (say, a copied session cookie) is not a sign-in: it is ended on the spot, SMB connections included.
  */
-export function currentUser(config: Config, logger: Logger, pool?: Pick<SmbPool, 'closeSession'>): RequestHandler {
+export function currentUser(config: Config, logger: Logger, pool?: { closeSession(sessionId: string): Promise<void> }): RequestHandler {
   return (req, res, next) => {
     const user = req.session?.user;
     if (!user) return next();

@@ -1,7 +1,7 @@
 // Pure listing logic: which entries show, in which order, and the view model the templates render.
 import { formatBytes } from '../../format/bytes.js';
 import type { DriveRef } from '../../drives/index.js';
-import type { DirEntry } from '../../smb/index.js';
+import type { FileEntry as DirEntry } from '../../files/index.js';
 import { extensionOf, fileTypeOf, type PreviewKind } from './file-types.js';
 
 export type ViewMode = 'list' | 'grid';

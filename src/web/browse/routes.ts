@@ -6,13 +6,11 @@ import { type Application, type Request, type Response, Router } from 'express';
 import { type Config, rootPath } from '../../config/index.js';
 import { parseDrivePath, type DriveRef } from '../../drives/index.js';
 import { NotFoundError, toHttpError } from '../../errors/index.js';
-import type { SmbPool } from '../../sessions/index.js';
-import type { DirEntry, SmbShare } from '../../smb/index.js';
+import { type DriveSession, type FileEntry, type FileService, NotDirectoryError, IsDirectoryError } from '../../files/index.js';
 import { cookieName, cookieOptions } from '../cookie-policy.js';
 import { driveTargetOf, findDrive, useDrive } from '../drive-target.js';
 import { requireUser } from '../auth/current-user.js';
 import { fileTypeOf } from './file-types.js';
-import { readFolder } from './read-folder.js';
 import {
   breadcrumbs,
   type BrowsePrefs,
@@ -30,17 +28,14 @@ import {
 } from './listing.js';
 
 export { folderHref } from './listing.js';
+export { TEXT_PREVIEW_BYTES } from '../../files/index.js';
 
-/** Text previews show at most this much of a file. */
-export const TEXT_PREVIEW_BYTES = 256 * 1024;
 /** Remembers the list/grid, sort and hidden choices (set whenever the URL chooses them). */
 export const PREFS_COOKIE = 'pc_browse';
 /** Rows in the first write (what the browser can paint at once), then per chunk between yields. */
 const FIRST_ROWS = 100;
 const CHUNK_ROWS = 500;
 const ROWS_MARKER = '<!--pc:rows-->';
-const STATUS_NOT_A_DIRECTORY = 0xc0000103;
-const STATUS_FILE_IS_A_DIRECTORY = 0xc00000ba;
 
 /** Where the error page sends the user back to, for errors under /browse (views/pages/error.ejs). */
 export interface WayBack {
@@ -56,7 +51,7 @@ export interface WayBack {
  * file URL with one, is redirected to the right form. `GET /preview-text/<drive>/<path>` returns the first
  * 256 KiB of a file as text/plain for the preview modal.
  */
-export function browseRoutes(config: Config, pool: SmbPool): Router {
+export function browseRoutes(config: Config, files: FileService): Router {
   const router = Router();
 
   router.use('/browse', requireUser, async (req, res, next) => {
@@ -78,14 +73,14 @@ export function browseRoutes(config: Config, pool: SmbPool): Router {
       item = segments.at(-1) ?? drive.name;
       const { prefs, fromQuery } = resolvePrefs(req.query as Record<string, unknown>, req.cookies?.[cookieName(req, PREFS_COOKIE)]);
       if (fromQuery) rememberPrefs(req, res, prefs);
-      const use = <T>(fn: (share: SmbShare, path: string) => Promise<T>): Promise<T> =>
-        useDrive(pool, req, { drive, segments, trailingSlash: raw.endsWith('/') }, fn, { idempotent: true });
+      const use = <T>(fn: (d: DriveSession, path: string) => Promise<T>): Promise<T> =>
+        useDrive(files, req, { drive, segments, trailingSlash: raw.endsWith('/') }, fn, { idempotent: true });
 
       if (segments.length > 0 && !raw.endsWith('/')) {
-        const stat = await use((share, path) => share.stat(path));
+        const stat = await use((d, path) => d.stat(path));
         if (stat.type === 'dir') return res.redirect(301, folderHref(drive, segments) + search);
         const type = fileTypeOf(stat.name || item);
-        const text = type.kind === 'text' ? await use((share, path) => readTextHead(share, path)) : undefined;
+        const text = type.kind === 'text' ? await use((d, path) => d.readTextHead(path)) : undefined;
         res.setHeader('Cache-Control', 'no-store');
         return res.render('pages/preview', {
           title: item,
@@ -105,9 +100,9 @@ export function browseRoutes(config: Config, pool: SmbPool): Router {
 
       let folder;
       try {
-        folder = await use((share, path) => readFolder(share, path, config.listing.maxEntries));
+        folder = await use((d, path) => d.list(path, config.listing.maxEntries));
       } catch (err) {
-        if (statusOf(err) === STATUS_NOT_A_DIRECTORY) return res.redirect(301, fileHref(drive, segments) + search);
+        if (err instanceof NotDirectoryError) return res.redirect(301, fileHref(drive, segments) + search);
         throw err;
       }
       const listing = await buildListing(folder.entries, prefs, nextTurn);
@@ -128,7 +123,7 @@ export function browseRoutes(config: Config, pool: SmbPool): Router {
       const target = driveTargetOf(config, req, res);
       item = target.segments.at(-1);
       if (!item) throw new NotFoundError('That is a drive, not a file.');
-      const head = await useDrive(pool, req, target, (share, path) => readTextHead(share, path), { idempotent: true });
+      const head = await useDrive(files, req, target, (d, path) => d.readTextHead(path), { idempotent: true });
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
       // Shown escaped in a <pre>; should anyone open it directly it is still inert text.
       res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'");
@@ -136,7 +131,7 @@ export function browseRoutes(config: Config, pool: SmbPool): Router {
       res.setHeader('X-Preview-Truncated', head.truncated ? '1' : '0');
       res.send(head.text);
     } catch (err) {
-      if (statusOf(err) === STATUS_FILE_IS_A_DIRECTORY) return next(new NotFoundError(`“${item ?? ''}” is a folder, not a file.`));
+      if (err instanceof IsDirectoryError) return next(new NotFoundError(`“${item ?? ''}” is a folder, not a file.`));
       next(toHttpError(err, item));
     }
   });
@@ -147,11 +142,6 @@ export function browseRoutes(config: Config, pool: SmbPool): Router {
 function searchOf(req: Request): string {
   const q = req.originalUrl.indexOf('?');
   return q < 0 ? '' : req.originalUrl.slice(q);
-}
-
-function statusOf(err: unknown): number | undefined {
-  const status = typeof err === 'object' && err !== null ? (err as { status?: unknown }).status : undefined;
-  return typeof status === 'number' ? status >>> 0 : undefined;
 }
 
 function wayBackFor(drive: DriveRef, segments: string[], retry?: string): WayBack {
@@ -168,33 +158,6 @@ function rememberPrefs(req: Request, res: Response, prefs: BrowsePrefs): void {
   if (req.cookies?.[name] === value) return;
   // Path=/browse over plain HTTP; a Secure (__Host-) cookie must have Path=/.
   res.cookie(name, value, cookieOptions(req, { path: '/browse', maxAge: 365 * 86_400_000 }));
-}
-
-export interface TextHead {
-  text: string;
-  truncated: boolean;
-}
-
-/** The first 256 KiB of a file as text: UTF-8 when it is valid, else Windows-1252 (old Office-era text files). */
-export async function readTextHead(share: SmbShare, path: string, limit = TEXT_PREVIEW_BYTES): Promise<TextHead> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  // One byte more than shown tells whether there is more.
-  for await (const chunk of share.createReadStream(path, { start: 0, end: limit })) {
-    const buf = chunk as Buffer;
-    chunks.push(buf);
-    length += buf.length;
-  }
-  const all = Buffer.concat(chunks, length);
-  const shown = all.subarray(0, limit);
-  let text: string;
-  try {
-    // stream: true leaves out a multi-byte character cut in half at the limit instead of failing on it.
-    text = new TextDecoder('utf-8', { fatal: true }).decode(shown, { stream: all.length > limit });
-  } catch {
-    text = new TextDecoder('windows-1252').decode(shown);
-  }
-  return { text: text.replace(/^\uFEFF/, ''), truncated: all.length > limit };
 }
 
 type RowsTemplate = (data: { entries: EntryView[]; prefs: BrowsePrefs }) => string;
@@ -237,7 +200,7 @@ async function streamFolder(
   drive: DriveRef,
   segments: string[],
   prefs: BrowsePrefs,
-  entries: DirEntry[],
+  entries: FileEntry[],
   counts: { hiddenCount: number; total: number; truncatedAt: number | undefined },
 ): Promise<void> {
   const upHref = segments.length > 0 ? folderHref(drive, segments.slice(0, -1)) : undefined;

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Store } from 'express-session';
 import { Router } from 'express';
 import type { Config } from '../../config/index.js';
-import { checkTcp, smbTargets } from './checks.js';
+import { checkTcp, smbTargets } from '../../health/checks.js';
 import { hasAdminToken, isLocalRequest } from './admin-access.js';
 
 export interface ReadyCheck {

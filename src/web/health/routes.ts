@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { hasAdminToken, isLocalRequest } from './admin-access.js';
-import type { StatusChecks } from './checks.js';
+import type { StatusChecks } from '../../health/checks.js';
 
 export interface StatusPageAccess {
   /** Sign-in is on: the page is no longer the set-up page, and strangers get only "ok" or "not ok". */

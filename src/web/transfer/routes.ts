@@ -9,14 +9,13 @@ import type { Config } from '../../config/index.js';
 import { parseDrivePath } from '../../drives/index.js';
 import { AppError, BadRequestError, NotFoundError, toHttpError } from '../../errors/index.js';
 import type { Logger } from '../../log.js';
-import type { SmbPool } from '../../sessions/index.js';
-import type { DirEntry } from '../../smb/index.js';
+import type { FileEntry, FileService } from '../../files/index.js';
 import { isThumbnailable, ThumbnailService, ThumbnailTooLargeError, ThumbnailUnreadableError } from '../../thumbnails/index.js';
 import { requireUser } from '../auth/current-user.js';
 import { driveTargetOf, sharePath, useDrive } from '../drive-target.js';
 import { dispositionHeader } from './http-file.js';
 import { ATTACHMENT_CSP, sendFile, type SendMode } from './send-file.js';
-import { streamZip, walkForZip } from './zip.js';
+import { streamZip } from './zip.js';
 
 export interface TransferOptions {
   /** Overrides the thumbnail service (tests); by default one caching in `<DATA_DIR>/thumbnails`. */
@@ -25,7 +24,7 @@ export interface TransferOptions {
 
 const readOnly = (req: Request): boolean => req.method === 'GET' || req.method === 'HEAD';
 
-export function transferRoutes(config: Config, pool: SmbPool, logger: Logger, options: TransferOptions = {}): Router {
+export function transferRoutes(config: Config, files: FileService, logger: Logger, options: TransferOptions = {}): Router {
   const router = Router();
   const thumbs = options.thumbnails ?? new ThumbnailService({ dir: join(config.dataDir, 'thumbnails'), cacheMaxBytes: config.thumbnails.cacheMaxBytes, logger });
 
@@ -46,7 +45,7 @@ export function transferRoutes(config: Config, pool: SmbPool, logger: Logger, op
 
   const file = (mode: SendMode): RequestHandler => (req, res, next) => {
     if (!readOnly(req)) return next();
-    sendFile(config, pool, req, res, mode).catch((err: unknown) => failed(req, res, next, err));
+    sendFile(config, files, req, res, mode).catch((err: unknown) => failed(req, res, next, err));
   };
   router.use('/download', requireUser, file('download'));
   router.use('/view', requireUser, file('view'));
@@ -62,7 +61,7 @@ export function transferRoutes(config: Config, pool: SmbPool, logger: Logger, op
         // The cache is shared by every user (one thumbnail per file version), so each request must first show
         // that this user may read the file's data on the file server: a stat with read-data access, with the
         // user's own connection. Seeing the file in a listing (read-attributes) is not enough.
-        const st = await useDrive(pool, req, target, (share, p) => share.stat(p, { readData: true }), { idempotent: true });
+        const st = await useDrive(files, req, target, (d, p) => d.stat(p, { readData: true }), { idempotent: true });
         if (st.type === 'dir' || !isThumbnailable(name)) throw new NotFoundError(`There is no thumbnail for “${name}”.`, { code: 'no_thumbnail' });
         const key = ThumbnailService.keyOf({ server: `${target.drive.host}:${target.drive.port}`, share: target.drive.share, path, size: Number(st.size), mtime: st.mtime });
         const etag = `"t${key.slice(0, 26)}"`;
@@ -74,7 +73,7 @@ export function transferRoutes(config: Config, pool: SmbPool, logger: Logger, op
           res.status(304).end();
           return;
         }
-        const thumb = await thumbs.get(key, Number(st.size), () => useDrive(pool, req, target, (share, p) => share.readFile(p), { idempotent: true }));
+        const thumb = await thumbs.get(key, Number(st.size), () => useDrive(files, req, target, (d, p) => d.readFile(p), { idempotent: true }));
         res.type('image/webp').send(thumb.data);
       } catch (err) {
         if (err instanceof ThumbnailTooLargeError) {
@@ -94,21 +93,21 @@ export function transferRoutes(config: Config, pool: SmbPool, logger: Logger, op
       const names = req.method === 'POST' ? selectedNames(req.body) : undefined;
       try {
         const items = await useDrive(
-          pool,
+          files,
           req,
           target,
-          async (share, path) => {
+          async (d, path) => {
             if (target.segments.length > 0) {
-              const st = await share.stat(path);
+              const st = await d.stat(path);
               if (st.type !== 'dir') throw new BadRequestError(`“${folderName}” is a file, not a folder. Download it directly.`);
             }
             // A whole folder is read by the walk itself, which stops at the zip limits as it reads.
-            let roots: DirEntry[] | undefined;
+            let roots: FileEntry[] | undefined;
             if (names) {
               roots = [];
-              for (const n of names) roots.push({ ...(await share.stat(path === '' ? n : `${path}/${n}`)), name: n });
+              for (const n of names) roots.push({ ...(await d.stat(path === '' ? n : `${path}/${n}`)), name: n });
             }
-            return walkForZip(share, path, roots, config.zip);
+            return d.walk(path, roots, config.zip);
           },
           { idempotent: true },
         );
@@ -121,7 +120,7 @@ export function transferRoutes(config: Config, pool: SmbPool, logger: Logger, op
           res.end();
           return;
         }
-        await useDrive(pool, req, target, (share) => streamZip(share, items, res), { idempotent: false });
+        await useDrive(files, req, target, (d) => streamZip(d, items, res), { idempotent: false });
       } catch (err) {
         throw toHttpError(err, folderName);
       }

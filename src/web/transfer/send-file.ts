@@ -10,10 +10,8 @@ import { finished } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import type { Config } from '../../config/index.js';
 import { BadRequestError, toHttpError } from '../../errors/index.js';
-import type { SmbPool } from '../../sessions/index.js';
-import type { Stats } from '../../smb/index.js';
+import type { FileService, FileStats } from '../../files/index.js';
 import { type DriveTarget, driveTargetOf, useDrive } from '../drive-target.js';
-import { DOWNLOAD_WINDOW } from './transfer-window.js';
 import { contentTypeOf, decideRange, dispositionHeader, etagOf, type FileFacts, inlineTypeOf, lastModifiedOf, notModified } from './http-file.js';
 
 export type SendMode = 'download' | 'view';
@@ -26,7 +24,7 @@ export const VIEW_CSP = "sandbox; default-src 'none'; img-src 'self'; media-src 
 /** Attachments are never rendered by a browser, but if one ever is, it gets nothing. */
 export const ATTACHMENT_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'";
 
-export function factsOf(st: Stats): FileFacts {
+export function factsOf(st: FileStats): FileFacts {
   return { size: Number(st.size), mtime: st.mtime, ctime: st.ctime, birthtime: st.birthtime };
 }
 
@@ -35,20 +33,20 @@ export function clientGone(res: Response): boolean {
   return res.destroyed || res.writableEnded || res.req.destroyed;
 }
 
-export async function sendFile(config: Config, pool: SmbPool, req: Request, res: Response, mode: SendMode): Promise<void> {
+export async function sendFile(config: Config, files: FileService, req: Request, res: Response, mode: SendMode): Promise<void> {
   const target = driveTargetOf(config, req, res);
   const name = target.segments.at(-1);
   if (name === undefined || target.trailingSlash) throw new BadRequestError('That address names a folder, not a file.');
   try {
-    const st = await useDrive(pool, req, target, (share, path) => share.stat(path), { idempotent: true });
+    const st = await useDrive(files, req, target, (d, path) => d.stat(path), { idempotent: true });
     if (st.type === 'dir') throw new BadRequestError(`“${name}” is a folder. Download it as a zip instead.`);
-    await streamTo(pool, req, res, target, name, factsOf(st), mode);
+    await streamTo(files, req, res, target, name, factsOf(st), mode);
   } catch (err) {
     throw toHttpError(err, name);
   }
 }
 
-async function streamTo(pool: SmbPool, req: Request, res: Response, target: DriveTarget, name: string, f: FileFacts, mode: SendMode): Promise<void> {
+async function streamTo(files: FileService, req: Request, res: Response, target: DriveTarget, name: string, f: FileFacts, mode: SendMode): Promise<void> {
   const inlineType = mode === 'view' ? inlineTypeOf(name) : undefined;
   const etag = etagOf(f);
   res.setHeader('ETag', etag);
@@ -94,10 +92,10 @@ async function streamTo(pool: SmbPool, req: Request, res: Response, target: Driv
   }
 
   await useDrive(
-    pool,
+    files,
     req,
     target,
-    async (share, path) => {
+    async (d, path) => {
       // The client going away stops the SMB reads at once rather than at the next write.
       const stop = new AbortController();
       const onClose = (): void => stop.abort(new Error('client closed the connection'));
@@ -105,7 +103,7 @@ async function streamTo(pool: SmbPool, req: Request, res: Response, target: Driv
       try {
         // pipeTo opens the file before writing anything: a failure there is still an error page (headers
         // go out with the first byte). Once bytes went out, the only honest answer is a cut connection.
-        await share.pipeTo(path, res, { ...DOWNLOAD_WINDOW, start, end, signal: stop.signal });
+        await d.sendTo(path, res, { start, end, signal: stop.signal });
       } catch (err) {
         if (res.headersSent) res.destroy(err instanceof Error ? err : undefined);
         throw stop.signal.aborted ? Object.assign(new Error('client closed the connection', { cause: err }), { code: 'ERR_STREAM_PREMATURE_CLOSE' }) : err;

@@ -31,13 +31,9 @@ import type { Config } from '../../config/index.js';
 import { parseDrivePath } from '../../drives/index.js';
 import { AppError, BadRequestError, ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, toHttpError } from '../../errors/index.js';
 import { audit, type Logger } from '../../log.js';
-import type { SmbPool } from '../../sessions/index.js';
-import { SmbNotFoundError, SmbSharingViolationError, type SmbShare } from '../../smb/index.js';
+import { type DriveSession, FileNotFoundError, type FileService, join, nameProblem, parseConflict, type PumpResult, SharingViolationError, tempName, type ConflictMode, type UploadSweeper } from '../../files/index.js';
 import { requireUser } from '../auth/current-user.js';
 import { driveTargetOf, findDrive, useDrive, type DriveTarget } from '../drive-target.js';
-import { join, placeFile, pump, removeQuietly, sweepStaleTemporaries, type PumpResult } from './upload-files.js';
-import { nameProblem, parseConflict, tempName, type ConflictMode } from './upload-names.js';
-import type { UploadSweeper } from './upload-sweeper.js';
 import { openTicket, sealTicket, sessionTag, TICKET_LIFETIME_MS, type Ticket } from './upload-tickets.js';
 
 /** Room for multipart boundaries and part headers on top of the files themselves. */
@@ -111,14 +107,14 @@ function checkNewFolders(segments: string[]): void {
   }
 }
 
-async function prepareFolder(share: SmbShare, dir: string, mkdir: boolean, shown: string): Promise<void> {
+async function prepareFolder(share: DriveSession, dir: string, mkdir: boolean, shown: string): Promise<void> {
   if (dir === '') return;
   if (mkdir) return share.mkdir(dir, { recursive: true });
   const st = await share.stat(dir);
   if (st.type !== 'dir') throw new NotFoundError(`“${shown}” is not a folder.`);
 }
 
-export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger, sweeper?: UploadSweeper): Router {
+export function uploadRoutes(config: Config, files: FileService, logger: Logger, sweeper?: UploadSweeper): Router {
   const router = Router();
   const max = config.upload.maxBytes;
   const secret = config.session.secret;
@@ -142,7 +138,7 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger, swee
    * part. Nothing is placed before the end, so a form cut off (client gone, or more than the limit in all) leaves
    * no file under its final name and no temporary.
    */
-  function receiveForm(req: Request, share: SmbShare, dir: string, initial: ConflictMode): Promise<FileResult[]> {
+  function receiveForm(req: Request, share: DriveSession, dir: string, initial: ConflictMode): Promise<FileResult[]> {
     return new Promise((resolve, reject) => {
       let conflict = initial;
       const outcomes: (FileResult | Arrived)[] = [];
@@ -202,7 +198,7 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger, swee
     });
   }
 
-  async function placeArrived(share: SmbShare, dir: string, outcomes: (FileResult | Arrived)[]): Promise<FileResult[]> {
+  async function placeArrived(share: DriveSession, dir: string, outcomes: (FileResult | Arrived)[]): Promise<FileResult[]> {
     const results: FileResult[] = [];
     for (const o of outcomes) {
       if (!('temp' in o)) {
@@ -210,10 +206,10 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger, swee
         continue;
       }
       try {
-        const savedAs = await placeFile(share, dir, o.temp, o.name, o.conflict);
+        const savedAs = await share.place(dir, o.temp, o.name, o.conflict);
         results.push({ name: o.name, ok: true, status: 201, savedAs, bytes: o.bytes });
       } catch (err) {
-        await removeQuietly(share, join(dir, o.temp));
+        await share.removeQuietly(join(dir, o.temp));
         const e = toHttpError(err, o.name);
         results.push({ name: o.name, ok: false, status: e.status, code: e.code, message: e.expose ? e.message : 'The file could not be saved.', bytes: o.bytes });
       }
@@ -221,11 +217,11 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger, swee
     return results;
   }
 
-  async function discardArrived(share: SmbShare, dir: string, outcomes: (FileResult | Arrived)[]): Promise<void> {
-    for (const o of outcomes) if ('temp' in o) await removeQuietly(share, join(dir, o.temp));
+  async function discardArrived(share: DriveSession, dir: string, outcomes: (FileResult | Arrived)[]): Promise<void> {
+    for (const o of outcomes) if ('temp' in o) await share.removeQuietly(join(dir, o.temp));
   }
 
-  async function receiveFile(share: SmbShare, dir: string, stream: Readable & { truncated?: boolean }, name: string, conflict: ConflictMode): Promise<FileResult | Arrived> {
+  async function receiveFile(share: DriveSession, dir: string, stream: Readable & { truncated?: boolean }, name: string, conflict: ConflictMode): Promise<FileResult | Arrived> {
     const problem = nameProblem(name);
     if (problem) {
       stream.resume();
@@ -238,16 +234,16 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger, swee
         stream.resume();
         return { name, ok: false, status: 409, code: 'exists', message: `“${name}” already exists. Choose to overwrite it or keep both.`, bytes: 0 };
       }
-      bytes = (await pump(share, join(dir, temp), stream, { flags: 'wx' })).bytes;
+      bytes = (await share.write(join(dir, temp), stream, { flags: 'wx' })).bytes;
       if (stream.truncated === true) {
-        await removeQuietly(share, join(dir, temp));
+        await share.removeQuietly(join(dir, temp));
         const e = tooLarge(max);
         return { name, ok: false, status: e.status, code: e.code, message: e.message, bytes };
       }
       return { name, temp, conflict, bytes };
     } catch (err) {
       stream.resume();
-      await removeQuietly(share, join(dir, temp));
+      await share.removeQuietly(join(dir, temp));
       if ((err as { code?: unknown }).code === 'aborted') throw err;
       const e = toHttpError(err, name);
       return { name, ok: false, status: e.status, code: e.code, message: e.expose ? e.message : 'The file could not be saved.', bytes };
@@ -270,12 +266,12 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger, swee
       if (mkdir) checkNewFolders(target.segments);
       const t = target;
       const results = await useDrive(
-        pool,
+        files,
         req,
         t,
         async (share, dir) => {
           await prepareFolder(share, dir, mkdir, t.segments.at(-1) ?? t.drive.name);
-          await sweepStaleTemporaries(share, `${t.drive.host}|${t.drive.share}|${dir}`, dir);
+          await share.sweepStaleTemporaries(`${t.drive.host}|${t.drive.share}|${dir}`, dir);
           sweeper?.noteFolder(req.session.user?.username ?? '', t.drive, dir);
           return receiveForm(req, share, dir, conflict);
         },
@@ -319,11 +315,11 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger, swee
     return { ticket, target: { drive, segments: ticket.folder, trailingSlash: true } };
   }
 
-  async function tempSize(share: SmbShare, dir: string, ticket: Ticket): Promise<number> {
+  async function tempSize(share: DriveSession, dir: string, ticket: Ticket): Promise<number> {
     try {
       return Number((await share.stat(join(dir, ticket.temp))).size);
     } catch (err) {
-      if (err instanceof SmbNotFoundError) throw new NotFoundError('This upload was cancelled or has expired. Start it again.', { code: 'no_upload' });
+      if (err instanceof FileNotFoundError) throw new NotFoundError('This upload was cancelled or has expired. Start it again.', { code: 'no_upload' });
       throw err;
     }
   }
@@ -358,7 +354,7 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger, swee
     };
     const target: DriveTarget = { drive, segments, trailingSlash: true };
     await useDrive(
-      pool,
+      files,
       req,
       target,
       async (share, dir) => {
@@ -366,13 +362,8 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger, swee
         if (conflict === 'fail' && (await share.exists(join(dir, name)))) {
           throw new AppError(409, `“${name}” already exists. Choose to overwrite it or keep both.`, 'exists');
         }
-        await sweepStaleTemporaries(share, `${drive.host}|${drive.share}|${dir}`, dir);
-        const ws = share.createWriteStream(join(dir, ticket.temp), { flags: 'wx' });
-        ws.end();
-        await new Promise<void>((resolve, reject) => {
-          ws.once('error', reject);
-          ws.once('close', () => resolve());
-        });
+        await share.sweepStaleTemporaries(`${drive.host}|${drive.share}|${dir}`, dir);
+        await share.createEmpty(join(dir, ticket.temp));
         sweeper?.noteUpload(req.sessionID, ticket.user, drive, dir, ticket.temp);
       },
       { idempotent: false },
@@ -389,7 +380,7 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger, swee
   const status = async (req: Request, res: Response): Promise<number> => {
     const { ticket, target } = ticketOf(req, res);
     await writing.get(String(req.params.id))?.catch(() => undefined);
-    const offset = await useDrive(pool, req, target, (share, dir) => tempSize(share, dir, ticket), { idempotent: true });
+    const offset = await useDrive(files, req, target, (share, dir) => tempSize(share, dir, ticket), { idempotent: true });
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Upload-Offset', String(offset));
     res.setHeader('Upload-Length', String(ticket.size));
@@ -423,7 +414,7 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger, swee
       const before = writing.get(id) ?? Promise.resolve();
       const writes = before
         .catch(() => undefined)
-        .then(() => useDrive(pool, req, t.target, (share, dir) => writeChunk(share, join(dir, tk.temp), req, offset, length), { idempotent: false }));
+        .then(() => useDrive(files, req, t.target, (share, dir) => writeChunk(share, join(dir, tk.temp), req, offset, length), { idempotent: false }));
       writing.set(id, writes);
       const outcome = await writes.finally(() => {
         if (writing.get(id) === writes) writing.delete(id);
@@ -455,7 +446,7 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger, swee
    * file server, so the check and the write are one step against every other writer, on any instance: a second
    * writer is refused (409 upload_busy) instead of interleaving, and nothing lands past the declared size.
    */
-  async function writeChunk(share: SmbShare, path: string, body: Readable, offset: number, length: number): Promise<PumpResult | { mismatch: number }> {
+  async function writeChunk(share: DriveSession, path: string, body: Readable, offset: number, length: number): Promise<PumpResult | { mismatch: number }> {
     let mismatch: number | undefined;
     let opened = false;
     const atOpen = (size: number): void => {
@@ -466,15 +457,15 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger, swee
       }
     };
     try {
-      return await pump(share, path, body, { flags: 'r+', offset, atOpen, keepPartial: true, limit: length });
+      return await share.write(path, body, { flags: 'r+', offset, atOpen, keepPartial: true, limit: length });
     } catch (err) {
       if (mismatch !== undefined) return { mismatch };
-      if (err instanceof SmbNotFoundError) throw new NotFoundError('This upload was cancelled or has expired. Start it again.', { code: 'no_upload' });
-      if (err instanceof SmbSharingViolationError) {
+      if (err instanceof FileNotFoundError) throw new NotFoundError('This upload was cancelled or has expired. Start it again.', { code: 'no_upload' });
+      if (err instanceof SharingViolationError) {
         throw new ConflictError('Another part of this upload is being sent right now. Wait for it to finish, then ask where the upload stands.', { code: 'upload_busy', cause: err });
       }
       // The file server failed mid-chunk: the temporary may now have gaps, so it can't be resumed.
-      if (opened) await removeQuietly(share, path);
+      if (opened) await share.removeQuietly(path);
       throw err;
     }
   }
@@ -487,7 +478,7 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger, swee
     const path = [...ticket.folder, ticket.name].join('/');
     try {
       const savedAs = await useDrive(
-        pool,
+        files,
         req,
         target,
         async (share, dir) => {
@@ -497,7 +488,7 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger, swee
             // Keep the data: the user may still choose to overwrite or keep both.
             throw new AppError(409, `“${ticket.name}” already exists. Choose to overwrite it or keep both.`, 'exists');
           }
-          const placed = await placeFile(share, dir, ticket.temp, ticket.name, conflict);
+          const placed = await share.place(dir, ticket.temp, ticket.name, conflict);
           sweeper?.forgetUpload(req.sessionID, target.drive, dir, ticket.temp);
           return placed;
         },
@@ -515,11 +506,11 @@ export function uploadRoutes(config: Config, pool: SmbPool, logger: Logger, swee
   router.delete('/uploads/:id', requireUser, async (req, res) => {
     const { ticket, target } = ticketOf(req, res);
     await useDrive(
-      pool,
+      files,
       req,
       target,
       async (share, dir) => {
-        await removeQuietly(share, join(dir, ticket.temp));
+        await share.removeQuietly(join(dir, ticket.temp));
         sweeper?.forgetUpload(req.sessionID, target.drive, dir, ticket.temp);
       },
       { idempotent: true },

@@ -9,7 +9,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { CONFLICT_MODES, type ConflictMode } from './upload-names.js';
+import { CONFLICT_MODES, type ConflictMode } from '../../files/index.js';
 
 /** A resumable upload must finish within this time of its start. */
 export const TICKET_LIFETIME_MS = 24 * 3600 * 1000;

@@ -1,7 +1,7 @@
 /**
  * A folder, or a selection of entries in one folder, as one streamed zip.
  *
- * 1. Walk first (each folder's entries as they arrive, recursively) and count: over ZIP_MAX_ENTRIES or
+ * 1. Walk first (src/files/zip-walk.ts: each folder’s entries as they arrive, recursively) and count: over ZIP_MAX_ENTRIES or
  *    ZIP_MAX_BYTES is a 413 with a clear message before any header is sent, and the walk stops reading at that
  *    entry, however large the folder; access-denied and not-found subfolders are 403/404 likewise.
  * 2. Then stream: one SMB read stream at a time into zip-stream, whose output is piped to the response with
@@ -12,82 +12,14 @@
  * - Already-compressed formats are stored; text-like ones are deflated (level 6).
  * - A failure midway destroys the response: the client sees a broken download, never a short valid zip.
  */
-import { formatBytes } from '../../format/bytes.js';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import mime from 'mime-types';
 import ZipStream from 'zip-stream';
-import { AppError } from '../../errors/index.js';
-import type { DirEntry, SmbShare } from '../../smb/index.js';
-
-export interface ZipLimits {
-  maxBytes: number;
-  maxEntries: number;
-}
-
-export interface ZipItem {
-  /** Name inside the zip ('a/b/c.txt'; folders end in '/'). */
-  name: string;
-  /** Path on the share. */
-  path: string;
-  type: 'file' | 'dir';
-  size: number;
-  mtime: Date;
-}
-
-export class ZipTooLargeError extends AppError {
-  constructor(message: string) {
-    super(413, message, 'zip_too_large');
-  }
-}
+import type { DriveSession, ZipItem } from '../../files/index.js';
 
 const ZIP32_LIMIT = 0xffff_fff0;
-
-/**
- * Everything to put in the zip, parents before children. `roots`: chosen entries of the folder at `base`
- * (already stat'ed); without them, the whole folder. Each folder's entries are counted as they are read, so
- * a folder far over the limits stops the walk within one QUERY_DIRECTORY batch of the limit; its subfolders
- * are walked after it is closed, so one folder handle is open at a time.
- */
-export async function walkForZip(share: SmbShare, base: string, roots: DirEntry[] | undefined, limits: ZipLimits): Promise<ZipItem[]> {
-  const items: ZipItem[] = [];
-  let bytes = 0;
-  const add = (e: DirEntry, name: string, path: string): void => {
-    const size = e.type === 'dir' ? 0 : Number(e.size);
-    items.push({ name: e.type === 'dir' ? `${name}/` : name, path, type: e.type, size, mtime: e.mtime });
-    bytes += size;
-    if (items.length > limits.maxEntries) {
-      throw new ZipTooLargeError(`That is more than ${limits.maxEntries.toLocaleString('en')} files and folders, the most one zip download may hold. Download fewer items or smaller folders.`);
-    }
-    if (bytes > limits.maxBytes) {
-      throw new ZipTooLargeError(`That is more than ${formatBytes(limits.maxBytes)}, the most one zip download may hold. Download fewer items or smaller folders.`);
-    }
-  };
-  /** Adds the entries; returns the folders among them, to walk next. */
-  const addAll = (entries: Iterable<DirEntry>, prefix: string, dirPath: string, folders: [string, string][]): void => {
-    for (const e of entries) {
-      if (e.name === '.' || e.name === '..') continue;
-      const name = prefix === '' ? e.name : `${prefix}/${e.name}`;
-      const path = dirPath === '' ? e.name : `${dirPath}/${e.name}`;
-      add(e, name, path);
-      if (e.type === 'dir') folders.push([name, path]);
-    }
-  };
-  const walk = async (prefix: string, dirPath: string): Promise<void> => {
-    const folders: [string, string][] = [];
-    for await (const batch of share.entries(dirPath)) addAll(batch, prefix, dirPath, folders);
-    for (const [name, path] of folders) await walk(name, path);
-  };
-  if (roots === undefined) {
-    await walk('', base);
-  } else {
-    const folders: [string, string][] = [];
-    addAll(roots, '', base, folders);
-    for (const [name, path] of folders) await walk(name, path);
-  }
-  return items;
-}
 
 const STORE_BY_EXTENSION = new Set(['zip', '7z', 'rar', 'gz', 'tgz', 'bz2', 'xz', 'zst', 'docx', 'xlsx', 'pptx', 'odt', 'ods', 'odp', 'epub', 'jar', 'apk', 'pdf']);
 
@@ -116,7 +48,7 @@ function addEntry(zip: ZipStream, source: Readable | null, data: ZipStream.Entry
  * Streams the items as a zip into `res` (headers already set). Resolves when the last byte is written;
  * rejects (with the response destroyed) when a read fails or the client goes away.
  */
-export async function streamZip(share: SmbShare, items: ZipItem[], res: Response): Promise<void> {
+export async function streamZip(share: DriveSession, items: ZipItem[], res: Response): Promise<void> {
   const total = items.reduce((n, i) => n + i.size, 0);
   const zip = new ZipStream({ forceZip64: total + items.length * 1024 > ZIP32_LIMIT || items.length > 0xfffe, zlib: { level: 6 } });
   // If the response fails first (client gone, socket error), stop feeding entries at once.
@@ -135,7 +67,7 @@ export async function streamZip(share: SmbShare, items: ZipItem[], res: Response
       if (item.type === 'dir') {
         await addEntry(zip, null, { ...data, type: 'directory' });
       } else {
-        const source = share.createReadStream(item.path);
+        const source = share.readStream(item.path);
         try {
           await Promise.race([addEntry(zip, source, data), aborted]);
         } finally {

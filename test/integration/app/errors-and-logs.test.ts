@@ -17,7 +17,9 @@ import {
 import { createLogger, REDACTED } from '../../../src/log.js';
 
 // Shaped like src/smb's errors, without importing them: the mapping works by name and NTSTATUS.
-const smbError = (name: string, status: number): Error => Object.assign(new Error(`${name} on \\\\fs1\\share\\secret.txt`), { name, status });
+// Real SmbErrors carry the status's name too (src/smb/errors.ts); the app maps by class, then by that name.
+const STATUS_NAMES: Record<number, string> = { 0xc0000034: 'STATUS_OBJECT_NAME_NOT_FOUND', 0xc0000022: 'STATUS_ACCESS_DENIED', 0xc0000035: 'STATUS_OBJECT_NAME_COLLISION', 0xc0000101: 'STATUS_DIRECTORY_NOT_EMPTY', 0xc0000043: 'STATUS_SHARING_VIOLATION', 0xc000020c: 'STATUS_CONNECTION_DISCONNECTED', 0xc00000b5: 'STATUS_IO_TIMEOUT' };
+const smbError = (name: string, status: number): Error => Object.assign(new Error(`${name} on \\\\fs1\\share\\secret.txt`), { name, status, statusName: STATUS_NAMES[status] });
 
 describe('error hierarchy', () => {
   it.each([

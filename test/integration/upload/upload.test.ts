@@ -327,7 +327,7 @@ describe('uploads', () => {
     writeFileSync(freshTemp, 'fresh');
     const twoDaysAgo = new Date(Date.now() - 48 * 3600 * 1000);
     utimesSync(oldTemp, twoDaysAgo, twoDaysAgo);
-    const { resetSweeps } = await import('../../../src/web/transfer/upload-files.js');
+    const { resetSweeps } = await import('../../../src/files/upload.js');
     resetSweeps();
     expect((await upload([{ name: 'second.txt', data: Buffer.from('2') }], 'mkdir=1', `${folder}/sweep`)).status).toBe(201);
     expect(existsSync(oldTemp)).toBe(false);

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDrivePath } from '../../../src/drives/index.js';
 import { BadRequestError } from '../../../src/errors/index.js';
-import { nameProblem, tempName } from '../../../src/web/transfer/upload-names.js';
+import { nameProblem, tempName } from '../../../src/files/names.js';
 import { HOSTILE_COUNT, HOSTILE_NAMES, HOSTILE_PATHS, RULES } from '../../fixtures/hostile-names.js';
 
 function parseRefusal(raw: string): BadRequestError {

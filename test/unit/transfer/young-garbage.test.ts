@@ -1,6 +1,6 @@
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { canScavenge, noteBodyBytes, SCAVENGE_EVERY_BYTES } from '../../../src/web/transfer/young-garbage.js';
+import { canScavenge, noteBodyBytes, SCAVENGE_EVERY_BYTES } from '../../../src/files/young-garbage.js';
 
 /** Minor (young-generation) collections seen while `work` runs. */
 async function scavengesDuring(work: () => void): Promise<number> {

@@ -10,10 +10,11 @@
  * It also remembers which session each resumable upload's temporary belongs to, so that sign-out, which kills
  * the session's tickets, removes their temporaries too.
  */
-import type { DriveRef } from '../../drives/index.js';
-import type { PoolCredential, SmbPool } from '../../sessions/index.js';
-import { SmbAccessDeniedError, SmbNotFoundError } from '../../smb/index.js';
-import { join, removeQuietly, removeStaleTemporaries } from './upload-files.js';
+import type { DriveRef } from '../drives/index.js';
+import type { PoolCredential } from '../sessions/index.js';
+import { SmbAccessDeniedError, SmbNotFoundError } from '../smb/index.js';
+import type { FileService } from './service.js';
+import { join } from './upload.js';
 
 export interface SweeperSettings {
   intervalMs: number;
@@ -45,7 +46,7 @@ export class UploadSweeper {
   private stopped = false;
 
   constructor(
-    private readonly pool: SmbPool,
+    private readonly files: FileService,
     private readonly settings: SweeperSettings,
     private readonly logger?: { debug(message: string, meta?: Record<string, unknown>): unknown },
   ) {}
@@ -104,7 +105,7 @@ export class UploadSweeper {
     try {
       const cred = credential();
       for (const u of uploads.values()) {
-        await this.pool.use(sessionId, cred, u.drive, (share) => removeQuietly(share, join(u.dir, u.temp)), { idempotent: true }).catch(() => undefined);
+        await this.files.useAt(sessionId, cred, u.drive, (d) => d.removeQuietly(join(u.dir, u.temp)), { idempotent: true }).catch(() => undefined);
       }
     } catch (err) {
       this.logger?.debug('could not remove the upload temporaries of a session at sign-out', { err });
@@ -121,7 +122,7 @@ export class UploadSweeper {
     for (const [key, f] of [...this.folders]) {
       if (this.stopped) return;
       try {
-        const result = await this.pool.useOpen(f.username, f.drive, (share) => removeStaleTemporaries(share, f.dir, this.settings.maxAgeMs, now));
+        const result = await this.files.useOpen(f.username, f.drive, (d) => d.removeStaleTemporaries(f.dir, this.settings.maxAgeMs, now));
         if (result === undefined) continue; // nobody of that user is connected now: try again next time
         if (result.removed > 0) this.logger?.debug('removed stale upload temporaries', { drive: f.drive.id, removed: result.removed });
         if (result.left === 0) this.folders.delete(key);

@@ -1,6 +1,6 @@
 import net from 'node:net';
-import { openLdap, readCa, transportName } from '../../auth/ldap-connection.js';
-import { type Config, type Endpoint, missingLdapSettings, resolveSmbHost } from '../../config/index.js';
+import { openLdap, readCa, transportName } from '../auth/ldap-connection.js';
+import { type Config, type Endpoint, missingLdapSettings, resolveSmbHost } from '../config/index.js';
 
 export type CheckState = 'pass' | 'fail' | 'skip';
 

@@ -4,11 +4,11 @@
  * promise pending until they resolve.
  */
 import type { Readable } from 'node:stream';
-import { ConflictError, PayloadTooLargeError } from '../../errors/index.js';
-import { SmbExistsError, type SmbShare, type WriteFlags } from '../../smb/index.js';
-import { isTempName, numberedName, type ConflictMode } from './upload-names.js';
+import { ConflictError, PayloadTooLargeError } from '../errors/index.js';
+import { SmbExistsError, type SmbShare, type WriteFlags } from '../smb/index.js';
+import { isTempName, numberedName, type ConflictMode } from './names.js';
 import { noteBodyBytes } from './young-garbage.js';
-import { UPLOAD_WINDOW } from './transfer-window.js';
+import { UPLOAD_WINDOW } from './windows.js';
 
 /** Temporaries untouched for this long belong to crashed or abandoned uploads. */
 export const STALE_TEMP_MS = 24 * 3600 * 1000;

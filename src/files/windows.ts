@@ -6,7 +6,7 @@
  * Both directions use buffers of exactly 2 MiB (a READ's buffer also holds its response header), so the
  * SMB client's buffer pool keeps one set for both.
  */
-import { READ_FRAME_OVERHEAD } from '../../smb/index.js';
+import { READ_FRAME_OVERHEAD } from '../smb/index.js';
 
 const BUFFER_BYTES = 2 << 20;
 const IN_FLIGHT = 4;

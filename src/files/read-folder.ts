@@ -1,5 +1,5 @@
 // Reading a folder for its page, with a cap on the entries (LISTING_MAX_ENTRIES).
-import type { DirEntry, SmbShare } from '../../smb/index.js';
+import type { DirEntry, SmbShare } from '../smb/index.js';
 
 export interface FolderRead {
   /** At most `max` entries, in the order the file server returned them. */

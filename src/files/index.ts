@@ -1,0 +1,22 @@
+// The file service (DESIGN.md, files/): routes reach files only through this.
+export { DriveFiles, FileService, sharePath, type FileUser, type RunOptions } from './service.js';
+export { DriveSession } from './drive-session.js';
+export type { FolderRead } from './read-folder.js';
+export { readTextHead, TEXT_PREVIEW_BYTES, type TextHead } from './text-head.js';
+export { join, resetSweeps, STALE_TEMP_MS, type PumpResult } from './upload.js';
+export { UploadSweeper, type SweeperSettings } from './upload-sweeper.js';
+export { CONFLICT_MODES, isTempName, nameProblem, numberedName, parseConflict, tempName, type ConflictMode } from './names.js';
+export { ZipTooLargeError, type ZipItem, type ZipLimits } from './zip-walk.js';
+export { canScavenge, noteBodyBytes, SCAVENGE_EVERY_BYTES } from './young-garbage.js';
+/** The typed errors a route may meet (mapped to HTTP by errors/to-http.ts). */
+export {
+  SmbAccessDeniedError as AccessDeniedError,
+  SmbExistsError as ExistsError,
+  SmbIsDirectoryError as IsDirectoryError,
+  SmbNotDirectoryError as NotDirectoryError,
+  SmbNotEmptyError as NotEmptyError,
+  SmbNotFoundError as FileNotFoundError,
+  SmbSharingViolationError as SharingViolationError,
+  type DirEntry as FileEntry,
+  type Stats as FileStats,
+} from '../smb/index.js';
