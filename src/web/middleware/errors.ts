@@ -75,6 +75,7 @@ const TITLES: Record<number, string> = {
   423: 'In use',
   500: 'Something went wrong',
   503: 'Temporarily unavailable',
+  507: 'Drive full',
 };
 
 /**
