@@ -38,6 +38,8 @@ export interface RigOptions {
   smbdPort: number;
   appPort: number;
   env?: Record<string, string>;
+  /** Flags for node before the script, e.g. `npm start`'s V8 flags. */
+  nodeArgs?: string[];
   /** Before the app starts (the smbd is up): e.g. mount a small file system in the share. */
   beforeApp?: (smbd: SmbdFixture) => Promise<void>;
 }
@@ -75,7 +77,7 @@ export async function startRig(domain: DomainInfo, opts: RigOptions): Promise<Ri
   });
   let app: ServerProcess | undefined;
   try {
-    app = await startServerProcess(env);
+    app = await startServerProcess(env, { nodeArgs: opts.nodeArgs ?? [] });
     const client = new HttpClient(app.url);
     await signInOk(client, USER, DEMO_PASSWORD);
     const page = await client.get(`/browse/${FAULTS_DRIVE}/`);
