@@ -71,6 +71,15 @@ describe('file server faults, through the app', () => {
     expect(sha256(whole)).toBe(bigSha);
   });
 
+  it('Samba restarted during a zip download: the chunked stream is never terminated; the next request works', async () => {
+    const res = await downloadAndMeddle(rig.client, `/zip/${FAULTS_DRIVE}/`, 4 * MiB, () => rig.smbd.restart());
+    expect(res.status).toBe(200);
+    expect(res.chunked).toBe(true);
+    expect(res.ending, `${res.received} bytes\n${tail(rig)}`).toBe('cut');
+    expect(res.received).toBeLessThan(128 * MiB);
+    expect((await rig.client.get(`/browse/${FAULTS_DRIVE}/`)).status).toBe(200);
+  });
+
   it('the client disconnects mid-download: the SMB handle is closed (smbstatus back to its baseline)', async () => {
     const baseline = await openFiles(rig.smbd);
     expect(baseline).not.toContain('big.bin');
