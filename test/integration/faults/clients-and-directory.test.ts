@@ -179,6 +179,21 @@ describe('slow clients, and the directory going away', () => {
     expect((await later.get(`/browse/${FAULTS_DRIVE}/`)).status).toBe(200);
     expect((await signedIn.get(`/browse/${FAULTS_DRIVE}/`)).status).toBe(200);
   });
+
+  it('the DC hangs (its processes stopped, connections open): sign-in still ends in a 503 with Retry-After, and recovers when it answers again', async () => {
+    // The whole samba process group: the kernel still accepts connections, nobody answers them.
+    process.kill(-domain.pid, 'SIGSTOP');
+    try {
+      const refused = await signIn(new HttpClient(rig.app.url), USER, DEMO_PASSWORD);
+      expect(refused.status, tail(rig)).toBe(503);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(alertIn(refused.text)).toMatch(/sign-in service is not answering/i);
+      expect((await rig.client.get(`/browse/${FAULTS_DRIVE}/`)).status).toBe(200);
+    } finally {
+      process.kill(-domain.pid, 'SIGCONT');
+    }
+    await signInOk(new HttpClient(rig.app.url), USER, DEMO_PASSWORD);
+  });
 });
 
 async function canSignInToDc(domain: DomainInfo): Promise<boolean> {
