@@ -38,6 +38,8 @@ export class NotFoundError extends fixed(404, 'not_found', 'The page you asked f
 export class ConflictError extends fixed(409, 'conflict', 'That conflicts with something that already exists.') {}
 export class PayloadTooLargeError extends fixed(413, 'payload_too_large', 'That is too large to upload.') {}
 export class LockedError extends fixed(423, 'locked', 'That item is in use by someone else. Try again when they have closed it.') {}
+/** The file server has no room for what is being written (its disk or the user's quota is full). */
+export class InsufficientStorageError extends fixed(507, 'drive_full', 'The drive is full. Free some space on it, then try again.') {}
 /** A known upstream outage (LDAP or file server): expected, reported once, recovers by itself. */
 export class UnavailableError extends fixed(503, 'unavailable', 'The file server is not answering. Try again shortly.') {}
 

@@ -3,6 +3,7 @@ import {
   BadRequestError,
   ConflictError,
   ForbiddenError,
+  InsufficientStorageError,
   InternalError,
   LockedError,
   NotFoundError,
@@ -27,6 +28,9 @@ const denied: Make = (item, cause) => new ForbiddenError(named(item, (i) => `You
 const exists: Make = (item, cause) => new ConflictError(named(item, (i) => `${i} already exists.`, 'An item with that name already exists.'), { cause, code: 'exists' });
 const notEmpty: Make = (item, cause) => new ConflictError(named(item, (i) => `${i} is a folder that is not empty.`, 'That folder is not empty.'), { cause, code: 'not_empty' });
 const locked: Make = (item, cause) => new LockedError(named(item, (i) => `${i} is in use by someone else. Try again when they have closed it.`, 'That item is in use by someone else. Try again when they have closed it.'), { cause });
+// Nothing was saved, so say so with the item; the user can make room (or ask for more) and try again.
+const full: Make = (item, cause) =>
+  new InsufficientStorageError(named(item, (i) => `The drive is full, so ${i} could not be saved. Free some space on it, then try again.`, 'The drive is full. Free some space on it, then try again.'), { cause });
 const unavailable: Make = (_item, cause) => new UnavailableError(undefined, { cause });
 // Our own rules (path-safety, upload names) refuse most bad names first; what still reaches the server and is
 // refused is server-specific, most often a name over the 255 bytes of UTF-8 a Linux file server holds.
@@ -41,6 +45,7 @@ const BY_NAME: Record<string, Make> = {
   Exists: exists,
   NotEmpty: notEmpty,
   SharingViolation: locked,
+  DiskFull: full,
   Disconnected: unavailable,
   Timeout: unavailable,
   InvalidName: badName,
@@ -65,6 +70,8 @@ const BY_STATUS_NAME: Record<string, Make> = {
   STATUS_DIRECTORY_NOT_EMPTY: notEmpty,
   STATUS_SHARING_VIOLATION: locked,
   STATUS_FILE_LOCK_CONFLICT: locked,
+  STATUS_DISK_FULL: full,
+  STATUS_QUOTA_EXCEEDED: full,
   STATUS_LOCK_NOT_GRANTED: locked,
   STATUS_OBJECT_NAME_INVALID: badName,
   STATUS_LOGON_FAILURE: signInAgain,

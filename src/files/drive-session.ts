@@ -10,7 +10,7 @@ import type { DirEntry, SmbShare, Stats, WriteFlags } from '../smb/index.js';
 import type { ConflictMode } from './names.js';
 import { readFolder, type FolderRead } from './read-folder.js';
 import { readTextHead, type TextHead } from './text-head.js';
-import { join, placeFile, pump, removeQuietly, removeStaleTemporaries, sweepStaleTemporaries, type PumpResult } from './upload.js';
+import { cutBackTo, join, placeFile, pump, removeQuietly, removeStaleTemporaries, sweepStaleTemporaries, type PumpResult } from './upload.js';
 import { DOWNLOAD_WINDOW } from './windows.js';
 import { walkForZip, type ZipItem, type ZipLimits } from './zip-walk.js';
 
@@ -81,6 +81,11 @@ export class DriveSession {
   /** Upload: puts the finished temporary in place under the user's conflict choice (see placeFile). */
   place(dir: string, temp: string, name: string, conflict: ConflictMode): Promise<string> {
     return placeFile(this.share, dir, temp, name, conflict);
+  }
+
+  /** Cuts a file back to `size` bytes if it is longer; resolves with its size now. */
+  cutBackTo(path: string, size: number): Promise<number> {
+    return cutBackTo(this.share, path, size);
   }
 
   removeQuietly(path: string): Promise<void> {

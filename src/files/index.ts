@@ -3,7 +3,7 @@ export { DriveFiles, FileService, sharePath, type FileUser, type RunOptions } fr
 export { DriveSession } from './drive-session.js';
 export type { FolderRead } from './read-folder.js';
 export { readTextHead, TEXT_PREVIEW_BYTES, type TextHead } from './text-head.js';
-export { join, resetSweeps, STALE_TEMP_MS, type PumpResult } from './upload.js';
+export { isConnectionLost, join, resetSweeps, STALE_TEMP_MS, type PumpResult } from './upload.js';
 export { UploadSweeper, type SweeperSettings } from './upload-sweeper.js';
 export { CONFLICT_MODES, isTempName, nameProblem, numberedName, parseConflict, tempName, type ConflictMode } from './names.js';
 export { ZipTooLargeError, type ZipItem, type ZipLimits } from './zip-walk.js';

@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { ConflictError, PayloadTooLargeError } from '../errors/index.js';
-import { SmbExistsError, type SmbShare, type WriteFlags } from '../smb/index.js';
+import { SmbDisconnectedError, SmbExistsError, SmbSessionExpiredError, SmbTimeoutError, type SmbShare, type WriteFlags } from '../smb/index.js';
 import { isTempName, numberedName, type ConflictMode } from './names.js';
 import { noteBodyBytes } from './young-garbage.js';
 import { UPLOAD_WINDOW } from './windows.js';
@@ -78,6 +78,25 @@ export async function pump(
     ...(opts.atOpen ? { atOpen: opts.atOpen } : {}),
   });
   return sourceError === undefined ? { bytes } : { bytes, sourceError };
+}
+
+/**
+ * The file server went away mid-operation (restart, network cut, no answer) rather than refusing it: what it
+ * did with the requests in flight is unknown, and the next request on a new connection may well succeed.
+ */
+export function isConnectionLost(err: unknown): boolean {
+  return err instanceof SmbDisconnectedError || err instanceof SmbSessionExpiredError || err instanceof SmbTimeoutError;
+}
+
+/**
+ * Cuts `path` back to `size` bytes if it is longer (never extends it): a resumable upload's temporary after a
+ * chunk that the file server may have taken only in part, and not in order.
+ */
+export async function cutBackTo(share: SmbShare, path: string, size: number): Promise<number> {
+  const now = Number((await share.stat(path)).size);
+  if (now <= size) return now;
+  await share.truncate(path, size);
+  return size;
 }
 
 export async function removeQuietly(share: SmbShare, path: string): Promise<void> {

@@ -33,6 +33,9 @@ export const BYTES_IN_FLIGHT = 16 << 20;
 export const WRITE_BYTES_IN_FLIGHT = 32 << 20;
 const MAX_WINDOW = 64;
 
+/** What a destination must have taken before pipeTo deepens its read-ahead (see there): more than socket buffers hold. */
+const RAMP_BYTES = 8 << 20;
+
 function windowFor(chunk: number, requested: number | undefined, inFlight = BYTES_IN_FLIGHT): number {
   return Math.max(1, requested ?? Math.min(MAX_WINDOW, Math.ceil(inFlight / chunk)));
 }
@@ -170,10 +173,18 @@ export class SmbFile {
   }
 
   /**
-   * Copies [start, end] of the file into `writable` with `window` READs in flight, recycling a pool of
-   * window + 1 receive buffers: each response is read by the socket straight into a pool buffer, its data
-   * is written with write(chunk, cb), and the buffer returns to the pool when cb fires. Nothing per chunk
+   * Copies [start, end] of the file into `writable` with up to `window` READs in flight, recycling a pool of
+   * at most window + 1 receive buffers: each response is read by the socket straight into a pool buffer, its
+   * data is written with write(chunk, cb), and the buffer returns to the pool when cb fires. Nothing per chunk
    * is left for the GC, so memory stays flat whatever the file size. Writes happen in offset order.
+   *
+   * The pool starts at two buffers (one being written, one being read) and grows only while `writable` waits
+   * for us (a READ arrives with nothing of ours still being written) after it has taken RAMP_BYTES: the first
+   * megabytes vanish into the kernel's socket buffers whatever the reader's speed, so they prove nothing. A
+   * fast destination (a local file, a quick client) gets the whole window after RAMP_BYTES; a slow one (a phone
+   * on a poor link, a paused reader) keeps the copy at two buffers however long it lasts. Every buffer handed
+   * to a slow writable stays held until it is flushed: without this, 100 clients reading at 10 KB/s held
+   * 10.6 MB each in the web app (window 4 × 2 MiB, five buffers), 8.4 MB with growth from the first byte.
    *
    * Resolves once every write has called back; the caller ends the writable. Rejects on the first SMB,
    * write or abort error after cancelling the READs still in flight (and waiting for them), and never ends
@@ -191,6 +202,10 @@ export class SmbFile {
 
     const free: Buffer[] = [];
     let created = 0;
+    /** Buffers this copy may make: grows by one whenever the destination is waiting for us (see above). */
+    let allowed = Math.min(2, window + 1);
+    /** Bytes the destination has taken (write callbacks). */
+    let taken = 0;
     const queue: { length: number; buffer: Buffer; promise: Promise<Buffer> }[] = [];
     const cancel = new AbortController();
     let failure: Error | undefined;
@@ -218,7 +233,7 @@ export class SmbFile {
     try {
       for (;;) {
         // Issue READs while the window has room and a buffer is free (or may still be made).
-        while (failure === undefined && queue.length < window && next < limit && (free.length > 0 || created < window + 1)) {
+        while (failure === undefined && queue.length < window && next < limit && (free.length > 0 || created < allowed)) {
           const buffer = free.pop() ?? (created++, takeBuffer(bufferSize));
           const length = Math.min(chunk, limit - next);
           const promise = this.read(next, length, { into: buffer, signal: cancel.signal });
@@ -245,12 +260,17 @@ export class SmbFile {
           continue;
         }
         bytes += data.length;
+        if (writing === 0 && allowed < window + 1 && taken >= RAMP_BYTES) allowed++;
         writing++;
         const buffer = head.buffer;
+        const length = data.length;
         writable.write(data, (err?: Error | null) => {
           writing--;
           if (err !== undefined && err !== null) fail(err);
-          else free.push(buffer);
+          else {
+            taken += length;
+            free.push(buffer);
+          }
           notify();
         });
       }

@@ -6,7 +6,7 @@ import { encodeCloseRequest } from './messages/close.js';
 import { decodeReadResponse, encodeReadRequest } from './messages/read-write.js';
 import { decodeDirectoryEntries, decodeOutputBuffer, encodeQueryDirectoryRequest } from './messages/query-directory.js';
 import { decodeFsFullSizeInfo } from './messages/query-info.js';
-import { encodeFileDispositionInfo, encodeFileRenameInfo, encodeSetInfoRequest } from './messages/set-info.js';
+import { encodeFileDispositionInfo, encodeFileEndOfFileInfo, encodeFileRenameInfo, encodeSetInfoRequest } from './messages/set-info.js';
 import { decodeCopyChunkResponse, decodeResumeKey, encodeCopyChunkInput, type CopyChunk } from './messages/ioctl.js';
 import { NtStatus } from './messages/ntstatus.js';
 import { SmbError, SmbExistsError, SmbNotEmptyError, SmbNotFoundError, SmbProtocolError } from './errors.js';
@@ -310,6 +310,16 @@ export class SmbShare {
       command: Command.SET_INFO,
       body: encodeSetInfoRequest({ fileId: RELATED_FILE_ID, infoType: InfoType.FILE, infoClass: FileInfoClass.FileRenameInformation, data: encodeFileRenameInfo(dst, options.replace === true) }),
       subject: dst,
+    });
+  }
+
+  /** Sets the file's size (cuts it, or extends it with zeros), in one round trip (CREATE + SET_INFO + CLOSE). */
+  async truncate(path: string, size: number): Promise<void> {
+    const smbPath = toSmbPath(path);
+    await this.withOpen(smbPath, { desiredAccess: Access.FILE_WRITE_DATA | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: CreateDisposition.OPEN, createOptions: CreateOption.NON_DIRECTORY_FILE }, {
+      command: Command.SET_INFO,
+      body: encodeSetInfoRequest({ fileId: RELATED_FILE_ID, infoType: InfoType.FILE, infoClass: FileInfoClass.FileEndOfFileInformation, data: encodeFileEndOfFileInfo(size) }),
+      subject: smbPath,
     });
   }
 

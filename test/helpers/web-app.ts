@@ -129,10 +129,11 @@ export interface ServerProcess {
 
 /**
  * `node --import tsx src/server.ts` with this environment (logging at debug, so its stdout holds everything it
- * would ever log); resolves once it says where it listens.
+ * would ever log); resolves once it says where it listens. `nodeArgs` go before the script (e.g. `npm start`'s
+ * V8 flags).
  */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+export async function startServerProcess(env: Record<string, string>, opts: { nodeArgs?: string[] } = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'src/server.ts'], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', LOG_FORMAT: 'json', ...env, LOG_LEVEL: 'debug' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,7 +3,7 @@ import { Passport } from 'passport';
 import { AD_STRATEGY, AdStrategy, type AdSignInInfo, type DirectoryUser, sealCredential, SignInBusyError, TooManyAttemptsError } from '../../auth/index.js';
 import type { Config } from '../../config/index.js';
 import { AppError, PUBLIC_INTERNAL_MESSAGE } from '../../errors/index.js';
-import { reportHandledError } from '../middleware/index.js';
+import { reportHandledError, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../middleware/index.js';
 import type { Logger } from '../../log.js';
 import type { Services } from '../../services.js';
 import type { CsrfTools } from './csrf.js';
@@ -56,6 +56,8 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
         if (error && !error.expose) logger.error('sign-in failed on our side', { err });
         if (err) reportHandledError(res, err);
         if (error instanceof TooManyAttemptsError || error instanceof SignInBusyError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+        // The directory not answering: the same advice as every other outage page, so clients and proxies back off.
+        else if (error?.status === 503) res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
         res.status(error?.status ?? 500);
         csrf.provideToken(req, res, () =>
           render(req, res, { error: error?.expose ? error.message : PUBLIC_INTERNAL_MESSAGE, username, next: target === '/' ? '' : target }),

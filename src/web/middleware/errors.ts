@@ -65,6 +65,9 @@ export const notFound = (): RequestHandler => (_req, res, next) => {
   next(new NotFoundError());
 };
 
+/** Retry-After of every 503 for an outage (a file server or the directory not answering). */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 30;
+
 const TITLES: Record<number, string> = {
   400: 'Bad request',
   401: 'Please sign in',
@@ -75,6 +78,7 @@ const TITLES: Record<number, string> = {
   423: 'In use',
   500: 'Something went wrong',
   503: 'Temporarily unavailable',
+  507: 'Drive full',
 };
 
 /**
@@ -121,7 +125,7 @@ export function errorHandler(options: ErrorHandlerOptions): ErrorRequestHandler 
     const message = unexpected ? PUBLIC_INTERNAL_MESSAGE : error.message;
     res.status(status);
     res.setHeader('Cache-Control', 'no-store');
-    if (status === 503) res.setHeader('Retry-After', '30');
+    if (status === 503) res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
 
     if (req.accepts(['html', 'json']) === 'json') {
       res.json({ error: { status, code: error.code, message, reference } });

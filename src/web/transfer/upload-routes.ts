@@ -20,7 +20,8 @@
  *    DELETE /uploads/:id            → 204, the temporary is removed
  *    The id is a signed ticket (upload-tickets.ts), valid only in the web session that made it (sign-out
  *    revokes it); the temporary's size on the file server is the offset, so a dropped connection resumes
- *    from the last byte that reached the server, on any instance.
+ *    from the last byte that reached the server, on any instance. When the file server itself goes away
+ *    mid-chunk, the offset goes back to that chunk's start (the last one confirmed), see `unconfirmed`.
  */
 import { formatBytes } from '../../format/bytes.js';
 import { allowSlowBody } from '../../http-timeouts.js';
@@ -31,7 +32,7 @@ import type { Config } from '../../config/index.js';
 import { parseDrivePath } from '../../drives/index.js';
 import { AppError, BadRequestError, ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, toHttpError } from '../../errors/index.js';
 import { audit, type Logger } from '../../log.js';
-import { type DriveSession, FileNotFoundError, type FileService, join, nameProblem, parseConflict, type PumpResult, SharingViolationError, tempName, type ConflictMode, type UploadSweeper } from '../../files/index.js';
+import { type DriveSession, FileNotFoundError, type FileService, isConnectionLost, join, nameProblem, parseConflict, type PumpResult, SharingViolationError, tempName, type ConflictMode, type UploadSweeper } from '../../files/index.js';
 import { requireUser } from '../auth/current-user.js';
 import { driveTargetOf, findDrive, useDrive, type DriveTarget } from '../drive-target.js';
 import { openTicket, sealTicket, sessionTag, TICKET_LIFETIME_MS, type Ticket } from './upload-tickets.js';
@@ -377,10 +378,41 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
    */
   const writing = new Map<string, Promise<unknown>>();
 
+  /**
+   * Uploads whose file server went away in the middle of a chunk (restart, network cut), by id → the offset
+   * that chunk started at. WRITEs are pipelined and complete in any order, so the temporary may hold later
+   * parts of the chunk without earlier ones: its size is no longer an offset to resume from. It is cut back to
+   * the chunk's start, the last offset this server confirmed, as soon as the file server answers again
+   * (settle), before anyone is told where the upload stands. Per process: another instance asked in that
+   * window sees the temporary's size as it is.
+   */
+  const unconfirmed = new Map<string, number>();
+
+  async function settle(share: DriveSession, dir: string, id: string, ticket: Ticket): Promise<void> {
+    const at = unconfirmed.get(id);
+    if (at === undefined) return;
+    try {
+      await share.cutBackTo(join(dir, ticket.temp), at);
+    } catch (err) {
+      if (!(err instanceof FileNotFoundError)) throw err;
+    }
+    unconfirmed.delete(id);
+  }
+
   const status = async (req: Request, res: Response): Promise<number> => {
     const { ticket, target } = ticketOf(req, res);
     await writing.get(String(req.params.id))?.catch(() => undefined);
-    const offset = await useDrive(files, req, target, (share, dir) => tempSize(share, dir, ticket), { idempotent: true });
+    const id = String(req.params.id);
+    const offset = await useDrive(
+      files,
+      req,
+      target,
+      async (share, dir) => {
+        await settle(share, dir, id, ticket);
+        return tempSize(share, dir, ticket);
+      },
+      { idempotent: true },
+    );
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Upload-Offset', String(offset));
     res.setHeader('Upload-Length', String(ticket.size));
@@ -414,7 +446,18 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
       const before = writing.get(id) ?? Promise.resolve();
       const writes = before
         .catch(() => undefined)
-        .then(() => useDrive(files, req, t.target, (share, dir) => writeChunk(share, join(dir, tk.temp), req, offset, length), { idempotent: false }));
+        .then(() =>
+          useDrive(
+            files,
+            req,
+            t.target,
+            async (share, dir) => {
+              await settle(share, dir, id, tk);
+              return writeChunk(share, join(dir, tk.temp), req, offset, length, id);
+            },
+            { idempotent: false },
+          ),
+        );
       writing.set(id, writes);
       const outcome = await writes.finally(() => {
         if (writing.get(id) === writes) writing.delete(id);
@@ -446,7 +489,7 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
    * file server, so the check and the write are one step against every other writer, on any instance: a second
    * writer is refused (409 upload_busy) instead of interleaving, and nothing lands past the declared size.
    */
-  async function writeChunk(share: DriveSession, path: string, body: Readable, offset: number, length: number): Promise<PumpResult | { mismatch: number }> {
+  async function writeChunk(share: DriveSession, path: string, body: Readable, offset: number, length: number, id: string): Promise<PumpResult | { mismatch: number }> {
     let mismatch: number | undefined;
     let opened = false;
     const atOpen = (size: number): void => {
@@ -464,8 +507,12 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
       if (err instanceof SharingViolationError) {
         throw new ConflictError('Another part of this upload is being sent right now. Wait for it to finish, then ask where the upload stands.', { code: 'upload_busy', cause: err });
       }
-      // The file server failed mid-chunk: the temporary may now have gaps, so it can't be resumed.
-      if (opened) await share.removeQuietly(path);
+      if (opened) {
+        // The file server went away mid-chunk: resumable once it is back, from this chunk's start (settle).
+        if (isConnectionLost(err)) unconfirmed.set(id, offset);
+        // It refused the chunk (the drive is full …): the upload is over, and leaves nothing behind.
+        else await share.removeQuietly(path);
+      }
       throw err;
     }
   }
@@ -482,6 +529,7 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
         req,
         target,
         async (share, dir) => {
+          await settle(share, dir, String(req.params.id), ticket);
           const at = await tempSize(share, dir, ticket);
           if (at !== ticket.size) throw new AppError(409, `The upload is incomplete: ${at} of ${ticket.size} bytes arrived.`, 'incomplete');
           if (conflict === 'fail' && (await share.exists(join(dir, ticket.name)))) {
@@ -511,6 +559,7 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
       target,
       async (share, dir) => {
         await share.removeQuietly(join(dir, ticket.temp));
+        unconfirmed.delete(String(req.params.id));
         sweeper?.forgetUpload(req.sessionID, target.drive, dir, ticket.temp);
       },
       { idempotent: true },
