@@ -23,6 +23,11 @@ export class DriveSession {
     return this.share.stat(path, options);
   }
 
+  /** stat and the owner's SID (null where the server will not show the security descriptor). */
+  statWithOwner(path: string): Promise<{ stats: Stats; ownerSid: string | null }> {
+    return this.share.statWithOwner(path);
+  }
+
   exists(path: string): Promise<boolean> {
     return this.share.exists(path);
   }
