@@ -66,5 +66,7 @@ export async function propertiesOf(files: DriveFiles, segments: string[], owners
  * like a zip download does; `signal` ends it, and with it every further directory query.
  */
 export function measureOf(files: DriveFiles, segments: string[], limits: MeasureLimits, signal?: AbortSignal): Promise<FolderMeasure> {
-  return files.run(segments, (d, p) => measureFolder((dir) => d.entries(dir), p, limits, signal), { idempotent: true });
+  // A retry after a dropped connection starts the count again, within the time that is left, not anew.
+  const deadline = Date.now() + limits.maxMs;
+  return files.run(segments, (d, p) => measureFolder((dir) => d.entries(dir), p, { ...limits, maxMs: Math.max(0, deadline - Date.now()) }, signal), { idempotent: true });
 }
