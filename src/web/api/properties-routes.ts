@@ -60,6 +60,8 @@ export function propertiesRoutes(config: Config, files: FileService, owners: Own
 
   router.get('/api/files/properties', async (req: Request, res: Response, next) => {
     let item: string | undefined;
+    // An API answers in JSON whatever the client said it accepts (fetch sends */*), THE error handler included.
+    req.headers.accept = 'application/json';
     const signal = abortOnDisconnect(res, logger);
     try {
       if (!res.locals.user) throw new UnauthorizedError();

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Properties } from '../../../src/files/index.js';
 import type { DomainInfo } from '../../fixtures/domain.js';
-import { USERS, USERS_GID } from '../../fixtures/domain-data.js';
+import { SHARES, USERS, USERS_GID } from '../../fixtures/domain-data.js';
 import { DEMO_PASSWORD } from '../../fixtures/paths.js';
 import { run, waitFor } from '../../fixtures/proc.js';
 import { requireDomain } from '../../fixtures/require-domain.js';
@@ -72,6 +72,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   if (domain) rmSync(join(domain.homesDir, 'alice', TOP), { recursive: true, force: true });
+  if (domain) rmSync(join(domain.sharesDir, SHARES.readonly, TOP), { recursive: true, force: true });
 });
 
 describe('properties of a file', () => {
@@ -101,6 +102,25 @@ describe('properties of a file', () => {
     }
   });
 
+  it('has owner null, and everything else, where the user may not read the security descriptor', async () => {
+    // On the Library share (readable by all): an NT ACL that denies bob READ_CONTROL on one file, written
+    // beside it by samba-tool into the xattr smbd enforces (as the thumbnail ACL test does).
+    const dir = join(domain.sharesDir, SHARES.readonly, TOP);
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'Guarded.txt');
+    writeFileSync(file, 'guarded\n');
+    await run('chmod', ['-R', 'a+rX', dir]);
+    const sddl = (await samba(['ntacl', 'get', '--as-sddl', file])).trim().split('\n').at(-1) ?? '';
+    const READ_CONTROL = 0x20000;
+    await samba(['ntacl', 'set', sddl.replace(/D:([A-Z]*)\(/, `D:$1(D;;0x${READ_CONTROL.toString(16).padStart(8, '0')};;;${await sidOf('bob')})(`), file]);
+
+    const asBob = await props(bob, { drive: 'library', path: `${TOP}/Guarded.txt` });
+    expect(asBob.status).toBe(200);
+    expect(asBob.body).toMatchObject({ name: 'Guarded.txt', type: 'file', size: 8, owner: null, unc: `\\\\${domain.fileServerName}\\${SHARES.readonly}\\${TOP}\\Guarded.txt` });
+    const asAlice = await props(alice, { drive: 'library', path: `${TOP}/Guarded.txt` });
+    expect(asAlice.body.owner?.sid).toMatch(/^S-1-/);
+  });
+
   it('answers 404 not-found for a missing file, and names it', async () => {
     const { status, body } = await props<ApiError>(alice, { drive: 'home', path: `${TOP}/no such file.txt` });
     expect(status).toBe(404);
@@ -127,9 +147,12 @@ describe('properties of a file', () => {
     expect([shared.status, shared.body.error.code]).toEqual([403, 'denied']);
   });
 
-  it('is for signed-in users only', async () => {
-    const r = await app.client().get(`/api/files/properties?drive=home&path=${encodeURIComponent(TOP)}`, { headers: { Accept: 'application/json' } });
+  it('is for signed-in users only, and answers JSON whatever the client accepts', async () => {
+    const r = await app.client().get(`/api/files/properties?drive=home&path=${encodeURIComponent(TOP)}`, { headers: { Accept: '*/*' } });
     expect(r.status).toBe(401);
+    expect(r.headers.get('content-type')).toMatch(/^application\/json/);
+    const missing = await alice.get(`/api/files/properties?drive=home&path=${encodeURIComponent(`${TOP}/nothing here`)}`, { headers: { Accept: 'text/html' } });
+    expect([missing.status, (JSON.parse(missing.text) as ApiError).error.code]).toEqual([404, 'not-found']);
   });
 });
 
