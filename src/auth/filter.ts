@@ -19,11 +19,3 @@ export const IN_CHAIN_RULE = '1.2.840.113556.1.4.1941';
 export function nestedGroupsFilter(userDn: string): string {
   return `(&(objectClass=group)(member:${IN_CHAIN_RULE}:=${escapeFilterValue(userDn)}))`;
 }
-
-/**
- * An octet-string assertion value (RFC 4515 section 3, `\XX` for every byte): how a binary attribute such as
- * objectSid is matched exactly, whatever its bytes are (a SID's bytes include `(`, `*` and NUL).
- */
-export function escapeBinaryFilterValue(bytes: Buffer): string {
-  return Array.from(bytes, (b) => `\\${b.toString(16).padStart(2, '0')}`).join('');
-}
