@@ -17,6 +17,7 @@ import { absoluteLifetime, sessionMiddleware } from './web/auth/session-middlewa
 import { browseRoutes } from './web/browse/routes.js';
 import { uploadRoutes } from './web/transfer/upload-routes.js';
 import { transferRoutes } from './web/transfer/routes.js';
+import { propertiesRoutes } from './web/api/properties-routes.js';
 import { siteLocals } from './web/site.js';
 import { layoutEngine } from './web/view-engine.js';
 
@@ -92,6 +93,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(uploadRoutes(config, services.files, logger, services.uploads));
     app.use(browseRoutes(config, services.files));
     app.use(transferRoutes(config, services.files, logger));
+    app.use(propertiesRoutes(config, services.files, services.directory, logger));
   }
   app.get('/', (_req, res) => {
     const home = services ? (res.locals.user ? '/browse/home/' : '/login') : '/status';

@@ -1,4 +1,4 @@
-import { InvalidCredentialsError as LdapInvalidCredentialsError, type Entry } from 'ldapts';
+import { type EqualityFilter, type Filter, InvalidCredentialsError as LdapInvalidCredentialsError, OrFilter, type Entry } from 'ldapts';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import {
@@ -9,10 +9,11 @@ import {
   InvalidCredentialsError,
   SignInNotAllowedError,
 } from './errors.js';
-import { escapeFilterValue, userSearchFilter } from './filter.js';
+import { userSearchFilter } from './filter.js';
 import { isConnectionFailure, type LdapConnection, LdapConnectionLostError, openLdap, readCa, transportName } from './ldap-connection.js';
 import { LdapPool, NoDirectoryError, ServiceBindRefusedError } from './ldap-pool.js';
 import { GroupSidCache, isBuiltinSid, primaryGroupSid, sidToString } from './token-groups.js';
+import { sidFilter, SidNames } from './sid-names.js';
 import { dnsDomainOf, type ParsedUsername, parseUsername } from './username.js';
 import { AppError } from '../errors/index.js';
 
@@ -108,6 +109,7 @@ export class LdapDirectory {
   private ca: Promise<Buffer[] | undefined> | undefined;
   private readonly pool: LdapPool;
   private readonly groupSids = new GroupSidCache(SID_CACHE);
+  private readonly sidNames: SidNames;
 
   constructor(
     private readonly settings: DirectorySettings,
@@ -127,6 +129,28 @@ export class LdapDirectory {
       () => this.readCa(),
       (url, error) => this.logger?.warn('LDAP server not answering', { url, transport: transportName(url, settings.startTls), error }),
     );
+    this.sidNames = new SidNames((filter) => this.accountNames(filter), SID_CACHE, {
+      onError: (sid, error) => this.logger?.warn('could not look up an account by SID', { sid, error }),
+    });
+  }
+
+  /**
+   * The sAMAccountName of the user or group with this SID (a file's owner), or null when the directory has no
+   * such account or cannot be asked just now. Cached for every user alike: it is the directory's public data.
+   */
+  nameOfSid(sid: string): Promise<string | null> {
+    return this.sidNames.nameOf(sid);
+  }
+
+  private async accountNames(filter: Filter): Promise<string[]> {
+    this.assertConfigured();
+    const { searchEntries } = await this.pool.withService((connection) =>
+      connection.client.search(this.settings.baseDn ?? '', { scope: 'sub', filter, attributes: ['sAMAccountName'], sizeLimit: 2, derefAliases: 'never' }),
+    );
+    return searchEntries.flatMap((e) => {
+      const name = first(e.sAMAccountName);
+      return name === undefined ? [] : [name];
+    });
   }
 
   /** Closes the pooled connections. */
@@ -334,7 +358,7 @@ export class LdapDirectory {
     }
     for (let i = 0; i < missing.length; i += SIDS_PER_SEARCH) {
       const chunk = missing.slice(i, i + SIDS_PER_SEARCH);
-      const filter = `(|${chunk.map((sid) => `(objectSid=${escapeFilterValue(sid)})`).join('')})`;
+      const filter = new OrFilter({ filters: chunk.map(sidFilter).filter((f): f is EqualityFilter => f !== undefined) });
       const { searchEntries } = await this.pool.withService((connection) =>
         connection.client.search(this.settings.baseDn ?? '', {
           scope: 'sub',

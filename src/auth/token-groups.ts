@@ -14,6 +14,24 @@ export function sidToString(sid: Buffer): string | undefined {
   return [`S-${sid.readUInt8(0)}`, String(authority), ...subs].join('-');
 }
 
+/**
+ * The binary form of `S-1-…` (the inverse of sidToString), or undefined when the text is not a SID: revision 1,
+ * an authority in decimal (below 2^48) or 0x-hex, and 0–15 sub-authorities below 2^32.
+ */
+export function sidToBytes(sid: string): Buffer | undefined {
+  const m = /^S-1-(0x[0-9a-f]{1,12}|\d{1,15})((?:-\d{1,10}){0,15})$/i.exec(sid);
+  if (!m) return undefined;
+  const authority = Number(m[1]);
+  const subs = (m[2] ?? '').split('-').slice(1).map(Number);
+  if (!Number.isSafeInteger(authority) || authority >= 2 ** 48 || subs.some((s) => s > 0xffffffff)) return undefined;
+  const out = Buffer.alloc(8 + 4 * subs.length);
+  out.writeUInt8(1, 0);
+  out.writeUInt8(subs.length, 1);
+  out.writeUIntBE(authority, 2, 6);
+  subs.forEach((s, i) => out.writeUInt32LE(s, 8 + 4 * i));
+  return out;
+}
+
 /** The user's primary group (Domain Users, normally): its own SID's domain part and primaryGroupID. */
 export function primaryGroupSid(userSid: string | undefined, primaryGroupId: string | undefined): string | undefined {
   if (!userSid || !primaryGroupId || !/^\d+$/.test(primaryGroupId)) return undefined;

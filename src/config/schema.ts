@@ -107,6 +107,8 @@ export function envSchema(themes: readonly string[]) {
     LISTING_MAX_ENTRIES: setting('an integer 1–10000000', parseInteger(1, 10_000_000), 100_000),
     ZIP_MAX_BYTES: setting('an integer 1–9007199254740991 (bytes)', parseInteger(1, Number.MAX_SAFE_INTEGER), 20 * 1024 ** 3),
     ZIP_MAX_ENTRIES: setting('an integer 1–10000000', parseInteger(1, 10_000_000), 50_000),
+    MEASURE_MAX_ENTRIES: setting('an integer 1–100000000', parseInteger(1, 100_000_000), 200_000),
+    MEASURE_MAX_SECONDS: setting('an integer 1–3600 (seconds)', parseInteger(1, 3600), 20),
     THUMBNAIL_CACHE_MAX_BYTES: setting('an integer 1048576–9007199254740991 (bytes)', parseInteger(1 << 20, Number.MAX_SAFE_INTEGER), 512 * 1024 ** 2),
     DRIVES_FILE: setting('a readable YAML or JSON file', parseReadableFile),
     MAIL_HOST: setting('an SMTP host name or IP address', parseHost),

@@ -143,6 +143,13 @@ export interface Config {
     /** Files and folders in one zip. */
     maxEntries: number;
   };
+  /** Properties' recursive count of a folder: past either cap it stops and says which (complete: false). */
+  measure: {
+    /** Files and folders counted at most. */
+    maxEntries: number;
+    /** Seconds one count may take. */
+    maxSeconds: number;
+  };
   thumbnails: {
     /** The disk cache (DATA_DIR/thumbnails) is pruned, least recently used first, when it grows past this. */
     cacheMaxBytes: number;

@@ -8,6 +8,8 @@ export interface DriveRef {
   name: string;
   /** Where to connect (after SMB_HOST_MAP), not necessarily the host named in the UNC. */
   host: string;
+  /** The host as the UNC names it (before SMB_HOST_MAP), for showing `\\server\share\path`; else `host`. */
+  server?: string;
   port: number;
   share: string;
   /** Folder inside the share, as segments; [] for the share root. */
@@ -154,7 +156,7 @@ export function drivesFor(user: DriveUser, config: Config, logger?: DriveLogger,
     if (!unc || hasDotSegment(basePath)) {
       logger?.warn('home directory is not a usable UNC path; no home drive shown', { username: user.username, homeDirectory: user.homeDirectory });
     } else {
-      refs.push({ id: HOME_DRIVE_ID, name: HOME_DRIVE_NAME, ...resolve(unc.host), share: unc.share, basePath });
+      refs.push({ id: HOME_DRIVE_ID, name: HOME_DRIVE_NAME, ...resolve(unc.host), server: unc.host, share: unc.share, basePath });
     }
   }
 
@@ -175,7 +177,7 @@ export function drivesFor(user: DriveUser, config: Config, logger?: DriveLogger,
       logger?.warn('drive path contains "." or ".." segments; drive not shown', { drive: drive.name });
       return;
     }
-    refs.push({ id: ids[i] ?? slugify(drive.name), name: drive.name, ...resolve(drive.host), share, basePath });
+    refs.push({ id: ids[i] ?? slugify(drive.name), name: drive.name, ...resolve(drive.host), server: drive.host, share, basePath });
   });
   return refs;
 }

@@ -23,6 +23,16 @@ export class DriveSession {
     return this.share.stat(path, options);
   }
 
+  /** stat and the server's id of the file, which a replacement under the same name does not keep. */
+  statWithId(path: string, options: { readData?: boolean } = {}): Promise<{ stats: Stats; fileId: string }> {
+    return this.share.statWithId(path, options);
+  }
+
+  /** stat and the owner's SID (null where the server will not show the security descriptor). */
+  statWithOwner(path: string): Promise<{ stats: Stats; ownerSid: string | null }> {
+    return this.share.statWithOwner(path);
+  }
+
   exists(path: string): Promise<boolean> {
     return this.share.exists(path);
   }

@@ -20,3 +20,5 @@ export {
   type DirEntry as FileEntry,
   type Stats as FileStats,
 } from '../smb/index.js';
+export { measureOf, propertiesOf, uncOf, type OwnerNames, type Properties } from './properties.js';
+export { measureFolder, type FolderMeasure, type MeasureLimit, type MeasureLimits } from './measure.js';

@@ -5,11 +5,12 @@ import { decodeCreateResponse, type CreateResponse, type FileTimesAndSizes } fro
 import { encodeCloseRequest } from './messages/close.js';
 import { decodeReadResponse, encodeReadRequest } from './messages/read-write.js';
 import { decodeDirectoryEntries, decodeOutputBuffer, encodeQueryDirectoryRequest } from './messages/query-directory.js';
-import { decodeFsFullSizeInfo } from './messages/query-info.js';
+import { decodeFsFullSizeInfo, encodeQueryInfoRequest } from './messages/query-info.js';
+import { decodeOwnerSid, SecurityInformation } from './messages/security-descriptor.js';
 import { encodeFileDispositionInfo, encodeFileEndOfFileInfo, encodeFileRenameInfo, encodeSetInfoRequest } from './messages/set-info.js';
 import { decodeCopyChunkResponse, decodeResumeKey, encodeCopyChunkInput, type CopyChunk } from './messages/ioctl.js';
 import { NtStatus } from './messages/ntstatus.js';
-import { SmbError, SmbExistsError, SmbNotEmptyError, SmbNotFoundError, SmbProtocolError } from './errors.js';
+import { SmbAccessDeniedError, SmbError, SmbExistsError, SmbNotEmptyError, SmbNotFoundError, SmbProtocolError } from './errors.js';
 import type { Settled, Response } from './connection.js';
 import { createReadStreamFrom, createRequestFor, createWriteStreamFrom, openFile, type OpenOptions, type PipeFromOptions, type PipeOptions, type SmbFile, type UploadSource } from './file.js';
 import { SmbWatcher } from './watch.js';
@@ -46,6 +47,8 @@ const SMALL_FILE = 1 << 20;
 const RM_CONCURRENCY = 16;
 const COPY_CHUNK = 1 << 20;
 const COPY_CHUNKS_PER_REQUEST = 16;
+/** An owner-only descriptor is 20 bytes of header and one SID of at most 68: far below this. */
+const OWNER_SD_BUFFER = 1024;
 
 function toEntry(name: string, t: FileTimesAndSizes): DirEntry {
   const isDir = (t.fileAttributes & FileAttribute.DIRECTORY) !== 0;
@@ -179,6 +182,69 @@ export class SmbShare {
     ]);
     const info: CreateResponse = decodeCreateResponse(first(results).msg);
     return toEntry(baseName(smbPath), info);
+  }
+
+  /**
+   * stat, plus the server's id of the file (FileInternalInformation's IndexNumber: the inode on Samba, the MFT
+   * file reference on NTFS) as decimal text, in one round trip (CREATE + QUERY_INFO + CLOSE). A file replaced by
+   * another under the same name (written beside it and renamed over it, as rsync and many editors do) has a new
+   * id even when its size and times were made the same. Access as in stat.
+   */
+  async statWithId(path: string, options: { readData?: boolean } = {}): Promise<{ stats: Stats; fileId: string }> {
+    const tree = await this.tree();
+    const smbPath = toSmbPath(path);
+    const desiredAccess = (options.readData === true ? Access.FILE_READ_DATA : 0) | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE;
+    const results = await tree.compound([
+      createRequestFor(smbPath, { desiredAccess, disposition: CreateDisposition.OPEN }),
+      {
+        command: Command.QUERY_INFO,
+        body: encodeQueryInfoRequest({ fileId: RELATED_FILE_ID, infoType: InfoType.FILE, infoClass: FileInfoClass.FileInternalInformation, outputBufferLength: 8 }),
+        responseSize: 8,
+        subject: smbPath,
+      },
+      { command: Command.CLOSE, body: encodeCloseRequest(RELATED_FILE_ID) },
+    ]);
+    const info = decodeCreateResponse(first(results).msg);
+    throwFirstError(results.slice(1, 2));
+    const internal = results[1]?.ok === true ? decodeOutputBuffer(results[1].response.msg, 'QUERY_INFO') : Buffer.alloc(0);
+    if (internal.length < 8) throw new SmbProtocolError('FileInternalInformation too short');
+    return { stats: toEntry(baseName(smbPath), info), fileId: internal.readBigUInt64LE(0).toString() };
+  }
+
+  /**
+   * stat, plus the owner's SID (`S-1-5-21-…`) from the security descriptor: CREATE with READ_CONTROL, QUERY_INFO
+   * (InfoType SECURITY, OWNER_SECURITY_INFORMATION) and CLOSE in one round trip. Where the user may see the item
+   * but not read its security (READ_CONTROL refused), the owner is null and the stat still answers.
+   */
+  async statWithOwner(path: string): Promise<{ stats: Stats; ownerSid: string | null }> {
+    const tree = await this.tree();
+    const smbPath = toSmbPath(path);
+    const query: TreeRequest = {
+      command: Command.QUERY_INFO,
+      body: encodeQueryInfoRequest({ fileId: RELATED_FILE_ID, infoType: InfoType.SECURITY, infoClass: 0, outputBufferLength: OWNER_SD_BUFFER, additionalInformation: SecurityInformation.OWNER }),
+      responseSize: OWNER_SD_BUFFER,
+      subject: smbPath,
+    };
+    const results = await tree.compound([
+      createRequestFor(smbPath, { desiredAccess: Access.READ_CONTROL | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: CreateDisposition.OPEN }),
+      query,
+      { command: Command.CLOSE, body: encodeCloseRequest(RELATED_FILE_ID) },
+    ]);
+    let info: CreateResponse;
+    try {
+      info = decodeCreateResponse(first(results).msg);
+    } catch (err) {
+      if (!(err instanceof SmbAccessDeniedError)) throw err;
+      return { stats: await this.stat(path), ownerSid: null };
+    }
+    const stats = toEntry(baseName(smbPath), info);
+    const sd = results[1];
+    if (sd === undefined) throw new SmbProtocolError('missing QUERY_INFO response');
+    if (!sd.ok) {
+      if (sd.error instanceof SmbAccessDeniedError) return { stats, ownerSid: null };
+      throw sd.error;
+    }
+    return { stats, ownerSid: decodeOwnerSid(decodeOutputBuffer(sd.response.msg, 'QUERY_INFO')) };
   }
 
   async exists(path: string): Promise<boolean> {

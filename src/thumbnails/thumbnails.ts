@@ -7,8 +7,11 @@
  *   into one buffer of at most maxInputBytes; libvips decodes sequentially and JPEGs shrink on load; its
  *   operation cache is off.
  * - Never blocks the event loop: sharp runs on libuv's thread pool.
- * - Cache: `<dir>/<aa>/<sha256>.webp`, keyed by a caller-given identity (server, share, path, size, mtime),
- *   so a changed file gets a new thumbnail and the old one simply stops being asked for. Files are written
+ * - Cache: `<dir>/<aa>/<sha256>.webp`, keyed by a caller-given identity (server, share, path, the server's
+ *   file id, size, mtime, ctime), so a changed file gets a new thumbnail and the old one simply stops being
+ *   asked for. Size and mtime alone can be put back: a copy that keeps times (rsync -t, Explorer, `touch -r`)
+ *   of a same-sized picture looked like the old one. NTFS moves ChangeTime on every change; Samba reports its
+ *   mtime there instead, so on Samba it is the file id (the inode) that tells a replacement apart. Files are written
  *   to a temporary name and renamed, so a crash never leaves half a thumbnail under a real key. Concurrent
  *   requests for the same key share one generation.
  * - Shared by all users: a key names a file version, not a user, so a hit never touches the file server. The
@@ -106,8 +109,10 @@ export class ThumbnailService {
   }
 
   /** The cache key for one version of one file. */
-  static keyOf(parts: { server: string; share: string; path: string; size: number; mtime: Date }): string {
-    return createHash('sha256').update(JSON.stringify([parts.server.toLowerCase(), parts.share.toLowerCase(), parts.path, parts.size, parts.mtime.getTime()])).digest('hex');
+  static keyOf(parts: { server: string; share: string; path: string; fileId: string; size: number; mtime: Date; ctime: Date }): string {
+    return createHash('sha256')
+      .update(JSON.stringify([parts.server.toLowerCase(), parts.share.toLowerCase(), parts.path, parts.fileId, parts.size, parts.mtime.getTime(), parts.ctime.getTime()]))
+      .digest('hex');
   }
 
   private fileOf(key: string): string {

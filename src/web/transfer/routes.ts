@@ -61,9 +61,9 @@ export function transferRoutes(config: Config, files: FileService, logger: Logge
         // The cache is shared by every user (one thumbnail per file version), so each request must first show
         // that this user may read the file's data on the file server: a stat with read-data access, with the
         // user's own connection. Seeing the file in a listing (read-attributes) is not enough.
-        const st = await useDrive(files, req, target, (d, p) => d.stat(p, { readData: true }), { idempotent: true });
+        const { stats: st, fileId } = await useDrive(files, req, target, (d, p) => d.statWithId(p, { readData: true }), { idempotent: true });
         if (st.type === 'dir' || !isThumbnailable(name)) throw new NotFoundError(`There is no thumbnail for “${name}”.`, { code: 'no_thumbnail' });
-        const key = ThumbnailService.keyOf({ server: `${target.drive.host}:${target.drive.port}`, share: target.drive.share, path, size: Number(st.size), mtime: st.mtime });
+        const key = ThumbnailService.keyOf({ server: `${target.drive.host}:${target.drive.port}`, share: target.drive.share, path, fileId, size: Number(st.size), mtime: st.mtime, ctime: st.ctime });
         const etag = `"t${key.slice(0, 26)}"`;
         res.setHeader('ETag', etag);
         res.setHeader('Cache-Control', 'private, no-cache');

@@ -28,9 +28,9 @@ describe('drivesFor', () => {
     drive('Profile', '\\\\files.example.test\\%username%$'),
   ]);
 
-  it('puts "My home" first, from homeDirectory, with the host mapped', () => {
+  it('puts "My home" first, from homeDirectory, with the host mapped (and the UNC\'s own name kept for showing)', () => {
     const drives = drivesFor({ username: 'alice', homeDirectory: '\\\\files.example.test\\users\\alice', groups: [STAFF] }, config);
-    expect(drives[0]).toEqual({ id: 'home', name: 'My home', host: '10.0.0.5', port: 4450, share: 'users', basePath: ['alice'] });
+    expect(drives[0]).toEqual({ id: 'home', name: 'My home', host: '10.0.0.5', port: 4450, server: 'files.example.test', share: 'users', basePath: ['alice'] });
   });
 
   it('shows group-restricted drives only to members (by CN, case-insensitive, or by DN)', () => {
@@ -39,7 +39,7 @@ describe('drivesFor', () => {
     const bob = drivesFor({ username: 'bob', homeDirectory: '\\\\files.example.test\\users\\bob', groups: [STUDENTS.toUpperCase()] }, config);
     expect(bob.map((d) => d.id)).toEqual(['home', 'library', 'students-only', 'scratch', 'profile']);
     const students = bob.find((d) => d.id === 'students-only');
-    expect(students).toEqual({ id: 'students-only', name: 'Students only', host: 'other.example.test', port: 445, share: 'stud', basePath: ['Year 1'] });
+    expect(students).toEqual({ id: 'students-only', name: 'Students only', host: 'other.example.test', port: 445, server: 'other.example.test', share: 'stud', basePath: ['Year 1'] });
   });
 
   it('shows no restricted drive to a user without groups, and no home without homeDirectory', () => {

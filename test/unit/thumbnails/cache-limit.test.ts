@@ -6,11 +6,21 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ThumbnailService } from '../../../src/thumbnails/index.js';
 
 const image = readFileSync(join(import.meta.dirname, '../../fixtures/files/sample-photo.jpg'));
-const keyOf = (i: number): string => ThumbnailService.keyOf({ server: 'fs', share: 's', path: `p${i}.jpg`, size: image.length, mtime: new Date(0) });
+const keyOf = (i: number): string => ThumbnailService.keyOf({ server: 'fs', share: 's', path: `p${i}.jpg`, fileId: String(i), size: image.length, mtime: new Date(0), ctime: new Date(0) });
 
 function cacheFiles(dir: string): { name: string; size: number }[] {
   return readdirSync(dir).flatMap((sub) => readdirSync(join(dir, sub)).map((name) => ({ name, size: statSync(join(dir, sub, name)).size })));
 }
+
+describe('thumbnail cache key', () => {
+  it('names one version of a file: a new change time or file id is a new key, even with the same size and mtime', () => {
+    const file = { server: 'fs', share: 's', path: 'p.jpg', fileId: '1234', size: 100, mtime: new Date(1_000), ctime: new Date(1_000) };
+    expect(ThumbnailService.keyOf(file)).toBe(ThumbnailService.keyOf({ ...file }));
+    expect(ThumbnailService.keyOf({ ...file, ctime: new Date(2_000) })).not.toBe(ThumbnailService.keyOf(file));
+    expect(ThumbnailService.keyOf({ ...file, fileId: '1235' })).not.toBe(ThumbnailService.keyOf(file));
+    expect(ThumbnailService.keyOf({ ...file, mtime: new Date(2_000) })).not.toBe(ThumbnailService.keyOf(file));
+  });
+});
 
 describe('thumbnail cache limit', () => {
   let dir: string;
