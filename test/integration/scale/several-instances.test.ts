@@ -2,7 +2,7 @@
 // behind a real nginx running the README's example (docs/nginx-portcullis.conf) over HTTPS: round-robin, no sticky
 // sessions. Every request goes through nginx; each reply's X-Request-Id is then found in one instance's log, so
 // the tests know (and assert) which instance served what.
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,7 @@ const PROXY = { https: 5400, http: 5403 };
 const APP_PORTS = [5401, 5402] as const;
 const REDIS_PORT = 6640;
 const MAX_PER_USER = 4;
+const ADMIN_TOKEN = 'scale-admin-token-0123456789';
 
 let domain: DomainInfo;
 let redis: RedisFixture;
@@ -34,6 +35,15 @@ const instances: { name: 'A' | 'B'; server: ServerProcess; dataDir: string }[] =
 const proxyUrl = `https://127.0.0.1:${PROXY.https}`;
 
 const client = (localAddress?: string): TlsHttpClient => new TlsHttpClient(proxyUrl, { ca, ...(localAddress ? { localAddress } : {}) });
+
+/** The instance's open SMB connections, from its own /metrics (asked directly, not through nginx). */
+async function smbConnections(name: 'A' | 'B'): Promise<number> {
+  const port = APP_PORTS[name === 'A' ? 0 : 1];
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+  expect(res.status).toBe(200);
+  const text = await res.text();
+  return [...text.matchAll(/^portcullis_smb_connections(?:\{[^}]*\})? (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+}
 
 /** Which instance served the reply: the one whose log has its request id (the line is written as the answer ends). */
 async function servedBy(reply: { headers: Headers }): Promise<'A' | 'B'> {
@@ -57,6 +67,9 @@ function instanceEnv(port: number, dataDir: string): Record<string, string> {
     // nginx runs on the same host: trust exactly loopback, so X-Forwarded-For/-Proto count only from it.
     TRUST_PROXY: 'loopback',
     LOGIN_MAX_PER_USER: String(MAX_PER_USER),
+    ADMIN_TOKEN,
+    // No SMB connection idles out during the tests: one that closes did so because its session ended.
+    SMB_IDLE_SECONDS: '3600',
   });
 }
 
@@ -202,6 +215,56 @@ describe('two instances behind nginx, round-robin, no sticky sessions', () => {
     } finally {
       rmSync(local, { force: true });
     }
+  });
+
+  it('sign-out through one instance removes the temporaries of unfinished uploads started through the other', async () => {
+    const alice = client();
+    await signInOk(alice, 'alice', DEMO_PASSWORD);
+    const csrf = csrfTokenIn((await alice.get('/browse/home/')).text);
+    const headers = { 'X-CSRF-Token': csrf, Accept: 'application/json' };
+    const name = `scale-abandoned-${Date.now()}.bin`;
+    const home = join(domain.homesDir, 'alice');
+    expect(existsSync(home)).toBe(true);
+    const temporaries = (): string[] => readdirSync(home).filter((n) => n.startsWith('.~portcullis-') && n.includes(name));
+
+    const created = await alice.raw('POST', '/uploads', { ...headers, 'Content-Type': 'application/json' }, Buffer.from(JSON.stringify({ drive: 'home', folder: [], name, size: 1 << 20 })));
+    expect(created.status).toBe(201);
+    const startedOn = await servedBy(created);
+    const { id } = JSON.parse(created.body.toString('utf8')) as { id: string };
+    const put = await alice.raw('PUT', `/uploads/${id}?offset=0`, { ...headers, 'Content-Type': 'application/octet-stream', 'Content-Length': 4096 }, Buffer.alloc(4096, 1));
+    expect(put.status).toBe(200);
+    expect(temporaries()).toHaveLength(1);
+
+    const out = await signOut(alice);
+    expect(out.location).toBe('/login?signed-out=1');
+    expect(await servedBy(out)).toBe(other(startedOn));
+    // The instance that signed the session out learnt of the upload from Redis, not from its own memory.
+    expect(temporaries()).toEqual([]);
+  });
+
+  it('sign-out through one instance closes the SMB connections the other opened for that session', async () => {
+    // A user no other test here signs in as, so their connections are this session's alone.
+    const student = client();
+    await signInOk(student, 'student001', DEMO_PASSWORD);
+    const before = { A: await smbConnections('A'), B: await smbConnections('B') };
+    const browsedOn = new Set<string>();
+    for (let i = 0; i < 2; i++) {
+      const listing = await student.get('/browse/home/');
+      expect(listing.status).toBe(200);
+      browsedOn.add(await servedBy(listing));
+    }
+    expect([...browsedOn].sort()).toEqual(['A', 'B']);
+    const opened = { A: await smbConnections('A'), B: await smbConnections('B') };
+    expect(opened.A).toBeGreaterThan(before.A);
+    expect(opened.B).toBeGreaterThan(before.B);
+
+    const out = await signOut(student);
+    expect(out.location).toBe('/login?signed-out=1');
+    const signedOutOn = await servedBy(out);
+    // The instance that signed out closed its own at once; the other one hears of it through Redis.
+    expect(await smbConnections(signedOutOn)).toBeLessThanOrEqual(before[signedOutOn]);
+    const elsewhere = other(signedOutOn);
+    await waitFor(`instance ${elsewhere} to close the session's SMB connections`, async () => (await smbConnections(elsewhere)) <= before[elsewhere], 15_000, 200);
   });
 
   it('an instance killed mid-download: the client sees a cut transfer, and its next request works through the other without signing in', async () => {
