@@ -2,7 +2,7 @@
 // behind a real nginx running the README's example (docs/nginx-portcullis.conf) over HTTPS: round-robin, no sticky
 // sessions. Every request goes through nginx; each reply's X-Request-Id is then found in one instance's log, so
 // the tests know (and assert) which instance served what.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -285,6 +285,7 @@ describe('two instances behind nginx, round-robin, no sticky sessions', () => {
     expect(result.contentLength).toBe(LARGE_FILE.bytes);
     expect(result.received).toBeLessThan(LARGE_FILE.bytes);
     expect(result.ending).not.toBe('end');
+    console.log(`instance killed mid-download: ${result.received} of ${result.contentLength} bytes, then the connection ${result.ending}`);
 
     // The session lives in Redis and the key in the cookie: the survivor serves the next requests as they are.
     const next = await alice.get('/browse/shared/');
@@ -295,5 +296,83 @@ describe('two instances behind nginx, round-robin, no sticky sessions', () => {
     expect(whole.status).toBe(200);
     expect(whole.body.length).toBe(LARGE_FILE.bytes);
     expect(sha256(whole.body)).toBe(sha256(readFileSync(join(domain.sharesDir, SHARES.shared, LARGE_FILE.path))));
+  });
+
+  it('an instance killed mid-upload: the upload resumes through the survivor from the offset the file server holds', async () => {
+    // The test before killed an instance: start it again on its port, as an orchestrator would.
+    for (const [i, inst] of instances.entries()) {
+      if (inst.server.child.exitCode !== null || inst.server.child.signalCode !== null) {
+        inst.server = await startServerProcess(instanceEnv(APP_PORTS[i] ?? 0, inst.dataDir));
+      }
+    }
+    const alice = client();
+    await signInOk(alice, 'alice', DEMO_PASSWORD);
+    // nginx sends nothing to an instance for a while after it failed (fail_timeout): wait until both serve again.
+    const seen = new Set<string>();
+    await waitFor('nginx to use both instances again', async () => {
+      seen.add(await servedBy(await alice.get('/browse/home/')));
+      return seen.size === 2;
+    }, 60_000, 500);
+
+    const csrf = csrfTokenIn((await alice.get('/browse/home/')).text);
+    const headers = { 'X-CSRF-Token': csrf, Accept: 'application/json' };
+    const data = Buffer.alloc(24 << 20);
+    for (let i = 0; i < data.length; i += 4) data.writeUInt32LE((i * 2246822519 + 7) >>> 0, i);
+    const name = `scale-interrupted-${Date.now()}.bin`;
+    const home = join(domain.homesDir, 'alice');
+    const temporarySize = (): number => {
+      const temp = readdirSync(home).find((n) => n.startsWith('.~portcullis-') && n.includes(name));
+      return temp === undefined ? -1 : statSync(join(home, temp)).size;
+    };
+    const created = await alice.raw('POST', '/uploads', { ...headers, 'Content-Type': 'application/json' }, Buffer.from(JSON.stringify({ drive: 'home', folder: [], name, size: data.length })));
+    expect(created.status).toBe(201);
+    const { id } = JSON.parse(created.body.toString('utf8')) as { id: string };
+    const first = 4 << 20;
+    const put1 = await alice.raw('PUT', `/uploads/${id}?offset=0`, { ...headers, 'Content-Type': 'application/octet-stream', 'Content-Length': first }, data.subarray(0, first));
+    expect(put1.status).toBe(200);
+
+    // Strict alternation: the request after one served by X goes to the other, which is the one to kill.
+    const victim = other(await servedBy(put1));
+    const cookie = alice.jar.header();
+    const put2 = alice.open('PUT', `/uploads/${id}?offset=${first}`, { ...headers, Cookie: cookie, 'Content-Type': 'application/octet-stream', 'Content-Length': data.length - first });
+    const outcome = new Promise<string>((resolve) => {
+      put2.on('response', (res) => {
+        res.resume();
+        res.on('end', () => resolve(`status ${res.statusCode ?? 0}`));
+        res.on('error', () => resolve('error'));
+      });
+      put2.on('error', (err) => resolve(`error ${err.message}`));
+    });
+    put2.write(data.subarray(first, first + (8 << 20)));
+    // The victim is writing the second chunk to the file server when it dies.
+    await waitFor('the second chunk to reach the file server', () => Promise.resolve(temporarySize() > first + (1 << 20)), 30_000);
+    const dying = instances.find((i) => i.name === victim);
+    dying?.server.child.kill('SIGKILL');
+    await waitFor('the killed instance to exit', () => Promise.resolve(dying?.server.child.exitCode !== null || dying.server.child.signalCode !== null), 10_000);
+    // The client's request fails (nginx answers 502 or drops the connection); it is never taken as done.
+    const ended = await Promise.race([outcome, new Promise<string>((resolve) => setTimeout(() => resolve('still open'), 20_000))]);
+    put2.destroy();
+    expect(ended).not.toBe('status 200');
+
+    // Through the survivor: where the upload stands is what the file server holds, and it continues from there.
+    const head = await alice.raw('HEAD', `/uploads/${id}`, headers);
+    expect(head.status).toBe(200);
+    expect(await servedBy(head)).toBe(other(victim));
+    const offset = Number(head.headers.get('upload-offset'));
+    expect(offset).toBeGreaterThan(first);
+    expect(offset).toBeLessThanOrEqual(first + (8 << 20));
+    expect(offset).toBe(temporarySize());
+    console.log(`instance killed mid-upload: the client saw ${ended}; the upload resumed at byte ${offset} through the survivor`);
+    const put3 = await alice.raw('PUT', `/uploads/${id}?offset=${offset}`, { ...headers, 'Content-Type': 'application/octet-stream', 'Content-Length': data.length - offset }, data.subarray(offset));
+    expect(put3.status).toBe(200);
+    const finished = await alice.raw('POST', `/uploads/${id}/finish`, headers);
+    expect(finished.status).toBe(201);
+    const local = join(FIXTURE_ROOT, `nginx-scale-${name}`);
+    try {
+      await run('smbclient', [`//${domain.ip}/${SHARES.users}`, '-U', `${domain.netbiosDomain}\\alice%${DEMO_PASSWORD}`, '-c', `cd alice; get "${name}" "${local}"`]);
+      expect(sha256(readFileSync(local))).toBe(sha256(data));
+    } finally {
+      rmSync(local, { force: true });
+    }
   });
 });
