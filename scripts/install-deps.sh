@@ -5,7 +5,7 @@ set -euo pipefail
 
 bash "$(dirname "$0")/install-node.sh"
 
-PACKAGES=(samba samba-ad-dc smbclient ldap-utils winbind krb5-user python3-samba redis-server chromium zstd openssl iproute2 util-linux curl procps)
+PACKAGES=(samba samba-ad-dc smbclient ldap-utils winbind krb5-user python3-samba redis-server nginx chromium zstd openssl iproute2 util-linux curl procps)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -32,6 +32,7 @@ echo "krb5-config krb5-config/default_realm string EXAMPLE.TEST" | debconf-set-s
 apt-get update -qq
 apt-get install -y -qq "${missing[@]}" >/dev/null
 # The distribution's own Samba services would grab port 445 on every address; the fixtures run their own.
+# (nginx's own service, if the package started one, is left alone: the tests' nginx has its own ports and config.)
 for svc in samba-ad-dc smbd nmbd winbind redis-server; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     systemctl stop "$svc" || true

@@ -81,7 +81,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(cookieParser());
     app.use(sessionMiddleware(config, services.sessions.store));
     app.use(absoluteLifetime(config));
-    app.use(currentUser(config, logger, services.pool));
+    app.use(currentUser(config, logger, { closeSession: services.endSession }));
     // Forms post urlencoded; every state-changing request then needs a valid CSRF token (sign-in included).
     // Room for a zip of a few thousand selected names; nothing else posts more than a few fields.
     app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 10_000 }));

@@ -3,8 +3,8 @@ import type { RedisClientType } from 'redis';
 import { directorySettings, LdapDirectory, SignInQueue, SignInThrottle, throttleSettings } from './auth/index.js';
 import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
-import { createSessionStore, SmbPool, type SessionStoreHandle } from './sessions/index.js';
-import { FileService, STALE_TEMP_MS, UploadSweeper } from './files/index.js';
+import { createSessionStore, sessionEndings, SmbPool, type SessionStoreHandle } from './sessions/index.js';
+import { FileService, MemoryUploadRegistry, RedisUploadRegistry, STALE_TEMP_MS, UploadSweeper } from './files/index.js';
 
 export interface Services {
   directory: LdapDirectory;
@@ -17,6 +17,11 @@ export interface Services {
   files: FileService;
   /** Removes stale upload temporaries on a timer, and a session's own at sign-out. */
   uploads: UploadSweeper;
+  /**
+   * The web session has ended (sign-out): closes its SMB connections here and, with Redis, on every other
+   * instance, which would otherwise keep theirs open, authenticated as the user, until they idle out.
+   */
+  endSession(sessionId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,8 +46,12 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const signInQueue = new SignInQueue({ concurrency: signInConcurrency, maxWaitMs: signInQueueWaitSeconds * 1000, maxQueued: signInQueueLimit });
   const pool = new SmbPool(config, logger);
   const files = new FileService(pool);
-  const uploads = new UploadSweeper(files, { intervalMs: config.upload.sweepIntervalSeconds * 1000, maxAgeMs: STALE_TEMP_MS }, logger);
+  // An upload may start on one instance and its user sign out on another: the list sign-out needs is shared too.
+  // Kept as long as a temporary is young enough to resume; after that the timer sweeps it anyway.
+  const registry = redis ? new RedisUploadRegistry(redis, STALE_TEMP_MS / 1000) : new MemoryUploadRegistry();
+  const uploads = new UploadSweeper(files, { intervalMs: config.upload.sweepIntervalSeconds * 1000, maxAgeMs: STALE_TEMP_MS }, logger, registry);
   uploads.start();
+  const endings = redis ? sessionEndings(redis, (id) => pool.closeSession(id), logger) : undefined;
   return {
     directory,
     throttle,
@@ -51,7 +60,12 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     pool,
     files,
     uploads,
+    endSession: async (sessionId) => {
+      await pool.closeSession(sessionId);
+      await endings?.announce(sessionId);
+    },
     close: async () => {
+      await endings?.close();
       await uploads.stop();
       await pool.close();
       await sessions.close();

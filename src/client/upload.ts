@@ -335,7 +335,15 @@ export function enableUpload(): void {
       if (reply.status === 200 && typeof reply.body.offset === 'number') offset = reply.body.offset;
       else if (reply.status === 409 && typeof reply.body.offset === 'number') offset = reply.body.offset;
       // upload_busy: an earlier try of this chunk is still being written (on another instance); wait for it.
-      else if (reply.status === 423 || reply.status === 503 || (reply.status === 409 && (reply.body.error as { code?: string } | undefined)?.code === 'upload_busy')) {
+      // 502/504: the load balancer lost the instance this chunk went to (it died or restarted); another one
+      // knows where the upload stands, so ask and go on from there.
+      else if (
+        reply.status === 423 ||
+        reply.status === 502 ||
+        reply.status === 503 ||
+        reply.status === 504 ||
+        (reply.status === 409 && (reply.body.error as { code?: string } | undefined)?.code === 'upload_busy')
+      ) {
         await sleep(1000);
         await askOffset();
       } else throw new Error(errorMessage(reply));

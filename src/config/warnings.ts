@@ -20,6 +20,12 @@ export function startupWarnings(config: Config): string[] {
   if (production && config.session.cookieSecure === false) {
     warnings.push('SESSION_COOKIE_SECURE=false in production: the session and key cookies are also sent over plain HTTP');
   }
+  if (config.session.redisUrl !== undefined && config.session.secretGenerated) {
+    // Production already requires the secret; a development pair of instances would each make up their own.
+    warnings.push(
+      'REDIS_URL is set but SESSION_SECRET is not: this instance signs its cookies with a secret of its own, so other instances sharing the Redis refuse its sessions. Give every instance the same SESSION_SECRET',
+    );
+  }
   const plainLdap = config.ldap.startTls ? [] : config.ldap.urls.filter((u) => u.startsWith('ldap:'));
   if (plainLdap.length > 0) {
     warnings.push(`LDAP_URLS ${plainLdap.join(', ')} without LDAP_STARTTLS: the service account's and users' passwords cross the network in clear text`);

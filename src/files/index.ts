@@ -5,6 +5,7 @@ export type { FolderRead } from './read-folder.js';
 export { readTextHead, TEXT_PREVIEW_BYTES, type TextHead } from './text-head.js';
 export { isConnectionLost, join, resetSweeps, STALE_TEMP_MS, type PumpResult } from './upload.js';
 export { UploadSweeper, type SweeperSettings } from './upload-sweeper.js';
+export { MemoryUploadRegistry, RedisUploadRegistry, type PendingUpload, type UploadRegistry } from './upload-registry.js';
 export { CONFLICT_MODES, isTempName, nameProblem, numberedName, parseConflict, tempName, type ConflictMode } from './names.js';
 export { ZipTooLargeError, type ZipItem, type ZipLimits } from './zip-walk.js';
 export { canScavenge, noteBodyBytes, SCAVENGE_EVERY_BYTES } from './young-garbage.js';

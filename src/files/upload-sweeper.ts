@@ -7,14 +7,16 @@
  * for the user who uploaded there. A folder is forgotten once no temporary is left in it (or it is gone).
  * The registry is per process: another instance sweeps the folders it wrote to itself.
  *
- * It also remembers which session each resumable upload's temporary belongs to, so that sign-out, which kills
- * the session's tickets, removes their temporaries too.
+ * It also keeps, in an UploadRegistry, which session each resumable upload's temporary belongs to, so that
+ * sign-out, which kills the session's tickets, removes their temporaries too: in Redis when instances share it,
+ * since an upload started on one instance may be signed out of on another.
  */
 import type { DriveRef } from '../drives/index.js';
 import type { PoolCredential } from '../sessions/index.js';
 import { SmbAccessDeniedError, SmbNotFoundError } from '../smb/index.js';
 import type { FileService } from './service.js';
 import { join } from './upload.js';
+import { MemoryUploadRegistry, type UploadRegistry } from './upload-registry.js';
 
 export interface SweeperSettings {
   intervalMs: number;
@@ -35,12 +37,8 @@ const MAX_FOLDERS = 10_000;
 const folderKey = (username: string, drive: DriveRef, dir: string): string =>
   [username.toLowerCase(), drive.host.toLowerCase(), drive.port, drive.share.toLowerCase(), dir].join('\0');
 
-const uploadKey = (drive: DriveRef, dir: string, temp: string): string => [drive.id, dir, temp].join('\0');
-
 export class UploadSweeper {
   private readonly folders = new Map<string, Folder>();
-  /** Per web session: the temporaries of its unfinished resumable uploads. */
-  private readonly sessions = new Map<string, Map<string, Folder & { temp: string }>>();
   private timer: NodeJS.Timeout | undefined;
   private pass: Promise<void> | undefined;
   private stopped = false;
@@ -49,6 +47,8 @@ export class UploadSweeper {
     private readonly files: FileService,
     private readonly settings: SweeperSettings,
     private readonly logger?: { debug(message: string, meta?: Record<string, unknown>): unknown },
+    /** Per web session: the temporaries of its unfinished resumable uploads. */
+    private readonly registry: UploadRegistry = new MemoryUploadRegistry(),
   ) {}
 
   start(): void {
@@ -74,37 +74,31 @@ export class UploadSweeper {
     if (this.folders.size > MAX_FOLDERS) this.folders.delete(this.folders.keys().next().value ?? '');
   }
 
-  /** A resumable upload's temporary, owned by web session `sessionId` until finished or cancelled. */
-  noteUpload(sessionId: string, username: string, drive: DriveRef, dir: string, temp: string): void {
+  /**
+   * A resumable upload's temporary, owned by web session `sessionId` until finished or cancelled. Never throws: if
+   * the registry can't be reached, the timer still sweeps the temporary once it is stale.
+   */
+  async noteUpload(sessionId: string, username: string, drive: DriveRef, dir: string, temp: string): Promise<void> {
     this.noteFolder(username, drive, dir);
-    let uploads = this.sessions.get(sessionId);
-    if (uploads === undefined) {
-      if (this.sessions.size >= MAX_FOLDERS) this.sessions.delete(this.sessions.keys().next().value ?? '');
-      uploads = new Map();
-      this.sessions.set(sessionId, uploads);
-    }
-    uploads.set(uploadKey(drive, dir, temp), { username, drive, dir, temp });
+    await this.registry.add(sessionId, { username, drive, dir, temp }).catch((err: unknown) => this.logger?.debug('could not note an upload for sign-out', { err }));
   }
 
-  /** The upload was finished or cancelled: its temporary is gone. */
-  forgetUpload(sessionId: string, drive: DriveRef, dir: string, temp: string): void {
-    const uploads = this.sessions.get(sessionId);
-    uploads?.delete(uploadKey(drive, dir, temp));
-    if (uploads?.size === 0) this.sessions.delete(sessionId);
+  /** The upload was finished or cancelled: its temporary is gone. Never throws. */
+  async forgetUpload(sessionId: string, drive: DriveRef, dir: string, temp: string): Promise<void> {
+    await this.registry.remove(sessionId, { drive, dir, temp }).catch((err: unknown) => this.logger?.debug('could not forget a finished upload', { err }));
   }
 
   /**
    * At sign-out: the session's tickets die with it, so the temporaries of its unfinished uploads can never be
-   * finished. Removes those this instance knows of; failures (no usable credential, server down) are left to
-   * the timer. Never throws.
+   * finished. Removes those of every instance (with a shared registry); failures (no usable credential, server
+   * down) are left to the timer. Never throws.
    */
   async endSession(sessionId: string, credential: () => PoolCredential): Promise<void> {
-    const uploads = this.sessions.get(sessionId);
-    this.sessions.delete(sessionId);
-    if (uploads === undefined) return;
     try {
+      const uploads = await this.registry.take(sessionId);
+      if (uploads.length === 0) return;
       const cred = credential();
-      for (const u of uploads.values()) {
+      for (const u of uploads) {
         await this.files.useAt(sessionId, cred, u.drive, (d) => d.removeQuietly(join(u.dir, u.temp)), { idempotent: true }).catch(() => undefined);
       }
     } catch (err) {

@@ -2,3 +2,4 @@ export { createSessionStore, type SessionStoreDeps, type SessionStoreHandle } fr
 export { SqliteSessionStore, expiryOf, type SqliteSessionStoreOptions } from './sqlite-store.js';
 export { SmbPool, type PoolCredential, type PoolLogger, type PoolStats, type UseOptions } from './smb-pool.js';
 export { CredentialsRejectedError, SmbBusyError, type CredentialRejection } from './errors.js';
+export { sessionEndings, type SessionEndings } from './session-endings.js';

@@ -77,4 +77,11 @@ describe('startupWarnings', () => {
       'SESSION_COOKIE_SECURE=false in production: the session and key cookies are also sent over plain HTTP',
     ]);
   });
+
+  it('warns when instances share Redis without a shared SESSION_SECRET', () => {
+    expect(startupWarnings(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }))).toEqual([
+      expect.stringMatching(/^REDIS_URL is set but SESSION_SECRET is not: .*Give every instance the same SESSION_SECRET$/),
+    ]);
+    expect(startupWarnings(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', SESSION_SECRET: 's'.repeat(32) }))).toEqual([]);
+  });
 });

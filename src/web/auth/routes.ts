@@ -20,7 +20,7 @@ interface LoginView {
   notice?: string;
 }
 
-export function authRoutes(config: Config, services: Pick<Services, 'directory' | 'throttle' | 'signInQueue' | 'pool' | 'uploads'>, csrf: CsrfTools, logger: Logger): Router {
+export function authRoutes(config: Config, services: Pick<Services, 'directory' | 'throttle' | 'signInQueue' | 'endSession' | 'uploads'>, csrf: CsrfTools, logger: Logger): Router {
   const router = Router();
   const passport = new Passport();
   passport.use(new AdStrategy({ directory: services.directory, throttle: services.throttle, queue: services.signInQueue, domain: config.ad.domain, logger }));
@@ -90,7 +90,8 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
     // The session's upload tickets die with it (they are bound to it); their temporaries go now.
     if (username) await services.uploads.endSession(req.sessionID, () => credentialFor(req));
     try {
-      await services.pool.closeSession(req.sessionID);
+      // Here and on every other instance (several instances share the session).
+      await services.endSession(req.sessionID);
     } catch (err) {
       logger.warn('closing SMB connections at sign-out failed', { err });
     }

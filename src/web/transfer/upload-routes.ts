@@ -365,7 +365,7 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
         }
         await share.sweepStaleTemporaries(`${drive.host}|${drive.share}|${dir}`, dir);
         await share.createEmpty(join(dir, ticket.temp));
-        sweeper?.noteUpload(req.sessionID, ticket.user, drive, dir, ticket.temp);
+        await sweeper?.noteUpload(req.sessionID, ticket.user, drive, dir, ticket.temp);
       },
       { idempotent: false },
     );
@@ -537,7 +537,7 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
             throw new AppError(409, `“${ticket.name}” already exists. Choose to overwrite it or keep both.`, 'exists');
           }
           const placed = await share.place(dir, ticket.temp, ticket.name, conflict);
-          sweeper?.forgetUpload(req.sessionID, target.drive, dir, ticket.temp);
+          await sweeper?.forgetUpload(req.sessionID, target.drive, dir, ticket.temp);
           return placed;
         },
         { idempotent: false },
@@ -560,7 +560,7 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
       async (share, dir) => {
         await share.removeQuietly(join(dir, ticket.temp));
         unconfirmed.delete(String(req.params.id));
-        sweeper?.forgetUpload(req.sessionID, target.drive, dir, ticket.temp);
+        await sweeper?.forgetUpload(req.sessionID, target.drive, dir, ticket.temp);
       },
       { idempotent: true },
     );
