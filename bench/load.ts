@@ -181,21 +181,39 @@ async function scrape(port: number): Promise<AppMetrics> {
   return { smbConnections: sum('portcullis_smb_connections'), smbWaiting: sum('portcullis_smb_waiting_requests'), eventLoopP99Ms: sum('portcullis_nodejs_eventloop_lag_p99_seconds') * 1000 };
 }
 
-/** smbd processes in the DC's session: one per SMB connection, plus the parent. */
-function smbdProcesses(dcPid: number): number {
-  let n = 0;
+/**
+ * The DC's smbd: it runs in a session of its own (it daemonises), so the DC's CPU is samba's session plus this
+ * one. `children`: smbd processes serving a client (one per SMB connection), its helpers and parent left out.
+ */
+function smbdOf(domain: DomainInfo): { session: number | undefined; children: number } {
+  const conf = join(domain.dir, 'etc', 'smb.conf');
+  let session: number | undefined;
+  let parent: number | undefined;
+  const smbd: { ppid: number }[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'smbd') continue;
+      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(conf)) continue;
       const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(rest[3]) === dcPid && comm.startsWith('smbd')) n++;
+      const ppid = Number(rest[1]);
+      smbd.push({ ppid });
+      if (Number(rest[3]) === Number(entry)) {
+        session = Number(entry);
+        parent = Number(entry);
+      }
     } catch {
       // gone meanwhile
     }
   }
-  return n;
+  return { session, children: smbd.filter((p) => p.ppid === parent).length };
+}
+
+/** CPU ms so far of the whole DC: samba's session and smbd's. */
+function dcTotalCpuMs(domain: DomainInfo): number {
+  const smbdSession = smbdOf(domain).session;
+  return dcCpuMs(domain.pid) + (smbdSession === undefined ? 0 : dcCpuMs(smbdSession));
 }
 
 const mb = (b: number): string => `${(b / 1e6).toFixed(0)} MB`;
@@ -206,11 +224,12 @@ interface SignInResult {
   lines: string[];
 }
 
-async function signInAll(base: string, names: string[], password: string, dcPid: number, appPid: number): Promise<SignInResult> {
+async function signInAll(base: string, names: string[], domain: DomainInfo, appPid: number): Promise<SignInResult> {
+  const password = domain.password;
   const ms: number[] = [];
   const firstFailures = new Map<string, number>();
   let finalFailures = 0;
-  const dc0 = dcCpuMs(dcPid);
+  const dc0 = dcTotalCpuMs(domain);
   const app0 = processCpuMs(appPid);
   const t0 = performance.now();
   const sessions = await Promise.all(
@@ -244,7 +263,7 @@ async function signInAll(base: string, names: string[], password: string, dcPid:
     sessions: sessions.filter((s): s is Session => s !== undefined),
     lines: [
       `  sign-in of ${names.length} at once: p50 ${fmt(percentile(ms, 50))} ms, p99 ${fmt(percentile(ms, 99))} ms (POST; ${(wall / 1000).toFixed(1)} s for all), first-attempt failures: ${failed}, still failing after 3 retries: ${finalFailures}`,
-      `  CPU during sign-in: DC ${((dcCpuMs(dcPid) - dc0) / names.length).toFixed(1)} ms per sign-in (${((dcCpuMs(dcPid) - dc0) / 1000).toFixed(1)} s), app ${((processCpuMs(appPid) - app0) / names.length).toFixed(1)} ms per sign-in`,
+      `  CPU during sign-in (and each session's first listing): DC ${((dcTotalCpuMs(domain) - dc0) / names.length).toFixed(1)} ms per sign-in (${((dcTotalCpuMs(domain) - dc0) / 1000).toFixed(1)} s), app ${((processCpuMs(appPid) - app0) / names.length).toFixed(1)} ms`,
     ],
   };
 }
@@ -354,7 +373,8 @@ async function withApp<T>(root: string, domain: DomainInfo, o: Options, work: (b
 async function loadRun(o: Options, domain: DomainInfo, base: string, appPid: number, n: number, firstStudent: number): Promise<string[]> {
   const lines = [`N = ${n} (students ${studentName(firstStudent)}…${studentName(firstStudent + n - 1)}), ${o.soakS ?? o.durationS} s, machine load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} at start`];
   const names = Array.from({ length: n }, (_, i) => studentName(firstStudent + i));
-  const signIn = await signInAll(base, names, domain.password, domain.pid, appPid);
+  const startRss = statusBytes(appPid, 'VmRSS');
+  const signIn = await signInAll(base, names, domain, appPid);
   lines.push(...signIn.lines);
   const sessions = signIn.sessions;
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
@@ -362,6 +382,8 @@ async function loadRun(o: Options, domain: DomainInfo, base: string, appPid: num
     await scrape(o.port); // resets the event-loop histogram: the figure below is the load's
     const rss = sampleRss(appPid);
     const cpu0 = processCpuMs(appPid);
+    const dcCpu0 = dcTotalCpuMs(domain);
+    const benchCpu0 = process.cpuUsage();
     const seconds = o.soakS ?? o.durationS;
     const stats = new RouteStats();
     const t0 = performance.now();
@@ -378,7 +400,7 @@ async function loadRun(o: Options, domain: DomainInfo, base: string, appPid: num
           peakEld = Math.max(peakEld, m.eventLoopP99Ms);
         })
         .catch(() => undefined);
-      peakSmbd = Math.max(peakSmbd, smbdProcesses(domain.pid));
+      peakSmbd = Math.max(peakSmbd, smbdOf(domain).children);
     }, 2000);
     const perMinute = o.soakS === undefined
       ? undefined
@@ -397,14 +419,19 @@ async function loadRun(o: Options, domain: DomainInfo, base: string, appPid: num
     clearInterval(watch);
     if (perMinute) clearInterval(perMinute);
     const cpuMs = processCpuMs(appPid) - cpu0;
+    const dcCpuLoadMs = dcTotalCpuMs(domain) - dcCpu0;
+    const benchCpu = process.cpuUsage(benchCpu0);
+    const benchCpuMs = (benchCpu.user + benchCpu.system) / 1000;
     const end = await scrape(o.port);
     rss.stop();
     const bigMs = await bigRun;
     const { total, errors } = stats.count();
     lines.push(`  ${sessions.length} sessions, ${loops} loops, ${total} requests in ${elapsed.toFixed(1)} s: ${(total / elapsed).toFixed(0)} req/s, ${errors} errors`);
     lines.push(...routeLines(stats, elapsed, [...ROUTES, UPLOAD]));
-    lines.push(`  app CPU ${(cpuMs / 1000).toFixed(1)} s: ${(cpuMs / total).toFixed(2)} ms per request (${((cpuMs / 1000 / elapsed) * 100).toFixed(0)}% of a core)`);
-    lines.push(`  RSS peak ${mb(rss.peakRss)}, final ${mb(statusBytes(appPid, 'VmRSS'))}; handles ${openHandles(appPid)}; SMB connections peak ${peakSmb} (smbd processes ${peakSmbd}), at the end ${end.smbConnections}; event-loop delay p99 ${Math.max(peakEld, end.eventLoopP99Ms).toFixed(0)} ms`);
+    const share = (ms: number): string => `${((ms / 1000 / elapsed) * 100).toFixed(0)}% of a core`;
+    lines.push(`  app CPU ${(cpuMs / 1000).toFixed(1)} s: ${(cpuMs / total).toFixed(2)} ms per request (${share(cpuMs)}); meanwhile the DC (samba + smbd) ${share(dcCpuLoadMs)}, this benchmark's client ${share(benchCpuMs)}`);
+    const finalRss = statusBytes(appPid, 'VmRSS');
+    lines.push(`  RSS before sign-in ${mb(startRss)}, peak ${mb(rss.peakRss)}, final ${mb(finalRss)} (${((finalRss - startRss) / sessions.length / 1e6).toFixed(2)} MB per session); handles ${openHandles(appPid)}; SMB connections peak ${peakSmb} (smbd processes ${peakSmbd}), at the end ${end.smbConnections}; event-loop delay p99 ${Math.max(peakEld, end.eventLoopP99Ms).toFixed(0)} ms`);
     if (bigMs.length > 0) lines.push(`  the ${BIG_FOLDER.entries}-entry folder under this load: ${bigMs.map((x) => `${(x / 1000).toFixed(2)} s`).join(', ')}`);
     if (minutes.length > 1) {
       const first = minutes[0]!;
