@@ -77,6 +77,8 @@ interface Hit {
   status: number;
   ms: number;
   bytes: number;
+  /** Why it failed: the socket error's code, or the error page's message (digits as N, so like ones add up). */
+  why?: string;
 }
 
 /** One keep-alive HTTP request; the body is read and counted, not kept. */
@@ -85,11 +87,20 @@ function hit(agent: Agent, port: number, method: string, path: string, headers: 
   return new Promise((resolve) => {
     const req = request({ host: '127.0.0.1', port, method, path, headers, agent, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }, (res) => {
       let bytes = 0;
-      res.on('data', (d: Buffer) => (bytes += d.length));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, bytes }));
-      res.on('error', () => resolve({ status: 0, ms: performance.now() - started, bytes }));
+      const status = res.statusCode ?? 0;
+      let text = '';
+      res.on('data', (d: Buffer) => {
+        bytes += d.length;
+        if (status >= 400 && text.length < 16_384) text += d.toString('utf8');
+      });
+      res.on('end', () => {
+        const message = /<p class="lead">([^<]*)<\/p>|"message":"([^"]*)"/.exec(text);
+        const why = message ? (message[1] ?? message[2] ?? '').trim().replace(/\d+/g, 'N') : undefined;
+        resolve({ status, ms: performance.now() - started, bytes, ...(why ? { why } : {}) });
+      });
+      res.on('error', (err: NodeJS.ErrnoException) => resolve({ status: 0, ms: performance.now() - started, bytes, why: err.code ?? err.name }));
     });
-    req.on('error', () => resolve({ status: 0, ms: performance.now() - started, bytes: 0 }));
+    req.on('error', (err: NodeJS.ErrnoException) => resolve({ status: 0, ms: performance.now() - started, bytes: 0, why: err.code ?? err.name }));
     req.end(body);
   });
 }
@@ -136,7 +147,8 @@ class RouteStats {
 
   add(route: Route, h: Hit): void {
     const good = h.status === route.ok && (route.bytes === undefined || h.bytes === route.bytes);
-    const label = good ? 'ok' : h.status === 0 ? 'no answer' : h.status === route.ok ? 'short body' : String(h.status);
+    const base = good ? 'ok' : h.status === 0 ? 'no answer' : h.status === route.ok ? 'short body' : String(h.status);
+    const label = !good && h.why ? `${base} (${h.why})` : base;
     const s = this.statuses.get(route.name) ?? new Map<string, number>();
     s.set(label, (s.get(label) ?? 0) + 1);
     this.statuses.set(route.name, s);
