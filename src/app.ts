@@ -19,6 +19,7 @@ import { uploadRoutes } from './web/transfer/upload-routes.js';
 import { transferRoutes } from './web/transfer/routes.js';
 import { propertiesRoutes } from './web/api/properties-routes.js';
 import { siteLocals } from './web/site.js';
+import { staticFiles } from './web/static-files.js';
 import { layoutEngine } from './web/view-engine.js';
 
 export interface AppDeps {
@@ -59,7 +60,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   app.use(securityHeaders());
   app.use(decideCookieSecurity(config));
 
-  app.use(express.static(rootPath('public'), { index: false, setHeaders: metrics.staticFile }));
+  app.use(staticFiles(rootPath('public'), { index: false, setHeaders: metrics.staticFile }));
   app.use('/branding', express.static(rootPath('themes', 'branding'), { index: false, setHeaders: metrics.staticFile }));
 
   app.use(healthRoutes(deps.statusChecks ?? singleFlight(statusChecks(config)), { signInAvailable: deps.services !== undefined, adminToken: config.admin.token }));

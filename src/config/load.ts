@@ -122,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConnectionsPerServer: e.SMB_MAX_CONNECTIONS_PER_SERVER,
       queueLimit: e.SMB_QUEUE_LIMIT,
       queueTimeoutMs: e.SMB_QUEUE_TIMEOUT_MS,
+      connectConcurrency: e.SMB_CONNECT_CONCURRENCY,
       allowUnsignedHosts: e.SMB_ALLOW_UNSIGNED_HOSTS,
     },
     upload: { maxBytes: e.UPLOAD_MAX_BYTES, sweepIntervalSeconds: e.UPLOAD_SWEEP_INTERVAL_SECONDS },

@@ -120,6 +120,11 @@ export interface Config {
     queueLimit: number;
     queueTimeoutMs: number;
     /**
+     * Connection set-ups (TCP, NEGOTIATE, SESSION_SETUP) under way at once, over all servers; more wait their turn
+     * in order, bounded by queueLimit and queueTimeoutMs like the connection slots.
+     */
+    connectConcurrency: number;
+    /**
      * Lower-cased hosts (as connected to, after the host map) whose SMB 2.x sessions may run unsigned when
      * the server will not sign. Empty: every session is signed or encrypted, or refused.
      */

@@ -32,9 +32,21 @@ export class CredentialsRejectedError extends UnauthorizedError {
   }
 }
 
-/** Every connection slot to that server is in use and the queue is full, or the wait was too long. */
+/**
+ * Every connection slot to that server is in use, or too many connections are being set up, and the queue is
+ * full or the wait was too long. `retryAfterSeconds` (when known) goes out as Retry-After and in the message.
+ */
 export class SmbBusyError extends UnavailableError {
-  constructor(options: AppErrorOptions = {}) {
-    super('The file server is busy, try again shortly.', { code: 'smb_busy', ...options });
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(options: AppErrorOptions & { retryAfterSeconds?: number } = {}) {
+    const { retryAfterSeconds, ...rest } = options;
+    super(
+      retryAfterSeconds === undefined
+        ? 'The file server is busy, try again shortly.'
+        : `The file server is busy, please try again in ${retryAfterSeconds === 1 ? 'a second' : `${retryAfterSeconds} seconds`}.`,
+      { code: 'smb_busy', ...rest },
+    );
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }

@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import { allowsUnsignedSmb, type Config } from '../config/index.js';
 import type { DriveRef } from '../drives/index.js';
 import { UnavailableError } from '../errors/index.js';
@@ -15,6 +16,7 @@ import {
   SmbUnsignedSessionError,
   type SmbShare,
 } from '../smb/index.js';
+import { ConnectQueue } from './connect-queue.js';
 import { CredentialsRejectedError, SmbBusyError, type CredentialRejection } from './errors.js';
 
 export interface PoolCredential {
@@ -41,9 +43,13 @@ export interface PoolLogger {
 export interface PoolStats {
   /** Connections open or being opened, over all servers. */
   connections: number;
+  /** Web sessions using a connection. */
   sessions: number;
   /** Requests queued for a connection slot. */
   waiting: number;
+  /** Connection set-ups (or rebuilds) under way, and waiting their turn (SMB_CONNECT_CONCURRENCY). */
+  connecting: number;
+  connectWaiting: number;
   /** Connections opened since the pool started (reconnects not counted). */
   opened: number;
   /** Connections rebuilt in place after the server dropped them. */
@@ -67,8 +73,12 @@ interface Server {
   entries: Set<Entry>;
 }
 
+/** One SMB connection of one user to one server, shared by every web session of theirs with the same credential. */
 interface Entry {
-  sessionId: string;
+  /** server, user, domain and a keyed hash of the credential: see connectionKey. */
+  key: string;
+  /** Web sessions using it; the connection closes when the last one signs out (or after idleSeconds unused). */
+  sessionIds: Set<string>;
   server: Server;
   host: string;
   port: number;
@@ -104,17 +114,30 @@ function rejection(err: SmbAuthError): CredentialsRejectedError {
 const connectionLost = (err: unknown): boolean => err instanceof SmbDisconnectedError || err instanceof SmbSessionExpiredError;
 
 const sameCredential = (a: PoolCredential, b: PoolCredential): boolean =>
-  a.username === b.username && a.domain.toUpperCase() === b.domain.toUpperCase() && a.ntowfv2.equals(b.ntowfv2);
+  a.username.toLowerCase() === b.username.toLowerCase() && a.domain.toUpperCase() === b.domain.toUpperCase() && a.ntowfv2.equals(b.ntowfv2);
+
+const serverKeyOf = (drive: DriveRef): string => `${drive.host.toLowerCase()}:${drive.port}`;
 
 /**
- * SMB connections per (web session, server). Opened on first use from the credential the caller decrypted
- * from the session, so any process can rebuild a user's connection: after an idle close, a server restart,
- * or when a load balancer sends the request to another instance. One connection carries every share of
- * that server (the client keeps a tree per share) and any number of concurrent requests.
+ * SMB connections per (user, server, credential), shared by all the user's web sessions that hold the same
+ * credential, as Windows shares one connection between a user's programs: a student with the site open on a
+ * laptop and a phone costs the file server one smbd, not two. Opened on first use from the credential the
+ * caller decrypted from the session, so any process can rebuild a user's connection: after an idle close, a
+ * server restart, or when a load balancer sends the request to another instance. One connection carries every
+ * share of that server (the client keeps a tree per share) and any number of concurrent requests.
  */
 export class SmbPool {
   private readonly servers = new Map<string, Server>();
+  /** Web session → server key → the connection it uses there. */
   private readonly sessions = new Map<string, Map<string, Entry>>();
+  /** connectionKey → connection. */
+  private readonly connections = new Map<string, Entry>();
+  /**
+   * Keys the credential hash in connection keys: a key that ended up in a log or a heap dump cannot be tested
+   * against guessed passwords without it, and it never leaves this process.
+   */
+  private readonly keySecret = randomBytes(32);
+  private readonly connectQueue: ConnectQueue;
   private opened = 0;
   private reconnects = 0;
   private closed = false;
@@ -122,7 +145,13 @@ export class SmbPool {
   constructor(
     private readonly config: PoolConfig,
     private readonly logger?: PoolLogger,
-  ) {}
+  ) {
+    this.connectQueue = new ConnectQueue({
+      concurrency: config.smb.connectConcurrency,
+      maxWaitMs: config.smb.queueTimeoutMs,
+      maxQueued: config.smb.queueLimit,
+    });
+  }
 
   /**
    * Runs `fn` with the drive's share and its base path segments. Keep the promise pending until you are
@@ -133,7 +162,10 @@ export class SmbPool {
    */
   async use<T>(sessionId: string, credential: PoolCredential, drive: DriveRef, fn: (share: SmbShare, base: string[]) => Promise<T>, opts: UseOptions = {}): Promise<T> {
     if (this.closed) throw new UnavailableError('The server is shutting down. Try again shortly.');
-    const entry = this.entryFor(sessionId, credential, drive);
+    return this.runOn(this.entryFor(sessionId, credential, drive), drive, fn, opts);
+  }
+
+  private async runOn<T>(entry: Entry, drive: DriveRef, fn: (share: SmbShare, base: string[]) => Promise<T>, opts: UseOptions): Promise<T> {
     entry.active++;
     if (entry.idleTimer !== undefined) clearTimeout(entry.idleTimer);
     entry.idleTimer = undefined;
@@ -167,32 +199,38 @@ export class SmbPool {
    */
   async useOpen<T>(username: string, drive: DriveRef, fn: (share: SmbShare, base: string[]) => Promise<T>): Promise<T | undefined> {
     if (this.closed) return undefined;
-    const server = this.servers.get(`${drive.host.toLowerCase()}:${drive.port}`);
+    const server = this.servers.get(serverKeyOf(drive));
     const user = username.toLowerCase();
     for (const entry of server?.entries ?? []) {
       if (entry.closed || entry.client === undefined || entry.stale || entry.credential.username.toLowerCase() !== user) continue;
-      return this.use(entry.sessionId, entry.credential, drive, fn, { idempotent: true });
+      return this.runOn(entry, drive, fn, { idempotent: true });
     }
     return undefined;
   }
 
-  /** At logout: closes every connection of the session (requests still running on them fail). */
+  /**
+   * At logout: the session lets go of its connections. One no other session of the user still uses is closed
+   * (requests still running on it fail); a shared one stays open for the others.
+   */
   async closeSession(sessionId: string): Promise<void> {
     const entries = this.sessions.get(sessionId);
     if (entries === undefined) return;
-    await Promise.all([...entries.values()].map((e) => this.closeEntry(e)));
+    this.sessions.delete(sessionId);
+    await Promise.all([...entries.values()].map((e) => this.detach(e, sessionId)));
   }
 
   /** At shutdown: refuses new work, fails queued requests and closes every connection. */
   async close(): Promise<void> {
     this.closed = true;
+    const shuttingDown = () => new UnavailableError('The server is shutting down. Try again shortly.');
     for (const server of this.servers.values()) {
       for (const w of server.waiters.splice(0)) {
         clearTimeout(w.timer);
-        w.reject(new UnavailableError('The server is shutting down. Try again shortly.'));
+        w.reject(shuttingDown());
       }
     }
-    await Promise.all([...this.sessions.values()].flatMap((m) => [...m.values()]).map((e) => this.closeEntry(e)));
+    this.connectQueue.rejectAll(shuttingDown);
+    await Promise.all([...this.connections.values()].map((e) => this.closeEntry(e)));
   }
 
   stats(): PoolStats {
@@ -204,29 +242,51 @@ export class SmbPool {
       connections += s.slots;
       waiting += s.waiters.length;
     }
-    return { connections, sessions: this.sessions.size, waiting, opened: this.opened, reconnects: this.reconnects, servers };
+    const q = this.connectQueue.stats;
+    return { connections, sessions: this.sessions.size, waiting, connecting: q.connecting, connectWaiting: q.waiting, opened: this.opened, reconnects: this.reconnects, servers };
+  }
+
+  /**
+   * Which connection a (user, server, credential) uses. The credential enters only as an HMAC under a
+   * per-process secret, never in clear: the key may be logged or seen in a heap dump without harm.
+   */
+  private connectionKey(serverKey: string, credential: PoolCredential): string {
+    const user = credential.username.toLowerCase();
+    const domain = credential.domain.toUpperCase();
+    const hash = createHmac('sha256', this.keySecret).update(`${domain}\0${user}\0`).update(credential.ntowfv2).digest('base64url');
+    return `${serverKey}|${domain}\\${user}|${hash}`;
   }
 
   private entryFor(sessionId: string, credential: PoolCredential, drive: DriveRef): Entry {
-    const key = `${drive.host.toLowerCase()}:${drive.port}`;
+    const serverKey = serverKeyOf(drive);
     let perSession = this.sessions.get(sessionId);
-    const existing = perSession?.get(key);
+    const existing = perSession?.get(serverKey);
+    // The common case, every request of a session: no HMAC needed to know it is the same credential.
+    if (existing !== undefined && !existing.closed && sameCredential(existing.credential, credential)) return existing;
+    const key = this.connectionKey(serverKey, credential);
     if (existing !== undefined && !existing.closed) {
-      if (sameCredential(existing.credential, credential)) return existing;
-      // A new sign-in under a reused id must never ride on the previous user's connection.
-      void this.closeEntry(existing);
-    }
-    let server = this.servers.get(key);
-    if (server === undefined) {
-      server = { key, slots: 0, waiters: [], entries: new Set() };
-      this.servers.set(key, server);
+      // A new sign-in under a reused id (or a new password) must never ride on the previous connection.
+      void this.detach(existing, sessionId);
+      perSession = this.sessions.get(sessionId); // detach drops the session's map when it empties it
     }
     if (perSession === undefined) {
       perSession = new Map();
       this.sessions.set(sessionId, perSession);
     }
+    const shared = this.connections.get(key);
+    if (shared !== undefined && !shared.closed) {
+      shared.sessionIds.add(sessionId);
+      perSession.set(serverKey, shared);
+      return shared;
+    }
+    let server = this.servers.get(serverKey);
+    if (server === undefined) {
+      server = { key: serverKey, slots: 0, waiters: [], entries: new Set() };
+      this.servers.set(serverKey, server);
+    }
     const entry: Entry = {
-      sessionId,
+      key,
+      sessionIds: new Set([sessionId]),
       server,
       host: drive.host,
       port: drive.port,
@@ -243,9 +303,19 @@ export class SmbPool {
       idleTimer: undefined,
       closed: false,
     };
-    perSession.set(key, entry);
+    perSession.set(serverKey, entry);
+    this.connections.set(key, entry);
     server.entries.add(entry);
     return entry;
+  }
+
+  /** The session stops using the connection; the last one to go closes it. */
+  private async detach(entry: Entry, sessionId: string): Promise<void> {
+    entry.sessionIds.delete(sessionId);
+    const perSession = this.sessions.get(sessionId);
+    if (perSession?.get(entry.server.key) === entry) perSession.delete(entry.server.key);
+    if (perSession?.size === 0) this.sessions.delete(sessionId);
+    if (entry.sessionIds.size === 0) await this.closeEntry(entry);
   }
 
   private clientOf(entry: Entry): SmbClient {
@@ -285,13 +355,17 @@ export class SmbPool {
     entry.holdsSlot = true;
     let client: SmbClient;
     try {
-      client = await SmbClient.connect({
-        host: entry.host,
-        port: entry.port,
-        credential: entry.credential,
-        timeoutMs: this.config.smb.timeoutMs,
-        connectTimeoutMs: this.config.smb.timeoutMs,
-        allowUnsigned: allowsUnsignedSmb(this.config.smb.allowUnsignedHosts, entry.host),
+      client = await this.connectQueue.run(async () => {
+        // Closed while waiting its turn: don't make the server set up a connection nobody will use.
+        if (entry.closed) throw new SmbDisconnectedError('connection closed by the pool');
+        return SmbClient.connect({
+          host: entry.host,
+          port: entry.port,
+          credential: entry.credential,
+          timeoutMs: this.config.smb.timeoutMs,
+          connectTimeoutMs: this.config.smb.timeoutMs,
+          allowUnsigned: allowsUnsignedSmb(this.config.smb.allowUnsignedHosts, entry.host),
+        });
       });
     } catch (err) {
       void this.closeEntry(entry);
@@ -323,7 +397,8 @@ export class SmbPool {
     const client = this.clientOf(entry);
     const reviving = (async () => {
       try {
-        await client.reconnect();
+        // A restarted server finds every user reconnecting at once: the same queue as first connections.
+        await this.connectQueue.run(() => client.reconnect());
       } catch (err) {
         if (err instanceof SmbAuthError) {
           this.logger?.warn('file server refused the session credential on reconnect', { server: entry.server.key, username: entry.credential.username, err });
@@ -411,9 +486,13 @@ export class SmbPool {
     entry.closed = true;
     if (entry.idleTimer !== undefined) clearTimeout(entry.idleTimer);
     entry.server.entries.delete(entry);
-    const perSession = this.sessions.get(entry.sessionId);
-    if (perSession?.get(entry.server.key) === entry) perSession.delete(entry.server.key);
-    if (perSession?.size === 0) this.sessions.delete(entry.sessionId);
+    if (this.connections.get(entry.key) === entry) this.connections.delete(entry.key);
+    for (const sessionId of entry.sessionIds) {
+      const perSession = this.sessions.get(sessionId);
+      if (perSession?.get(entry.server.key) === entry) perSession.delete(entry.server.key);
+      if (perSession?.size === 0) this.sessions.delete(sessionId);
+    }
+    entry.sessionIds.clear();
     if (entry.holdsSlot) {
       entry.holdsSlot = false;
       this.release(entry.server);

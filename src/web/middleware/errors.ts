@@ -81,6 +81,12 @@ const TITLES: Record<number, string> = {
   507: 'Drive full',
 };
 
+/** A queue's own estimate of when to come back (SmbBusyError and the like), when the error carries one. */
+function retryAfterOf(error: AppError): number | undefined {
+  const seconds = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  return typeof seconds === 'number' && Number.isInteger(seconds) && seconds > 0 ? seconds : undefined;
+}
+
 /**
  * THE error middleware. Users get a friendly page (or JSON when they ask for it) with the request's
  * reference; never a stack. Unexpected errors are logged with their stack under the same reference.
@@ -125,7 +131,7 @@ export function errorHandler(options: ErrorHandlerOptions): ErrorRequestHandler 
     const message = unexpected ? PUBLIC_INTERNAL_MESSAGE : error.message;
     res.status(status);
     res.setHeader('Cache-Control', 'no-store');
-    if (status === 503) res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+    if (status === 503) res.setHeader('Retry-After', String(retryAfterOf(error) ?? UNAVAILABLE_RETRY_AFTER_SECONDS));
 
     if (req.accepts(['html', 'json']) === 'json') {
       res.json({ error: { status, code: error.code, message, reference } });

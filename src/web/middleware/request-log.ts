@@ -8,6 +8,8 @@ import type { Logger } from '../../log.js';
  */
 export function requestLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
+    // Below info (LOG_LEVEL=warn) the line would be dropped: skip the wrapping and counting too.
+    if (!logger.isInfoEnabled()) return next();
     const path = req.originalUrl.split('?')[0] ?? '';
     let bytes = 0;
     const write = res.write.bind(res) as (...args: unknown[]) => boolean;

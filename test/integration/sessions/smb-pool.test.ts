@@ -1,8 +1,9 @@
 // The per-session SMB pool against the real Samba AD DC (signing mandatory, NTLMv2 only).
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { loadConfig, type Config } from '../../../src/config/index.js';
 import { drivesFor, type DriveRef } from '../../../src/drives/index.js';
 import { toHttpError } from '../../../src/errors/index.js';
@@ -10,12 +11,14 @@ import { CredentialsRejectedError, SmbBusyError, SmbPool, type PoolCredential } 
 import { ntowfv2 } from '../../../src/smb/auth/ntlm.js';
 import { SmbAccessDeniedError, SmbDisconnectedError, type SmbShare } from '../../../src/smb/index.js';
 import { appEnvFor } from '../../fixtures/app-env.js';
-import { homeDirectoryOf } from '../../fixtures/domain-data.js';
+import { homeDirectoryOf, USERS } from '../../fixtures/domain-data.js';
 import { startDomain, stopDomain, type DomainInfo } from '../../fixtures/domain.js';
 import { run, sleep } from '../../fixtures/proc.js';
 import { dropServerConnections as dropFromDomain } from '../../fixtures/faults.js';
 import { requireDomain } from '../../fixtures/require-domain.js';
 
+/** The gated relay's port (below). */
+const RELAY_PORT = 5610;
 const STAFF_DN = 'CN=staff,CN=Users,DC=example,DC=test';
 const STUDENTS_DN = 'CN=students,CN=Users,DC=example,DC=test';
 
@@ -48,6 +51,67 @@ const list = (share: SmbShare, base: string[], rest: string[] = []) => share.rea
 const names = async (p: Promise<{ name: string }[]>) => (await p).map((e) => e.name);
 
 const dropServerConnections = (): Promise<number> => dropFromDomain(domain);
+
+/** SMB sessions the DC's smbd holds for `username`, per smbstatus (which names users by uid). */
+async function smbConnectionsOf(username: string): Promise<number> {
+  const uid = USERS.find((u) => u.username === username)?.uidNumber;
+  const out = await run('smbstatus', ['-s', join(domain.dir, 'etc', 'smb.conf'), '-b', '--json']);
+  const status = JSON.parse(out) as { sessions?: Record<string, { uid?: number }> };
+  return Object.values(status.sessions ?? {}).filter((s) => s.uid === uid).length;
+}
+
+interface GatedRelay {
+  port: number;
+  accepted(): number;
+  /** From now on every connection, held or new, flows. */
+  open(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP relay to the DC's :445 that holds each connection's bytes until open(): a connection set-up through
+ * it stays under way for as long as the test needs, so what queues behind it can be looked at without a race.
+ */
+async function gatedRelay(port: number): Promise<GatedRelay> {
+  let flowing = false;
+  let accepted = 0;
+  const held: (() => void)[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    accepted++;
+    const upstream = connect(445, domain.ip);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => {
+        sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pause();
+    const flow = () => {
+      client.pipe(upstream);
+      upstream.pipe(client);
+    };
+    if (flowing) flow();
+    else held.push(flow);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    port,
+    accepted: () => accepted,
+    open() {
+      flowing = true;
+      for (const flow of held.splice(0)) flow();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 /** samba-tool on this run's own domain database. */
 async function samba(args: string[]): Promise<void> {
@@ -96,12 +160,64 @@ describe('SmbPool against the AD DC', () => {
     expect(pool.stats()).toMatchObject({ opened: 1, connections: 1, sessions: 1, reconnects: 0, waiting: 0 });
   });
 
-  it('gives each session its own connection', async () => {
+  it('shares one connection between sessions of one user with the same credential, as Windows does; others get their own', async () => {
     const pool = poolWith();
-    await pool.use('sid-a', credentialOf('alice'), drive('alice', 'home'), (s, b) => list(s, b));
+    const before = await smbConnectionsOf('alice');
+    const aliceHome = drive('alice', 'home');
+    await pool.use('sid-a', credentialOf('alice'), aliceHome, (s, b) => list(s, b));
     await pool.use('sid-b', credentialOf('bob'), drive('bob', 'home', [STUDENTS_DN]), (s, b) => list(s, b));
-    await pool.use('sid-c', credentialOf('alice'), drive('alice', 'home'), (s, b) => list(s, b));
-    expect(pool.stats()).toMatchObject({ opened: 3, connections: 3, sessions: 3 });
+    await pool.use('sid-c', credentialOf('alice'), drive('alice', 'library'), (s, b) => list(s, b));
+    expect(pool.stats()).toMatchObject({ opened: 2, connections: 2, sessions: 3 });
+    // The server agrees: one more session for alice, however many web sessions she has.
+    expect(await smbConnectionsOf('alice')).toBe(before + 1);
+
+    // A different credential for the same user (a wrong or a new password) never rides on hers.
+    const wrong = await pool.use('sid-d', credentialOf('alice', 'not-the-password'), aliceHome, (s, b) => list(s, b)).catch((e: unknown) => e);
+    expect(wrong).toBeInstanceOf(CredentialsRejectedError);
+
+    // One of her sessions signs out: the other keeps the same, still-open connection.
+    await pool.closeSession('sid-a');
+    expect(pool.stats()).toMatchObject({ connections: 2, sessions: 2 });
+    await expect(pool.use('sid-c', credentialOf('alice'), aliceHome, (s, b) => list(s, b))).resolves.toBeDefined();
+    expect(pool.stats().opened).toBe(2);
+    // The last one out closes it; bob's is untouched.
+    await pool.closeSession('sid-c');
+    expect(pool.stats()).toMatchObject({ connections: 1, sessions: 1 });
+    await expect.poll(() => smbConnectionsOf('alice'), { timeout: 20_000 }).toBe(before);
+    await expect(pool.use('sid-b', credentialOf('bob'), drive('bob', 'home', [STUDENTS_DN]), (s, b) => list(s, b))).resolves.toBeDefined();
+  });
+
+  it('sets connections up one at a time with SMB_CONNECT_CONCURRENCY=1, in order, and answers a full queue with 503 and Retry-After', async () => {
+    const relay = await gatedRelay(RELAY_PORT);
+    onTestFinished(() => relay.close());
+    const pool = poolWith({ connectConcurrency: 1, queueLimit: 2, queueTimeoutMs: 60_000 });
+    const through = (u: string): DriveRef => ({ ...drive(u, 'home', [STUDENTS_DN]), host: '127.0.0.1', port: relay.port });
+    const users = ['bob', 'carol', 'student001'];
+    const order: string[] = [];
+    const started = users.map((u) =>
+      pool.use(`sid-${u}`, credentialOf(u), through(u), async (s, b) => {
+        order.push(u);
+        return list(s, b);
+      }),
+    );
+    const settled = Promise.allSettled(started);
+    // The relay holds the first set-up: one under way, two waiting, and the queue (2) is full.
+    await expect.poll(() => pool.stats()).toMatchObject({ connecting: 1, connectWaiting: 2 });
+    await expect.poll(() => relay.accepted()).toBe(1);
+    const refused = await pool.use('sid-alice', credentialOf('alice'), through('alice'), (s, b) => list(s, b)).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(SmbBusyError);
+    const http = toHttpError(refused);
+    expect(http.status).toBe(503);
+    expect((refused as SmbBusyError).retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(http.message).toMatch(/^The file server is busy, please try again in (a second|\d+ seconds)\.$/);
+
+    // Let the server answer: the queued ones all succeed, set up one at a time, in the order they asked.
+    relay.open();
+    await settled;
+    for (const listing of await Promise.all(started)) expect(listing.length).toBeGreaterThan(0);
+    expect(order).toEqual(users);
+    expect(relay.accepted()).toBe(3);
+    expect(pool.stats()).toMatchObject({ connecting: 0, connectWaiting: 0, connections: 3, opened: 3 });
   });
 
   it('bob forging the Shared drive is refused by the file server (ACCESS_DENIED → 403)', async () => {

@@ -225,7 +225,8 @@ describe('sign-in, sessions and drives over HTTP', () => {
 
   it('logout really ends access: old cookies get the sign-in page and the SMB connection is closed', async () => {
     const client = app.client();
-    await signInOk(client, 'carol', DEMO_PASSWORD);
+    // A user no other test here signs in: the pool shares one connection between a user's sessions.
+    await signInOk(client, 'student007', DEMO_PASSWORD);
     expect((await client.get('/browse/home/')).status).toBe(200);
     const stolen = client.copy();
     const before = app.services.pool.stats();
