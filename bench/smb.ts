@@ -9,7 +9,7 @@
 // Our side runs in a fresh child process per measurement (bundled with esbuild, plain node), so its
 // peak RSS is the client's own and the listing includes process start-up, as smbclient's does.
 import { spawn } from 'node:child_process';
-import { closeSync, copyFileSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -20,7 +20,8 @@ import { exec, median, MiB, smbclientRate, verdict, writeRandomFile, type Proc }
 export const summary = 'our SMB client vs smbclient: read/write MiB/s, 10k listing, peak RSS (--large: 2 GiB)';
 
 const DEFAULT_PORT = 4470;
-const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
+/** BENCH_CLI: another build's cli.js (e.g. a copy of dist/ from before a change), to compare the two. */
+const CLI = process.env.BENCH_CLI ?? new URL('../dist/cli.js', import.meta.url).pathname;
 const LIST_ENTRIES = 10_000;
 const RSS_TARGET_BYTES = 120e6;
 /** Start-up measurements per round (each a fresh process of ~0.1 s). */
@@ -142,8 +143,9 @@ export async function run(args: string[]): Promise<void> {
       put: Object.fromEntries(PUTS.map((k) => [k, [] as number[]])) as Record<(typeof PUTS)[number], number[]>,
     };
     /**
-     * The built CLI with its stdin or stdout on a pipe (the bench reads or feeds it, as `| cmd` or `cmd |`
-     * would) or on a file (as `> file` or `< file` would); wall time of the whole process.
+     * The built CLI with its stdin or stdout on a pipe, a real one made by the shell (`cat FILE | portcullis …`,
+     * `portcullis … | cat > /dev/null`: Node's own 'pipe' stdio would be a socket pair), or on a file (as
+     * `< file` or `> file` would); wall time of the whole pipeline.
      */
     const cliIo = (cliArgs: string[], io: { stdin?: { pipeFrom: string } | { file: string }; stdout?: 'pipe' | { file: string } }): Promise<number> =>
       new Promise((resolve, reject) => {
@@ -153,15 +155,19 @@ export async function run(args: string[]): Promise<void> {
           fds.push(fd);
           return fd;
         };
-        const stdin = io.stdin === undefined ? 'ignore' : 'file' in io.stdin ? fileFd(io.stdin.file, 'r') : 'pipe';
-        const stdout = io.stdout === undefined ? 'ignore' : io.stdout === 'pipe' ? 'pipe' : fileFd(io.stdout.file, 'w');
+        const stdin = io.stdin === undefined ? 'ignore' : 'file' in io.stdin ? fileFd(io.stdin.file, 'r') : 'ignore';
+        const stdout = io.stdout === undefined ? 'ignore' : io.stdout === 'pipe' ? 'ignore' : fileFd(io.stdout.file, 'w');
+        const script = [
+          io.stdin !== undefined && 'pipeFrom' in io.stdin ? 'cat -- "$BENCH_IN" | ' : '',
+          '"$@"',
+          io.stdout === 'pipe' ? ' | cat > /dev/null' : '',
+        ].join('');
+        const env = { ...process.env, PORTCULLIS_PASSWORD: fx.password, BENCH_IN: io.stdin !== undefined && 'pipeFrom' in io.stdin ? io.stdin.pipeFrom : '' };
         const t0 = performance.now();
-        const child = spawn(process.execPath, [CLI, ...cliArgs], { env: { ...process.env, PORTCULLIS_PASSWORD: fx.password }, stdio: [stdin, stdout, 'pipe'] });
+        const child = spawn('bash', ['-o', 'pipefail', '-c', script, 'bash', process.execPath, CLI, ...cliArgs], { env, stdio: [stdin, stdout, 'pipe'] });
         for (const fd of fds) closeSync(fd);
         let stderr = '';
         child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.stdout?.resume();
-        if (io.stdin !== undefined && 'pipeFrom' in io.stdin && child.stdin !== null) createReadStream(io.stdin.pipeFrom, { highWaterMark: 1 << 20 }).pipe(child.stdin);
         child.on('error', reject);
         child.on('close', (code) => {
           if (code !== 0) reject(new Error(`portcullis ${cliArgs.join(' ')} failed (exit ${code}): ${stderr.trim()}`));
