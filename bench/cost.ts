@@ -11,7 +11,7 @@
 // Throughput (≥ 0.8× smbclient) is reported, not judged: on a shared 2-core machine CPU time is steadier.
 // All app transfers use one signed-in session (alice), as one user's tabs would.
 // BENCH_DOMAIN_IP (127.0.0.30) and BENCH_PORT (3990) move the DC and the app, as in bench http.
-import { mkdtempSync, readFileSync, rmSync, chownSync } from 'node:fs';
+import { chownSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDomain, stopDomain, type DomainInfo } from '../test/fixtures/domain.js';
@@ -112,10 +112,6 @@ export async function run(args: string[]): Promise<void> {
       if (p.code !== 0 || /NT_STATUS_/.test(p.stdout + p.stderr)) throw new Error(`${what} failed: ${(p.stdout + p.stderr).trim()}`);
       return p;
     };
-    const smbclient = async (command: string): Promise<Proc> => {
-      const [cmd, ...rest] = smbArgs(command);
-      return checked(await exec(cmd as string, rest, smbEnv), `smbclient -c '${command}'`);
-    };
     /** smbclient with its own CPU seconds (user + system, from its rusage via /usr/bin/time). */
     const timedSmbclient = async (command: string, i: number): Promise<number> => {
       const out = join(work, `time-${i}.txt`);
@@ -128,7 +124,10 @@ export async function run(args: string[]): Promise<void> {
       const cpus = await Promise.all(Array.from({ length: n }, (_, i) => timedSmbclient(command(i), i)));
       return { cpuS: cpus.reduce((x, y) => x + y, 0), wallMs: performance.now() - t0, bytes: n * size };
     };
-    const removeUploads = async (prefix: string): Promise<void> => void (await smbclient(`prompt off; mask ${prefix}*; mdel ${prefix}*`).catch(() => undefined));
+    /** Removes one step's uploads straight from the share's folder (untimed), so the next round can write them anew. */
+    const removeUploads = (prefix: string): void => {
+      for (const name of readdirSync(sharedDir)) if (name.startsWith(prefix)) rmSync(join(sharedDir, name), { force: true });
+    };
 
     const auth = ['-H', `Cookie: ${a.cookie}`];
     const appDownloads = (): Promise<Step> =>
@@ -194,7 +193,7 @@ export async function run(args: string[]): Promise<void> {
           const s = await step();
           into.push(s);
           report(label, s);
-          await removeUploads(prefix);
+          removeUploads(prefix);
         }
       }
     }
