@@ -11,7 +11,7 @@
 // machine (helpers, CI) don't stop each other's domain. The app's CPU seconds are printed too: on a loaded machine
 // they compare fairer than MiB/s.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appEnvFor } from '../test/fixtures/app-env.js';
@@ -19,6 +19,7 @@ import { startDomain, stopDomain } from '../test/fixtures/domain.js';
 import { BIG_FOLDER, NETBIOS_DOMAIN, STAFF_GID } from '../test/fixtures/domain-data.js';
 import { canConnect, waitFor } from '../test/fixtures/proc.js';
 import { csrfTokenIn, HttpClient, signInOk } from '../test/helpers/http-client.js';
+import { cpuSeconds, curl, peakRssBytes, resetPeakRss, startArgs } from './app-proc.js';
 import { exec, median, MiB, smbclientRate, verdict, writeRandomFile, type Proc } from './common.js';
 
 export const summary = 'the app vs smbclient: download/upload MiB/s, 10k-entry page, app peak RSS (--large: 2 GiB)';
@@ -41,34 +42,6 @@ function parseOptions(args: string[]): { large: boolean; rounds: number } {
 
 const log = (line: string): void => void process.stderr.write(`bench http: ${line}\n`);
 
-/** curl's own timings: status, bytes, seconds to first byte and to the end. */
-async function curl(args: string[]): Promise<{ status: number; bytes: number; ttfbMs: number; totalMs: number }> {
-  const p = await exec('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code} %{size_download} %{size_upload} %{time_starttransfer} %{time_total}', ...args]);
-  if (p.code !== 0) throw new Error(`curl failed: ${p.stderr.trim()}`);
-  const [status, down, up, ttfb, total] = p.stdout.trim().split(' ').map(Number) as [number, number, number, number, number];
-  return { status, bytes: Math.max(down, up), ttfbMs: ttfb * 1000, totalMs: total * 1000 };
-}
-
-/** The app's arguments exactly as `npm start` gives them to node (its memory flags included). */
-function startArgs(root: string): string[] {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const [cmd, ...args] = pkg.scripts.start.trim().split(/\s+/);
-  if (cmd !== 'node') throw new Error(`npm start runs ${cmd}, not node: the benchmark can't follow it`);
-  return args;
-}
-
-/** utime + stime of a process, in seconds (USER_HZ is 100 on Linux). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function peakRssBytes(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
-}
-
 /**
  * The app's peak RSS over the whole run, and per step: each step resets the kernel's high-water mark
  * (writing 5 to /proc/PID/clear_refs, Linux ≥ 4.0) and reads it afterwards.
@@ -80,7 +53,7 @@ class PeakRss {
 
   async during<T>(step: string, work: () => Promise<T>): Promise<T> {
     this.note();
-    writeFileSync(`/proc/${this.pid}/clear_refs`, '5');
+    resetPeakRss(this.pid);
     try {
       return await work();
     } finally {

@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   http: () => import('./http.js'),
   signin: () => import('./signin.js'),
   load: () => import('./load.js'),
+  cost: () => import('./cost.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -2,12 +2,14 @@
 // Our SMB client against smbclient on the same server (a standalone smbd with mandatory signing, so the
 // connection is signed SMB 3.1.1) and the same file, alternating, median of N rounds:
 //   read and write of a 512 MiB random file (2 GiB with --large), and a 10,000-entry listing;
-//   the same read and write through the built CLI (`portcullis smb get … /dev/null`, `smb put FILE …`);
+//   the same read and write through the built CLI: get to /dev/null, to a file, and `-` into a pipe and into a
+//   file (stdout redirected); put from a file, and `-` from a pipe and from a file (stdin redirected);
 //   the CLI's start-up: `--help`, `smb get` of an empty file, beside `node -e 0` and smbclient's get.
 // Needs `npm run build` first (the CLI figures run dist/cli.js, as installed).
 // Our side runs in a fresh child process per measurement (bundled with esbuild, plain node), so its
 // peak RSS is the client's own and the listing includes process start-up, as smbclient's does.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -18,7 +20,8 @@ import { exec, median, MiB, smbclientRate, verdict, writeRandomFile, type Proc }
 export const summary = 'our SMB client vs smbclient: read/write MiB/s, 10k listing, peak RSS (--large: 2 GiB)';
 
 const DEFAULT_PORT = 4470;
-const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
+/** BENCH_CLI: another build's cli.js (e.g. a copy of dist/ from before a change), to compare the two. */
+const CLI = process.env.BENCH_CLI ?? new URL('../dist/cli.js', import.meta.url).pathname;
 const LIST_ENTRIES = 10_000;
 const RSS_TARGET_BYTES = 120e6;
 /** Start-up measurements per round (each a fresh process of ~0.1 s). */
@@ -132,7 +135,45 @@ export async function run(args: string[]): Promise<void> {
     const remote = (name: string): string => `//${fx.host}:${fx.port}/${fx.share}/${name}`;
     const cliUser = ['--user', `${fx.domain}\\${fx.username}`];
     const startup = { help: [] as number[], nodeBare: [] as number[], cliGetEmpty: [] as number[], smbclientGetEmpty: [] as number[] };
-    const cliWall = { read: [] as number[], write: [] as number[] };
+    /** Where the CLI's get writes and its put reads: every form an admin's script may use. */
+    const GETS = ['/dev/null', 'a file', '- into a pipe', '- into a file'] as const;
+    const PUTS = ['a file', '- from a pipe', '- from a file'] as const;
+    const cliWall = {
+      get: Object.fromEntries(GETS.map((k) => [k, [] as number[]])) as Record<(typeof GETS)[number], number[]>,
+      put: Object.fromEntries(PUTS.map((k) => [k, [] as number[]])) as Record<(typeof PUTS)[number], number[]>,
+    };
+    /**
+     * The built CLI with its stdin or stdout on a pipe, a real one made by the shell (`cat FILE | portcullis …`,
+     * `portcullis … | cat > /dev/null`: Node's own 'pipe' stdio would be a socket pair), or on a file (as
+     * `< file` or `> file` would); wall time of the whole pipeline.
+     */
+    const cliIo = (cliArgs: string[], io: { stdin?: { pipeFrom: string } | { file: string }; stdout?: 'pipe' | { file: string } }): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const fds: number[] = [];
+        const fileFd = (path: string, flags: string): number => {
+          const fd = openSync(path, flags);
+          fds.push(fd);
+          return fd;
+        };
+        const stdin = io.stdin === undefined ? 'ignore' : 'file' in io.stdin ? fileFd(io.stdin.file, 'r') : 'ignore';
+        const stdout = io.stdout === undefined ? 'ignore' : io.stdout === 'pipe' ? 'ignore' : fileFd(io.stdout.file, 'w');
+        const script = [
+          io.stdin !== undefined && 'pipeFrom' in io.stdin ? 'cat -- "$BENCH_IN" | ' : '',
+          '"$@"',
+          io.stdout === 'pipe' ? ' | cat > /dev/null' : '',
+        ].join('');
+        const env = { ...process.env, PORTCULLIS_PASSWORD: fx.password, BENCH_IN: io.stdin !== undefined && 'pipeFrom' in io.stdin ? io.stdin.pipeFrom : '' };
+        const t0 = performance.now();
+        const child = spawn('bash', ['-o', 'pipefail', '-c', script, 'bash', process.execPath, CLI, ...cliArgs], { env, stdio: [stdin, stdout, 'pipe'] });
+        for (const fd of fds) closeSync(fd);
+        let stderr = '';
+        child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => {
+          if (code !== 0) reject(new Error(`portcullis ${cliArgs.join(' ')} failed (exit ${code}): ${stderr.trim()}`));
+          else resolve(performance.now() - t0);
+        });
+      });
 
     const rate = { ours: { read: [] as number[], write: [] as number[] }, smbclient: { read: [] as number[], write: [] as number[] } };
     const listMs = { ours: [] as number[], smbclient: [] as number[] };
@@ -166,10 +207,27 @@ export async function run(args: string[]): Promise<void> {
         startup.cliGetEmpty.push((await cli(['smb', 'get', remote('bench-empty.bin'), '/dev/null', ...cliUser])).wallMs);
         startup.smbclientGetEmpty.push((await smbclient('get bench-empty.bin /dev/null')).wallMs);
       }
-      cliWall.read.push((await cli(['smb', 'get', remote('bench-source.bin'), '/dev/null', ...cliUser])).wallMs);
-      fresh('bench-cli.bin');
-      cliWall.write.push((await cli(['smb', 'put', local, remote('bench-cli.bin'), ...cliUser])).wallMs);
-      if (statSync(join(fx.shareDir, 'bench-cli.bin')).size !== size) throw new Error("the CLI's put left a file of the wrong size");
+      const getArgs = (to: string): string[] => ['smb', 'get', remote('bench-source.bin'), to, ...cliUser];
+      const gotten = join(work, 'cli-get.bin');
+      const checkGotten = (what: string): void => {
+        if (statSync(gotten).size !== size) throw new Error(`the CLI's get ${what} wrote a file of the wrong size`);
+        rmSync(gotten);
+      };
+      cliWall.get['/dev/null'].push((await cli(getArgs('/dev/null'))).wallMs);
+      rmSync(gotten, { force: true });
+      cliWall.get['a file'].push((await cli(getArgs(gotten))).wallMs);
+      checkGotten('to a file');
+      cliWall.get['- into a pipe'].push(await cliIo(getArgs('-'), { stdout: 'pipe' }));
+      cliWall.get['- into a file'].push(await cliIo(getArgs('-'), { stdout: { file: gotten } }));
+      checkGotten('- > file');
+      const putTo = async (variant: (typeof PUTS)[number], from: string, io: Parameters<typeof cliIo>[1]): Promise<void> => {
+        fresh('bench-cli.bin');
+        cliWall.put[variant].push(await cliIo(['smb', 'put', from, remote('bench-cli.bin'), ...cliUser], io));
+        if (statSync(join(fx.shareDir, 'bench-cli.bin')).size !== size) throw new Error(`the CLI's put from ${variant} left a file of the wrong size`);
+      };
+      await putTo('a file', local, {});
+      await putTo('- from a pipe', '-', { stdin: { pipeFrom: local } });
+      await putTo('- from a file', '-', { stdin: { file: local } });
 
       const l = await ours('list', 'list10k');
       if (l.amount !== LIST_ENTRIES) throw new Error(`our listing returned ${l.amount} entries`);
@@ -192,15 +250,17 @@ export async function run(args: string[]): Promise<void> {
     // empty-file get measures, so it compares with the in-process figure (open to close).
     const fixedMs = median(startup.cliGetEmpty);
     const cliRate = (wall: number[]): number => size / MiB / ((median(wall) - fixedMs) / 1000);
-    const cliRead = cliRate(cliWall.read);
-    const cliWrite = cliRate(cliWall.write);
+    /** A CLI figure beside smbclient's, judged against the in-process one (within 10%). */
+    const cliRow = (label: string, rate: number, ref: { ours: number; smbclient: number }): string[] => [
+      label, fmt(rate), fmt(ref.smbclient), `${fmt(rate / ref.smbclient, 2)}x`, `>= ${fmt(TARGETS.cliVsInProcess, 2)}x in-process (${fmt(rate / ref.ours, 2)}x)`, verdict(rate / ref.ours >= TARGETS.cliVsInProcess),
+    ];
     const rows: string[][] = [
       ['', 'ours', 'smbclient', 'ours/smbclient', 'target', ''],
       ['read MiB/s', fmt(med.read.ours), fmt(med.read.smbclient), `${fmt(med.read.ours / med.read.smbclient, 2)}x`, `>= ${fmt(TARGETS.read, 2)}x`, verdict(med.read.ours / med.read.smbclient >= TARGETS.read)],
       ['write MiB/s', fmt(med.write.ours), fmt(med.write.smbclient), `${fmt(med.write.ours / med.write.smbclient, 2)}x`, `>= ${fmt(TARGETS.write, 2)}x`, verdict(med.write.ours / med.write.smbclient >= TARGETS.write)],
       ['list 10k ms', fmt(med.list.ours, 0), fmt(med.list.smbclient, 0), `${fmt(med.list.ours / med.list.smbclient, 2)}x`, `<= ${fmt(TARGETS.list, 2)}x`, verdict(med.list.ours / med.list.smbclient <= TARGETS.list)],
-      ['CLI get → /dev/null MiB/s', fmt(cliRead), fmt(med.read.smbclient), `${fmt(cliRead / med.read.smbclient, 2)}x`, `>= ${fmt(TARGETS.cliVsInProcess, 2)}x in-process`, verdict(cliRead / med.read.ours >= TARGETS.cliVsInProcess)],
-      ['CLI put from file MiB/s', fmt(cliWrite), fmt(med.write.smbclient), `${fmt(cliWrite / med.write.smbclient, 2)}x`, `>= ${fmt(TARGETS.cliVsInProcess, 2)}x in-process`, verdict(cliWrite / med.write.ours >= TARGETS.cliVsInProcess)],
+      ...GETS.map((k) => cliRow(`CLI get → ${k} MiB/s`, cliRate(cliWall.get[k]), med.read)),
+      ...PUTS.map((k) => cliRow(`CLI put ← ${k} MiB/s`, cliRate(cliWall.put[k]), med.write)),
       ['CLI get empty file ms', fmt(fixedMs, 0), fmt(median(startup.smbclientGetEmpty), 0), `${fmt(fixedMs / median(startup.smbclientGetEmpty), 2)}x`, `<= ${TARGETS.startupMs} ms`, verdict(fixedMs <= TARGETS.startupMs)],
       ['CLI --help ms', fmt(median(startup.help), 0), '', '', `<= ${TARGETS.startupMs} ms`, verdict(median(startup.help) <= TARGETS.startupMs)],
       ['peak RSS MB', `read ${fmt(rss.read / 1e6, 0)} / write ${fmt(rss.write / 1e6, 0)}`, '', '', `<= ${RSS_TARGET_BYTES / 1e6} MB`, verdict(Math.max(rss.read, rss.write) <= RSS_TARGET_BYTES)],
@@ -221,7 +281,9 @@ export async function run(args: string[]): Promise<void> {
         '',
         `rounds: read ours [${all(rate.ours.read)}] smbclient [${all(rate.smbclient.read)}]; write ours [${all(rate.ours.write)}] smbclient [${all(rate.smbclient.write)}]`,
         `        list ms ours [${all(listMs.ours)}] smbclient [${all(listMs.smbclient)}]; list process peak RSS ${fmt(rss.list / 1e6, 0)} MB`,
-        `        CLI wall ms: get [${all(cliWall.read)}] put [${all(cliWall.write)}] get empty [${all(startup.cliGetEmpty)}] --help [${all(startup.help)}]`,
+        ...Object.entries(cliWall.get).map(([k, v]) => `        CLI wall ms: get → ${k} [${all(v)}]`),
+        ...Object.entries(cliWall.put).map(([k, v]) => `        CLI wall ms: put ← ${k} [${all(v)}]`),
+        `        CLI wall ms: get empty [${all(startup.cliGetEmpty)}] --help [${all(startup.help)}]`,
         `        node -e 0 ms [${all(startup.nodeBare)}] (median ${fmt(median(startup.nodeBare), 0)}); smbclient get empty ms [${all(startup.smbclientGetEmpty)}]`,
         '',
       ].join('\n'),

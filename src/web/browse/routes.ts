@@ -166,7 +166,10 @@ let cachedRows: RowsTemplate | undefined;
 function rowsTemplate(app: Application): RowsTemplate {
   if (cachedRows && app.enabled('view cache')) return cachedRows;
   const filename = rootPath('views', 'partials', 'browse-rows.ejs');
-  const compiled = ejs.compile(readFileSync(filename, 'utf8'), { filename, rmWhitespace: true });
+  // Without EJS's default `with (locals)` wrapper: every name the template reads inside `with` is a dynamic
+  // lookup V8 cannot optimise. Rendering 10,000 rows took ~290 ms with it, ~45 ms without (same HTML), most
+  // of the 10,000-entry page's time after the listing. The template reads only `entries` and `prefs`.
+  const compiled = ejs.compile(readFileSync(filename, 'utf8'), { filename, rmWhitespace: true, _with: false, destructuredLocals: ['entries', 'prefs'] });
   cachedRows = (data) => compiled(data);
   return cachedRows;
 }

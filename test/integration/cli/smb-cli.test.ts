@@ -247,6 +247,48 @@ describe('portcullis smb against a standalone smbd (signing mandatory)', () => {
     }
   });
 
+  /** The CLI in a shell pipeline: real pipes, as `cmd | portcullis …` and `portcullis … | cmd` make them. */
+  const inPipeline = (script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+    new Promise((resolve, reject) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, PORTCULLIS_PASSWORD: f.password };
+      const child = spawn('bash', ['-o', 'pipefail', '-c', script, 'bash', process.execPath, '--import', TSX, CLI, 'smb', ...args, ...user], {
+        env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  it('get - into a shell pipe and put - from one round-trip by sha256 (stdout reopened as a pipe of its own)', async () => {
+    // Node's own 'pipe' stdio is a socket pair; only a shell makes the FIFO that `get -` reopens.
+    const data = randomBytes(24 * 1024 * 1024 + 12_345);
+    writeFileSync(join(f.shareDir, 'to-pipe.bin'), data);
+    const g = await inPipeline('"$@" | sha256sum', ['get', `${base}/to-pipe.bin`, '-']);
+    expect(g.stderr).toBe('');
+    expect(g.code).toBe(0);
+    expect(g.stdout.split(' ')[0]).toBe(sha256(data));
+
+    const src = join(work, 'pipe-source.bin');
+    writeFileSync(src, data);
+    const p = await inPipeline(`cat -- '${src}' | "$@"`, ['put', '-', `${base}/from-pipe.bin`]);
+    expect(p.stderr).toBe('');
+    expect(p.code).toBe(0);
+    expect(sha256(readFileSync(join(f.shareDir, 'from-pipe.bin')))).toBe(sha256(data));
+  });
+
+  it('get - into a pipe whose reader has gone fails with an error, and never hangs', async () => {
+    // `true` reads nothing and exits: the reopen finds no reader (or the writes meet EPIPE), as with any pipe.
+    // Far more than a pipe holds, so the writes cannot all land before the reader goes.
+    writeFileSync(join(f.shareDir, 'to-gone-reader.bin'), randomBytes(16 * 1024 * 1024));
+    const g = await inPipeline('"$@" | true', ['get', `${base}/to-gone-reader.bin`, '-']);
+    expect(g.code).not.toBe(0);
+  });
+
   it('a Unicode/emoji name survives put, ls and get', async () => {
     const name = 'Résumé – ünïcødé 😀🎉 cafe\u0301.txt';
     const body = Buffer.from(`hello ${name}\n`);
