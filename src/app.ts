@@ -15,6 +15,7 @@ import { decideCookieSecurity } from './web/cookie-policy.js';
 import { authRoutes } from './web/auth/routes.js';
 import { absoluteLifetime, sessionMiddleware } from './web/auth/session-middleware.js';
 import { browseRoutes } from './web/browse/routes.js';
+import { folderRoutes, opsFormRoutes, takeFlash } from './web/ops/index.js';
 import { uploadRoutes } from './web/transfer/upload-routes.js';
 import { transferRoutes } from './web/transfer/routes.js';
 import { siteLocals } from './web/site.js';
@@ -90,6 +91,9 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(metrics.routing());
     app.use(authRoutes(config, services, csrf, logger));
     app.use(uploadRoutes(config, services.files, logger, services.uploads));
+    app.use(opsFormRoutes(config, services.files, logger));
+    app.use(folderRoutes(config, services.files));
+    app.use('/browse', takeFlash);
     app.use(browseRoutes(config, services.files));
     app.use(transferRoutes(config, services.files, logger));
   }
