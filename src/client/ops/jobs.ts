@@ -1,6 +1,8 @@
 // Long operations (delete, copy, move) as jobs: live progress with Cancel (GET/DELETE /api/jobs/:id), every
-// failed item listed with its reason, and on page load the user's running and recent jobs (GET /api/jobs), so
-// someone who closed the page sees where their work got to. Results are announced in the live region.
+// failed item listed with its reason, and on page load the user's running jobs and those that ended while no
+// page of theirs was watching (GET /api/jobs), so someone who closed the page sees where their work got to.
+// A job whose end a page has shown is remembered as seen (localStorage) and not shown again on the next page.
+// Results are announced in the live region.
 import { formatBytes } from '../../format/bytes.js';
 import { api, ApiError, messageOf, type Job } from './api.js';
 import { announce, el, plural } from './dom.js';
@@ -8,7 +10,7 @@ import { announce, el, plural } from './dom.js';
 const POLL_MS = 700;
 /** Finished jobs shown on a returning page: those that ended this recently. */
 const RECENT_MS = 30 * 60_000;
-const DISMISSED_KEY = 'pc-dismissed-jobs';
+const SEEN_KEY = 'pc-seen-jobs';
 
 const VERB: Record<Job['kind'], [string, string]> = {
   delete: ['Deleting', 'Deleted'],
@@ -17,20 +19,21 @@ const VERB: Record<Job['kind'], [string, string]> = {
 };
 const ACTION_WORDS: Record<string, string> = { deleted: 'deleted', copied: 'copied', moved: 'moved', skipped: 'skipped', replaced: 'replaced', 'kept-both': 'kept as a second copy' };
 
-function dismissed(): string[] {
+function seen(): string[] {
   try {
-    const v: unknown = JSON.parse(localStorage.getItem(DISMISSED_KEY) ?? '[]');
+    const v: unknown = JSON.parse(localStorage.getItem(SEEN_KEY) ?? '[]');
     return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
   } catch {
     return [];
   }
 }
 
-function dismiss(id: string): void {
+function markSeen(id: string): void {
   try {
-    localStorage.setItem(DISMISSED_KEY, JSON.stringify([...dismissed(), id].slice(-100)));
+    const ids = seen();
+    if (!ids.includes(id)) localStorage.setItem(SEEN_KEY, JSON.stringify([...ids, id].slice(-200)));
   } catch {
-    // Private mode without storage: the card just comes back on the next page.
+    // No storage (private mode): a finished job's card shows again on the next page, within RECENT_MS.
   }
 }
 
@@ -82,7 +85,7 @@ export class Jobs {
     if (kind !== 'danger') announce(text);
   }
 
-  /** Running jobs and the ones finished lately (GET /api/jobs); quiet when the server has no jobs API. */
+  /** Running jobs and the unseen ones finished lately (GET /api/jobs); quiet when the server has no jobs API. */
   async restore(): Promise<void> {
     let jobs: Job[];
     try {
@@ -90,7 +93,7 @@ export class Jobs {
     } catch {
       return;
     }
-    const gone = new Set(dismissed());
+    const gone = new Set(seen());
     const now = Date.now();
     for (const job of jobs) {
       if (gone.has(job.id) || this.cards.has(job.id)) continue;
@@ -125,7 +128,6 @@ export class Jobs {
     close.type = 'button';
     close.hidden = true;
     close.addEventListener('click', () => {
-      dismiss(job.id);
       card.remove();
       this.cards.delete(job.id);
       if (!this.panel.querySelector('.pc-job, .pc-ops-notice')) this.panel.hidden = true;
@@ -164,6 +166,7 @@ export class Jobs {
   }
 
   private finished(job: Job, card: HTMLElement, quiet = false): void {
+    markSeen(job.id);
     const outcome = jobOutcome(job);
     const p = card.querySelector<HTMLElement>('.pc-job-outcome');
     if (p) {
