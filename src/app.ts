@@ -16,6 +16,8 @@ import { authRoutes } from './web/auth/routes.js';
 import { absoluteLifetime, sessionMiddleware } from './web/auth/session-middleware.js';
 import { browseRoutes } from './web/browse/routes.js';
 import { folderRoutes, opsFormRoutes, takeFlash } from './web/ops/index.js';
+import { canWriteLocals, filesApiRoutes } from './web/api/files-routes.js';
+import { jobsApiRoutes } from './web/api/jobs-routes.js';
 import { uploadRoutes } from './web/transfer/upload-routes.js';
 import { transferRoutes } from './web/transfer/routes.js';
 import { siteLocals } from './web/site.js';
@@ -91,9 +93,11 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(metrics.routing());
     app.use(authRoutes(config, services, csrf, logger));
     app.use(uploadRoutes(config, services.files, logger, services.uploads));
+    app.use(filesApiRoutes({ config, files: services.files, jobs: services.jobs, logger }));
+    app.use(jobsApiRoutes(services.jobs));
     app.use(opsFormRoutes(config, services.files, logger));
     app.use(folderRoutes(config, services.files));
-    app.use('/browse', takeFlash);
+    app.use('/browse', canWriteLocals(config, services.files), takeFlash);
     app.use(browseRoutes(config, services.files));
     app.use(transferRoutes(config, services.files, logger));
   }

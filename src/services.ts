@@ -5,6 +5,7 @@ import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
 import { createSessionStore, SmbPool, type SessionStoreHandle } from './sessions/index.js';
 import { FileService, STALE_TEMP_MS, UploadSweeper } from './files/index.js';
+import { DEFAULT_JOB_SETTINGS, JobRegistry, type JobHooks } from './jobs/index.js';
 
 export interface Services {
   directory: LdapDirectory;
@@ -17,6 +18,8 @@ export interface Services {
   files: FileService;
   /** Removes stale upload temporaries on a timer, and a session's own at sign-out. */
   uploads: UploadSweeper;
+  /** Delete, copy and move running in the background, per user. */
+  jobs: JobRegistry;
   close(): Promise<void>;
 }
 
@@ -25,6 +28,8 @@ export interface ServiceOverrides {
   redisClient?: RedisClientType;
   /** Overrides `<dataDir>/sessions.sqlite`. */
   sqliteFile?: string;
+  /** Test seam: hooks into every job (hold one midway). */
+  jobHooks?: JobHooks;
 }
 
 export async function createServices(config: Config, logger: Logger, overrides: ServiceOverrides = {}): Promise<Services> {
@@ -43,6 +48,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const files = new FileService(pool);
   const uploads = new UploadSweeper(files, { intervalMs: config.upload.sweepIntervalSeconds * 1000, maxAgeMs: STALE_TEMP_MS }, logger);
   uploads.start();
+  const jobs = new JobRegistry(DEFAULT_JOB_SETTINGS, overrides.jobHooks);
   return {
     directory,
     throttle,
@@ -51,7 +57,10 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     pool,
     files,
     uploads,
+    jobs,
     close: async () => {
+      // Running jobs are cancelled (between items) before their connections go.
+      await jobs.close();
       await uploads.stop();
       await pool.close();
       await sessions.close();

@@ -49,6 +49,12 @@ export interface PoolStats {
   /** Connections rebuilt in place after the server dropped them. */
   reconnects: number;
   servers: Record<string, { connections: number; waiting: number }>;
+  /**
+   * Bytes received from / sent to file servers over every connection the pool has had (framing included):
+   * downloads and streamed copies move them, a server-side copy barely does.
+   */
+  bytesReceived: number;
+  bytesSent: number;
 }
 
 type PoolConfig = Pick<Config, 'smb'>;
@@ -118,6 +124,9 @@ export class SmbPool {
   private opened = 0;
   private reconnects = 0;
   private closed = false;
+  /** Byte counts of connections already closed (see PoolStats). */
+  private retiredReceived = 0;
+  private retiredSent = 0;
 
   constructor(
     private readonly config: PoolConfig,
@@ -204,7 +213,15 @@ export class SmbPool {
       connections += s.slots;
       waiting += s.waiters.length;
     }
-    return { connections, sessions: this.sessions.size, waiting, opened: this.opened, reconnects: this.reconnects, servers };
+    let bytesReceived = this.retiredReceived;
+    let bytesSent = this.retiredSent;
+    for (const perSession of this.sessions.values()) {
+      for (const e of perSession.values()) {
+        bytesReceived += e.client?.bytesReceived ?? 0;
+        bytesSent += e.client?.bytesSent ?? 0;
+      }
+    }
+    return { connections, sessions: this.sessions.size, waiting, opened: this.opened, reconnects: this.reconnects, servers, bytesReceived, bytesSent };
   }
 
   private entryFor(sessionId: string, credential: PoolCredential, drive: DriveRef): Entry {
@@ -421,6 +438,8 @@ export class SmbPool {
     const client = entry.client;
     entry.client = undefined;
     if (client !== undefined) {
+      this.retiredReceived += client.bytesReceived;
+      this.retiredSent += client.bytesSent;
       await client.close().catch((err: unknown) => this.logger?.debug('SMB close failed (connection already gone?)', { err }));
       this.logger?.debug('SMB connection closed', { server: entry.server.key, username: entry.credential.username });
     }

@@ -110,7 +110,7 @@ describe.each(devices)('file operations on a $name', ({ name, options, touch }) 
     expect(await names(dir)).toEqual(['extra.txt', renamed, 'notes.txt', 'photo.bin'].sort());
 
     // Copy a file into it, with the toolbar and the destination picker.
-    await press(page.getByRole('checkbox', { name: 'Select photo.bin' }));
+    await page.getByRole('checkbox', { name: 'Select photo.bin' }).check();
     await expect.poll(() => page.locator('[data-sel-info]').textContent()).toBe('1 item selected · 300 KB');
     await press(button(page, 'Copy to…'));
     await pickFolder(page, renamed, 'Copy here');
@@ -119,7 +119,7 @@ describe.each(devices)('file operations on a $name', ({ name, options, touch }) 
     expect(sha256(await smbGet(domain, SHARES.users, `${dir}/photo.bin`))).toBe(sha256(photo));
 
     // The same again: the name clash is asked about, "Keep both" makes a numbered copy.
-    await press(page.getByRole('checkbox', { name: 'Select photo.bin' }));
+    await page.getByRole('checkbox', { name: 'Select photo.bin' }).check();
     await press(button(page, 'Copy to…'));
     await pickFolder(page, renamed, 'Copy here');
     await expect.poll(() => dialog(page).textContent()).toContain('“photo.bin” already exists');
@@ -170,7 +170,10 @@ describe.each(devices)('file operations on a $name', ({ name, options, touch }) 
       await page.keyboard.press('Control+a');
       await expect.poll(() => page.locator('[data-sel-info]').textContent()).toBe('3 items selected · 600 KB');
       await page.keyboard.press('Escape');
+    } else {
+      await press(button(page, 'Clear selection'));
     }
+    await expect.poll(() => page.locator('[data-sel-info]').textContent()).toBe('Nothing selected');
 
     // Properties of a file.
     await openMenu(page, 'photo.bin');
@@ -183,7 +186,7 @@ describe.each(devices)('file operations on a $name', ({ name, options, touch }) 
     // Back up (by the breadcrumb) and delete the whole tree: the Delete key on a laptop, the toolbar on a phone.
     await press(page.locator('.pc-crumbs').getByRole('link', { name: base }));
     await page.waitForURL(`${app.url}/browse/home/${encodeURIComponent(base)}/`);
-    await press(page.getByRole('checkbox', { name: `Select ${renamed}` }));
+    await page.getByRole('checkbox', { name: `Select ${renamed}` }).check();
     if (touch) await press(button(page, 'Delete'));
     else await page.keyboard.press('Delete');
     await expect.poll(() => dialog(page).locator('[data-delete-summary]').textContent()).toMatch(/^1 item, 1 folder/);

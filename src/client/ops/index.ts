@@ -62,9 +62,12 @@ async function refresh(ctx: Ctx): Promise<void> {
     const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
     const fresh = doc.getElementById('pc-listing');
     if (!fresh) return;
+    // Read at the swap, not before the fetch: a row ticked meanwhile stays ticked.
+    const keep = new Set(ctx.selection.items().map((i) => i.name));
     ctx.area.replaceChildren(...Array.from(fresh.childNodes).map((n) => document.importNode(n, true)));
     localizeTimes(ctx.area);
-    ctx.selection.reset();
+    ctx.selection.reset(keep);
+    ctx.area.dataset.refreshed = String(Number(ctx.area.dataset.refreshed ?? 0) + 1);
   } catch {
     // The listing stays as it was; a reload shows the change.
   }

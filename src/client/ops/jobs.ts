@@ -63,11 +63,12 @@ export class Jobs {
   ) {}
 
   /** Shows a job and follows it until it ends. `label` says what it is ("Copying 3 items to “Work”"). */
-  track(job: Job, label?: string): void {
+  track(job: Job, label?: string, restored = false): void {
     const card = this.cardFor(job, label ?? `${VERB[job.kind][0]} ${job.total ? plural(job.total.items, 'item') : ''}`.trim());
     this.render(card, job);
     if (job.state === 'running') void this.follow(job.id, card);
-    else this.finished(job, card, true);
+    // One that ended while no page watched is shown, not announced: the listing already has its result.
+    else this.finished(job, card, restored);
   }
 
   /** A message that is not a job (an error before anything started). */
@@ -101,7 +102,7 @@ export class Jobs {
       if (job.state !== 'running' && now - ended > RECENT_MS) continue;
       const started = new Date(job.startedAt);
       const at = Number.isNaN(started.getTime()) ? '' : ` (started ${started.toLocaleTimeString()})`;
-      this.track(job, `${VERB[job.kind][0]} ${job.total ? plural(job.total.items, 'item') : ''}${at}`.replace(/ +/g, ' '));
+      this.track(job, `${VERB[job.kind][0]} ${job.total ? plural(job.total.items, 'item') : ''}${at}`.replace(/ +/g, ' '), true);
     }
   }
 

@@ -86,9 +86,10 @@ export class Selection {
     this.changed();
   }
 
-  /** After the listing was replaced: keep nothing (the rows are new). */
-  reset(): void {
+  /** After the listing was replaced: the rows are new; those still there by these names stay selected. */
+  reset(keep: Set<string> = new Set()): void {
     this.anchor = undefined;
+    for (const r of this.rows()) this.mark(r, keep.has(r.dataset.name ?? ''));
     this.changed();
   }
 

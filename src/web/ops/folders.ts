@@ -5,20 +5,12 @@
  */
 import { Router } from 'express';
 import type { Config } from '../../config/index.js';
-import { parseDrivePath } from '../../drives/index.js';
-import { BadRequestError, NotFoundError, toHttpError } from '../../errors/index.js';
+import { NotFoundError, toHttpError } from '../../errors/index.js';
 import type { FileService } from '../../files/index.js';
+import { pathSegments } from '../api/files-routes.js';
 import { requireUser } from '../auth/current-user.js';
 import { isHiddenEntry, sortEntries } from '../browse/listing.js';
 import { filesOf, findDrive } from '../drive-target.js';
-
-/** A '/'-separated path inside a drive ('' = its root), checked by the same rules as browse URLs. */
-export function pathSegments(path: unknown): string[] {
-  if (path === undefined || path === '') return [];
-  if (typeof path !== 'string') throw new BadRequestError('The path must be text.');
-  // parseDrivePath decodes each segment once: encode them first, so a literal % stays a %.
-  return parseDrivePath(path.split('/').map(encodeURIComponent).join('/'));
-}
 
 export function folderRoutes(config: Config, files: FileService): Router {
   const router = Router();
@@ -28,7 +20,7 @@ export function folderRoutes(config: Config, files: FileService): Router {
       const id = typeof req.query.drive === 'string' ? req.query.drive : '';
       const drive = findDrive(config, req, res, id);
       if (!drive) throw new NotFoundError('There is no drive by that name, or it is not yours to open.');
-      const segments = pathSegments(req.query.path);
+      const segments = pathSegments(typeof req.query.path === 'string' ? req.query.path : '');
       item = segments[segments.length - 1] ?? drive.name;
       const read = await filesOf(files, req, drive).list(segments, config.listing.maxEntries);
       const dirs = read.entries.filter((e) => e.type === 'dir' && e.name !== '.' && e.name !== '..' && !isHiddenEntry(e));

@@ -8,22 +8,18 @@
 import { Router } from 'express';
 import type { Config } from '../../config/index.js';
 import { parseDrivePath } from '../../drives/index.js';
-import { AppError, BadRequestError, ForbiddenError, toHttpError } from '../../errors/index.js';
-import { nameProblem, type DriveFiles, type FileService } from '../../files/index.js';
+import { AppError, BadRequestError } from '../../errors/index.js';
+import { nameProblem, OpError, opErrorOf, READ_ONLY_MESSAGE, type DriveFiles, type FileService } from '../../files/index.js';
 import { formatBytes } from '../../format/bytes.js';
-import type { Logger } from '../../log.js';
+import { audit, type Logger } from '../../log.js';
 import { requireUser } from '../auth/current-user.js';
 import { breadcrumbs, folderHref } from '../browse/listing.js';
 import { driveTargetOf, filesOf } from '../drive-target.js';
-import { audit, resultCode } from './audit.js';
 
 type Op = 'mkdir' | 'rename' | 'delete';
 const OPS: readonly Op[] = ['mkdir', 'rename', 'delete'];
 /** What a no-JS delete may name at once (a page of checkboxes; the JSON API takes more). */
 const MAX_ITEMS = 1000;
-
-/** The contract's sentence for a share the user may read but not change. */
-export const READ_ONLY_MESSAGE = "You can't change files here.";
 
 interface Fields {
   op: Op;
@@ -47,11 +43,19 @@ function itemName(n: string): string {
   return n;
 }
 
-/** A typed error for a mutation: a refusal by the server reads as the contract's read-only sentence. */
-function mutationError(err: unknown, item: string | undefined): AppError {
-  const e = toHttpError(err, item);
-  if (e.status === 403 && e.code !== 'csrf') return new ForbiddenError(READ_ONLY_MESSAGE, { cause: err, code: 'denied' });
-  return e;
+/**
+ * A failure as the JSON API words it (its code and sentence), so both ways of asking answer alike; what is not
+ * about the files (sign-in over, server unavailable) stays as it is, for the error handler to sign out or report.
+ */
+function mutationError(err: unknown, item: string | undefined): unknown {
+  if (err instanceof AppError && (err.status === 401 || err.status === 503)) return err;
+  if (err instanceof Error && err.name === 'CredentialsRejectedError') return err;
+  return opErrorOf(err, item);
+}
+
+/** The share gives this user no write access at all (tree-connect maximal access): the contract's 403. */
+async function requireWritable(d: DriveFiles): Promise<void> {
+  if (!(await d.canWrite())) throw new OpError('denied', READ_ONLY_MESSAGE);
 }
 
 export function opsFormRoutes(config: Config, files: FileService, logger: Logger): Router {
@@ -64,8 +68,12 @@ export function opsFormRoutes(config: Config, files: FileService, logger: Logger
     const back = folderHref(drive, folder);
     const fields = fieldsOf(req.body);
     const d = filesOf(files, req, drive);
-    const user = req.session.user?.username ?? '';
+    const user = req.session.user?.username;
     const at = (name: string): string => [...folder, name].join('/');
+    // The same fields as the JSON API's lines (src/web/api/files-routes.ts), plus how the request came.
+    const auditLine = (action: string, from: string | undefined, to: string | undefined, result: string): void =>
+      audit(logger, { action, user, drive: drive.id, path: from ?? to, from, to, result, via: 'form' });
+    const codeOf = (err: unknown): string => (err instanceof AppError ? err.code : 'failed');
     const page = (status: number, locals: Record<string, unknown>): void => {
       res.status(status).render('pages/ops-form', {
         title: fields.op === 'mkdir' ? 'New folder' : fields.op === 'rename' ? 'Rename' : 'Delete',
@@ -80,10 +88,9 @@ export function opsFormRoutes(config: Config, files: FileService, logger: Logger
         ...locals,
       });
     };
-    const fail = (err: unknown, item: string | undefined): void => {
-      const e = err instanceof AppError ? err : mutationError(err, item);
-      if (!e.expose || e.status >= 500) return next(e);
-      page(e.status, { error: e.message });
+    const fail = (err: unknown): void => {
+      if (!(err instanceof AppError) || !err.expose || err.status === 401 || err.status === 503) return next(err);
+      page(err.status, { error: err.message });
     };
     const flash = (kind: 'success' | 'danger' | 'warning', text: string, details?: string[]): void => {
       req.session.flash = { kind, text, ...(details ? { details } : {}) };
@@ -94,30 +101,34 @@ export function opsFormRoutes(config: Config, files: FileService, logger: Logger
       switch (fields.op) {
         case 'mkdir': {
           const problem = nameProblem(fields.name);
-          if (problem) throw new BadRequestError(problem, { code: 'bad_name' });
+          if (problem) throw new OpError('bad-name', problem);
           try {
+            await requireWritable(d);
             await d.mkdir([...folder, fields.name]);
           } catch (err) {
-            audit(logger, { user, action: 'mkdir', drive: drive.id, from: null, to: at(fields.name), result: resultCode(mutationError(err, fields.name)) });
-            throw mutationError(err, fields.name);
+            const e = mutationError(err, fields.name);
+            auditLine('mkdir', undefined, at(fields.name), codeOf(e));
+            throw e;
           }
-          audit(logger, { user, action: 'mkdir', drive: drive.id, from: null, to: at(fields.name), result: 'ok' });
+          auditLine('mkdir', undefined, at(fields.name), 'ok');
           return flash('success', `Created the folder “${fields.name}”.`);
         }
         case 'rename': {
           if (fields.items.length !== 1) throw new BadRequestError('Select exactly one item to rename.');
           const item = itemName(fields.items[0] ?? '');
           const problem = nameProblem(fields.name);
-          if (problem) throw new BadRequestError(problem, { code: 'bad_name' });
+          if (problem) throw new OpError('bad-name', problem);
           if (fields.name === item) return flash('success', `“${item}” keeps its name.`);
           try {
+            await requireWritable(d);
             await d.rename([...folder, item], [...folder, fields.name]);
           } catch (err) {
-            const e = mutationError(err, e409Name(err, fields.name, item));
-            audit(logger, { user, action: 'rename', drive: drive.id, from: at(item), to: at(fields.name), result: resultCode(e) });
+            // Exists names the new name; everything else (not found, in use, denied) the item being renamed.
+            const e = mutationError(err, err instanceof Error && err.name === 'SmbExistsError' ? fields.name : item);
+            auditLine('rename', at(item), at(fields.name), codeOf(e));
             throw e;
           }
-          audit(logger, { user, action: 'rename', drive: drive.id, from: at(item), to: at(fields.name), result: 'ok' });
+          auditLine('rename', at(item), at(fields.name), 'ok');
           return flash('success', `Renamed “${item}” to “${fields.name}”.`);
         }
         case 'delete': {
@@ -125,15 +136,21 @@ export function opsFormRoutes(config: Config, files: FileService, logger: Logger
           if (fields.items.length > MAX_ITEMS) throw new BadRequestError(`Select at most ${MAX_ITEMS} items at once here.`);
           const items = fields.items.map(itemName);
           if ((req.body as Record<string, unknown>).confirm !== '1') return page(200, { entries: await describe(d, folder, items) });
+          try {
+            await requireWritable(d);
+          } catch (err) {
+            auditLine('delete', items.map(at).join(', '), undefined, codeOf(err));
+            throw err;
+          }
           const failed: string[] = [];
           for (const item of items) {
             try {
               await d.remove([...folder, item], { recursive: true });
-              audit(logger, { user, action: 'delete', drive: drive.id, from: at(item), to: null, result: 'ok' });
+              auditLine('delete', at(item), undefined, 'ok');
             } catch (err) {
               const e = mutationError(err, item);
-              audit(logger, { user, action: 'delete', drive: drive.id, from: at(item), to: null, result: resultCode(e) });
-              if (!e.expose) throw e;
+              auditLine('delete', at(item), undefined, codeOf(e));
+              if (!(e instanceof AppError)) throw e;
               failed.push(`${item}: ${e.message}`);
             }
           }
@@ -143,15 +160,10 @@ export function opsFormRoutes(config: Config, files: FileService, logger: Logger
           return flash(done > 0 ? 'warning' : 'danger', `Deleted ${what(done)}; ${what(failed.length)} could not be deleted:`, failed);
         }
       }
-    })().catch((err: unknown) => fail(err, fields.items[0] ?? fields.name));
+    })().catch(fail);
   });
 
   return router;
-}
-
-/** A rename onto an existing name is about the new name, everything else about the item. */
-function e409Name(err: unknown, newName: string, item: string): string {
-  return toHttpError(err, item).status === 409 ? newName : item;
 }
 
 /** What a delete would take: each item with "folder" or its size (best effort; the delete itself decides). */
