@@ -94,6 +94,18 @@ describe.each(devices)('file operations on a $name', ({ name, options, touch }) 
     await page.goto(`${app.url}/browse/home/${encodeURIComponent(base)}/`);
     const dir = `alice/${base}`;
 
+    if (touch) {
+      // Tap targets of at least 44 px: the toolbar's buttons, the rows' checkboxes and "⋯" buttons.
+      const small: string[] = [];
+      for (const target of await page.locator('.pc-ops-bar button, .pc-check-hit, .pc-more').all()) {
+        const box = await target.boundingBox();
+        if (box && (box.width < 44 || box.height < 44)) small.push(`${(await target.getAttribute('aria-label')) ?? (await target.innerHTML())}: ${box.width}×${box.height}`);
+      }
+      expect(small).toEqual([]);
+      // And nothing scrolls the page sideways.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    }
+
     // New folder.
     await press(button(page, 'New folder'));
     await dialog(page).getByLabel('Name').fill(created);
