@@ -184,6 +184,8 @@ export class Transfer {
     try {
       await this.plan.from.d.deleteOne(this.src(rel));
     } catch (err) {
+      // The copy is whole and stays: reported as copied, and the original's failure beside it.
+      this.p.itemDone({ from: rel, to: target, action: 'copied' });
       const e = opErrorOf(err, leaf(rel));
       throw new OpError(e.opCode, `“${leaf(rel)}” was copied to “${target}”, but the original could not be deleted: ${e.message}`, { cause: err });
     }
