@@ -3,7 +3,7 @@
 // servers (the DC and a standalone smbd on its own address, joined to nothing, where alice has an account with
 // her domain password) the app streams: the counters move by the file's size, and copy and move land whole.
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTree } from '../../fixtures/demo-files.js';
@@ -29,6 +29,8 @@ describe('where copies go: server-side on one server, streamed across servers', 
   let alice: ApiUser;
   const top = `copies-${randomBytes(4).toString('hex')}`;
   let disk: string;
+  let holdAt: number | undefined;
+  let held: () => void = () => undefined;
   const dc = (): { ip: string } => ({ ip: domain.ip });
   const other = (): { ip: string; port: number } => ({ ip: second.host, port: second.port });
   const smbBytes = (): { received: number; sent: number } => {
@@ -47,7 +49,20 @@ describe('where copies go: server-side on one server, streamed across servers', 
   beforeAll(async () => {
     domain = requireDomain();
     second = await startSecondServer(SECOND);
-    app = await startWebApp(domain, { env: { LOGIN_MAX_PER_IP: '1000', ...opsEnv(domain, second) }, logLevel: 'info' });
+    app = await startWebApp(domain, {
+      env: { LOGIN_MAX_PER_IP: '1000', ...opsEnv(domain, second) },
+      logLevel: 'info',
+      services: {
+        jobHooks: {
+          // Holds a job once it has done `holdAt` items, until it is cancelled (see the cancel test).
+          afterItem: async (job) => {
+            if (holdAt === undefined || job.done.items < holdAt || job.signal.aborted) return;
+            held();
+            await new Promise<void>((resolve) => job.signal.addEventListener('abort', () => resolve(), { once: true }));
+          },
+        },
+      },
+    });
     alice = await ApiUser.signIn(app, 'alice');
     disk = join(domain.homesDir, 'alice', top);
     mkdirSync(join(disk, 'dst'), { recursive: true });
@@ -79,6 +94,19 @@ describe('where copies go: server-side on one server, streamed across servers', 
     expect(sum).toBe(expected);
     rmSync(path);
     rmSync(join(disk, 'dst', 'lecture.bin'));
+  });
+
+  it('copies between two shares of one server (home → Shared) server-side too: whole by sha256, counters ~0', async () => {
+    const data = randomBytes(32 * MiB + 1);
+    writeFileSync(join(disk, 'to-shared.bin'), data);
+    own(disk);
+    const before = smbBytes();
+    const job = await alice.runJob('/api/files/copy', { drive: 'home', paths: [`${top}/to-shared.bin`], to: { drive: 'shared', path: '' } });
+    const after = smbBytes();
+    expect(job).toMatchObject({ state: 'done', failures: [], results: [{ from: `${top}/to-shared.bin`, to: 'to-shared.bin', action: 'copied' }] });
+    expect(after.received - before.received).toBeLessThan(256 * 1024);
+    expect(await smbSha256(dc(), SHARES.shared, 'alice', 'to-shared.bin')).toBe(sha256(data));
+    rmSync(join(domain.sharesDir, SHARES.shared, 'to-shared.bin'));
   });
 
   it('copies files and a folder tree to the other server by streaming them (the counters move by their size), whole by sha256', async () => {
@@ -117,6 +145,34 @@ describe('where copies go: server-side on one server, streamed across servers', 
     expect(await smbSha256(dc(), SHARES.users, 'alice', `alice/${top}/dst/outbox/nested/deep.txt`)).toBe(sha256('deep\n'));
     expect(await smbExists(other(), 'data', 'alice', 'moving.bin')).toBe(false);
     expect(await smbExists(other(), 'data', 'alice', 'outbox')).toBe(false);
+  });
+
+  it('a copy to the other server cancelled midway: every file reported is whole there, no other, and no temporary', async () => {
+    const src = join(disk, 'many');
+    mkdirSync(src);
+    const files = Array.from({ length: 60 }, (_, i) => `part-${String(i).padStart(2, '0')}.bin`);
+    const content = new Map(files.map((f) => [f, randomBytes(64 * 1024 + files.indexOf(f))]));
+    for (const [f, data] of content) writeFileSync(join(src, f), data);
+    own(disk);
+    holdAt = 20;
+    const reached = new Promise<void>((resolve) => (held = resolve));
+    try {
+      const started = await alice.post('/api/files/copy', { drive: 'home', paths: [`${top}/many`], to: { drive: 'other-server', path: '' } });
+      const id = (started.json.job as { id: string }).id;
+      await reached;
+      const job = (await alice.call('DELETE', `/api/jobs/${id}`)).json as unknown as Awaited<ReturnType<ApiUser['waitJob']>>;
+      expect(job.state).toBe('cancelled');
+      expect(job.failures).toEqual([]);
+      const copied = job.results.map((r) => r.to?.slice('many/'.length));
+      expect(copied.length).toBeGreaterThanOrEqual(20);
+      expect(copied.length).toBeLessThan(60);
+      // Exactly the reported files are there, each whole; the folder holds nothing else (no temporary).
+      const there = readdirSync(join(second.shareDir, 'many')).sort();
+      expect(there).toEqual([...copied].sort());
+      for (const name of there) expect(sha256(readFileSync(join(second.shareDir, 'many', name)))).toBe(sha256(content.get(name) ?? Buffer.alloc(0)));
+    } finally {
+      holdAt = undefined;
+    }
   });
 
   it('a move across servers that cannot delete an original keeps the copy and says so; nothing short is left anywhere', async () => {
