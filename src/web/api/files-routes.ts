@@ -40,6 +40,8 @@ import { startJob } from './job-runner.js';
 /** Room for a few thousand selected paths. */
 const BODY_LIMIT = '1mb';
 const MAX_ITEMS = 10_000;
+/** How long the browse page waits to learn whether the drive is writable before rendering without knowing. */
+const CAN_WRITE_WAIT_MS = 2000;
 
 type Body = Record<string, unknown>;
 
@@ -282,11 +284,14 @@ export function canWriteLocals(config: Config, files: FileService): RequestHandl
     const [, driveId = ''] = req.path.split('/');
     const drive = /^[\w-]+$/u.test(driveId) ? findDrive(config, req, res, driveId) : undefined;
     if (drive !== undefined) {
-      try {
-        res.locals.canWrite = await filesOf(files, req, drive).canWrite();
-      } catch {
-        // The page itself will meet (and explain) whatever stopped us.
-      }
+      // The page's own SMB work joins the same connection attempt; waiting for it here at most briefly means a
+      // server that does not answer costs the page one timeout, not two.
+      let timer: NodeJS.Timeout | undefined;
+      const known = (async () => filesOf(files, req, drive).canWrite())().catch(() => undefined); // the page meets (and explains) whatever stopped us
+      const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), CAN_WRITE_WAIT_MS)));
+      const answer = await Promise.race([known, late]);
+      clearTimeout(timer);
+      if (answer !== undefined) res.locals.canWrite = answer;
     }
     next();
   };
