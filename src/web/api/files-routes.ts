@@ -112,6 +112,20 @@ async function requireWritable(files: DriveFiles): Promise<void> {
   if (!(await files.canWrite())) throw new OpError('denied', READ_ONLY_MESSAGE);
 }
 
+/** The destination of a copy or move must be an existing folder (404 otherwise, naming it). */
+async function requireFolder(files: DriveFiles, folder: string[], drive: DriveRef): Promise<void> {
+  const shown = folder.at(-1) ?? drive.name;
+  const missing = new OpError('not-found', `The destination folder “${shown}” was not found. It may have been moved or deleted.`);
+  let isFolder: boolean;
+  try {
+    isFolder = (await files.stat(folder)).type === 'dir';
+  } catch (err) {
+    const e = opErrorOf(err, shown);
+    throw e.opCode === 'not-found' ? missing : e;
+  }
+  if (!isFolder) throw missing;
+}
+
 /** A user's drive face for a job: the credential is opened now, kept only while the job runs, then wiped. */
 function jobFiles(ctx: OpsContext, req: Request, drive: DriveRef, credential: PoolCredential): DriveFiles {
   return ctx.files.forDrive({ sessionId: req.sessionID, credential: () => credential }, drive);
@@ -190,7 +204,10 @@ export function filesApiRoutes(ctx: OpsContext): Router {
     try {
       await files.mkdir(target);
     } catch (err) {
-      throw opErrorOf(err, name);
+      const e = opErrorOf(err, name);
+      // Not found here means the folder it was to go in.
+      if (e.opCode === 'not-found') throw new OpError('not-found', `The folder “${folder.at(-1) ?? drive.name}” was not found. It may have been moved or deleted.`, { cause: err });
+      throw e;
     }
     const path = target.join('/');
     auditLine(req, 'mkdir', drive.id, undefined, path, 'ok');
@@ -247,6 +264,7 @@ export function filesApiRoutes(ctx: OpsContext): Router {
       }
       await requireWritable(dest);
       if (kind === 'move') await requireWritable(source);
+      await requireFolder(dest, folder, toDrive);
       const resolution = (name: string): Resolution | undefined => resolutions.get(name) ?? conflict;
       const conflicts = await transferConflicts({ kind, from: source, items, to: dest, folder, resolution });
       if (conflicts.length > 0) {

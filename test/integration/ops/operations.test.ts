@@ -368,6 +368,12 @@ describe('file operations API', () => {
     const dots = await alice.post('/api/files/delete', { drive: 'home', paths: ['../bob'] });
     expect(dots.status).toBe(400);
     expect(dots.json.error).toMatchObject({ code: 'bad-name' });
+    const nowhere = await alice.post('/api/files/copy', { drive: 'home', paths: ['Welcome.txt'], to: { drive: 'home', path: `${top}/no such folder` } });
+    expect(nowhere.status).toBe(404);
+    expect(nowhere.json.error).toMatchObject({ code: 'not-found', message: 'The destination folder “no such folder” was not found. It may have been moved or deleted.' });
+    const orphan = await alice.post('/api/files/mkdir', { drive: 'home', path: `${top}/no such folder`, name: 'x' });
+    expect(orphan.status).toBe(404);
+    expect(orphan.json.error).toMatchObject({ code: 'not-found', message: 'The folder “no such folder” was not found. It may have been moved or deleted.' });
     const drive = await alice.post('/api/files/mkdir', { drive: 'nope', path: '', name: 'x' });
     expect(drive.status).toBe(404);
     expect(drive.json.error).toMatchObject({ code: 'not-found' });
