@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   smb: () => import('./smb.js'),
   http: () => import('./http.js'),
   signin: () => import('./signin.js'),
+  ops: () => import('./ops.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

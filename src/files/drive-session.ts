@@ -139,6 +139,15 @@ export class DriveSession {
     return this.share.copy(from, to, { exclusive: true, ...opts });
   }
 
+  /**
+   * Server-side copy into another share of the same server and sign-in (`to` is a path in `target`'s share).
+   * Another server: SmbNotSupportedError before anything is opened; a server that refuses a copy between its
+   * shares answers with its own error. Either way the caller streams instead.
+   */
+  serverCopyTo(target: DriveSession, from: string, to: string, opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<void> {
+    return this.share.copyTo(from, target.share, to, { exclusive: true, ...opts });
+  }
+
   /** Writes `source` into `path`, which must not exist, with the upload window; see SmbShare.pipeFrom. */
   writeNew(path: string, source: AsyncIterable<Buffer>, opts: { signal?: AbortSignal } = {}): Promise<{ bytes: number }> {
     return this.share.pipeFrom(path, source, { ...UPLOAD_WINDOW, flags: 'wx', ...opts });

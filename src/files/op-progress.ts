@@ -30,17 +30,19 @@ export interface OpProgress {
   setCurrent(path: string | null): void;
   /** Bytes moved (copied) so far, added as they go. */
   addBytes(n: number): void;
-  /** One file or folder done: counts as an item. */
+  /** One file or folder done (deleted, copied, moved, skipped …): counts as an item. */
   itemDone(result: OpResult): void;
-  /** One file or folder handled without being changed (skipped); counts as an item. */
+  /** One file or folder that could not be done, and why (not counted in done.items). */
   failed(failure: OpFailure): void;
   /** Test seam: awaited after each item; resolves at once in production. */
   afterItem(): Promise<void>;
 }
 
-/** Runs `fn` on each item with at most `limit` at once; stops taking new items once `signal` is aborted, and
+/**
+ * Runs `fn` on each item with at most `limit` at once; stops taking new items once `signal` is aborted, and
  * (unlike Promise.all) waits for every started one to settle before it returns or throws, so nothing done is
- * left unreported. */
+ * left unreported.
+ */
 export async function forEachLimited<T>(items: readonly T[], limit: number, signal: AbortSignal, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {

@@ -3,8 +3,9 @@
  *
  * - Same share (one drive, or two drives on one share of one server): a move is a rename on the server; a file
  *   copy is a server-side copy (FSCTL_SRV_COPYCHUNK), so its bytes never pass through the app.
- * - Otherwise (another share or another server): files are streamed, read from one connection and written to
- *   the other, and a move deletes each original once its copy is complete.
+ * - Another share of the same server: files are copied by the server too (COPYCHUNK between the two shares of
+ *   the session), if it will; otherwise, and between servers, they are streamed: read from one connection and
+ *   written to the other. A move deletes each original once its copy is complete.
  * - Every file is written under a hidden temporary name and renamed into place only when whole, so a failure or
  *   a cancel never leaves a short file under the final name.
  * - Name clashes at the top level follow the caller's resolution (skip, replace, keep both); replacing a folder
@@ -13,7 +14,7 @@
  *   copy), and nothing done is undone.
  */
 import { Readable } from 'node:stream';
-import { SmbExistsError, SmbNotEmptyError, SmbNotFoundError, type DirEntry } from '../smb/index.js';
+import { SmbExistsError, SmbNotEmptyError, SmbNotFoundError, SmbNotSupportedError, type DirEntry } from '../smb/index.js';
 import type { DriveSession } from './drive-session.js';
 import { numberedName, tempName } from './names.js';
 import { CancelledError, OpError, opErrorOf } from './op-errors.js';
@@ -184,6 +185,8 @@ export class Transfer {
     try {
       await this.plan.from.d.deleteOne(this.src(rel));
     } catch (err) {
+      // The copy is whole and stays: reported as copied, and the original's failure beside it.
+      this.p.itemDone({ from: rel, to: target, action: 'copied' });
       const e = opErrorOf(err, leaf(rel));
       throw new OpError(e.opCode, `“${leaf(rel)}” was copied to “${target}”, but the original could not be deleted: ${e.message}`, { cause: err });
     }
@@ -261,6 +264,25 @@ export class Transfer {
     await this.copyFolder(rel, target, exists, exists ? 'replaced' : action);
   }
 
+  /** Whether to try a server-side copy between two shares (cleared once the server says it can't). */
+  private crossShareCopy = true;
+
+  /**
+   * A server-side copy into another share; false (and none tried again) when the two shares are on different
+   * servers or sessions, or the server does not copy between its shares: the caller streams instead.
+   */
+  private async tryServerCopyTo(rel: string, temp: string, onBytes: (n: number) => void): Promise<boolean> {
+    try {
+      await this.plan.from.d.serverCopyTo(this.plan.to.d, this.src(rel), this.dst(temp), { signal: this.p.signal, onBytes });
+      return true;
+    } catch (err) {
+      if (!(err instanceof SmbNotSupportedError)) throw err;
+      this.crossShareCopy = false;
+      await this.plan.to.d.removeQuietly(this.dst(temp));
+      return false;
+    }
+  }
+
   /** Failures reported so far, to tell whether a folder's subtree went through whole. */
   private failuresSeen = 0;
 
@@ -291,6 +313,8 @@ export class Transfer {
     try {
       if (this.sameShare) {
         await plan.to.d.serverCopy(this.src(rel), this.dst(temp), { signal: p.signal, onBytes });
+      } else if (this.crossShareCopy && (await this.tryServerCopyTo(rel, temp, onBytes))) {
+        // Another share of the same server: the server copied it.
       } else {
         const source = plan.from.d.readStream(this.src(rel));
         let written: number;

@@ -104,7 +104,8 @@ export class Job implements OpProgress {
     this.markFinished();
   }
 
-  view(): JobView {
+  /** The job as JSON; `since`: only the results after the first `since` (a poller's incremental read). */
+  view(since = 0): JobView {
     return {
       id: this.id,
       kind: this.kind,
@@ -113,7 +114,7 @@ export class Job implements OpProgress {
       done: { ...this.done },
       current: this.current,
       failures: [...this.failures],
-      results: [...this.results],
+      results: this.results.slice(since),
       startedAt: this.startedAt.toISOString(),
       finishedAt: this.finishedAt?.toISOString() ?? null,
     };

@@ -9,7 +9,7 @@ import { decodeFsFullSizeInfo } from './messages/query-info.js';
 import { encodeFileDispositionInfo, encodeFileRenameInfo, encodeSetInfoRequest } from './messages/set-info.js';
 import { decodeCopyChunkResponse, decodeResumeKey, encodeCopyChunkInput, type CopyChunk } from './messages/ioctl.js';
 import { NtStatus } from './messages/ntstatus.js';
-import { SmbError, SmbExistsError, SmbNotEmptyError, SmbNotFoundError, SmbProtocolError } from './errors.js';
+import { SmbError, SmbExistsError, SmbNotEmptyError, SmbNotFoundError, SmbNotSupportedError, SmbProtocolError } from './errors.js';
 import type { Settled, Response } from './connection.js';
 import { createReadStreamFrom, createRequestFor, createWriteStreamFrom, openFile, type OpenOptions, type PipeFromOptions, type PipeOptions, type SmbFile, type UploadSource } from './file.js';
 import { SmbWatcher } from './watch.js';
@@ -341,8 +341,19 @@ export class SmbShare {
    * stays, so copy to a temporary name and rename when done. `onBytes` hears the bytes each request copied.
    */
   async copy(from: string, to: string, options: { exclusive?: boolean; signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<void> {
+    return this.copyTo(from, this, to, options);
+  }
+
+  /**
+   * Server-side copy into another share of the same session (the same server and sign-in), as `copy` does within
+   * one: the resume key of the source handle is valid for any handle of the session ([MS-SMB2] 3.3.5.15.6).
+   * Another session's share (another server): SmbNotSupportedError before anything is opened.
+   */
+  async copyTo(from: string, target: SmbShare, to: string, options: { exclusive?: boolean; signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<void> {
     options.signal?.throwIfAborted();
     const tree = await this.tree();
+    const dstTree = target === this ? tree : await target.tree();
+    if (dstTree.session !== tree.session) throw new SmbNotSupportedError(NtStatus.NOT_SUPPORTED, 'server-side copy needs both shares in one session');
     const src = await openFile(tree, toSmbPath(from), {
       desiredAccess: Access.FILE_READ_DATA | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
       disposition: CreateDisposition.OPEN,
@@ -351,7 +362,7 @@ export class SmbShare {
     });
     try {
       const key = decodeResumeKey((await src.ioctl(Fsctl.SRV_REQUEST_RESUME_KEY, Buffer.alloc(0), 32)).output);
-      const dst = await openFile(tree, toSmbPath(to), {
+      const dst = await openFile(dstTree, toSmbPath(to), {
         desiredAccess: Access.FILE_WRITE_DATA | Access.FILE_READ_DATA | Access.FILE_READ_ATTRIBUTES | Access.FILE_WRITE_ATTRIBUTES | Access.SYNCHRONIZE,
         disposition: options.exclusive === true ? CreateDisposition.CREATE : CreateDisposition.OVERWRITE_IF,
         createOptions: CreateOption.NON_DIRECTORY_FILE,

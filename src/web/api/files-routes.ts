@@ -40,6 +40,8 @@ import { startJob } from './job-runner.js';
 /** Room for a few thousand selected paths. */
 const BODY_LIMIT = '1mb';
 const MAX_ITEMS = 10_000;
+/** How long the browse page waits to learn whether the drive is writable before rendering without knowing. */
+const CAN_WRITE_WAIT_MS = 2000;
 
 type Body = Record<string, unknown>;
 
@@ -108,6 +110,20 @@ function driveOf(ctx: OpsContext, req: Request, res: Response, id: string): Driv
 /** Refuses with 403 "You can't change files here" when the share gives this user no write access at all. */
 async function requireWritable(files: DriveFiles): Promise<void> {
   if (!(await files.canWrite())) throw new OpError('denied', READ_ONLY_MESSAGE);
+}
+
+/** The destination of a copy or move must be an existing folder (404 otherwise, naming it). */
+async function requireFolder(files: DriveFiles, folder: string[], drive: DriveRef): Promise<void> {
+  const shown = folder.at(-1) ?? drive.name;
+  const missing = new OpError('not-found', `The destination folder “${shown}” was not found. It may have been moved or deleted.`);
+  let isFolder: boolean;
+  try {
+    isFolder = (await files.stat(folder)).type === 'dir';
+  } catch (err) {
+    const e = opErrorOf(err, shown);
+    throw e.opCode === 'not-found' ? missing : e;
+  }
+  if (!isFolder) throw missing;
 }
 
 /** A user's drive face for a job: the credential is opened now, kept only while the job runs, then wiped. */
@@ -188,7 +204,10 @@ export function filesApiRoutes(ctx: OpsContext): Router {
     try {
       await files.mkdir(target);
     } catch (err) {
-      throw opErrorOf(err, name);
+      const e = opErrorOf(err, name);
+      // Not found here means the folder it was to go in.
+      if (e.opCode === 'not-found') throw new OpError('not-found', `The folder “${folder.at(-1) ?? drive.name}” was not found. It may have been moved or deleted.`, { cause: err });
+      throw e;
     }
     const path = target.join('/');
     auditLine(req, 'mkdir', drive.id, undefined, path, 'ok');
@@ -245,6 +264,7 @@ export function filesApiRoutes(ctx: OpsContext): Router {
       }
       await requireWritable(dest);
       if (kind === 'move') await requireWritable(source);
+      await requireFolder(dest, folder, toDrive);
       const resolution = (name: string): Resolution | undefined => resolutions.get(name) ?? conflict;
       const conflicts = await transferConflicts({ kind, from: source, items, to: dest, folder, resolution });
       if (conflicts.length > 0) {
@@ -282,11 +302,14 @@ export function canWriteLocals(config: Config, files: FileService): RequestHandl
     const [, driveId = ''] = req.path.split('/');
     const drive = /^[\w-]+$/u.test(driveId) ? findDrive(config, req, res, driveId) : undefined;
     if (drive !== undefined) {
-      try {
-        res.locals.canWrite = await filesOf(files, req, drive).canWrite();
-      } catch {
-        // The page itself will meet (and explain) whatever stopped us.
-      }
+      // The page's own SMB work joins the same connection attempt; waiting for it here at most briefly means a
+      // server that does not answer costs the page one timeout, not two.
+      let timer: NodeJS.Timeout | undefined;
+      const known = (async () => filesOf(files, req, drive).canWrite())().catch(() => undefined); // the page meets (and explains) whatever stopped us
+      const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), CAN_WRITE_WAIT_MS)));
+      const answer = await Promise.race([known, late]);
+      clearTimeout(timer);
+      if (answer !== undefined) res.locals.canWrite = answer;
     }
     next();
   };

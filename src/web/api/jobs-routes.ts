@@ -22,11 +22,14 @@ export function jobsApiRoutes(jobs: JobRegistry): Router {
     res.json({ jobs: jobs.list(owner(req)).map((j) => j.view()) });
   });
 
+  // `?since=N`: only results after the first N (a job deleting 10,000 files has 10,000 of them; a poller that
+  // has seen N asks for the rest, and the answer stays small).
   router.get('/api/jobs/:id', requireUser, (req, res) => {
     const job = jobs.get(owner(req), String(req.params.id));
     if (!job) throw noSuchJob();
+    const since = typeof req.query.since === 'string' && /^\d{1,9}$/u.test(req.query.since) ? Number(req.query.since) : 0;
     res.setHeader('Cache-Control', 'no-store');
-    res.json(job.view());
+    res.json(job.view(since));
   });
 
   router.delete('/api/jobs/:id', requireUser, async (req, res) => {

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Access, CreateDisposition, CreateOption } from '../../../src/smb/messages/constants.js';
 import { SmbClient, ntowfv2 } from '../../../src/smb/index.js';
+import { drivesFor } from '../../../src/drives/index.js';
 import { makeTree } from '../../fixtures/demo-files.js';
-import { SHARES, USERS, USERS_GID } from '../../fixtures/domain-data.js';
+import { homeDirectoryOf, SHARES, USERS, USERS_GID } from '../../fixtures/domain-data.js';
 import type { DomainInfo } from '../../fixtures/domain.js';
 import { requireDomain } from '../../fixtures/require-domain.js';
 import { opsEnv } from '../../fixtures/second-server.js';
@@ -269,6 +270,21 @@ describe('file operations API', () => {
     rmSync(join(domain.homesDir, 'bob', 'Syllabus.txt'), { force: true });
   });
 
+  it('DriveFiles.canWrite() says what the tree connect allows: bob reads the course share, alice writes it; Library is read-only', async () => {
+    const can = async (username: string, driveId: string): Promise<boolean> => {
+      const groups = username === 'alice' ? ['CN=staff,CN=Users,DC=example,DC=test'] : ['CN=students,CN=Users,DC=example,DC=test'];
+      const drive = drivesFor({ username, homeDirectory: homeDirectoryOf(username), groups }, app.config).find((d) => d.id === driveId);
+      if (!drive) throw new Error(`${username} has no ${driveId}`);
+      const credential = { username, domain: domain.netbiosDomain, ntowfv2: ntowfv2(domain.password, username, domain.netbiosDomain) };
+      return app.services.files.forDrive({ sessionId: `can-write-${username}`, credential: () => credential }, drive).canWrite();
+    };
+    expect(await can('alice', 'course-materials')).toBe(true);
+    expect(await can('bob', 'course-materials')).toBe(false);
+    expect(await can('bob', 'library')).toBe(false);
+    expect(await can('alice', 'library')).toBe(false);
+    expect(await can('bob', 'home')).toBe(true);
+  });
+
   it('a file held open by another client without sharing is reported by name; everything else is deleted', async () => {
     put('busy/open.txt', 'held open\n');
     put('busy/free-1.txt', '1');
@@ -352,6 +368,12 @@ describe('file operations API', () => {
     const dots = await alice.post('/api/files/delete', { drive: 'home', paths: ['../bob'] });
     expect(dots.status).toBe(400);
     expect(dots.json.error).toMatchObject({ code: 'bad-name' });
+    const nowhere = await alice.post('/api/files/copy', { drive: 'home', paths: ['Welcome.txt'], to: { drive: 'home', path: `${top}/no such folder` } });
+    expect(nowhere.status).toBe(404);
+    expect(nowhere.json.error).toMatchObject({ code: 'not-found', message: 'The destination folder “no such folder” was not found. It may have been moved or deleted.' });
+    const orphan = await alice.post('/api/files/mkdir', { drive: 'home', path: `${top}/no such folder`, name: 'x' });
+    expect(orphan.status).toBe(404);
+    expect(orphan.json.error).toMatchObject({ code: 'not-found', message: 'The folder “no such folder” was not found. It may have been moved or deleted.' });
     const drive = await alice.post('/api/files/mkdir', { drive: 'nope', path: '', name: 'x' });
     expect(drive.status).toBe(404);
     expect(drive.json.error).toMatchObject({ code: 'not-found' });
