@@ -4,7 +4,7 @@
 // checked on the file server with smbclient, copied and moved data by sha256.
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
@@ -227,4 +227,74 @@ describe.each(devices)('file operations on a $name', ({ name, options, touch }) 
     expect(problems.filter((p) => !expected(p))).toEqual([]);
     await context.close();
   }, 240_000);
+});
+
+describe('a long copy in Chromium', () => {
+  let domain: DomainInfo;
+  let app: WebApp;
+  let browser: Browser;
+  const base = `ops-cancel-${randomBytes(3).toString('hex')}`;
+  const FOLDERS = 30;
+  const FILES = 100;
+
+  beforeAll(async () => {
+    domain = requireDomain();
+    app = await startWebApp(domain, { env: { LOGIN_MAX_PER_IP: '1000' } });
+    browser = await launchChromium();
+    const alice = USERS.find((u) => u.username === 'alice')?.uidNumber ?? -1;
+    const dir = join(domain.homesDir, 'alice', base);
+    const made = [dir, join(dir, 'Dest'), join(dir, 'Tree')];
+    for (let f = 0; f < FOLDERS; f++) {
+      const sub = join(dir, 'Tree', `f${String(f).padStart(2, '0')}`);
+      made.push(sub);
+      for (let i = 0; i < FILES; i++) made.push(join(sub, `${i}.txt`));
+    }
+    for (const p of made) {
+      if (p.endsWith('.txt')) writeFileSync(p, `${p.slice(-12)}\n`);
+      else mkdirSync(p);
+      chownSync(p, alice, USERS_GID);
+    }
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    rmSync(join(domain.homesDir, 'alice', base), { recursive: true, force: true });
+  });
+
+  it('shows live progress, and Cancel stops it with what was done kept and reported', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const problems = watchProblems(page);
+    await page.goto(`${app.url}/login`);
+    await signInWithForm(page, 'alice', DEMO_PASSWORD);
+    await page.waitForURL(`${app.url}/browse/home/`);
+    await page.goto(`${app.url}/browse/home/${base}/`);
+    await page.getByRole('checkbox', { name: 'Select Tree' }).check();
+    await page.getByRole('button', { name: 'Copy to…' }).click();
+    const picker = page.getByRole('dialog');
+    await picker.getByRole('button', { name: 'Dest', exact: true }).click();
+    await expect.poll(() => picker.locator('[data-picker-where]').textContent()).toContain('Dest');
+    await picker.getByRole('button', { name: 'Copy here' }).click();
+
+    // 3,000 files copy for seconds: the card runs, with a progress bar and Cancel.
+    const card = page.locator('.pc-job').first();
+    await card.locator('.pc-job-cancel').click();
+    await expect.poll(() => card.getAttribute('data-state'), { timeout: 60_000 }).toBe('cancelled');
+    expect(await card.locator('.pc-job-outcome').textContent()).toMatch(/^Cancelled: .*What was done stays done\.$/);
+    expect(await card.getByRole('progressbar').count()).toBe(1);
+    await expect.poll(() => page.locator('[data-announce]').textContent()).toMatch(/^Cancelled/);
+
+    // On the server: a partial copy, every file in it whole.
+    const copied = (await smbList(domain, SHARES.users, `alice/${base}/Dest/Tree`).catch(() => [])).filter((e) => e.dir).map((e) => e.name);
+    let files = 0;
+    for (const sub of copied) {
+      for (const e of await smbList(domain, SHARES.users, `alice/${base}/Dest/Tree/${sub}`)) {
+        expect(e.size).toBe(statSync(join(domain.homesDir, 'alice', base, 'Tree', sub, e.name)).size);
+        files++;
+      }
+    }
+    expect(files).toBeLessThan(FOLDERS * FILES);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 120_000);
 });
