@@ -229,7 +229,7 @@ describe.each(devices)('file operations on a $name', ({ name, options, touch }) 
   }, 240_000);
 });
 
-describe('a long copy in Chromium', () => {
+describe('long and partly failing operations in Chromium', () => {
   let domain: DomainInfo;
   let app: WebApp;
   let browser: Browser;
@@ -295,6 +295,45 @@ describe('a long copy in Chromium', () => {
     }
     expect(files).toBeLessThan(FOLDERS * FILES);
     expect(problems).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('a partial failure lists each failed item with its reason; a read-only drive offers no changes', async () => {
+    // A folder of root's inside alice's home: she may read it, not delete what is in it.
+    const dir = join(domain.homesDir, 'alice', base);
+    const alice = USERS.find((u) => u.username === 'alice')?.uidNumber ?? -1;
+    mkdirSync(join(dir, 'Locked'), { mode: 0o755 });
+    writeFileSync(join(dir, 'Locked', 'kept.txt'), 'root owns me\n');
+    writeFileSync(join(dir, 'gone.txt'), 'bye\n');
+    chownSync(join(dir, 'gone.txt'), alice, USERS_GID);
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${app.url}/login`);
+    await signInWithForm(page, 'alice', DEMO_PASSWORD);
+    await page.waitForURL(`${app.url}/browse/home/`);
+    await page.goto(`${app.url}/browse/home/${base}/`);
+    await page.getByRole('checkbox', { name: 'Select Locked' }).check();
+    await page.getByRole('checkbox', { name: 'Select gone.txt' }).check();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    const card = page.locator('.pc-job').first();
+    await expect.poll(() => card.getAttribute('data-state'), { timeout: 60_000 }).not.toBe('running');
+    const failures = await card.locator('.pc-job-failures li').allTextContents();
+    // The file root owns (denied), and so its folder (not empty): each by path, with the reason.
+    expect(await card.locator('.pc-job-outcome').textContent()).toBe(`Deleted: 1 deleted; ${failures.length} items failed.`);
+    expect(failures.some((f) => /^.*Locked\/kept\.txt: .+/.test(f))).toBe(true);
+    expect(failures.every((f) => f.includes('Locked'))).toBe(true);
+    // What could go went; what could not is still there, on the server.
+    const left = (await smbList(domain, SHARES.users, `alice/${base}`)).map((e) => e.name);
+    expect(left).toContain('Locked');
+    expect(left).not.toContain('gone.txt');
+    expect((await smbList(domain, SHARES.users, `alice/${base}/Locked`)).map((e) => e.name)).toEqual(['kept.txt']);
+
+    // Library: readable, not writable. Only what reads is offered.
+    await page.goto(`${app.url}/browse/library/`);
+    for (const hidden of ['New folder', 'Rename', 'Move to…', 'Delete']) expect(await page.getByRole('button', { name: hidden, exact: true }).count()).toBe(0);
+    for (const shown of ['Select all', 'Copy to…', 'Download', 'Properties']) expect(await page.getByRole('button', { name: shown, exact: true }).count()).toBe(1);
     await context.close();
   }, 120_000);
 });
