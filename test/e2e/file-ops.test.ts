@@ -298,7 +298,7 @@ describe('long and partly failing operations in Chromium', () => {
     await context.close();
   }, 120_000);
 
-  it('a partial failure lists each failed item with its reason; a read-only drive offers no changes', async () => {
+  it('a partial failure lists each failed item with its reason; "Apply to all" answers every clash; a read-only drive offers no changes', async () => {
     // A folder of root's inside alice's home: she may read it, not delete what is in it.
     const dir = join(domain.homesDir, 'alice', base);
     const alice = USERS.find((u) => u.username === 'alice')?.uidNumber ?? -1;
@@ -329,6 +329,30 @@ describe('long and partly failing operations in Chromium', () => {
     expect(left).toContain('Locked');
     expect(left).not.toContain('gone.txt');
     expect((await smbList(domain, SHARES.users, `alice/${base}/Locked`)).map((e) => e.name)).toEqual(['kept.txt']);
+
+    // Two name clashes answered at once: "Apply to all" with Skip copies nothing and says so.
+    mkdirSync(join(dir, 'Twins'));
+    for (const n of ['one.txt', 'two.txt']) {
+      writeFileSync(join(dir, n), `${n} new\n`);
+      writeFileSync(join(dir, 'Twins', n), `${n} old\n`);
+      chownSync(join(dir, n), alice, USERS_GID);
+      chownSync(join(dir, 'Twins', n), alice, USERS_GID);
+    }
+    chownSync(join(dir, 'Twins'), alice, USERS_GID);
+    await page.goto(`${app.url}/browse/home/${base}/`);
+    await page.getByRole('checkbox', { name: 'Select one.txt' }).check();
+    await page.getByRole('checkbox', { name: 'Select two.txt' }).check();
+    await page.getByRole('button', { name: 'Copy to…' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Twins', exact: true }).click();
+    await expect.poll(() => dialog.locator('[data-picker-where]').textContent()).toContain('Twins');
+    await dialog.getByRole('button', { name: 'Copy here' }).click();
+    await expect.poll(() => dialog.textContent()).toContain('“one.txt” already exists');
+    await dialog.getByLabel('Apply to all (1 more conflict)').check();
+    await dialog.getByRole('button', { name: 'Skip' }).click();
+    const copyCard = page.locator('.pc-job').first();
+    await expect.poll(() => copyCard.locator('.pc-job-outcome').textContent(), { timeout: 30_000 }).toBe('Copied: 2 skipped.');
+    for (const n of ['one.txt', 'two.txt']) expect((await smbGet(domain, SHARES.users, `alice/${base}/Twins/${n}`)).toString()).toBe(`${n} old\n`);
 
     // Library: readable, not writable. Only what reads is offered.
     await page.goto(`${app.url}/browse/library/`);
