@@ -8,6 +8,7 @@ export class RowMenu {
   private row: HTMLElement | undefined;
   private opener: HTMLElement | undefined;
   private suppressClick = false;
+  private openedAt = { x: 0, y: 0 };
 
   constructor(
     private readonly menu: HTMLElement,
@@ -50,7 +51,12 @@ export class RowMenu {
       if (this.isOpen() && !menu.contains(e.target as Node)) this.close(false);
     });
     window.addEventListener('resize', () => this.close(false));
-    window.addEventListener('scroll', () => this.close(false), { passive: true });
+    // Scrolling the page away closes the menu. Measured from where the page was at opening: a scroll event the
+    // browser dispatches late for a scroll that happened before the menu opened (the row scrolled into view for
+    // the click) must not close it.
+    window.addEventListener('scroll', () => {
+      if (Math.abs(window.scrollY - this.openedAt.y) > 16 || Math.abs(window.scrollX - this.openedAt.x) > 16) this.close(false);
+    }, { passive: true });
   }
 
   isOpen(): boolean {
@@ -60,6 +66,7 @@ export class RowMenu {
   open(row: HTMLElement, x: number, y: number, opener?: HTMLElement): void {
     this.beforeOpen(row);
     this.row = row;
+    this.openedAt = { x: window.scrollX, y: window.scrollY };
     this.opener = opener ?? row.querySelector<HTMLElement>('a') ?? undefined;
     this.menu.classList.add('show');
     this.menu.style.position = 'fixed';
