@@ -16,6 +16,7 @@ import { startDomain, stopDomain } from '../test/fixtures/domain.js';
 import { NETBIOS_DOMAIN, USERS, USERS_GID } from '../test/fixtures/domain-data.js';
 import { csrfTokenIn, signInOk } from '../test/helpers/http-client.js';
 import { startWebApp } from '../test/helpers/web-app.js';
+import { jsonRequest } from '../test/integration/ops/helpers.js';
 import { exec, median, MiB, verdict, writeRandomFile } from './common.js';
 
 export const summary = 'file operations: copy 1 GiB in a server (app vs smbclient scopy and get+put), delete 10,000 files (app vs deltree)';
@@ -69,14 +70,10 @@ export async function run(args: string[]): Promise<void> {
     const client = app.client();
     await signInOk(client, 'alice', domain.password);
     const csrf = csrfTokenIn((await client.get('/browse/home/')).text);
-    const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
-      const res = await fetch(new URL(path, app.url), {
-        method,
-        headers: { Accept: 'application/json', 'Content-Type': 'application/json', Cookie: client.jar.header(), 'X-CSRF-Token': csrf },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-    };
+    // A connection per request: the set-up between steps (10,000 files written) keeps this process's event loop
+    // (the app's too) busy longer than the keep-alive timeout, and a reused socket would be reset.
+    const api = (method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> =>
+      jsonRequest(new URL(path, app.url), method, { Cookie: client.jar.header(), 'X-CSRF-Token': csrf }, body);
     /** Milliseconds from the POST to the job's end. */
     const timedJob = async (path: string, body: unknown): Promise<number> => {
       const t0 = performance.now();

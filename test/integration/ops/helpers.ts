@@ -2,6 +2,7 @@
 // polled until they stop, and what landed on the server read back with smbclient (never through the app).
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DomainInfo } from '../../fixtures/domain.js';
@@ -29,6 +30,37 @@ export interface ApiReply {
   json: Record<string, unknown>;
 }
 
+/** A JSON request on a fresh connection (no keep-alive); the answer parsed as JSON when it is JSON. */
+export function jsonRequest(url: URL, method: string, headers: Record<string, string>, body?: unknown): Promise<ApiReply> {
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  const all: Record<string, string> = { Accept: 'application/json', ...headers };
+  if (payload) {
+    all['Content-Type'] = 'application/json';
+    all['Content-Length'] = String(payload.length);
+  }
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers: all, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: Record<string, unknown>;
+        try {
+          json = JSON.parse(text) as Record<string, unknown>;
+        } catch {
+          json = { text };
+        }
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h.set(k, v);
+        resolve({ status: res.statusCode ?? 0, headers: h, json });
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
 export class ApiUser {
   constructor(
     readonly client: HttpClient,
@@ -42,18 +74,12 @@ export class ApiUser {
     return new ApiUser(client, csrfTokenIn(page.text));
   }
 
-  async call(method: string, path: string, body?: unknown): Promise<ApiReply> {
-    const headers: Record<string, string> = { Accept: 'application/json', Cookie: this.client.jar.header(), 'X-CSRF-Token': this.csrf };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await fetch(new URL(path, this.client.baseUrl), { method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual' });
-    const text = await res.text();
-    let json: Record<string, unknown> = {};
-    try {
-      json = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      json = { text };
-    }
-    return { status: res.status, headers: res.headers, json };
+  /**
+   * One request on a connection of its own: a kept-alive socket the app closed while the test's event loop was
+   * busy writing fixtures (the app runs in this process) would otherwise reset the next request.
+   */
+  call(method: string, path: string, body?: unknown): Promise<ApiReply> {
+    return jsonRequest(new URL(path, this.client.baseUrl), method, { Cookie: this.client.jar.header(), 'X-CSRF-Token': this.csrf }, body);
   }
 
   post(path: string, body: unknown): Promise<ApiReply> {
