@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   signin: () => import('./signin.js'),
   load: () => import('./load.js'),
   cost: () => import('./cost.js'),
+  ops: () => import('./ops.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

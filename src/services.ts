@@ -5,6 +5,7 @@ import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
 import { createSessionStore, sessionEndings, SmbPool, type SessionStoreHandle } from './sessions/index.js';
 import { FileService, MemoryUploadRegistry, RedisUploadRegistry, STALE_TEMP_MS, UploadSweeper } from './files/index.js';
+import { DEFAULT_JOB_SETTINGS, JobRegistry, type JobHooks } from './jobs/index.js';
 
 export interface Services {
   directory: LdapDirectory;
@@ -22,6 +23,8 @@ export interface Services {
    * instance, which would otherwise keep theirs open, authenticated as the user, until they idle out.
    */
   endSession(sessionId: string): Promise<void>;
+  /** Delete, copy and move running in the background, per user. */
+  jobs: JobRegistry;
   close(): Promise<void>;
 }
 
@@ -30,6 +33,8 @@ export interface ServiceOverrides {
   redisClient?: RedisClientType;
   /** Overrides `<dataDir>/sessions.sqlite`. */
   sqliteFile?: string;
+  /** Test seam: hooks into every job (hold one midway). */
+  jobHooks?: JobHooks;
 }
 
 export async function createServices(config: Config, logger: Logger, overrides: ServiceOverrides = {}): Promise<Services> {
@@ -52,6 +57,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const uploads = new UploadSweeper(files, { intervalMs: config.upload.sweepIntervalSeconds * 1000, maxAgeMs: STALE_TEMP_MS }, logger, registry);
   uploads.start();
   const endings = redis ? sessionEndings(redis, (id) => pool.closeSession(id), logger) : undefined;
+  const jobs = new JobRegistry(DEFAULT_JOB_SETTINGS, overrides.jobHooks);
   return {
     directory,
     throttle,
@@ -60,11 +66,14 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     pool,
     files,
     uploads,
+    jobs,
     endSession: async (sessionId) => {
       await pool.closeSession(sessionId);
       await endings?.announce(sessionId);
     },
     close: async () => {
+      // Running jobs are cancelled (between items) before their connections go.
+      await jobs.close();
       await endings?.close();
       await uploads.stop();
       await pool.close();

@@ -83,7 +83,8 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
 }
 
 function enablePreview(): void {
-  const list = document.querySelector<HTMLElement>('[data-browse-list]');
+  // The listing area, not the list itself: the operations UI swaps the list after a change (src/client/ops).
+  const list = document.getElementById('pc-listing') ?? document.querySelector<HTMLElement>('[data-browse-list]');
   const modalEl = document.getElementById('preview-modal');
   const bootstrap = window.bootstrap;
   if (!list || !modalEl || !bootstrap) return;
@@ -181,7 +182,7 @@ function enablePreview(): void {
   list.addEventListener('click', (event) => {
     if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     const link = (event.target as Element).closest<HTMLAnchorElement>('a');
-    if (!link || link.classList.contains('pc-action')) return;
+    if (!link || link.classList.contains('pc-action') || !link.closest('[data-browse-list]')) return;
     const row = link.closest<HTMLElement>('[data-kind]');
     const item = row ? itemOf(row) : undefined;
     if (!item || item.link !== link) return;

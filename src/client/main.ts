@@ -1,8 +1,12 @@
 import { enableBrowse } from './browse.js';
 import { enableCopyButtons } from './copy.js';
+import { enableOps } from './ops/index.js';
 import { enableUpload } from './upload.js';
 
+// Controls that need JavaScript carry .pc-js-only and stay hidden until this runs (public/css/app.css).
+document.documentElement.classList.add('pc-js');
 // Loaded as a module script, so it runs after the document is parsed.
 enableCopyButtons();
 enableBrowse();
 enableUpload();
+enableOps();

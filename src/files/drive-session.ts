@@ -11,7 +11,7 @@ import type { ConflictMode } from './names.js';
 import { readFolder, type FolderRead } from './read-folder.js';
 import { readTextHead, type TextHead } from './text-head.js';
 import { cutBackTo, join, placeFile, pump, removeQuietly, removeStaleTemporaries, sweepStaleTemporaries, type PumpResult } from './upload.js';
-import { DOWNLOAD_WINDOW } from './windows.js';
+import { DOWNLOAD_WINDOW, UPLOAD_WINDOW } from './windows.js';
 import { walkForZip, type ZipItem, type ZipLimits } from './zip-walk.js';
 
 const leafOf = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
@@ -139,6 +139,43 @@ export class DriveSession {
     // The server-side copy opens its target with OVERWRITE_IF, so refuse an existing target first.
     if (await this.share.exists(to)) throw new ConflictError(`“${leafOf(to)}” already exists.`, { code: 'exists' });
     await this.share.copy(from, to);
+  }
+
+  /** Deletes one file or one empty folder (a folder with something in it: NotEmptyError). */
+  deleteOne(path: string): Promise<void> {
+    return this.share.rm(path);
+  }
+
+  /**
+   * Server-side copy of one file to `to`, which must not exist: the bytes never pass through the app.
+   * `signal` stops it between COPYCHUNK requests; what was written stays (copy to a temporary name).
+   */
+  serverCopy(from: string, to: string, opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<void> {
+    return this.share.copy(from, to, { exclusive: true, ...opts });
+  }
+
+  /**
+   * Server-side copy into another share of the same server and sign-in (`to` is a path in `target`'s share).
+   * Another server: SmbNotSupportedError before anything is opened; a server that refuses a copy between its
+   * shares answers with its own error. Either way the caller streams instead.
+   */
+  serverCopyTo(target: DriveSession, from: string, to: string, opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<void> {
+    return this.share.copyTo(from, target.share, to, { exclusive: true, ...opts });
+  }
+
+  /** Writes `source` into `path`, which must not exist, with the upload window; see SmbShare.pipeFrom. */
+  writeNew(path: string, source: AsyncIterable<Buffer>, opts: { signal?: AbortSignal } = {}): Promise<{ bytes: number }> {
+    return this.share.pipeFrom(path, source, { ...UPLOAD_WINDOW, flags: 'wx', ...opts });
+  }
+
+  /** Both faces are on the same share of the same connection (a rename or COPYCHUNK can join them). */
+  sameShareAs(other: DriveSession): boolean {
+    return this.share === other.share;
+  }
+
+  /** The share lets this user write at all (tree-connect maximal access); see SmbShare.canWrite. */
+  canWrite(): Promise<boolean> {
+    return this.share.canWrite();
   }
 
   /** Moves within the drive: a rename on the server, never over an existing item. */

@@ -7,6 +7,10 @@ export { isConnectionLost, join, resetSweeps, STALE_TEMP_MS, type PumpResult } f
 export { UploadSweeper, type SweeperSettings } from './upload-sweeper.js';
 export { MemoryUploadRegistry, RedisUploadRegistry, type PendingUpload, type UploadRegistry } from './upload-registry.js';
 export { CONFLICT_MODES, isTempName, nameProblem, numberedName, parseConflict, tempName, type ConflictMode } from './names.js';
+export { CancelledError, OP_CODES, OpError, opErrorOf, READ_ONLY_MESSAGE, type OpCode } from './op-errors.js';
+export type { OpAction, OpFailure, OpProgress, OpResult } from './op-progress.js';
+export { deleteItems, isInside, transferConflicts, transferItems, type TransferRequest } from './ops.js';
+export { RESOLUTIONS, type Resolution } from './transfer-op.js';
 export { ZipTooLargeError, type ZipItem, type ZipLimits } from './zip-walk.js';
 export { canScavenge, noteBodyBytes, SCAVENGE_EVERY_BYTES } from './young-garbage.js';
 /** The typed errors a route may meet (mapped to HTTP by errors/to-http.ts). */

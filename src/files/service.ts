@@ -92,6 +92,14 @@ export class DriveFiles {
     return this.run(from, (d, p) => d.move(p, this.pathOf(to)), { idempotent: false });
   }
 
+  /**
+   * Whether the share lets this user change anything at all, from the tree connect's maximal access: false
+   * on a read-only share (or one whose write list leaves the user out), so pages can hide what would be refused.
+   */
+  canWrite(): Promise<boolean> {
+    return this.run([], (d) => d.canWrite(), { idempotent: true });
+  }
+
   private pathOf(segments: string[]): string {
     return sharePath(this.drive.basePath, segments);
   }

@@ -55,6 +55,12 @@ export interface PoolStats {
   /** Connections rebuilt in place after the server dropped them. */
   reconnects: number;
   servers: Record<string, { connections: number; waiting: number }>;
+  /**
+   * Bytes received from / sent to file servers over every connection the pool has had (framing included):
+   * downloads and streamed copies move them, a server-side copy barely does.
+   */
+  bytesReceived: number;
+  bytesSent: number;
 }
 
 type PoolConfig = Pick<Config, 'smb'>;
@@ -141,6 +147,9 @@ export class SmbPool {
   private opened = 0;
   private reconnects = 0;
   private closed = false;
+  /** Byte counts of connections already closed (see PoolStats). */
+  private retiredReceived = 0;
+  private retiredSent = 0;
 
   constructor(
     private readonly config: PoolConfig,
@@ -242,8 +251,15 @@ export class SmbPool {
       connections += s.slots;
       waiting += s.waiters.length;
     }
+    // Shared connections appear once in `connections`, however many sessions use them.
+    let bytesReceived = this.retiredReceived;
+    let bytesSent = this.retiredSent;
+    for (const e of this.connections.values()) {
+      bytesReceived += e.client?.bytesReceived ?? 0;
+      bytesSent += e.client?.bytesSent ?? 0;
+    }
     const q = this.connectQueue.stats;
-    return { connections, sessions: this.sessions.size, waiting, connecting: q.connecting, connectWaiting: q.waiting, opened: this.opened, reconnects: this.reconnects, servers };
+    return { connections, sessions: this.sessions.size, waiting, connecting: q.connecting, connectWaiting: q.waiting, opened: this.opened, reconnects: this.reconnects, servers, bytesReceived, bytesSent };
   }
 
   /**
@@ -500,6 +516,8 @@ export class SmbPool {
     const client = entry.client;
     entry.client = undefined;
     if (client !== undefined) {
+      this.retiredReceived += client.bytesReceived;
+      this.retiredSent += client.bytesSent;
       await client.close().catch((err: unknown) => this.logger?.debug('SMB close failed (connection already gone?)', { err }));
       this.logger?.debug('SMB connection closed', { server: entry.server.key, username: entry.credential.username });
     }

@@ -56,6 +56,8 @@ export class SmbClient {
   private trees = new Map<string, Promise<Tree>>();
   private readonly shares = new Map<string, SmbShare>();
   private closed = false;
+  private earlierReceived = 0;
+  private earlierSent = 0;
 
   private constructor(options: SmbClientOptions, connection: Connection, session: Session) {
     this.options = options;
@@ -112,6 +114,16 @@ export class SmbClient {
     if (this.session.security.encrypt) return this.session.security.cipher;
     return undefined;
   }
+  /**
+   * Bytes this client received from / sent to the server, over every connection it has had (reconnects
+   * included): what a server-side copy must leave near zero.
+   */
+  get bytesReceived(): number {
+    return this.earlierReceived + this.connection.bytesReceived;
+  }
+  get bytesSent(): number {
+    return this.earlierSent + this.connection.bytesSent;
+  }
   get isConnected(): boolean {
     return !this.closed && this.connection.isOpen;
   }
@@ -129,6 +141,8 @@ export class SmbClient {
   async reconnect(): Promise<void> {
     if (this.closed) throw new SmbDisconnectedError('client was closed');
     this.connection.close();
+    this.earlierReceived += this.connection.bytesReceived;
+    this.earlierSent += this.connection.bytesSent;
     this.trees = new Map();
     const { connection, session } = await SmbClient.establish(this.options);
     this.connection = connection;

@@ -247,6 +247,13 @@ export class Connection {
   get isOpen(): boolean {
     return this.closedError === undefined && this.transport?.isOpen === true;
   }
+  /** Bytes received from / sent to the server on this connection's socket so far. */
+  get bytesReceived(): number {
+    return this.transport?.bytesRead ?? 0;
+  }
+  get bytesSent(): number {
+    return this.transport?.bytesWritten ?? 0;
+  }
 
   registerSession(security: SecurityContext): void {
     this.sessions.set(security.sessionId, security);

@@ -22,6 +22,8 @@ export class SmbAccessDeniedError extends SmbError {}
 export class SmbExistsError extends SmbError {}
 export class SmbNotEmptyError extends SmbError {}
 export class SmbSharingViolationError extends SmbError {}
+/** A byte-range lock held by another open is in the way (a kind of sharing conflict, told apart for users). */
+export class SmbLockedError extends SmbSharingViolationError {}
 export class SmbIsDirectoryError extends SmbError {}
 export class SmbNotDirectoryError extends SmbError {}
 export class SmbDiskFullError extends SmbError {}
@@ -105,8 +107,8 @@ const byStatus = new Map<number, ErrorFactory>([
   [NtStatus.OBJECT_NAME_EXISTS, plain(SmbExistsError)],
   [NtStatus.DIRECTORY_NOT_EMPTY, plain(SmbNotEmptyError)],
   [NtStatus.SHARING_VIOLATION, plain(SmbSharingViolationError)],
-  [NtStatus.FILE_LOCK_CONFLICT, plain(SmbSharingViolationError)],
-  [NtStatus.LOCK_NOT_GRANTED, plain(SmbSharingViolationError)],
+  [NtStatus.FILE_LOCK_CONFLICT, plain(SmbLockedError)],
+  [NtStatus.LOCK_NOT_GRANTED, plain(SmbLockedError)],
   [NtStatus.FILE_IS_A_DIRECTORY, plain(SmbIsDirectoryError)],
   [NtStatus.NOT_A_DIRECTORY, plain(SmbNotDirectoryError)],
   [NtStatus.DISK_FULL, plain(SmbDiskFullError)],

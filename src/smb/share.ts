@@ -10,7 +10,7 @@ import { decodeOwnerSid, SecurityInformation } from './messages/security-descrip
 import { encodeFileDispositionInfo, encodeFileEndOfFileInfo, encodeFileRenameInfo, encodeSetInfoRequest } from './messages/set-info.js';
 import { decodeCopyChunkResponse, decodeResumeKey, encodeCopyChunkInput, type CopyChunk } from './messages/ioctl.js';
 import { NtStatus } from './messages/ntstatus.js';
-import { SmbAccessDeniedError, SmbError, SmbExistsError, SmbNotEmptyError, SmbNotFoundError, SmbProtocolError } from './errors.js';
+import { SmbAccessDeniedError, SmbError, SmbExistsError, SmbNotEmptyError, SmbNotFoundError, SmbNotSupportedError, SmbProtocolError } from './errors.js';
 import type { Settled, Response } from './connection.js';
 import { createReadStreamFrom, createRequestFor, createWriteStreamFrom, openFile, type OpenOptions, type PipeFromOptions, type PipeOptions, type SmbFile, type UploadSource } from './file.js';
 import { SmbWatcher } from './watch.js';
@@ -410,9 +410,26 @@ export class SmbShare {
     await this.deleteOne(toSmbPath(path));
   }
 
-  /** Server-side copy: the bytes never cross the wire (FSCTL_SRV_REQUEST_RESUME_KEY + SRV_COPYCHUNK_WRITE). */
-  async copy(from: string, to: string): Promise<void> {
+  /**
+   * Server-side copy: the bytes never cross the wire (FSCTL_SRV_REQUEST_RESUME_KEY + SRV_COPYCHUNK_WRITE).
+   * `exclusive`: the target must not exist (CREATE, not OVERWRITE_IF). `signal` is checked between COPYCHUNK
+   * requests (16 MiB each), so a cancelled copy of a large file stops within one request; what was written
+   * stays, so copy to a temporary name and rename when done. `onBytes` hears the bytes each request copied.
+   */
+  async copy(from: string, to: string, options: { exclusive?: boolean; signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<void> {
+    return this.copyTo(from, this, to, options);
+  }
+
+  /**
+   * Server-side copy into another share of the same session (the same server and sign-in), as `copy` does within
+   * one: the resume key of the source handle is valid for any handle of the session ([MS-SMB2] 3.3.5.15.6).
+   * Another session's share (another server): SmbNotSupportedError before anything is opened.
+   */
+  async copyTo(from: string, target: SmbShare, to: string, options: { exclusive?: boolean; signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<void> {
+    options.signal?.throwIfAborted();
     const tree = await this.tree();
+    const dstTree = target === this ? tree : await target.tree();
+    if (dstTree.session !== tree.session) throw new SmbNotSupportedError(NtStatus.NOT_SUPPORTED, 'server-side copy needs both shares in one session');
     const src = await openFile(tree, toSmbPath(from), {
       desiredAccess: Access.FILE_READ_DATA | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
       disposition: CreateDisposition.OPEN,
@@ -421,20 +438,34 @@ export class SmbShare {
     });
     try {
       const key = decodeResumeKey((await src.ioctl(Fsctl.SRV_REQUEST_RESUME_KEY, Buffer.alloc(0), 32)).output);
-      const dst = await openFile(tree, toSmbPath(to), {
+      const dst = await openFile(dstTree, toSmbPath(to), {
         desiredAccess: Access.FILE_WRITE_DATA | Access.FILE_READ_DATA | Access.FILE_READ_ATTRIBUTES | Access.FILE_WRITE_ATTRIBUTES | Access.SYNCHRONIZE,
-        disposition: CreateDisposition.OVERWRITE_IF,
+        disposition: options.exclusive === true ? CreateDisposition.CREATE : CreateDisposition.OVERWRITE_IF,
         createOptions: CreateOption.NON_DIRECTORY_FILE,
         shareAccess: ShareAccess.READ,
       });
       try {
-        await copyChunks(dst, key, src.size);
+        await copyChunks(dst, key, src.size, options.signal, options.onBytes);
       } finally {
         await dst.close();
       }
     } finally {
       await src.close();
     }
+  }
+
+  /**
+   * The access the server grants this user on the share as a whole, from TREE_CONNECT's MaximalAccess
+   * ([MS-SMB2] 2.2.10): a read-only share (or one the user is not on the write list of) lacks the write bits.
+   * Per-folder permissions may still refuse more; this says only what the share allows at most.
+   */
+  async maximalAccess(): Promise<number> {
+    return (await this.tree()).maximalAccess;
+  }
+
+  /** The share lets this user create or change files at all (its maximal access has a write bit). */
+  async canWrite(): Promise<boolean> {
+    return ((await this.maximalAccess()) & (Access.FILE_WRITE_DATA | Access.FILE_APPEND_DATA | Access.GENERIC_WRITE | Access.GENERIC_ALL)) !== 0;
   }
 
   watch(path: string, options: { recursive?: boolean } = {}): SmbWatcher {
@@ -473,11 +504,12 @@ export class SmbShare {
   }
 }
 
-async function copyChunks(dst: SmbFile, key: Buffer, size: number): Promise<void> {
+async function copyChunks(dst: SmbFile, key: Buffer, size: number, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<void> {
   let chunkSize = COPY_CHUNK;
   let perRequest = COPY_CHUNKS_PER_REQUEST;
   let offset = 0;
   while (offset < size) {
+    signal?.throwIfAborted();
     const chunks: CopyChunk[] = [];
     let at = offset;
     while (chunks.length < perRequest && at < size) {
@@ -496,6 +528,7 @@ async function copyChunks(dst: SmbFile, key: Buffer, size: number): Promise<void
     }
     if (r.totalBytesWritten === 0) throw new SmbProtocolError('COPYCHUNK made no progress');
     offset += r.totalBytesWritten;
+    onBytes?.(r.totalBytesWritten);
   }
 }
 

@@ -105,6 +105,14 @@ export class Transport {
     return !this.closed;
   }
 
+  /** Bytes the socket has received and sent so far (framing and headers included): what crossed the wire. */
+  get bytesRead(): number {
+    return this.socket.bytesRead;
+  }
+  get bytesWritten(): number {
+    return this.socket.bytesWritten;
+  }
+
   /** Writes one frame made of `parts` (header, body, payload) with a single length prefix. */
   send(parts: readonly Buffer[]): void {
     if (this.closed) throw new SmbDisconnectedError();

@@ -105,6 +105,22 @@ export class Metrics {
         this.set(sources().pool?.stats().opened ?? 0);
       },
     });
+    new Gauge({
+      name: 'portcullis_smb_received_bytes',
+      help: 'Bytes received from file servers since start, framing included (a counter kept by the pool); a server-side copy barely moves it',
+      registers: [this.registry],
+      collect() {
+        this.set(sources().pool?.stats().bytesReceived ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'portcullis_smb_sent_bytes',
+      help: 'Bytes sent to file servers since start, framing included (a counter kept by the pool)',
+      registers: [this.registry],
+      collect() {
+        this.set(sources().pool?.stats().bytesSent ?? 0);
+      },
+    });
   }
 
   attach(sources: MetricSources): void {

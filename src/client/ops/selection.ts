@@ -1,0 +1,112 @@
+// Multi-select over the folder's rows: a checkbox per row, shift-click ranges, select all, clear, and the
+// toolbar's count, total size and enabled actions.
+import { formatBytes } from '../../format/bytes.js';
+import { plural } from './dom.js';
+
+export interface Item {
+  name: string;
+  isDir: boolean;
+  /** Bytes of a file (0 for a folder: its size needs measuring). */
+  bytes: number;
+  row: HTMLElement;
+}
+
+export function itemOf(row: HTMLElement): Item {
+  return { name: row.dataset.name ?? '', isDir: row.dataset.kind === 'dir', bytes: Number(row.dataset.bytes || 0), row };
+}
+
+export class Selection {
+  private anchor: HTMLElement | undefined;
+
+  constructor(
+    private readonly area: HTMLElement,
+    private readonly bar: HTMLElement,
+  ) {
+    area.addEventListener('click', (e) => {
+      const box = e.target;
+      if (!(box instanceof HTMLInputElement) || !box.classList.contains('pc-select-item')) return;
+      const row = box.closest<HTMLElement>('[data-name]');
+      if (!row) return;
+      if (e.shiftKey && this.anchor && this.anchor !== row && this.area.contains(this.anchor)) {
+        const rows = this.rows();
+        const [a, b] = [rows.indexOf(this.anchor), rows.indexOf(row)].sort((x, y) => x - y);
+        const on = box.checked;
+        for (const r of rows.slice(a, (b ?? a) + 1)) this.mark(r, on);
+      } else {
+        this.mark(row, box.checked);
+      }
+      this.anchor = row;
+      this.changed();
+    });
+    // A checkbox the browser restored from the back/forward cache or form memory.
+    for (const r of this.rows()) if (this.boxOf(r)?.checked) this.mark(r, true);
+    this.changed();
+  }
+
+  rows(): HTMLElement[] {
+    return Array.from(this.area.querySelectorAll<HTMLElement>('[data-name]'));
+  }
+
+  private boxOf(row: HTMLElement): HTMLInputElement | null {
+    return row.querySelector<HTMLInputElement>('input.pc-select-item');
+  }
+
+  private mark(row: HTMLElement, on: boolean): void {
+    const box = this.boxOf(row);
+    if (box) box.checked = on;
+    row.classList.toggle('pc-selected', on);
+    if (row.tagName === 'TR') row.classList.toggle('table-active', on);
+  }
+
+  items(): Item[] {
+    return this.rows()
+      .filter((r) => this.boxOf(r)?.checked)
+      .map(itemOf);
+  }
+
+  has(row: HTMLElement): boolean {
+    return this.boxOf(row)?.checked === true;
+  }
+
+  selectAll(): void {
+    for (const r of this.rows()) this.mark(r, true);
+    this.changed();
+  }
+
+  clear(): void {
+    for (const r of this.rows()) this.mark(r, false);
+    this.anchor = undefined;
+    this.changed();
+  }
+
+  /** Just this row (a row menu opened on a row outside the selection). */
+  only(row: HTMLElement): void {
+    for (const r of this.rows()) this.mark(r, r === row);
+    this.anchor = row;
+    this.changed();
+  }
+
+  /** After the listing was replaced: the rows are new; those still there by these names stay selected. */
+  reset(keep: Set<string> = new Set()): void {
+    this.anchor = undefined;
+    for (const r of this.rows()) this.mark(r, keep.has(r.dataset.name ?? ''));
+    this.changed();
+  }
+
+  changed(): void {
+    const items = this.items();
+    const info = this.bar.querySelector<HTMLElement>('[data-sel-info]');
+    if (info) {
+      if (items.length === 0) info.textContent = 'Nothing selected';
+      else {
+        const folders = items.filter((i) => i.isDir).length;
+        const bytes = items.reduce((sum, i) => sum + i.bytes, 0);
+        const size = folders === items.length ? '' : ` · ${formatBytes(bytes)}${folders ? ' + folders' : ''}`;
+        info.textContent = `${plural(items.length, 'item')} selected${size}`;
+      }
+    }
+    for (const b of this.bar.querySelectorAll<HTMLButtonElement>('[data-needs]')) {
+      b.disabled = b.dataset.needs === 'one' ? items.length !== 1 : items.length === 0;
+    }
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * GET /api/jobs → {jobs: [job…]} (this user's recent jobs, newest first); GET /api/jobs/:id → job (its progress);
+ * DELETE /api/jobs/:id → job (cancel; answers once the job has stopped, or still stopping after a few seconds).
+ * Another user's job id is answered as unknown (404).
+ */
+import { type Request, Router } from 'express';
+import type { JobRegistry } from '../../jobs/index.js';
+import { OpError } from '../../files/index.js';
+import { requireUser } from '../auth/current-user.js';
+
+/** DELETE waits this long for the job to stop (it stops between items, or within 16 MiB of a file's copy). */
+const CANCEL_WAIT_MS = 5000;
+
+const noSuchJob = (): OpError => new OpError('not-found', 'There is no such job (it may have ended long ago).');
+
+export function jobsApiRoutes(jobs: JobRegistry): Router {
+  const router = Router();
+  const owner = (req: Request): string => req.session.user?.username ?? '';
+
+  router.get('/api/jobs', requireUser, (req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ jobs: jobs.list(owner(req)).map((j) => j.view()) });
+  });
+
+  // `?since=N`: only results after the first N (a job deleting 10,000 files has 10,000 of them; a poller that
+  // has seen N asks for the rest, and the answer stays small).
+  router.get('/api/jobs/:id', requireUser, (req, res) => {
+    const job = jobs.get(owner(req), String(req.params.id));
+    if (!job) throw noSuchJob();
+    const since = typeof req.query.since === 'string' && /^\d{1,9}$/u.test(req.query.since) ? Number(req.query.since) : 0;
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(job.view(since));
+  });
+
+  router.delete('/api/jobs/:id', requireUser, async (req, res) => {
+    const job = jobs.get(owner(req), String(req.params.id));
+    if (!job) throw noSuchJob();
+    if (job.state === 'running') {
+      job.cancel();
+      await jobs.settled(job, CANCEL_WAIT_MS);
+    }
+    res.json(job.view());
+  });
+  return router;
+}
