@@ -406,6 +406,19 @@ export class SmbShare {
     await this.deleteOne(toSmbPath(path));
   }
 
+  /**
+   * Deletes a file (never a folder) with CREATE(DELETE_ON_CLOSE) + CLOSE in one compound, as smbclient does:
+   * the server checks access and sharing at the CREATE, and on Samba this costs about half of CREATE +
+   * SET_INFO(disposition) + CLOSE per file (10,000 files: ~11 s → ~6 s on the test DC).
+   */
+  async unlinkFile(path: string): Promise<void> {
+    await this.createAndClose(toSmbPath(path), {
+      desiredAccess: Access.DELETE | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
+      disposition: CreateDisposition.OPEN,
+      createOptions: CreateOption.NON_DIRECTORY_FILE | CreateOption.DELETE_ON_CLOSE,
+    });
+  }
+
   async rmdir(path: string): Promise<void> {
     await this.deleteOne(toSmbPath(path));
   }
