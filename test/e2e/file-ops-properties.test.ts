@@ -148,4 +148,30 @@ describe('Properties and the delete confirmation, with the properties API', () =
     expect(problems).toEqual([]);
     await context.close();
   }, 120_000);
+
+  it('copies the UNC path also where the page has no Clipboard API (plain HTTP by name)', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.url });
+    // As on a non-secure origin: no navigator.clipboard for the page; the test keeps one to read the result.
+    await context.addInitScript(() => {
+      const w = window as unknown as { __clipboard: Clipboard };
+      w.__clipboard = navigator.clipboard;
+      Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined });
+    });
+    const page = await context.newPage();
+    const problems = watchProblems(page);
+    await page.goto(`${app.url}/login`);
+    await signInWithForm(page, 'alice', DEMO_PASSWORD);
+    await page.waitForURL(`${app.url}/browse/home/`);
+    await page.goto(`${app.url}/browse/home/${encodeURIComponent(base)}/`);
+    const dialog = page.getByRole('dialog');
+    await page.locator('[data-browse-list] [data-name="photo.bin"] a').first().click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Properties' }).click();
+    await dialog.getByRole('button', { name: 'Copy', exact: true }).click();
+    await expect.poll(() => dialog.locator('[data-props-list] button').textContent()).toBe('Copied');
+    const unc = `\\\\${domain.fileServerName}\\${SHARES.users}\\alice\\${base}\\photo.bin`;
+    expect(await page.evaluate(() => (window as unknown as { __clipboard: Clipboard }).__clipboard.readText())).toBe(unc);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
 });
