@@ -75,8 +75,7 @@ describe('operations UI and the CSP', () => {
     await page.getByRole('menu').waitFor({ state: 'hidden' });
 
     expect(await page.evaluate(() => window.__cspViolations)).toEqual([]);
-    // Until GET /api/files/properties is there (issue 12's properties part), the dialog says so and shows what the row knows.
-    expect(problems.filter((p) => !/HTTP 404: .*\/api\/files\/properties|status of 404/.test(p))).toEqual([]);
+    expect(problems).toEqual([]);
     await context.close();
   }, 90_000);
 });

@@ -24,8 +24,8 @@ const devices: { name: string; options: BrowserContextOptions; touch: boolean }[
   { name: 'phone', options: { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 }, touch: true },
 ];
 
-/** Problems a page may have that are the answers asked for: name clashes (409) and a missing properties API. */
-const expected = (p: string): boolean => /HTTP 409: .*\/api\/files\/copy|status of 409|HTTP 404: .*\/api\/files\/properties|status of 404/.test(p);
+/** Problems a page may have that are the answers asked for: name clashes (409). */
+const expected = (p: string): boolean => /HTTP 409: .*\/api\/files\/copy|status of 409/.test(p);
 
 describe.each(devices)('file operations on a $name', ({ name, options, touch }) => {
   let domain: DomainInfo;

@@ -11,6 +11,20 @@ const when = (iso: string | undefined): string => {
   return d && !Number.isNaN(d.getTime()) ? dateFormat.format(d) : '—';
 };
 
+/**
+ * Puts text on the clipboard. The Clipboard API exists only in secure contexts; a server reached over plain
+ * HTTP by name (not localhost) has none, so there the shown text is selected and copied the old way.
+ */
+async function copyText(text: string, shown: HTMLElement): Promise<void> {
+  if (navigator.clipboard) return navigator.clipboard.writeText(text);
+  const range = document.createRange();
+  range.selectNodeContents(shown);
+  const selection = getSelection();
+  selection?.removeAllRanges();
+  selection?.addRange(range);
+  if (!document.execCommand('copy')) throw new Error('copy refused');
+}
+
 export function propertiesUrl(drive: string, path: string[], measure = false): string {
   return `/api/files/properties?drive=${encodeURIComponent(drive)}&path=${encodeURIComponent(path.join('/'))}${measure ? '&measure=1' : ''}`;
 }
@@ -56,19 +70,16 @@ export function showProperties(drive: string, folder: string[], item: Item): Pro
     const unc = el('span', 'font-monospace me-2 pc-props-unc', p.unc);
     const wrap = el('span');
     wrap.append(unc);
-    if (navigator.clipboard) {
-      const copy = el('button', 'btn btn-sm btn-outline-secondary', 'Copy');
-      copy.type = 'button';
-      copy.setAttribute('aria-label', 'Copy');
-      copy.title = 'Copy the network path';
-      copy.addEventListener('click', () => {
-        navigator.clipboard.writeText(p.unc).then(
-          () => (copy.textContent = 'Copied'),
-          () => (copy.textContent = 'Copy failed'),
-        );
-      });
-      wrap.append(copy);
-    }
+    const copy = el('button', 'btn btn-sm btn-outline-secondary', 'Copy');
+    copy.type = 'button';
+    copy.title = 'Copy the network path';
+    copy.addEventListener('click', () => {
+      copyText(p.unc, unc).then(
+        () => (copy.textContent = 'Copied'),
+        () => (copy.textContent = 'Copy failed'),
+      );
+    });
+    wrap.append(copy);
     row('Location', wrap);
     row('Created', when(p.created));
     row('Modified', when(p.modified));
