@@ -12,8 +12,8 @@ export interface Row {
 
 /** Rows of a folder page in page order, list or grid view. */
 export function rowsIn(html: string): Row[] {
-  const list = [...html.matchAll(/<tr data-kind="([^"]+)"[^>]*>\s*<td class="text-break">\s*<i [^>]*><\/i>\s*<a href="([^"]*)">([^<]*)<\/a>/g)];
-  const grid = [...html.matchAll(/<li class="pc-card[^"]*" data-kind="([^"]+)">\s*<a href="([^"]*)" class="pc-card-link">[\s\S]*?<span class="pc-card-name">([^<]*)<\/span>/g)];
+  const list = [...html.matchAll(/<tr data-kind="([^"]+)"[^>]*>[\s\S]*?<td class="text-break">\s*<i [^>]*><\/i>\s*<a href="([^"]*)">([^<]*)<\/a>/g)];
+  const grid = [...html.matchAll(/<li class="pc-card[^"]*" data-kind="([^"]+)"[^>]*>[\s\S]*?<a href="([^"]*)" class="pc-card-link">[\s\S]*?<span class="pc-card-name">([^<]*)<\/span>/g)];
   return [...list, ...grid].map((m) => ({ kind: m[1] ?? '', href: decodeEntities(m[2] ?? ''), name: decodeEntities(m[3] ?? '') }));
 }
 

@@ -2,7 +2,7 @@
 // behind a real nginx running the README's example (docs/nginx-portcullis.conf) over HTTPS: round-robin, no sticky
 // sessions. Every request goes through nginx; each reply's X-Request-Id is then found in one instance's log, so
 // the tests know (and assert) which instance served what.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,8 @@ const APP_PORTS = [5401, 5402] as const;
 const REDIS_PORT = 6640;
 const MAX_PER_USER = 4;
 const ADMIN_TOKEN = 'scale-admin-token-0123456789';
+/** Its own folder in alice's home: other test files list her home root and must not see these uploads. */
+const SCALE_DIR = 'scale-tests';
 
 let domain: DomainInfo;
 let redis: RedisFixture;
@@ -189,7 +191,7 @@ describe('two instances behind nginx, round-robin, no sticky sessions', () => {
     const name = `scale-resumable-${Date.now()}.bin`;
     const headers = { 'X-CSRF-Token': csrf, Accept: 'application/json' };
 
-    const created = await alice.raw('POST', '/uploads', { ...headers, 'Content-Type': 'application/json' }, Buffer.from(JSON.stringify({ drive: 'home', folder: [], name, size: data.length })));
+    const created = await alice.raw('POST', '/uploads', { ...headers, 'Content-Type': 'application/json' }, Buffer.from(JSON.stringify({ drive: 'home', folder: [SCALE_DIR], mkdir: true, name, size: data.length })));
     expect(created.status).toBe(201);
     const startedOn = await servedBy(created);
     const { id } = JSON.parse(created.body.toString('utf8')) as { id: string };
@@ -210,7 +212,7 @@ describe('two instances behind nginx, round-robin, no sticky sessions', () => {
     // The file server has the exact bytes, read back with smbclient.
     const local = join(FIXTURE_ROOT, `nginx-scale-${name}`);
     try {
-      await run('smbclient', [`//${domain.ip}/${SHARES.users}`, '-U', `${domain.netbiosDomain}\\alice%${DEMO_PASSWORD}`, '-c', `cd alice; get "${name}" "${local}"`]);
+      await run('smbclient', [`//${domain.ip}/${SHARES.users}`, '-U', `${domain.netbiosDomain}\\alice%${DEMO_PASSWORD}`, '-c', `cd alice/${SCALE_DIR}; get "${name}" "${local}"`]);
       expect(sha256(readFileSync(local))).toBe(sha256(data));
     } finally {
       rmSync(local, { force: true });
@@ -223,11 +225,10 @@ describe('two instances behind nginx, round-robin, no sticky sessions', () => {
     const csrf = csrfTokenIn((await alice.get('/browse/home/')).text);
     const headers = { 'X-CSRF-Token': csrf, Accept: 'application/json' };
     const name = `scale-abandoned-${Date.now()}.bin`;
-    const home = join(domain.homesDir, 'alice');
-    expect(existsSync(home)).toBe(true);
+    const home = join(domain.homesDir, 'alice', SCALE_DIR);
     const temporaries = (): string[] => readdirSync(home).filter((n) => n.startsWith('.~portcullis-') && n.includes(name));
 
-    const created = await alice.raw('POST', '/uploads', { ...headers, 'Content-Type': 'application/json' }, Buffer.from(JSON.stringify({ drive: 'home', folder: [], name, size: 1 << 20 })));
+    const created = await alice.raw('POST', '/uploads', { ...headers, 'Content-Type': 'application/json' }, Buffer.from(JSON.stringify({ drive: 'home', folder: [SCALE_DIR], mkdir: true, name, size: 1 << 20 })));
     expect(created.status).toBe(201);
     const startedOn = await servedBy(created);
     const { id } = JSON.parse(created.body.toString('utf8')) as { id: string };
@@ -319,12 +320,12 @@ describe('two instances behind nginx, round-robin, no sticky sessions', () => {
     const data = Buffer.alloc(24 << 20);
     for (let i = 0; i < data.length; i += 4) data.writeUInt32LE((i * 2246822519 + 7) >>> 0, i);
     const name = `scale-interrupted-${Date.now()}.bin`;
-    const home = join(domain.homesDir, 'alice');
+    const home = join(domain.homesDir, 'alice', SCALE_DIR);
     const temporarySize = (): number => {
       const temp = readdirSync(home).find((n) => n.startsWith('.~portcullis-') && n.includes(name));
       return temp === undefined ? -1 : statSync(join(home, temp)).size;
     };
-    const created = await alice.raw('POST', '/uploads', { ...headers, 'Content-Type': 'application/json' }, Buffer.from(JSON.stringify({ drive: 'home', folder: [], name, size: data.length })));
+    const created = await alice.raw('POST', '/uploads', { ...headers, 'Content-Type': 'application/json' }, Buffer.from(JSON.stringify({ drive: 'home', folder: [SCALE_DIR], mkdir: true, name, size: data.length })));
     expect(created.status).toBe(201);
     const { id } = JSON.parse(created.body.toString('utf8')) as { id: string };
     const first = 4 << 20;
@@ -369,7 +370,7 @@ describe('two instances behind nginx, round-robin, no sticky sessions', () => {
     expect(finished.status).toBe(201);
     const local = join(FIXTURE_ROOT, `nginx-scale-${name}`);
     try {
-      await run('smbclient', [`//${domain.ip}/${SHARES.users}`, '-U', `${domain.netbiosDomain}\\alice%${DEMO_PASSWORD}`, '-c', `cd alice; get "${name}" "${local}"`]);
+      await run('smbclient', [`//${domain.ip}/${SHARES.users}`, '-U', `${domain.netbiosDomain}\\alice%${DEMO_PASSWORD}`, '-c', `cd alice/${SCALE_DIR}; get "${name}" "${local}"`]);
       expect(sha256(readFileSync(local))).toBe(sha256(data));
     } finally {
       rmSync(local, { force: true });
