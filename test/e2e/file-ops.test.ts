@@ -274,10 +274,13 @@ describe('long and partly failing operations in Chromium', () => {
     const picker = page.getByRole('dialog');
     await picker.getByRole('button', { name: 'Dest', exact: true }).click();
     await expect.poll(() => picker.locator('[data-picker-where]').textContent()).toContain('Dest');
+    const started = page.waitForResponse((r) => r.url().endsWith('/api/files/copy') && r.status() !== 409);
     await picker.getByRole('button', { name: 'Copy here' }).click();
 
-    // 3,000 files copy for seconds: the card runs, with a progress bar and Cancel.
-    const card = page.locator('.pc-job').first();
+    // 3,000 files copy for seconds: the card runs, with a progress bar and Cancel. Its own card: the page also
+    // lists the user's earlier jobs, in any order.
+    const { job: copyJob } = (await (await started).json()) as { job: { id: string } };
+    const card = page.locator(`.pc-job[data-job-id="${copyJob.id}"]`);
     await card.locator('.pc-job-cancel').click();
     await expect.poll(() => card.getAttribute('data-state'), { timeout: 60_000 }).toBe('cancelled');
     expect(await card.locator('.pc-job-outcome').textContent()).toMatch(/^Cancelled: .*What was done stays done\.$/);
@@ -316,8 +319,11 @@ describe('long and partly failing operations in Chromium', () => {
     await page.getByRole('checkbox', { name: 'Select Locked' }).check();
     await page.getByRole('checkbox', { name: 'Select gone.txt' }).check();
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    const answered = page.waitForResponse((r) => r.url().endsWith('/api/files/delete'));
     await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
-    const card = page.locator('.pc-job').first();
+    // This job's own card: the page also lists the user's earlier jobs (the cancelled copy above), in any order.
+    const { job } = (await (await answered).json()) as { job: { id: string } };
+    const card = page.locator(`.pc-job[data-job-id="${job.id}"]`);
     await expect.poll(() => card.getAttribute('data-state'), { timeout: 60_000 }).not.toBe('running');
     const failures = await card.locator('.pc-job-failures li').allTextContents();
     // The file root owns (denied), and so its folder (not empty): each by path, with the reason.
@@ -349,8 +355,10 @@ describe('long and partly failing operations in Chromium', () => {
     await dialog.getByRole('button', { name: 'Copy here' }).click();
     await expect.poll(() => dialog.textContent()).toContain('“one.txt” already exists');
     await dialog.getByLabel('Apply to all (1 more conflict)').check();
+    const resolved = page.waitForResponse((r) => r.url().endsWith('/api/files/copy') && r.status() !== 409);
     await dialog.getByRole('button', { name: 'Skip' }).click();
-    const copyCard = page.locator('.pc-job').first();
+    const { job: skipJob } = (await (await resolved).json()) as { job: { id: string } };
+    const copyCard = page.locator(`.pc-job[data-job-id="${skipJob.id}"]`);
     await expect.poll(() => copyCard.locator('.pc-job-outcome').textContent(), { timeout: 30_000 }).toBe('Copied: 2 skipped.');
     for (const n of ['one.txt', 'two.txt']) expect((await smbGet(domain, SHARES.users, `alice/${base}/Twins/${n}`)).toString()).toBe(`${n} old\n`);
 

@@ -25,6 +25,9 @@ export async function launchChromium(): Promise<Browser> {
 export function watchProblems(page: Page): string[] {
   const problems: string[] = [];
   page.on('console', (msg: ConsoleMessage) => {
+    // Chromium's "Failed to load resource: … status of N" names no URL; the response listener below records the
+    // same event with its URL, so a test can tell which request it was.
+    if (/^Failed to load resource: the server responded with a status of/u.test(msg.text())) return;
     if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`console ${msg.type()}: ${msg.text()}`);
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
