@@ -33,6 +33,7 @@ export const OP_CODES = [
   'cancelled',
   'failed',
   'drive-full',
+  'busy',
 ] as const;
 export type OpCode = (typeof OP_CODES)[number];
 
@@ -50,6 +51,7 @@ const STATUS: Record<OpCode, number> = {
   locked: 409,
   cancelled: 409,
   'drive-full': 507,
+  busy: 429,
   failed: 500,
 };
 

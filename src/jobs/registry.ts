@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { OpFailure, OpProgress, OpResult } from '../files/index.js';
-import { CancelledError, opErrorOf } from '../files/index.js';
+import { CancelledError, OpError, opErrorOf } from '../files/index.js';
 
 export type JobKind = 'delete' | 'copy' | 'move';
 export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
@@ -31,9 +31,14 @@ export interface JobSettings {
   keepPerUser: number;
   /** How long a finished job is kept. */
   keepForMs: number;
+  /**
+   * Jobs one user may have running at once. Each holds SMB work open for as long as it runs, so without a bound
+   * one user (or a script) could start thousands and take every connection's credits from everyone else.
+   */
+  maxRunningPerUser: number;
 }
 
-export const DEFAULT_JOB_SETTINGS: JobSettings = { keepPerUser: 20, keepForMs: 60 * 60 * 1000 };
+export const DEFAULT_JOB_SETTINGS: JobSettings = { keepPerUser: 20, keepForMs: 60 * 60 * 1000, maxRunningPerUser: 4 };
 
 export interface JobHooks {
   /** Awaited after every item of every job (tests hold a job midway with it). */
@@ -138,8 +143,13 @@ export class JobRegistry {
    */
   start(owner: string, kind: JobKind, run: (job: Job) => Promise<void>, onEnd?: (job: Job) => void): Job {
     if (this.closed) throw new Error('job registry is closed');
-    const job = new Job(owner, kind, this.hooks);
     const list = this.byOwner.get(ownerKey(owner)) ?? [];
+    // Counted and added in one synchronous step, so parallel requests cannot all pass the check.
+    const running = list.filter((j) => j.state === 'running').length;
+    if (running >= this.settings.maxRunningPerUser) {
+      throw new OpError('busy', `You already have ${running} operations running. Wait for one to finish (or cancel one), then try again.`);
+    }
+    const job = new Job(owner, kind, this.hooks);
     list.push(job);
     this.byOwner.set(ownerKey(owner), list);
     void (async () => {
