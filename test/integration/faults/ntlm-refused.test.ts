@@ -12,8 +12,10 @@ import { dropServerConnections } from '../../fixtures/faults.js';
 import { setNtlm } from '../../fixtures/kerberos.js';
 import { DEMO_PASSWORD } from '../../fixtures/paths.js';
 import { requireDomain } from '../../fixtures/require-domain.js';
-import { decodeEntities, type HttpClient, signIn, signInOk } from '../../helpers/http-client.js';
+import { csrfTokenIn, decodeEntities, type HttpClient, signIn, signInOk } from '../../helpers/http-client.js';
 import { startWebApp, type WebApp } from '../../helpers/web-app.js';
+import { jsonRequest } from '../ops/helpers.js';
+import { cookieHeaders, postMultipart } from '../upload/helpers.js';
 
 const REFUSED = 'The file server refused this sign-in method.';
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -36,12 +38,13 @@ const welcome = (): string => readFileSync(join(domain.homesDir, 'alice', 'Welco
 const logLines = (): { level?: string; message?: string }[] => app.logs.map((l) => JSON.parse(l) as { level?: string; message?: string });
 
 describe('NTLM switched off on the DC', () => {
-  it("a signed-in user's download and folder page say the file server refused the sign-in method (502), then work again in the same session", async () => {
+  it("a signed-in user's download, folder page, upload and API say the file server refused the sign-in method (502), then work again in the same session", async () => {
     const alice = app.client();
     await signInOk(alice, 'alice', DEMO_PASSWORD);
     const before = await alice.get('/download/home/Welcome.txt');
     expect(before.status).toBe(200);
     expect(before.text).toBe(welcome());
+    const csrf = csrfTokenIn((await alice.get('/browse/home/')).text);
 
     await setNtlm(domain, false);
     // Her open connection goes (an idle close or a server restart would do the same): the pool must set up anew.
@@ -54,10 +57,16 @@ describe('NTLM switched off on the DC', () => {
     expect(decodeEntities(folder.text)).toContain(REFUSED);
     const json = await alice.get('/download/home/Welcome.txt', { headers: { Accept: 'application/json' } });
     expect(JSON.parse(json.text)).toMatchObject({ error: { status: 502, code: 'auth_method_refused', message: expect.stringContaining(REFUSED) } });
+    const upload = await postMultipart(app.url, '/upload/home/', cookieHeaders(alice, csrf), [{ name: 'refused.txt', data: Buffer.from('x') }]);
+    expect(upload.status).toBe(502);
+    expect(upload.json).toMatchObject({ error: { code: 'auth_method_refused' } });
+    const mkdir = await jsonRequest(new URL('/api/files/mkdir', app.url), 'POST', { Cookie: alice.jar.header(), 'X-CSRF-Token': csrf }, { drive: 'home', path: '', name: 'refused' });
+    expect(mkdir.status).toBe(502);
+    expect(mkdir.json).toMatchObject({ error: { code: 'auth_method_refused' } });
     // Not signed out: her password was never judged.
     expect(folder.location).toBeUndefined();
     // A warning for the admin, no "unexpected error" (which would also mail the admins).
-    expect(logLines().filter((l) => l.level === 'warn' && l.message === 'file server refused the sign-in method').length).toBeGreaterThanOrEqual(3);
+    expect(logLines().filter((l) => l.level === 'warn' && l.message === 'file server refused the sign-in method').length).toBeGreaterThanOrEqual(5);
     expect(logLines().filter((l) => l.level === 'error')).toEqual([]);
 
     await setNtlm(domain, true);
