@@ -43,6 +43,18 @@ export class InsufficientStorageError extends fixed(507, 'drive_full', 'The driv
 /** A known upstream outage (LDAP or file server): expected, reported once, recovers by itself. */
 export class UnavailableError extends fixed(503, 'unavailable', 'The file server is not answering. Try again shortly.') {}
 
+/**
+ * The file server refused the sign-in method Portcullis used (NTLM switched off on a Kerberos-only domain). 502: an
+ * upstream refused us, which no retry by the user fixes (so not 503, whose Retry-After and outage report would say
+ * "wait"), and which is not about the user's rights or password (so not 403 or 401, which would send them to ask for
+ * permission or sign in again). Expected once configured wrongly, so a warning in the log rather than a mail per request.
+ */
+export class AuthMethodRefusedError extends fixed(
+  502,
+  'auth_method_refused',
+  'The file server refused this sign-in method. Your password is fine, but the file server does not accept the way Portcullis signs in to it. Tell the help desk.',
+) {}
+
 /** Something we did not expect. Its message is for logs only; users see a generic text and a reference. */
 export class InternalError extends AppError {
   override readonly expose = false;

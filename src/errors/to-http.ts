@@ -1,5 +1,6 @@
 import {
   AppError,
+  AuthMethodRefusedError,
   BadRequestError,
   ConflictError,
   ForbiddenError,
@@ -36,6 +37,7 @@ const unavailable: Make = (_item, cause) => new UnavailableError(undefined, { ca
 // refused is server-specific, most often a name over the 255 bytes of UTF-8 a Linux file server holds.
 const badName: Make = (item, cause) =>
   new BadRequestError(named(item, (i) => `${i} is not a valid name on the file server (it may be longer than the 255 bytes it allows).`, 'That is not a valid name on the file server.'), { cause, code: 'bad_name' });
+const methodRefused: Make = (_item, cause) => new AuthMethodRefusedError(undefined, { cause });
 const signInAgain: Make = (_item, cause) => new UnauthorizedError('Your sign-in is no longer accepted by the file server. Please sign in again.', { cause });
 
 /** SMB error class names (src/smb/errors), with or without an Smb prefix or Error suffix. */
@@ -54,6 +56,7 @@ const BY_NAME: Record<string, Make> = {
   PasswordMustChange: signInAgain,
   BadShare: notFound,
   SessionExpired: unavailable,
+  AuthMethodRefused: methodRefused,
 };
 
 /**
@@ -81,6 +84,7 @@ const BY_STATUS_NAME: Record<string, Make> = {
   STATUS_NETWORK_NAME_DELETED: unavailable,
   STATUS_CONNECTION_DISCONNECTED: unavailable,
   STATUS_IO_TIMEOUT: unavailable,
+  STATUS_NTLM_BLOCKED: methodRefused,
 };
 
 /** Node socket errors: the server is down or unreachable, which users should hear as "try again". */

@@ -99,8 +99,8 @@ export function opErrorOf(err: unknown, name?: string): OpError {
   if (err instanceof SmbInvalidNameError) return new OpError('name-too-long', `${it} is too long a name for the file server (at most 255 bytes; accented letters and emoji take more than one).`, { cause: err });
   if (err instanceof SmbNotDirectoryError) return new OpError('not-found', `${it} is not a folder.`, { cause: err });
   if (err instanceof AppError) {
-    // The file server is not answering, the sign-in is no longer accepted …: the app's own sentence says it best.
-    if (err.status === 503 || err.status === 401) return new OpError('failed', err.message, { cause: err });
+    // The file server is not answering, the sign-in (or its method) is no longer accepted …: the app's own sentence says it best.
+    if (err.status === 503 || err.status === 502 || err.status === 401) return new OpError('failed', err.message, { cause: err });
     const code = err.code.replace(/_/gu, '-');
     if ((OP_CODES as readonly string[]).includes(code)) return new OpError(code as OpCode, err.message, { cause: err });
     if (err.status === 404) return new OpError('not-found', err.message, { cause: err });

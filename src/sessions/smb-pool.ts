@@ -1,12 +1,13 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { allowsUnsignedSmb, type Config } from '../config/index.js';
 import type { DriveRef } from '../drives/index.js';
-import { UnavailableError } from '../errors/index.js';
+import { toHttpError, UnavailableError } from '../errors/index.js';
 import {
   SmbAccountDisabledError,
   SmbAccountExpiredError,
   SmbAccountLockedError,
   SmbAuthError,
+  SmbAuthMethodRefusedError,
   SmbClient,
   SmbDisconnectedError,
   SmbPasswordExpiredError,
@@ -116,6 +117,14 @@ function rejection(err: SmbAuthError): CredentialsRejectedError {
   const reason = REJECTIONS.find(([cls]) => err instanceof cls)?.[1] ?? 'logon_failure';
   return new CredentialsRejectedError(reason, { cause: err });
 }
+
+/**
+ * The file server refused how we sign in (NTLM off on a Kerberos-only domain): the app's own error (502, "the file
+ * server refused this sign-in method") at once, like a refused credential, so routes treat it as not about the files.
+ * The connection is closed; the next request tries a fresh session set-up, so it works again once the server (or
+ * the method we use) changes, without signing in again.
+ */
+const methodRefused = (err: SmbAuthMethodRefusedError): Error => toHttpError(err);
 
 const connectionLost = (err: unknown): boolean => err instanceof SmbDisconnectedError || err instanceof SmbSessionExpiredError;
 
@@ -392,6 +401,7 @@ export class SmbPool {
         this.logger?.warn('file server refused the session credential', { server: entry.server.key, username: entry.credential.username, err });
         throw rejection(err);
       }
+      if (err instanceof SmbAuthMethodRefusedError) throw methodRefused(err);
       throw err;
     }
     if (entry.closed) {
@@ -420,6 +430,10 @@ export class SmbPool {
           this.logger?.warn('file server refused the session credential on reconnect', { server: entry.server.key, username: entry.credential.username, err });
           void this.closeEntry(entry);
           throw rejection(err);
+        }
+        if (err instanceof SmbAuthMethodRefusedError) {
+          void this.closeEntry(entry);
+          throw methodRefused(err);
         }
         throw err;
       }

@@ -49,6 +49,14 @@ export class SmbAccountRestrictionError extends SmbAuthError {}
  */
 export class SmbGuestSessionError extends SmbLogonFailureError {}
 
+/**
+ * The server refused the *way* we authenticated, not the credentials: NTLM switched off on the file server or its
+ * domain (STATUS_NTLM_BLOCKED, measured from Samba 4.17 with `ntlm auth = disabled` at the NTLM AUTHENTICATE step).
+ * Deliberately not an SmbAuthError: the password was never judged, so signing the user out or counting a logon
+ * failure would be wrong; retrying the same method is pointless until the server's policy or ours changes.
+ */
+export class SmbAuthMethodRefusedError extends SmbError {}
+
 /** The connection is gone (closed, reset, refused); every pending request fails with this at once. */
 export class SmbDisconnectedError extends SmbError {
   constructor(message = 'SMB connection closed', options?: { cause?: unknown; command?: string }) {
@@ -137,6 +145,7 @@ const byStatus = new Map<number, ErrorFactory>([
   [NtStatus.INVALID_LOGON_HOURS, plain(SmbAccountRestrictionError)],
   [NtStatus.INVALID_WORKSTATION, plain(SmbAccountRestrictionError)],
   [NtStatus.LOGON_TYPE_NOT_GRANTED, plain(SmbAccountRestrictionError)],
+  [NtStatus.NTLM_BLOCKED, plain(SmbAuthMethodRefusedError)],
   [NtStatus.CONNECTION_DISCONNECTED, (_s, m, o) => new SmbDisconnectedError(m, o)],
   [NtStatus.CONNECTION_RESET, (_s, m, o) => new SmbDisconnectedError(m, o)],
   [NtStatus.IO_TIMEOUT, (_s, m, o) => new SmbTimeoutError(m, o)],

@@ -5,6 +5,7 @@ import {
   SmbAccountLockedError,
   SmbAccountRestrictionError,
   SmbAuthError,
+  SmbAuthMethodRefusedError,
   SmbBadShareError,
   SmbDisconnectedError,
   SmbError,
@@ -78,6 +79,11 @@ export function report(err: unknown, ctx: ErrorContext): Reported {
     // Exit 3 (access denied), as issue 10 asks, keeps it apart from a logon the server itself refused (4).
     if (err instanceof SmbGuestSessionError) {
       return { code: EXIT.accessDenied, line: `${prefix}logon failure: the server offered only a guest session (wrong password?), refused: ${ctx.user}${status}` };
+    }
+    // The password was never checked: the server (NTLM switched off) refused how we sign in. Exit 4 all the same,
+    // since scripts read 4 as "could not sign in", but the line says it is not the password.
+    if (err instanceof SmbAuthMethodRefusedError) {
+      return { code: EXIT.logonFailure, line: `${prefix}the file server refused this sign-in method (NTLM): ${ctx.user}${status}` };
     }
     if (err instanceof SmbAuthError) {
       const reason = AUTH_REASONS.find(([cls]) => err instanceof cls)?.[1];

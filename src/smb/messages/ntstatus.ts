@@ -77,6 +77,8 @@ export const NtStatus = {
   ACCOUNT_LOCKED_OUT: 0xc0000234,
   NETWORK_SESSION_EXPIRED: 0xc000035c,
   DOWNGRADE_DETECTED: 0xc0000388,
+  /** NTLM is switched off for this server or domain (Samba's `ntlm auth = disabled`, Windows' "Restrict NTLM"). */
+  NTLM_BLOCKED: 0xc0000418,
   FILE_NOT_AVAILABLE: 0xc0000467,
   INVALID_SIGNATURE: 0xc000a000,
   HASH_NOT_PRESENT: 0xc000a100,

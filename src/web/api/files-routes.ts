@@ -84,11 +84,11 @@ function checkName(name: string): void {
 
 /**
  * Errors as the API words them: its codes for everything about files; the app's own answer for what is not
- * about the files (sign-in over, server unavailable, CSRF), so the error handler still signs out, reports …
+ * about the files (sign-in over, server unavailable, sign-in method refused, CSRF), so the error handler still signs out, reports …
  */
 function apiError(err: unknown, item?: string): unknown {
   if (err instanceof OpError) return err;
-  if (err instanceof AppError && (err.status === 401 || err.status === 503 || err.code === 'csrf')) return err;
+  if (err instanceof AppError && (err.status === 401 || err.status === 502 || err.status === 503 || err.code === 'csrf')) return err;
   if (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'CredentialsRejectedError') return err;
   return opErrorOf(err, item);
 }

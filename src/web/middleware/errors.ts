@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
-import { type AppError, NotFoundError, PUBLIC_INTERNAL_MESSAGE, toHttpError, UnavailableError } from '../../errors/index.js';
+import { type AppError, AuthMethodRefusedError, NotFoundError, PUBLIC_INTERNAL_MESSAGE, toHttpError, UnavailableError } from '../../errors/index.js';
 import type { Logger } from '../../log.js';
 import { newRequestId } from './request-context.js';
 
@@ -77,6 +77,7 @@ const TITLES: Record<number, string> = {
   413: 'Too large',
   423: 'In use',
   500: 'Something went wrong',
+  502: 'Sign-in refused by the file server',
   503: 'Temporarily unavailable',
   507: 'Drive full',
 };
@@ -111,6 +112,9 @@ export function errorHandler(options: ErrorHandlerOptions): ErrorRequestHandler 
       } catch (reportErr) {
         logger.error('error reporter failed', { reference, err: reportErr });
       }
+    } else if (error instanceof AuthMethodRefusedError) {
+      // A configuration mismatch with the file server: worth a warning an admin sees, not a mail per request.
+      logger.warn('file server refused the sign-in method', { ...where, cause: error.cause instanceof Error ? error.cause.message : undefined });
     } else if (error instanceof UnavailableError) {
       logger.warn(`upstream unavailable: ${error.message}`, { ...where, cause: error.cause instanceof Error ? error.cause.message : undefined });
       try {

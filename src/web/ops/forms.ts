@@ -45,10 +45,10 @@ function itemName(n: string): string {
 
 /**
  * A failure as the JSON API words it (its code and sentence), so both ways of asking answer alike; what is not
- * about the files (sign-in over, server unavailable) stays as it is, for the error handler to sign out or report.
+ * about the files (sign-in over, server unavailable, sign-in method refused) stays as it is, for the error handler to sign out or report.
  */
 function mutationError(err: unknown, item: string | undefined): unknown {
-  if (err instanceof AppError && (err.status === 401 || err.status === 503)) return err;
+  if (err instanceof AppError && (err.status === 401 || err.status === 502 || err.status === 503)) return err;
   if (err instanceof Error && err.name === 'CredentialsRejectedError') return err;
   return opErrorOf(err, item);
 }
@@ -89,7 +89,7 @@ export function opsFormRoutes(config: Config, files: FileService, logger: Logger
       });
     };
     const fail = (err: unknown): void => {
-      if (!(err instanceof AppError) || !err.expose || err.status === 401 || err.status === 503) return next(err);
+      if (!(err instanceof AppError) || !err.expose || err.status === 401 || err.status === 502 || err.status === 503) return next(err);
       page(err.status, { error: err.message });
     };
     const flash = (kind: 'success' | 'danger' | 'warning', text: string, details?: string[]): void => {
