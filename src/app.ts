@@ -84,7 +84,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     const csrf = csrfProtection(config);
     app.use(cookieParser());
     app.use(sessionMiddleware(config, services.sessions.store));
-    app.use(absoluteLifetime(config));
+    app.use(absoluteLifetime(config, services.endSession, logger));
     app.use(currentUser(config, logger, { closeSession: services.endSession }));
     // Forms post urlencoded; every state-changing request then needs a valid CSRF token (sign-in included).
     // Room for a zip of a few thousand selected names; nothing else posts more than a few fields.
@@ -111,7 +111,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   deps.mount?.(app);
 
   app.use(notFound());
-  app.use(signOutOnRejectedCredentials(logger));
+  app.use(signOutOnRejectedCredentials(logger, services ? services.endSession : () => Promise.resolve()));
   app.use(errorHandler({ logger, onUnexpected, onUnavailable, onError: (err) => metrics.observeError(err) }));
   return app;
 }

@@ -5,7 +5,7 @@ import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
 import { createSessionStore, sessionEndings, SmbPool, type SessionStoreHandle } from './sessions/index.js';
 import { FileService, MemoryUploadRegistry, RedisUploadRegistry, STALE_TEMP_MS, UploadSweeper } from './files/index.js';
-import { DEFAULT_JOB_SETTINGS, JobRegistry, type JobHooks } from './jobs/index.js';
+import { DEFAULT_JOB_SETTINGS, JobRegistry, RedisJobMirror, type JobHooks } from './jobs/index.js';
 
 export interface Services {
   directory: LdapDirectory;
@@ -23,7 +23,7 @@ export interface Services {
    * instance, which would otherwise keep theirs open, authenticated as the user, until they idle out.
    */
   endSession(sessionId: string): Promise<void>;
-  /** Delete, copy and move running in the background, per user. */
+  /** Delete, copy and move running in the background, per user (seen and cancellable from every instance with Redis). */
   jobs: JobRegistry;
   close(): Promise<void>;
 }
@@ -57,7 +57,8 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const uploads = new UploadSweeper(files, { intervalMs: config.upload.sweepIntervalSeconds * 1000, maxAgeMs: STALE_TEMP_MS }, logger, registry);
   uploads.start();
   const endings = redis ? sessionEndings(redis, (id) => pool.closeSession(id), logger) : undefined;
-  const jobs = new JobRegistry(DEFAULT_JOB_SETTINGS, overrides.jobHooks);
+  // Behind a balancer a job's progress is asked for through any instance: its view is shared in Redis.
+  const jobs = new JobRegistry(DEFAULT_JOB_SETTINGS, overrides.jobHooks, redis ? new RedisJobMirror(redis, DEFAULT_JOB_SETTINGS, logger) : undefined);
   return {
     directory,
     throttle,

@@ -1,8 +1,10 @@
 import { formatBytes } from '../format/bytes.js';
+import { BUSY_RETRY, busyRetryDelay } from './upload-retry.js';
 // The uploader: files from the button or dropped (folders too), with per-file and total progress, speed, time
 // left, cancel, conflict choices (overwrite / keep both / skip) and a summary. Small files go as one multipart
 // POST each (XHR, for upload progress); large ones through the resumable protocol (src/web/transfer/upload-routes.ts)
-// in 8 MiB chunks, resuming from the server's offset after a dropped connection, with backoff.
+// in 8 MiB chunks, resuming from the server's offset after a dropped connection, with backoff. A file that keeps
+// failing (the connection, or a server that stays busy) ends as failed with a Retry button, which resumes it.
 
 type Conflict = 'overwrite' | 'keep-both' | 'fail';
 type State = 'queued' | 'uploading' | 'done' | 'failed' | 'conflict' | 'skipped' | 'cancelled';
@@ -19,6 +21,8 @@ interface Item {
   /** A resumable upload's id, kept for cancel and for finishing again after a conflict. */
   uploadId: string | undefined;
   cancelled: boolean;
+  /** Failed for a reason that may pass (connection, busy server): offered a Retry button. */
+  retryable: boolean;
   row: HTMLLIElement;
   bar: HTMLDivElement;
   note: HTMLElement;
@@ -28,6 +32,7 @@ interface Item {
 interface HttpReply {
   status: number;
   body: Record<string, unknown>;
+  retryAfter: string | null;
 }
 
 const RESUMABLE_ABOVE = 16 << 20;
@@ -37,6 +42,8 @@ const MAX_RETRIES = 8;
 
 class NetworkError extends Error {}
 class Cancelled extends Error {}
+/** The server kept turning a chunk away (busy) for every retry the policy allows. */
+class GaveUp extends Error {}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -158,7 +165,7 @@ export function enableUpload(): void {
       for (const [k, v] of Object.entries(headers)) req.setRequestHeader(k, v);
       if (onProgress) req.upload.addEventListener('progress', (e) => onProgress(e.loaded));
       req.addEventListener('load', () => {
-        const reply = { status: req.status, body: parseBody(req.responseText) };
+        const reply = { status: req.status, body: parseBody(req.responseText), retryAfter: req.getResponseHeader('Retry-After') };
         const offset = req.getResponseHeader('Upload-Offset');
         if (offset !== null && reply.body.offset === undefined) reply.body.offset = Number(offset);
         resolve(reply);
@@ -181,7 +188,7 @@ export function enableUpload(): void {
     item.bar.classList.toggle('bg-warning', item.state === 'conflict');
     const labels: Record<State, string> = {
       queued: 'Waiting',
-      uploading: `${pct}%`,
+      uploading: item.message ? `${pct}% · ${item.message}` : `${pct}%`,
       done: item.savedAs && item.savedAs !== item.file.name ? `Saved as “${item.savedAs}”` : 'Done',
       failed: item.message || 'Failed',
       conflict: item.message || 'Already exists',
@@ -203,6 +210,12 @@ export function enableUpload(): void {
         b.addEventListener('click', () => resolveConflict(item, mode));
         item.actions.append(b);
       }
+    } else if (item.state === 'failed' && item.retryable) {
+      const b = el('button', 'btn btn-sm btn-outline-primary', 'Retry');
+      b.type = 'button';
+      b.setAttribute('aria-label', `Retry ${item.file.name}`);
+      b.addEventListener('click', () => retry(item));
+      item.actions.append(b);
     }
   }
 
@@ -314,15 +327,22 @@ export function enableUpload(): void {
     );
     if (created.status === 409) return setState(item, 'conflict', errorMessage(created));
     if (created.status !== 201 || typeof created.body.id !== 'string') throw new Error(errorMessage(created));
-    const id = created.body.id;
-    item.uploadId = id;
+    item.uploadId = created.body.id;
+    await sendChunks(item, created.body.id, false);
+  }
+
+  /** Sends the file (a resumed one from where the server says the upload stands), then finishes it. */
+  async function sendChunks(item: Item, id: string, resume: boolean): Promise<void> {
     let offset = 0;
     const size = item.file.size;
+    /** Chunks turned away in a row (busy), for the backoff; a chunk that lands resets it. */
+    let busy = 0;
     const askOffset = async (): Promise<void> => {
       const r = await xhr(item, 'GET', `/uploads/${id}`, null, {});
       if (r.status === 200 && typeof r.body.offset === 'number') offset = r.body.offset;
       else if (r.status >= 400 && r.status < 500) throw new Error(errorMessage(r));
     };
+    if (resume) await askOffset();
     while (offset < size) {
       const at = offset;
       const reply = await withRetries(
@@ -332,8 +352,10 @@ export function enableUpload(): void {
         }),
         askOffset,
       );
-      if (reply.status === 200 && typeof reply.body.offset === 'number') offset = reply.body.offset;
-      else if (reply.status === 409 && typeof reply.body.offset === 'number') offset = reply.body.offset;
+      if (reply.status === 200 && typeof reply.body.offset === 'number') {
+        offset = reply.body.offset;
+        busy = 0;
+      } else if (reply.status === 409 && typeof reply.body.offset === 'number') offset = reply.body.offset;
       // upload_busy: an earlier try of this chunk is still being written (on another instance); wait for it.
       // 502/504: the load balancer lost the instance this chunk went to (it died or restarted); another one
       // knows where the upload stands, so ask and go on from there.
@@ -344,7 +366,13 @@ export function enableUpload(): void {
         reply.status === 504 ||
         (reply.status === 409 && (reply.body.error as { code?: string } | undefined)?.code === 'upload_busy')
       ) {
-        await sleep(1000);
+        const wait = busyRetryDelay(busy++, reply.retryAfter, Date.now());
+        if (wait === undefined) throw new GaveUp(`The server stayed busy (${reply.status}) through ${BUSY_RETRY.maxRetries} tries. Retry when it is back.`);
+        item.message = `Server busy, trying again in ${Math.max(1, Math.round(wait / 1000))} s`;
+        render(item);
+        await sleep(wait);
+        item.message = '';
+        if (item.cancelled) throw new Cancelled('Cancelled.');
         await askOffset();
       } else throw new Error(errorMessage(reply));
       item.sent = offset;
@@ -356,18 +384,55 @@ export function enableUpload(): void {
     running++;
     setState(item, 'uploading');
     item.cancelled = false;
+    item.retryable = false;
     try {
       if (maxBytes > 0 && item.file.size > maxBytes) throw new Error(`Larger than the limit of ${formatBytes(maxBytes)}.`);
       if (item.file.size > RESUMABLE_ABOVE) await putResumable(item, mode);
       else await postSmall(item, mode);
     } catch (err) {
-      if (item.cancelled || err instanceof Cancelled) setState(item, 'cancelled');
-      else setState(item, 'failed', err instanceof Error ? err.message : String(err));
+      fail(item, err);
     } finally {
       item.xhr = undefined;
       running--;
       next();
     }
+  }
+
+  function fail(item: Item, err: unknown): void {
+    if (item.cancelled || err instanceof Cancelled) return setState(item, 'cancelled');
+    item.retryable = err instanceof GaveUp || err instanceof NetworkError;
+    setState(item, 'failed', err instanceof Error ? err.message : String(err));
+  }
+
+  /** The Retry button: a resumable upload goes on from what the server holds; anything else starts again. */
+  function retry(item: Item): void {
+    const id = item.uploadId;
+    if (!id) {
+      setState(item, 'queued');
+      reopen();
+      next();
+      return;
+    }
+    reopen();
+    running++;
+    item.cancelled = false;
+    item.retryable = false;
+    setState(item, 'uploading');
+    sendChunks(item, id, true)
+      .catch((err: unknown) => fail(item, err))
+      .finally(() => {
+        item.xhr = undefined;
+        running--;
+        next();
+      });
+  }
+
+  /** The panel back in its uploading state (after it showed the summary). */
+  function reopen(): void {
+    startTicker();
+    cancelAll.classList.remove('d-none');
+    closeBtn.classList.add('d-none');
+    title.textContent = 'Uploading';
   }
 
   function next(): void {
@@ -444,7 +509,7 @@ export function enableUpload(): void {
       progress.append(bar);
       row.append(head, progress);
       list.append(row);
-      const item: Item = { file, dirs, state: 'queued', sent: 0, message: '', savedAs: '', xhr: undefined, uploadId: undefined, cancelled: false, row, bar, note, actions };
+      const item: Item = { file, dirs, state: 'queued', sent: 0, message: '', savedAs: '', xhr: undefined, uploadId: undefined, cancelled: false, retryable: false, row, bar, note, actions };
       items.push(item);
       render(item);
     }

@@ -268,7 +268,7 @@ export class SmbPool {
       bytesSent += e.client?.bytesSent ?? 0;
     }
     const q = this.connectQueue.stats;
-    return { connections, sessions: this.sessions.size, waiting, connecting: q.connecting, connectWaiting: q.waiting, opened: this.opened, reconnects: this.reconnects, servers, bytesReceived, bytesSent };
+    return { connections, sessions: this.sessions.size, waiting, connecting: q.running, connectWaiting: q.waiting, opened: this.opened, reconnects: this.reconnects, servers, bytesReceived, bytesSent };
   }
 
   /**

@@ -21,6 +21,7 @@ describe('upload in Chromium', () => {
   let work: string;
   const tag = randomBytes(3).toString('hex');
   const names = [`e2e-${tag} notes.txt`, `e2e-${tag} photo.bin`, `e2e-${tag} video 😀.bin`];
+  const busyName = `e2e-${tag} busy.bin`;
 
   beforeAll(async () => {
     domain = requireDomain();
@@ -32,7 +33,7 @@ describe('upload in Chromium', () => {
     await browser?.close();
     await app?.close();
     if (work) rmSync(work, { recursive: true, force: true });
-    for (const n of names) rmSync(join(domain.homesDir, 'alice', n), { force: true });
+    for (const n of [...names, busyName]) rmSync(join(domain.homesDir, 'alice', n), { force: true });
   });
 
   it('alice uploads 3 files (one 200 MiB) with the button; progress is visible, the summary lists them, checksums match', async () => {
@@ -76,4 +77,36 @@ describe('upload in Chromium', () => {
     expect(problems).toEqual([]);
     await context.close();
   }, 180_000);
+  it('a chunk the server keeps turning away (503) ends as failed with a Retry button after bounded tries; Retry finishes it', async () => {
+    const name = busyName;
+    const path = join(work, name);
+    const sum = await randomFile(path, 17 << 20);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems = watchProblems(page);
+    await page.goto(`${app.url}/login`);
+    await signInWithForm(page, 'alice', DEMO_PASSWORD);
+    await page.waitForURL(`${app.url}/browse/home/`);
+    // Every chunk is answered 503 with "Retry-After: 0": the uploader's tries are bounded, not the test's patience.
+    let refused = 0;
+    await page.route('**/uploads/**', async (route) => {
+      if (route.request().method() !== 'PUT') return route.continue();
+      refused++;
+      return route.fulfill({ status: 503, headers: { 'Retry-After': '0', 'Content-Type': 'application/json' }, body: JSON.stringify({ error: { code: 'smb_busy', message: 'The file server is busy.' } }) });
+    });
+    await page.locator('#pc-upload-input').setInputFiles([path]);
+    const retry = page.getByRole('button', { name: `Retry ${name}` });
+    await retry.waitFor({ state: 'visible', timeout: 60_000 });
+    expect(await page.locator('.pc-upload-item').filter({ hasText: 'The server stayed busy (503)' }).count()).toBe(1);
+    expect(await page.locator('.pc-upload-summary').textContent()).toContain(`Failed (1): ${name}`);
+    // The first try and 8 retries, then it stopped.
+    expect(refused).toBe(9);
+
+    await page.unroute('**/uploads/**');
+    await retry.click();
+    await expect.poll(() => page.locator('.pc-upload-summary').textContent(), { timeout: 60_000 }).toContain('Uploaded (1)');
+    expect(await sha256File(join(domain.homesDir, 'alice', name))).toBe(sum);
+    expect(problems.filter((p) => !/^HTTP 503: .*\/uploads\//u.test(p))).toEqual([]);
+    await context.close();
+  }, 120_000);
 });

@@ -14,6 +14,8 @@ export interface SmbGate {
   readonly held: number;
   /** Lets everything through from now on, held frames first. */
   release(): void;
+  /** Holds again, from the client's `n`th QUERY_DIRECTORY counted from now (1: the next one). */
+  holdFrom(n: number): void;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,9 @@ export async function startSmbGate(opts: { port: number; target: { host: string;
       open = true;
       opts.holdFromQuery = 0;
       for (const { to, frame } of waiting.splice(0)) to.write(frame);
+    },
+    holdFrom(n: number) {
+      opts.holdFromQuery = queries + n;
     },
     close: async () => {
       for (const s of sockets) s.destroy();

@@ -22,7 +22,7 @@ export function jobResult(job: Job): string {
 
 export async function startJob(ctx: { jobs: JobRegistry }, req: Request, res: Response, start: JobStart): Promise<void> {
   const owner = req.session.user?.username ?? '';
-  const job = ctx.jobs.start(owner, start.kind, start.run, (j) => {
+  const job = await ctx.jobs.begin(owner, start.kind, start.run, (j) => {
     start.credential.ntowfv2.fill(0);
     start.audit(jobResult(j), { job: j.id, state: j.state, items: j.done.items, bytes: j.done.bytes, failed: j.failures.length });
   });

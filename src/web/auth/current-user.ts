@@ -62,20 +62,28 @@ export function credentialFor(req: Request): PoolCredential {
 
 /**
  * When the file server stops accepting the stored key (password changed, account locked) or the key cookie
- * no longer opens it, the sign-in is over: end the session and say why on the sign-in page.
+ * no longer opens it, the sign-in is over: end the session, close its SMB connections (`endSession`, as sign-out
+ * does: the others it holds, to other servers or on other instances, would stay authenticated until they idle
+ * out), and say why on the sign-in page.
  */
-export function signOutOnRejectedCredentials(logger: Logger): ErrorRequestHandler {
+export function signOutOnRejectedCredentials(logger: Logger, endSession: (sessionId: string) => Promise<void>): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (!(err instanceof CredentialsRejectedError || err instanceof CredentialUnreadableError) || res.headersSent || !req.session) return next(err);
     const username = req.session.user?.username;
+    const endedId = req.sessionID;
     logger.info('signed out: credentials no longer accepted', { audit: 'sign-out', user: username, result: err.code });
     req.session.regenerate((regenErr) => {
       if (regenErr) return next(regenErr);
       // The rejection's own message says why (password changed, account disabled or locked …).
       req.session.notice = err instanceof CredentialsRejectedError ? err.message : 'Your sign-in has ended. Please sign in again.';
       clearCookie(req, res, KEY_COOKIE);
-      if (req.accepts(['html', 'json']) === 'json') return next(err);
-      res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+      // Answered once the connections are closed, so the next request finds them gone.
+      void endSession(endedId)
+        .catch((closeErr: unknown) => logger.warn('closing SMB connections of an ended session failed', { err: closeErr }))
+        .finally(() => {
+          if (req.accepts(['html', 'json']) === 'json') return next(err);
+          res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+        });
     });
   };
 }

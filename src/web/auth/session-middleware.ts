@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import session, { type CookieOptions, type Store } from 'express-session';
 import type { Config } from '../../config/index.js';
+import type { Logger } from '../../log.js';
 import { cookieNameFor, cookiesSecure } from '../cookie-policy.js';
 import { SESSION_COOKIE } from './session-data.js';
 
@@ -36,17 +37,25 @@ export function sessionMiddleware(config: Config, store: Store): RequestHandler 
   return (req, res, next) => (cookiesSecure(req) ? secured : plain)(req, res, next);
 }
 
-/** Ends sessions older than the absolute lifetime, whatever their activity. */
-export function absoluteLifetime(config: Config): RequestHandler {
+/**
+ * Ends sessions older than the absolute lifetime, whatever their activity, and their SMB connections with them
+ * (`endSession`, as sign-out does: on every instance), which would otherwise stay open, authenticated as the
+ * user, until they idle out.
+ */
+export function absoluteLifetime(config: Config, endSession: (sessionId: string) => Promise<void>, logger: Logger): RequestHandler {
   return (req, _res, next) => {
     const s = req.session;
     if (!s?.user || !s.signedInAt) return next();
     const limit = s.remember ? config.session.rememberDays * 86_400_000 : config.session.absoluteHours * 3_600_000;
     if (Date.now() - s.signedInAt <= limit) return next();
+    const endedId = req.sessionID;
+    logger.info('signed out: session lifetime reached', { audit: 'sign-out', user: s.user.username, result: 'expired' });
     s.regenerate((err) => {
       if (err) return next(err);
       req.session.notice = 'Your session has expired. Please sign in again.';
-      next();
+      endSession(endedId)
+        .catch((closeErr: unknown) => logger.warn('closing SMB connections of an ended session failed', { err: closeErr }))
+        .finally(() => next());
     });
   };
 }

@@ -2,12 +2,13 @@
 // behind a real nginx running the README's example (docs/nginx-portcullis.conf) over HTTPS: round-robin, no sticky
 // sessions. Every request goes through nginx; each reply's X-Request-Id is then found in one instance's log, so
 // the tests know (and assert) which instance served what.
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCertificates } from '../../fixtures/certificates.js';
-import { LARGE_FILE, SHARES } from '../../fixtures/domain-data.js';
+import { LARGE_FILE, SHARES, USERS, USERS_GID } from '../../fixtures/domain-data.js';
+import { makeTree } from '../../fixtures/demo-files.js';
 import type { DomainInfo } from '../../fixtures/domain.js';
 import { startNginx, type NginxFixture } from '../../fixtures/nginx.js';
 import { DEMO_PASSWORD, FIXTURE_ROOT } from '../../fixtures/paths.js';
@@ -15,15 +16,18 @@ import { run, waitFor } from '../../fixtures/proc.js';
 import { startRedis, type RedisFixture } from '../../fixtures/redis.js';
 import { requireDomain } from '../../fixtures/require-domain.js';
 import { alertIn, csrfTokenIn, listedNames, signIn, signInOk, signOut } from '../../helpers/http-client.js';
+import { startSmbGate, type SmbGate } from '../../helpers/smb-gate.js';
 import { TlsHttpClient } from '../../helpers/tls-client.js';
 import { startServerProcess, tempDataDir, webEnvFor, type ServerProcess } from '../../helpers/web-app.js';
 import { sha256 } from '../transfer/helpers.js';
 import { startDownload } from './helpers.js';
 
-// This helper's range: nginx 5400 (HTTPS) and 5403 (HTTP), the instances 5401 and 5402, Redis 6640.
-const PROXY = { https: 5400, http: 5403 };
-const APP_PORTS = [5401, 5402] as const;
-const REDIS_PORT = 6640;
+// Ports of their own: nginx 5800 (HTTPS) and 5803 (HTTP), the instances 5801 and 5802, an SMB gate 5804, Redis 6780.
+const PROXY = { https: 5800, http: 5803 };
+const APP_PORTS = [5801, 5802] as const;
+const REDIS_PORT = 6780;
+/** Both instances reach the file server through it: a test can hold a job mid-way, on the file server's side. */
+const GATE_PORT = 5804;
 const MAX_PER_USER = 4;
 const ADMIN_TOKEN = 'scale-admin-token-0123456789';
 /** Its own folder in alice's home: other test files list her home root and must not see these uploads. */
@@ -32,6 +36,7 @@ const SCALE_DIR = 'scale-tests';
 let domain: DomainInfo;
 let redis: RedisFixture;
 let nginx: NginxFixture;
+let gate: SmbGate;
 let ca: string;
 const instances: { name: 'A' | 'B'; server: ServerProcess; dataDir: string }[] = [];
 const proxyUrl = `https://127.0.0.1:${PROXY.https}`;
@@ -72,12 +77,15 @@ function instanceEnv(port: number, dataDir: string): Record<string, string> {
     ADMIN_TOKEN,
     // No SMB connection idles out during the tests: one that closes did so because its session ended.
     SMB_IDLE_SECONDS: '3600',
+    SMB_HOST_MAP: `${domain.fileServerName}=127.0.0.1:${GATE_PORT}`,
   });
 }
 
 beforeAll(async () => {
   domain = requireDomain();
   redis = await startRedis({ name: 'scale', port: REDIS_PORT });
+  // Passes everything until a test asks it to hold.
+  gate = await startSmbGate({ port: GATE_PORT, target: { host: domain.ip, port: 445 }, holdFromQuery: 0 });
   const certs = join(FIXTURE_ROOT, 'nginx-scale-certs');
   rmSync(certs, { recursive: true, force: true });
   mkdirSync(certs, { recursive: true });
@@ -106,6 +114,7 @@ afterAll(async () => {
     rmSync(i.dataDir, { recursive: true, force: true });
   }
   await redis?.stop();
+  await gate?.close();
 });
 
 describe('two instances behind nginx, round-robin, no sticky sessions', () => {
@@ -266,6 +275,75 @@ describe('two instances behind nginx, round-robin, no sticky sessions', () => {
     expect(await smbConnections(signedOutOn)).toBeLessThanOrEqual(before[signedOutOn]);
     const elsewhere = other(signedOutOn);
     await waitFor(`instance ${elsewhere} to close the session's SMB connections`, async () => (await smbConnections(elsewhere)) <= before[elsewhere], 15_000, 200);
+  });
+
+  it('a job started through one instance is followed, listed and cancelled through the other', async () => {
+    const alice = client();
+    await signInOk(alice, 'alice', DEMO_PASSWORD);
+    const csrf = csrfTokenIn((await alice.get('/browse/home/')).text);
+    const headers = { 'X-CSRF-Token': csrf, Accept: 'application/json', 'Content-Type': 'application/json' };
+    const home = join(domain.homesDir, 'alice', SCALE_DIR);
+    const aliceUid = USERS.find((u) => u.username === 'alice')?.uidNumber ?? 0;
+    const tree = (name: string): string[] => {
+      const made = makeTree(join(home, name), { top: 2, sub: 2, files: 5 });
+      for (const rel of ['', ...made.map((m) => m.split('/').slice(0, -1).join('/')), ...made]) chownSync(join(home, name, rel), aliceUid, USERS_GID);
+      return made;
+    };
+    type View = { id: string; state: string; done: { items: number }; total: { items: number } | null; results: unknown[] };
+    const json = <T>(reply: { body: Buffer }): T => JSON.parse(reply.body.toString('utf8')) as T;
+    const startDelete = async (name: string): Promise<{ id: string; runner: 'A' | 'B' }> => {
+      const body = Buffer.from(JSON.stringify({ drive: 'home', paths: [`${SCALE_DIR}/${name}`] }));
+      const reply = await alice.raw('POST', '/api/files/delete', headers, body);
+      // Held at the file server: still running when the POST stops waiting for it.
+      expect(reply.status).toBe(202);
+      return { id: json<{ job: View }>(reply).job.id, runner: await servedBy(reply) };
+    };
+
+    tree('job-done');
+    gate.holdFrom(1);
+    const first = await startDelete('job-done');
+    // Two polls in a row: one through each instance (before, the one not running it answered 404).
+    const polledBy = new Set<string>();
+    for (let i = 0; i < 2; i++) {
+      const poll = await alice.raw('GET', `/api/jobs/${first.id}`, headers);
+      expect(poll.status).toBe(200);
+      expect(json<View>(poll).state).toBe('running');
+      polledBy.add(await servedBy(poll));
+    }
+    expect([...polledBy].sort()).toEqual(['A', 'B']);
+    gate.release();
+    let last: View | undefined;
+    await waitFor('the job to end, polled through both instances', async () => {
+      const poll = await alice.raw('GET', `/api/jobs/${first.id}`, headers);
+      expect(poll.status).toBe(200);
+      last = json<View>(poll);
+      return last.state !== 'running';
+    }, 60_000, 100);
+    expect(last?.state).toBe('done');
+    // The folder, 2 terms with an index each, 4 weeks, 20 notes: all reported, none left.
+    expect(last?.done.items).toBe(1 + 2 + 2 + 4 + 20);
+    expect(last?.results).toHaveLength(29);
+    expect(existsSync(join(home, 'job-done'))).toBe(false);
+    for (let i = 0; i < 2; i++) {
+      const list = await alice.raw('GET', '/api/jobs', headers);
+      expect(json<{ jobs: View[] }>(list).jobs.find((j) => j.id === first.id)?.state).toBe('done');
+    }
+
+    const kept = tree('job-cancelled');
+    gate.holdFrom(1);
+    const second = await startDelete('job-cancelled');
+    // Strict alternation: the request after the POST goes to the instance that does not run the job.
+    const cancelling = alice.raw('DELETE', `/api/jobs/${second.id}`, headers);
+    const runner = instances.find((i) => i.name === second.runner);
+    await waitFor('the running instance to hear the cancel', () => Promise.resolve((runner?.server.output() ?? '').split('\n').some((l) => l.includes('job cancelled through another instance') && l.includes(second.id))), 15_000);
+    gate.release();
+    const cancelled = await cancelling;
+    expect(cancelled.status).toBe(200);
+    expect(await servedBy(cancelled)).toBe(other(second.runner));
+    expect(json<View>(cancelled)).toMatchObject({ id: second.id, state: 'cancelled', done: { items: 0 } });
+    // Cancelled while counting: nothing was deleted.
+    for (const rel of kept) expect(existsSync(join(home, 'job-cancelled', rel))).toBe(true);
+    rmSync(join(home, 'job-cancelled'), { recursive: true, force: true });
   });
 
   it('an instance killed mid-download: the client sees a cut transfer, and its next request works through the other without signing in', async () => {
