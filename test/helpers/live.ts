@@ -2,6 +2,7 @@
 // counts the CHANGE_NOTIFY requests outstanding at the file server, and smbclient as "someone else".
 import { execFile } from 'node:child_process';
 import http from 'node:http';
+import https from 'node:https';
 import { promisify } from 'node:util';
 import type { DomainInfo } from '../fixtures/domain.js';
 import { DEMO_PASSWORD } from '../fixtures/paths.js';
@@ -28,11 +29,16 @@ export interface SseStream {
   close(): void;
 }
 
-/** Opens `/live/…` with the client's cookies, as EventSource would. */
-export function openStream(client: HttpClient, path: string): Promise<SseStream> {
-  const url = new URL(path, client.baseUrl);
+/**
+ * Opens `/live/…` with the client's cookies, as EventSource would; `via` sends it through another origin (a
+ * TLS proxy in front of the app, whose certificate `ca` signs).
+ */
+export function openStream(client: HttpClient, path: string, via?: { origin: string; ca: string }): Promise<SseStream> {
+  const url = new URL(path, via?.origin ?? client.baseUrl);
+  const request = url.protocol === 'https:' ? https.request : http.request;
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, headers: { Accept: 'text/event-stream', Cookie: client.jar.header() } }, (res) => {
+    const options = { host: url.hostname, port: url.port, path: url.pathname, headers: { Accept: 'text/event-stream', Cookie: client.jar.header() }, ...(via ? { ca: via.ca } : {}) };
+    const req = request(options, (res) => {
       const waiters = new Set<() => void>();
       const wake = (): void => {
         for (const w of [...waiters]) w();
