@@ -11,7 +11,7 @@
  *
  * A client that goes away (tab closed, navigated) lets go of its share of the watch; the last one stops it.
  */
-import { type Response, Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import type { Config } from '../../config/index.js';
 import type { LiveEvent, Subscription, WatchHub } from '../../files/index.js';
 import { toHttpError } from '../../errors/index.js';
@@ -34,7 +34,7 @@ export function liveRoutes(config: Config, hub: WatchHub): Router {
       const target = driveTargetOf(config, req, res);
       // Read now, while the request's cookies are at hand: the hub opens the watch with it.
       const credential = credentialFor(req);
-      stream(res, heartbeatMs, (send) => hub.join({ sessionId: req.sessionID, credential: () => credential }, target.drive, target.segments, send));
+      stream(req, res, heartbeatMs, (send) => hub.join({ sessionId: req.sessionID, credential: () => credential }, target.drive, target.segments, send));
     } catch (err) {
       next(toHttpError(err));
     }
@@ -42,7 +42,10 @@ export function liveRoutes(config: Config, hub: WatchHub): Router {
   return router;
 }
 
-function stream(res: Response, heartbeatMs: number, join: (send: (ev: LiveEvent) => void) => Subscription): void {
+/** Every this many heartbeats the stream checks that its sign-in session still exists. */
+const SESSION_CHECK_BEATS = 4;
+
+function stream(req: Request, res: Response, heartbeatMs: number, join: (send: (ev: LiveEvent) => void) => Subscription): void {
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-store',
@@ -52,7 +55,16 @@ function stream(res: Response, heartbeatMs: number, join: (send: (ev: LiveEvent)
   // A reconnect after a dropped stream waits this long (the browser's EventSource does it by itself).
   res.write('retry: 5000\n\n');
   let open = true;
-  const heartbeat = setInterval(() => res.write(': hb\n\n'), heartbeatMs);
+  let beats = 0;
+  const heartbeat = setInterval(() => {
+    res.write(': hb\n\n');
+    // A session that ended without a sign-out (it expired, or was removed from the store) has no one to tell
+    // the hub: the stream finds out itself, so it never outlives its sign-in by more than a few heartbeats.
+    if (++beats % SESSION_CHECK_BEATS !== 0) return;
+    req.session.reload((err: unknown) => {
+      if (err || !req.session?.user) send({ type: 'paused', reason: 'signed-out' });
+    });
+  }, heartbeatMs);
   heartbeat.unref();
   const end = (): void => {
     if (!open) return;

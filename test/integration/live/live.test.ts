@@ -156,6 +156,18 @@ describe('live folders', () => {
     await until(() => watches() === 0, 'the watch let go');
   });
 
+  it('a session that ends without a sign-out (expired, removed from the store) stops its stream within a few heartbeats', async () => {
+    const client = await signedIn(app, 'alice');
+    const s = await stream(client, live());
+    await s.waitFor((e) => e.type === 'live');
+    const cookie = client.jar.names().map((n) => client.jar.get(n) ?? '').find((v) => v.startsWith('s%3A') || v.startsWith('s:'));
+    const sid = /^s(?:%3A|:)([^.]+)\./.exec(cookie ?? '')?.[1];
+    expect(sid).toBeDefined();
+    await new Promise<void>((resolve, reject) => app.services.sessions.store.destroy(sid ?? '', (err: unknown) => (err ? reject(err as Error) : resolve())));
+    expect((await s.waitFor((e) => e.type === 'paused')).data).toEqual({ reason: 'signed-out' });
+    await until(() => watches() === 0, 'the watch let go');
+  });
+
   it('a dropped file server connection pauses the stream ("lost"), never leaving it silently stale', async () => {
     const s = await stream(alice, live());
     await s.waitFor((e) => e.type === 'live');
