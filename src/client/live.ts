@@ -104,7 +104,8 @@ export function enableLive(): void {
     show('paused', reason);
   });
   events.addEventListener('error', () => {
-    if (events.readyState === EventSource.CLOSED) show('paused', 'lost');
+    // Closed for good: the server refused the stream (a 401 after the session ended, say).
+    if (events.readyState === EventSource.CLOSED) show('paused', 'closed');
     else show('reconnecting', 'reconnecting');
   });
   // Leaving the page ends the stream at once, so the server lets go of the watch without waiting for TCP.
