@@ -81,33 +81,42 @@ export function enableLive(): void {
     timer ??= window.setTimeout(() => void run(), COALESCE_MS);
   };
 
-  const events = new EventSource(url, { withCredentials: true });
   let wasLive = false;
-  events.addEventListener('live', () => {
-    show('live');
-    // Back after a dropped stream: whatever changed meanwhile was not reported.
-    if (wasLive) schedule();
-    wasLive = true;
-  });
-  events.addEventListener('change', schedule);
-  events.addEventListener('overflow', schedule);
-  events.addEventListener('paused', (e) => {
-    let reason = '';
-    try {
-      reason = String((JSON.parse((e as MessageEvent<string>).data) as { reason?: unknown }).reason ?? '');
-    } catch {
-      // a malformed event is still a pause
-    }
-    // A restarting server: the browser reconnects by itself (possibly to another instance), and resumes.
-    if (reason === 'shutdown') return show('reconnecting', 'reconnecting');
-    events.close();
-    show('paused', reason);
-  });
-  events.addEventListener('error', () => {
-    // Closed for good: the server refused the stream (a 401 after the session ended, say).
-    if (events.readyState === EventSource.CLOSED) show('paused', 'closed');
-    else show('reconnecting', 'reconnecting');
-  });
+  const connect = (): EventSource => {
+    const events = new EventSource(url, { withCredentials: true });
+    events.addEventListener('live', () => {
+      show('live');
+      // Back after a dropped stream: whatever changed meanwhile was not reported.
+      if (wasLive) schedule();
+      wasLive = true;
+    });
+    events.addEventListener('change', schedule);
+    events.addEventListener('overflow', schedule);
+    events.addEventListener('paused', (e) => {
+      let reason = '';
+      try {
+        reason = String((JSON.parse((e as MessageEvent<string>).data) as { reason?: unknown }).reason ?? '');
+      } catch {
+        // a malformed event is still a pause
+      }
+      // A restarting server: the browser reconnects by itself (possibly to another instance), and resumes.
+      if (reason === 'shutdown') return show('reconnecting', 'reconnecting');
+      events.close();
+      show('paused', reason);
+    });
+    events.addEventListener('error', () => {
+      // Closed for good: the server refused the stream (a 401 after the session ended, say).
+      if (events.readyState === EventSource.CLOSED) show('paused', 'closed');
+      else show('reconnecting', 'reconnecting');
+    });
+    return events;
+  };
+  let events = connect();
   // Leaving the page ends the stream at once, so the server lets go of the watch without waiting for TCP.
   window.addEventListener('pagehide', () => events.close());
+  // Back from the back/forward cache: a new stream, and the listing read again (changes meanwhile went unseen).
+  window.addEventListener('pageshow', (e) => {
+    if (!e.persisted || events.readyState !== EventSource.CLOSED) return;
+    events = connect();
+  });
 }

@@ -94,6 +94,14 @@ describe('live folders in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('still follows the folder after going to another page and back (from the back/forward cache or not)', async () => {
+    await page.goto(folderUrl('other'));
+    await page.goBack();
+    await page.locator('[data-live][data-live-state="live"]').waitFor({ state: 'attached', ...WAIT });
+    await sh('mkdir "after going back"');
+    await row(page, 'after going back').waitFor(WAIT);
+  });
+
   it('a tab over the watch cap says "Live updates paused" and offers a refresh, which resumes once there is room', async () => {
     const second = await context.newPage();
     await second.goto(folderUrl('other'));
