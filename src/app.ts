@@ -15,6 +15,7 @@ import { decideCookieSecurity } from './web/cookie-policy.js';
 import { authRoutes } from './web/auth/routes.js';
 import { absoluteLifetime, sessionMiddleware } from './web/auth/session-middleware.js';
 import { browseRoutes } from './web/browse/routes.js';
+import { liveRoutes } from './web/live/routes.js';
 import { folderRoutes, opsFormRoutes, takeFlash } from './web/ops/index.js';
 import { canWriteLocals, filesApiRoutes } from './web/api/files-routes.js';
 import { jobsApiRoutes } from './web/api/jobs-routes.js';
@@ -57,7 +58,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
 
   app.use(requestContext());
   const metrics = deps.metrics ?? new Metrics();
-  metrics.attach({ pool: deps.services?.pool, store: deps.services?.sessions.store });
+  metrics.attach({ pool: deps.services?.pool, store: deps.services?.sessions.store, live: deps.services?.live });
   app.use(metrics.middleware());
   app.use(requestLog(logger));
   app.use(securityHeaders());
@@ -100,6 +101,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(opsFormRoutes(config, services.files, logger));
     app.use(folderRoutes(config, services.files));
     app.use('/browse', canWriteLocals(config, services.files), takeFlash);
+    app.use(liveRoutes(config, services.live));
     app.use(browseRoutes(config, services.files));
     app.use(transferRoutes(config, services.files, logger));
     app.use(propertiesRoutes(config, services.files, services.directory, logger));

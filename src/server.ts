@@ -100,6 +100,8 @@ export async function startServer(config: Config, logger: Logger, extras: Server
           sweep.unref();
           admin?.close();
           admin?.closeAllConnections();
+          // Live folder streams never finish by themselves: end them now (browsers reconnect elsewhere).
+          services?.live.close();
           server.close(() => {
             clearTimeout(force);
             clearInterval(sweep);

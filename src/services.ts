@@ -4,7 +4,7 @@ import { directorySettings, LdapDirectory, SignInQueue, SignInThrottle, throttle
 import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
 import { createSessionStore, sessionEndings, SmbPool, type SessionStoreHandle } from './sessions/index.js';
-import { FileService, MemoryUploadRegistry, RedisUploadRegistry, STALE_TEMP_MS, UploadSweeper } from './files/index.js';
+import { FileService, MemoryUploadRegistry, RedisUploadRegistry, STALE_TEMP_MS, UploadSweeper, WatchHub } from './files/index.js';
 import { DEFAULT_JOB_SETTINGS, JobRegistry, RedisJobMirror, type JobHooks } from './jobs/index.js';
 
 export interface Services {
@@ -25,6 +25,8 @@ export interface Services {
   endSession(sessionId: string): Promise<void>;
   /** Delete, copy and move running in the background, per user (seen and cancellable from every instance with Redis). */
   jobs: JobRegistry;
+  /** Live folders: shared CHANGE_NOTIFY watches behind the /live event streams. */
+  live: WatchHub;
   close(): Promise<void>;
 }
 
@@ -56,7 +58,8 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const registry = redis ? new RedisUploadRegistry(redis, STALE_TEMP_MS / 1000) : new MemoryUploadRegistry();
   const uploads = new UploadSweeper(files, { intervalMs: config.upload.sweepIntervalSeconds * 1000, maxAgeMs: STALE_TEMP_MS }, logger, registry);
   uploads.start();
-  const endings = redis ? sessionEndings(redis, (id) => pool.closeSession(id), logger) : undefined;
+  const live = new WatchHub(pool, config.live, logger);
+  const endings = redis ? sessionEndings(redis, (id) => (live.endSession(id), pool.closeSession(id)), logger) : undefined;
   // Behind a balancer a job's progress is asked for through any instance: its view is shared in Redis.
   const jobs = new JobRegistry(DEFAULT_JOB_SETTINGS, overrides.jobHooks, redis ? new RedisJobMirror(redis, DEFAULT_JOB_SETTINGS, logger) : undefined);
   return {
@@ -68,13 +71,16 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     files,
     uploads,
     jobs,
+    live,
     endSession: async (sessionId) => {
+      live.endSession(sessionId);
       await pool.closeSession(sessionId);
       await endings?.announce(sessionId);
     },
     close: async () => {
       // Running jobs are cancelled (between items) before their connections go.
       await jobs.close();
+      live.close();
       await endings?.close();
       await uploads.stop();
       await pool.close();

@@ -1,5 +1,6 @@
 import { enableBrowse } from './browse.js';
 import { enableCopyButtons } from './copy.js';
+import { enableLive } from './live.js';
 import { enableOps } from './ops/index.js';
 import { enableUpload } from './upload.js';
 
@@ -10,3 +11,4 @@ enableCopyButtons();
 enableBrowse();
 enableUpload();
 enableOps();
+enableLive();

@@ -127,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     upload: { maxBytes: e.UPLOAD_MAX_BYTES, sweepIntervalSeconds: e.UPLOAD_SWEEP_INTERVAL_SECONDS },
     listing: { maxEntries: e.LISTING_MAX_ENTRIES },
+    live: { maxWatches: e.LIVE_MAX_WATCHES, maxWatchesPerSession: e.LIVE_MAX_WATCHES_PER_SESSION, heartbeatSeconds: e.LIVE_HEARTBEAT_SECONDS },
     zip: { maxBytes: e.ZIP_MAX_BYTES, maxEntries: e.ZIP_MAX_ENTRIES },
     measure: { maxEntries: e.MEASURE_MAX_ENTRIES, maxSeconds: e.MEASURE_MAX_SECONDS },
     thumbnails: { cacheMaxBytes: e.THUMBNAIL_CACHE_MAX_BYTES },

@@ -141,6 +141,15 @@ export interface Config {
     /** Entries read from one folder for its page; reading stops there and the page says the list is cut. */
     maxEntries: number;
   };
+  /** Live folders: open folders follow changes on the server over Server-Sent Events (src/files/watch-hub.ts). */
+  live: {
+    /** Folder watches (one outstanding CHANGE_NOTIFY each) open at once in this process; 0 turns live folders off. */
+    maxWatches: number;
+    /** Distinct folders one web session may watch at once; more tabs on one folder count once. */
+    maxWatchesPerSession: number;
+    /** A comment line on every open event stream this often, so proxies and browsers keep it open. */
+    heartbeatSeconds: number;
+  };
   /** Zip downloads (a folder or a selection): counted before anything is sent; beyond either cap, a 413 saying so. */
   zip: {
     /** Total size of the files in one zip, before compression. */

@@ -27,3 +27,4 @@ export {
 } from '../smb/index.js';
 export { measureOf, propertiesOf, uncOf, type OwnerNames, type Properties } from './properties.js';
 export { measureFolder, type FolderMeasure, type MeasureLimit, type MeasureLimits } from './measure.js';
+export { WatchHub, type LiveEvent, type LiveLimits, type LiveStats, type PauseReason, type Subscription } from './watch-hub.js';

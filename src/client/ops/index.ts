@@ -343,5 +343,7 @@ export function enableOps(): void {
   );
   enableKeyboard(ctx, menu);
   enableDragToMove(ctx);
+  // Live folders (src/client/live.ts) ask for this same refresh when the server reports a change.
+  document.addEventListener('pc:refresh-listing', (e) => (e as CustomEvent<{ done?: (p: Promise<void>) => void }>).detail.done?.(refresh(ctx)));
   void ctx.jobs.restore();
 }

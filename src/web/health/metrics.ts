@@ -5,11 +5,13 @@ import { Router } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { type MailKind, type ReporterHooks, routeOf, type SuppressReason } from '../../mail/index.js';
 import type { PoolStats } from '../../sessions/index.js';
+import type { LiveStats } from '../../files/index.js';
 import { hasAdminToken } from './admin-access.js';
 
 export interface MetricSources {
   pool?: { stats(): PoolStats } | undefined;
   store?: Pick<Store, 'length'> | undefined;
+  live?: { stats(): LiveStats } | undefined;
 }
 
 function signInOutcome(status: number): string {
@@ -119,6 +121,33 @@ export class Metrics {
       registers: [this.registry],
       collect() {
         this.set(sources().pool?.stats().bytesSent ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'portcullis_live_streams',
+      help: 'Open live-folder event streams (browser tabs) holding a watch',
+      registers: [this.registry],
+      collect() {
+        this.set(sources().live?.stats().viewers ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'portcullis_live_watches',
+      help: 'Folder watches (one outstanding SMB CHANGE_NOTIFY each) shared by those streams',
+      registers: [this.registry],
+      collect() {
+        this.set(sources().live?.stats().watches ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'portcullis_live_refused',
+      help: 'Live-folder streams refused or cut off since start, by reason (a counter kept by the watch hub)',
+      labelNames: ['reason'] as const,
+      registers: [this.registry],
+      collect() {
+        const refused = sources().live?.stats().refused;
+        this.reset();
+        for (const [reason, n] of Object.entries(refused ?? {})) this.set({ reason }, n);
       },
     });
   }
