@@ -3,7 +3,8 @@ import type { RedisClientType } from 'redis';
 import { directorySettings, LdapDirectory, SignInQueue, SignInThrottle, throttleSettings } from './auth/index.js';
 import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
-import { createSessionStore, sessionEndings, SmbPool, type SessionStoreHandle } from './sessions/index.js';
+import { createSessionStore, sessionEndings, sessionsFile, SmbPool, type SessionStoreHandle } from './sessions/index.js';
+import { createUserData, type UserData } from './userdata/index.js';
 import { FileService, MemoryUploadRegistry, RedisUploadRegistry, STALE_TEMP_MS, UploadSweeper } from './files/index.js';
 import { DEFAULT_JOB_SETTINGS, JobRegistry, type JobHooks } from './jobs/index.js';
 
@@ -25,6 +26,8 @@ export interface Services {
   endSession(sessionId: string): Promise<void>;
   /** Delete, copy and move running in the background, per user. */
   jobs: JobRegistry;
+  /** Per-user settings and bookmarks, by objectGUID, in the session store's backend. */
+  userData: UserData;
   close(): Promise<void>;
 }
 
@@ -58,6 +61,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   uploads.start();
   const endings = redis ? sessionEndings(redis, (id) => pool.closeSession(id), logger) : undefined;
   const jobs = new JobRegistry(DEFAULT_JOB_SETTINGS, overrides.jobHooks);
+  const userData = createUserData(redis ? { redis } : { sqliteFile: sessionsFile(config, overrides) });
   return {
     directory,
     throttle,
@@ -67,6 +71,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     files,
     uploads,
     jobs,
+    userData,
     endSession: async (sessionId) => {
       await pool.closeSession(sessionId);
       await endings?.announce(sessionId);
@@ -77,6 +82,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
       await endings?.close();
       await uploads.stop();
       await pool.close();
+      await userData.close();
       await sessions.close();
       await directory.close();
     },

@@ -1,3 +1,4 @@
+import { enableBookmarks } from './bookmarks.js';
 import { enableBrowse } from './browse.js';
 import { enableCopyButtons } from './copy.js';
 import { enableOps } from './ops/index.js';
@@ -10,3 +11,4 @@ enableCopyButtons();
 enableBrowse();
 enableUpload();
 enableOps();
+enableBookmarks();
