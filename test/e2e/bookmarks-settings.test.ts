@@ -1,25 +1,37 @@
 // Issue 13 in real Chromium: bookmarks survive signing out and in, reorder with the arrow buttons (and show in the
-// navbar menu in that order); a setting saved on /settings (grid view, files open their own page) is what another
-// browser context of the same user gets.
+// navbar menu in that order), also by dragging; settings saved on /settings (grid view, files open their own page,
+// uploads replace) are what another browser context of the same user gets.
+import { chownSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../fixtures/paths.js';
 import { requireDomain } from '../fixtures/require-domain.js';
+import { USERS, USERS_GID } from '../fixtures/domain-data.js';
 import { startBrowseApp } from '../helpers/browse.js';
 import { launchChromium, signInWithForm, watchProblems } from '../helpers/browser.js';
 import type { WebApp } from '../helpers/web-app.js';
 
+const REPLACED = `Replace me ${process.pid}.txt`;
+
 describe('bookmarks and settings in Chromium', () => {
   let app: WebApp;
   let browser: Browser;
+  let replacedPath: string;
 
   beforeAll(async () => {
-    app = await startBrowseApp(requireDomain());
+    const domain = requireDomain();
+    // An existing file of alice's, for the upload conflict setting.
+    replacedPath = join(domain.homesDir, 'alice', REPLACED);
+    writeFileSync(replacedPath, 'old contents');
+    chownSync(replacedPath, USERS.find((u) => u.username === 'alice')?.uidNumber ?? 0, USERS_GID);
+    app = await startBrowseApp(domain);
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
     await app?.close();
+    if (replacedPath) rmSync(replacedPath, { force: true });
   });
 
   async function signedInPage(context: BrowserContext): Promise<Page> {
@@ -38,7 +50,7 @@ describe('bookmarks and settings in Chromium', () => {
     return (await items.allTextContents()).map((t) => t.trim());
   }
 
-  it('bookmarks survive sign-out and sign-in, and reorder with the move buttons', async () => {
+  it('bookmarks survive sign-out and sign-in, and reorder with the move buttons and by dragging', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     let page = await signedInPage(context);
     const problems = watchProblems(page);
@@ -77,11 +89,17 @@ describe('bookmarks and settings in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(/dir=down/);
     expect((await rows.allTextContents()).map((t) => t.trim())).toEqual(['Documents', 'Projects']);
+
+    // Dragging a row by its handle reorders too (the page reloads with the stored order).
+    const reloaded = page.waitForEvent('load');
+    await page.locator('.pc-bookmark', { hasText: 'Projects' }).locator('.pc-drag-handle').dragTo(page.locator('.pc-bookmark', { hasText: 'Documents' }), { targetPosition: { x: 20, y: 2 } });
+    await reloaded;
+    await expect.poll(async () => (await rows.allTextContents()).map((t) => t.trim())).toEqual(['Projects', 'Documents']);
     expect(problems).toEqual([]);
     await later.close();
   });
 
-  it('settings change the default view and how a file opens, in every browser context of the user', async () => {
+  it('settings change the default view, how a file opens and upload conflicts, in every browser context of the user', async () => {
     const one = await browser.newContext();
     const page = await signedInPage(one);
     const problems = watchProblems(page);
@@ -90,6 +108,7 @@ describe('bookmarks and settings in Chromium', () => {
     await page.waitForURL(`${app.url}/settings`);
     await page.getByLabel('Grid').check();
     await page.getByLabel('Open its own page').check();
+    await page.getByLabel('Replace it').check();
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.waitForURL(`${app.url}/settings?saved=1`);
     expect(await page.getByRole('status').textContent()).toContain('Settings saved.');
@@ -104,6 +123,14 @@ describe('bookmarks and settings in Chromium', () => {
     await other.locator('ul.pc-grid').getByRole('link', { name: 'README.txt', exact: true }).click();
     await other.waitForURL(`${app.url}/browse/shared/README.txt`);
     expect(await other.locator('pre.pc-preview-text').textContent()).toContain('Shared drive for staff');
+
+    // The uploader replaces an existing file without asking.
+    await other.goto(`${app.url}/browse/home/`);
+    await other.locator('#pc-upload-input').setInputFiles({ name: REPLACED, mimeType: 'text/plain', buffer: Buffer.from('new contents') });
+    const summary = other.locator('.pc-upload-summary');
+    await summary.waitFor({ state: 'visible', timeout: 60_000 });
+    expect(await summary.textContent()).toContain('Uploaded (1)');
+    expect(readFileSync(replacedPath, 'utf8')).toBe('new contents');
     expect(problems).toEqual([]);
     await one.close();
     await two.close();
