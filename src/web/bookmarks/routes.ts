@@ -9,12 +9,15 @@ import { parseDrivePath } from '../../drives/index.js';
 import { AppError, BadRequestError, NotFoundError, toHttpError } from '../../errors/index.js';
 import type { FileService } from '../../files/index.js';
 import { type Bookmark, BOOKMARK_LIMITS, defaultBookmarkName, isBookmarkId, type UserData } from '../../userdata/index.js';
-import { requireUser } from '../auth/current-user.js';
+import { drivesOf, requireUser } from '../auth/current-user.js';
 import { findDrive, useDrive } from '../drive-target.js';
 import { bookmarksOf, guidOf } from '../settings/locals.js';
 import { folderUrl, openHref } from './href.js';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** "Shared › Projects › Apollo": the drive by its menu name where the user still has it, else its id. */
+const whereOf = (res: Response, b: Pick<Bookmark, 'drive' | 'path'>): string => [drivesOf(res).find((d) => d.id === b.drive)?.name ?? b.drive, ...b.path].join(' › ');
 const wantsJson = (req: Request): boolean => req.accepts(['html', 'json']) === 'json';
 
 const GONE = 'That bookmark does not exist (any more).';
@@ -48,7 +51,7 @@ export function bookmarkRoutes(config: Config, files: FileService, userData: Use
     const moved = str(req.query.moved);
     res.render('pages/bookmarks', {
       title: 'Bookmarks',
-      list: bookmarksOf(res).map((b) => ({ ...b, href: openHref(b), where: [b.drive, ...b.path].join(' › ') })),
+      list: bookmarksOf(res).map((b) => ({ ...b, href: openHref(b), where: whereOf(res, b) })),
       moved: { id: moved, dir: str(req.query.dir) },
       notice: str(req.query.done),
       limits: BOOKMARK_LIMITS,
@@ -132,7 +135,7 @@ export function bookmarkRoutes(config: Config, files: FileService, userData: Use
       if (!gone) return res.redirect(303, url);
       res.status(404);
       res.setHeader('Cache-Control', 'no-store');
-      res.render('pages/bookmark-missing', { title: 'Folder not found', bookmark: b, where: [b.drive, ...b.path].join(' › '), driveGone: drive === undefined });
+      res.render('pages/bookmark-missing', { title: 'Folder not found', bookmark: b, where: whereOf(res, b), driveGone: drive === undefined });
     } catch (err) {
       next(err);
     }
