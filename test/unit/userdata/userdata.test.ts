@@ -9,6 +9,7 @@ import { BadRequestError, ConflictError, NotFoundError } from '../../../src/erro
 import { addBookmark, type Bookmark, bookmarksFrom, defaultBookmarkName, moveBookmark, renameBookmark } from '../../../src/userdata/bookmarks.js';
 import { DEFAULT_SETTINGS, settingsFrom, settingsPatchFromForm } from '../../../src/userdata/settings.js';
 import { SqliteUserDocStore } from '../../../src/userdata/sqlite-store.js';
+import { folderUrl } from '../../../src/web/bookmarks/href.js';
 import { UserData } from '../../../src/userdata/service.js';
 
 const THEMES = ['default', 'darkly', 'flatly'];
@@ -65,6 +66,15 @@ describe('bookmarks', () => {
     expect(names(moveBookmark(list, list[3]?.id ?? '', 0))).toEqual(['F3', 'F0', 'F1', 'F2']);
     expect(names(moveBookmark(list, list[0]?.id ?? '', 99))).toEqual(['F1', 'F2', 'F3', 'F0']);
     expect(bookmarksFrom([...list, { id: 'bad id!', drive: 'x', path: [], name: 'n' }, 'junk', null])).toEqual(list);
+  });
+});
+
+describe('bookmark URLs', () => {
+  it('encode each segment once; a server share id keeps its `/` as /browse/@<host>/<share>/ does', () => {
+    expect(folderUrl('home', [])).toBe('/browse/home/');
+    expect(folderUrl('shared', ['Projects', 'a b#?%'])).toBe('/browse/shared/Projects/a%20b%23%3F%25/');
+    expect(folderUrl('@files.example.test/Staff Docs', ['2026'])).toBe('/browse/@files.example.test/Staff%20Docs/2026/');
+    expect(folderUrl('/evil.example', [])).toBe('/browse/%2Fevil.example/');
   });
 });
 
