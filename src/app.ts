@@ -23,6 +23,9 @@ import { uploadRoutes } from './web/transfer/upload-routes.js';
 import { transferRoutes } from './web/transfer/routes.js';
 import { propertiesRoutes } from './web/api/properties-routes.js';
 import { siteLocals } from './web/site.js';
+import { userDataLocals } from './web/settings/locals.js';
+import { settingsRoutes } from './web/settings/routes.js';
+import { bookmarkRoutes } from './web/bookmarks/routes.js';
 import { staticFiles } from './web/static-files.js';
 import { layoutEngine } from './web/view-engine.js';
 
@@ -92,6 +95,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 10_000 }));
     app.use(csrf.protect);
     app.use((req, res, next) => (res.locals.user ? csrf.provideToken(req, res, next) : next()));
+    app.use(userDataLocals(services.userData, logger));
     // Everything above may refuse a request before routing; metrics label such refusals (unmatched).
     app.use(metrics.routing());
     app.use(authRoutes(config, services, csrf, logger));
@@ -102,9 +106,11 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(folderRoutes(config, services.files));
     app.use('/browse', canWriteLocals(config, services.files), takeFlash);
     app.use(liveRoutes(config, services.live));
-    app.use(browseRoutes(config, services.files));
+    app.use(browseRoutes(config, services.files, services.userData));
     app.use(transferRoutes(config, services.files, logger));
     app.use(propertiesRoutes(config, services.files, services.directory, logger));
+    app.use(settingsRoutes(services.userData));
+    app.use(bookmarkRoutes(config, services.files, services.userData));
   }
   app.get('/', (_req, res) => {
     const home = services ? (res.locals.user ? '/browse/home/' : '/login') : '/status';

@@ -3,7 +3,8 @@ import type { RedisClientType } from 'redis';
 import { directorySettings, LdapDirectory, SignInQueue, SignInThrottle, throttleSettings } from './auth/index.js';
 import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
-import { createSessionStore, sessionEndings, SmbPool, type SessionStoreHandle } from './sessions/index.js';
+import { createSessionStore, sessionEndings, sessionsFile, SmbPool, type SessionStoreHandle } from './sessions/index.js';
+import { createUserData, type UserData } from './userdata/index.js';
 import { FileService, MemoryUploadRegistry, RedisUploadRegistry, STALE_TEMP_MS, UploadSweeper, WatchHub } from './files/index.js';
 import { DEFAULT_JOB_SETTINGS, JobRegistry, RedisJobMirror, type JobHooks } from './jobs/index.js';
 
@@ -27,6 +28,8 @@ export interface Services {
   jobs: JobRegistry;
   /** Live folders: shared CHANGE_NOTIFY watches behind the /live event streams. */
   live: WatchHub;
+  /** Per-user settings and bookmarks, by objectGUID, in the session store's backend. */
+  userData: UserData;
   close(): Promise<void>;
 }
 
@@ -62,6 +65,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const endings = redis ? sessionEndings(redis, (id) => (live.endSession(id), pool.closeSession(id)), logger) : undefined;
   // Behind a balancer a job's progress is asked for through any instance: its view is shared in Redis.
   const jobs = new JobRegistry(DEFAULT_JOB_SETTINGS, overrides.jobHooks, redis ? new RedisJobMirror(redis, DEFAULT_JOB_SETTINGS, logger) : undefined);
+  const userData = createUserData(redis ? { redis } : { sqliteFile: sessionsFile(config, overrides) });
   return {
     directory,
     throttle,
@@ -72,6 +76,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     uploads,
     jobs,
     live,
+    userData,
     endSession: async (sessionId) => {
       live.endSession(sessionId);
       await pool.closeSession(sessionId);
@@ -84,6 +89,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
       await endings?.close();
       await uploads.stop();
       await pool.close();
+      await userData.close();
       await sessions.close();
       await directory.close();
     },

@@ -15,6 +15,7 @@ import { LdapPool, NoDirectoryError, ServiceBindRefusedError } from './ldap-pool
 import { GroupSidCache, isBuiltinSid, primaryGroupSid, sidToString } from './token-groups.js';
 import { sidFilter, SidNames } from './sid-names.js';
 import { dnsDomainOf, type ParsedUsername, parseUsername } from './username.js';
+import { guidToString } from './guid.js';
 import { AppError } from '../errors/index.js';
 
 export interface DirectoryUser {
@@ -31,6 +32,8 @@ export interface DirectoryUser {
   homeDirectory?: string;
   /** Group DNs: memberOf, or the transitive set when nestedGroups is on. Never the primary group (Domain Users). */
   groups: string[];
+  /** objectGUID as a canonical GUID string: stays with the account through renames (keys the user's settings). */
+  guid?: string;
 }
 
 export type DirectorySettings = Config['ldap'] & {
@@ -50,7 +53,7 @@ export function directorySettings(config: Config): DirectorySettings {
   return { ...config.ldap, domain: config.ad.domain, allowedGroups: config.auth.allowedGroups, nestedGroups: config.auth.nestedGroups };
 }
 
-const USER_ATTRIBUTES = ['displayName', 'mail', 'homeDirectory', 'memberOf', 'userPrincipalName', 'sAMAccountName', 'objectSid', 'primaryGroupID'];
+const USER_ATTRIBUTES = ['displayName', 'mail', 'homeDirectory', 'memberOf', 'userPrincipalName', 'sAMAccountName', 'objectSid', 'primaryGroupID', 'objectGUID'];
 /** AD's default MaxPageSize is 1000; paging keeps users in more groups than that whole. */
 const GROUP_PAGE_SIZE = 500;
 /** SIDs resolved per search: keeps the filter far below AD's 10 MB request limit and quick to evaluate. */
@@ -263,7 +266,7 @@ export class LdapDirectory {
         scope: 'sub',
         filter: userSearchFilter(this.settings.userFilter, parsed.name),
         attributes: USER_ATTRIBUTES,
-        explicitBufferAttributes: ['objectSid'],
+        explicitBufferAttributes: ['objectSid', 'objectGUID'],
         sizeLimit: 2,
         derefAliases: 'never',
       });
@@ -295,6 +298,8 @@ export class LdapDirectory {
     if (mail) user.mail = mail;
     if (upn) user.upn = upn;
     if (homeDirectory) user.homeDirectory = homeDirectory;
+    const guid = Buffer.isBuffer(found.objectGUID) ? guidToString(found.objectGUID) : undefined;
+    if (guid) user.guid = guid;
     return user;
   }
 

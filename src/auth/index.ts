@@ -5,3 +5,4 @@ export { AdStrategy, AD_STRATEGY, type AdSignInInfo, type AdStrategyOptions } fr
 export { parseUsername, throttleKey, type ParsedUsername } from './username.js';
 export * from './errors.js';
 export { SignInQueue, type SignInQueueSettings } from './signin-queue.js';
+export { guidToString, isGuid } from './guid.js';

@@ -186,7 +186,15 @@ function enablePreview(): void {
     const row = link.closest<HTMLElement>('[data-kind]');
     const item = row ? itemOf(row) : undefined;
     if (!item || item.link !== link) return;
+    // The user's "Clicking a file" setting (/settings): the file's own page is the link itself; a download
+    // goes through the row's download link (the page stays); else the preview dialog.
+    const mode = list.dataset.fileClick;
+    if (mode === 'page') return;
     event.preventDefault();
+    if (mode === 'download') {
+      window.location.assign(item.row.querySelector('a.pc-action')?.getAttribute('href') ?? siblingUrl(link.getAttribute('href') ?? '', 'download'));
+      return;
+    }
     opener = link;
     fill(item);
     modal.show();

@@ -1,3 +1,4 @@
+import { enableBookmarks } from './bookmarks.js';
 import { enableBrowse } from './browse.js';
 import { enableCopyButtons } from './copy.js';
 import { enableLive } from './live.js';
@@ -12,3 +13,4 @@ enableBrowse();
 enableUpload();
 enableOps();
 enableLive();
+enableBookmarks();

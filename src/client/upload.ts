@@ -122,6 +122,10 @@ export function enableUpload(): void {
     if (!found) throw new Error(`upload partial lacks ${selector}`);
     return found;
   };
+  // The user's "When an uploaded file already exists" setting: ask (stop at the conflict and offer the choices),
+  // replace, or keep both, without asking.
+  const conflictDefault = root.dataset.conflictDefault;
+  const defaultMode: Conflict = conflictDefault === 'replace' ? 'overwrite' : conflictDefault === 'keep-both' ? 'keep-both' : 'fail';
   const form = need<HTMLFormElement>('.pc-upload-form');
   const input = need<HTMLInputElement>('.pc-upload-input');
   const panel = need<HTMLElement>('.pc-upload-panel');
@@ -439,7 +443,7 @@ export function enableUpload(): void {
     while (running < PARALLEL) {
       const item = items.find((i) => i.state === 'queued');
       if (!item) break;
-      void run(item, 'fail');
+      void run(item, defaultMode);
     }
     finishedAll();
   }

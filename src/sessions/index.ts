@@ -1,4 +1,4 @@
-export { createSessionStore, type SessionStoreDeps, type SessionStoreHandle } from './store.js';
+export { createSessionStore, sessionsFile, type SessionStoreDeps, type SessionStoreHandle } from './store.js';
 export { SqliteSessionStore, expiryOf, type SqliteSessionStoreOptions } from './sqlite-store.js';
 export { SmbPool, type PoolCredential, type PoolLogger, type PoolStats, type UseOptions } from './smb-pool.js';
 export { CredentialsRejectedError, SmbBusyError, type CredentialRejection } from './errors.js';

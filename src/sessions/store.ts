@@ -6,6 +6,9 @@ import type { SessionStoreDeps, SessionStoreHandle } from './store-types.js';
 
 export type { SessionStoreDeps, SessionStoreHandle } from './store-types.js';
 
+/** The embedded store's file: `<DATA_DIR>/sessions.sqlite` unless a test names another. Settings and bookmarks share it. */
+export const sessionsFile = (config: Pick<Config, 'dataDir'>, deps: Pick<SessionStoreDeps, 'sqliteFile'> = {}): string => deps.sqliteFile ?? join(config.dataDir, 'sessions.sqlite');
+
 /**
  * The server-side session store: SQLite in DATA_DIR by default (one instance, survives restarts),
  * Redis when REDIS_URL is set (several instances share sessions). Both keep a session until its
@@ -17,7 +20,7 @@ export async function createSessionStore(config: Pick<Config, 'session' | 'dataD
 
   if (config.session.redisUrl === undefined && deps.redisClient === undefined) {
     const store = new SqliteSessionStore({
-      file: deps.sqliteFile ?? join(config.dataDir, 'sessions.sqlite'),
+      file: sessionsFile(config, deps),
       defaultTtlMs,
       ...(deps.purgeIntervalMs === undefined ? {} : { purgeIntervalMs: deps.purgeIntervalMs }),
       onPurgeError: (err) => logger.error('could not purge expired sessions', { err }),

@@ -114,6 +114,7 @@ function toSessionUser(user: DirectoryUser): SessionUser {
     displayName: user.displayName,
     ...(user.mail ? { mail: user.mail } : {}),
     ...(user.homeDirectory ? { homeDirectory: user.homeDirectory } : {}),
+    ...(user.guid ? { guid: user.guid } : {}),
     groups: user.groups,
   };
 }

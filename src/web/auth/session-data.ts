@@ -9,6 +9,8 @@ export interface SessionUser {
   homeDirectory?: string;
   /** Group DNs (transitive when nested groups are on): decides which shared drives the user sees. */
   groups: string[];
+  /** AD objectGUID (canonical string): keys settings and bookmarks, so a renamed account keeps them. */
+  guid?: string;
 }
 
 declare module 'express-session' {

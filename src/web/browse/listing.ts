@@ -23,32 +23,12 @@ const ORDERS: readonly SortOrder[] = ['asc', 'desc'];
 const pick = <T extends string>(allowed: readonly T[], value: unknown): T | undefined =>
   typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : undefined;
 
-/** The cookie form: `view.sort.order.hidden`, e.g. `grid.size.desc.0`. */
-export function prefsToCookie(p: BrowsePrefs): string {
-  return `${p.view}.${p.sort}.${p.order}.${p.hidden ? 1 : 0}`;
-}
-
-export function prefsFromCookie(value: unknown): Partial<BrowsePrefs> {
-  if (typeof value !== 'string') return {};
-  const [view, sort, order, hidden] = value.split('.');
-  const out: Partial<BrowsePrefs> = {};
-  const v = pick(VIEWS, view);
-  const s = pick(SORTS, sort);
-  const o = pick(ORDERS, order);
-  if (v) out.view = v;
-  if (s) out.sort = s;
-  if (o) out.order = o;
-  if (hidden === '1' || hidden === '0') out.hidden = hidden === '1';
-  return out;
-}
-
 /**
- * Query parameters win over the remembered cookie, which wins over the defaults. Unknown values are ignored
- * (a stale bookmark still opens the folder). `fromQuery` says whether the URL chose anything, i.e. whether
- * the choice should be remembered.
+ * Query parameters win over the user's stored settings, which win over the defaults. Unknown values are ignored
+ * (a stale link still opens the folder). `fromQuery` says whether the URL chose anything: the browse route then
+ * saves the choice as the user's setting (the toolbar's view, sort and hidden controls are such URLs).
  */
-export function resolvePrefs(query: Record<string, unknown>, cookie: unknown): { prefs: BrowsePrefs; fromQuery: boolean } {
-  const remembered = prefsFromCookie(cookie);
+export function resolvePrefs(query: Record<string, unknown>, remembered: Partial<BrowsePrefs>): { prefs: BrowsePrefs; fromQuery: boolean } {
   const q: Partial<BrowsePrefs> = {};
   const v = pick(VIEWS, query.view);
   const s = pick(SORTS, query.sort);

@@ -7,9 +7,10 @@ import { type Config, rootPath } from '../../config/index.js';
 import { parseDrivePath, type DriveRef } from '../../drives/index.js';
 import { NotFoundError, toHttpError } from '../../errors/index.js';
 import { type DriveSession, type FileEntry, type FileService, NotDirectoryError, IsDirectoryError } from '../../files/index.js';
-import { cookieName, cookieOptions } from '../cookie-policy.js';
 import { driveTargetOf, findDrive, useDrive } from '../drive-target.js';
 import { requireUser } from '../auth/current-user.js';
+import { saveSettings, userSettingsOf } from '../settings/locals.js';
+import type { UserData } from '../../userdata/index.js';
 import { fileTypeOf } from './file-types.js';
 import {
   breadcrumbs,
@@ -20,9 +21,7 @@ import {
   type EntryView,
   fileHref,
   folderHref,
-  
   prefsQuery,
-  prefsToCookie,
   resolvePrefs,
   utcText,
 } from './listing.js';
@@ -30,8 +29,6 @@ import {
 export { folderHref } from './listing.js';
 export { TEXT_PREVIEW_BYTES } from '../../files/index.js';
 
-/** Remembers the list/grid, sort and hidden choices (set whenever the URL chooses them). */
-export const PREFS_COOKIE = 'pc_browse';
 /** Rows in the first write (what the browser can paint at once), then per chunk between yields. */
 const FIRST_ROWS = 100;
 const CHUNK_ROWS = 500;
@@ -51,7 +48,7 @@ export interface WayBack {
  * file URL with one, is redirected to the right form. `GET /preview-text/<drive>/<path>` returns the first
  * 256 KiB of a file as text/plain for the preview modal.
  */
-export function browseRoutes(config: Config, files: FileService): Router {
+export function browseRoutes(config: Config, files: FileService, userData?: UserData): Router {
   const router = Router();
 
   router.use('/browse', requireUser, async (req, res, next) => {
@@ -71,8 +68,9 @@ export function browseRoutes(config: Config, files: FileService): Router {
       const segments = parseDrivePath(raw);
       res.locals.wayBack = wayBackFor(drive, segments, req.originalUrl);
       item = segments.at(-1) ?? drive.name;
-      const { prefs, fromQuery } = resolvePrefs(req.query as Record<string, unknown>, req.cookies?.[cookieName(req, PREFS_COOKIE)]);
-      if (fromQuery) rememberPrefs(req, res, prefs);
+      const stored = userSettingsOf(res);
+      const { prefs, fromQuery } = resolvePrefs(req.query as Record<string, unknown>, { view: stored.view, sort: stored.sort, order: stored.order, hidden: stored.showHidden });
+      if (fromQuery && userData) await rememberPrefs(userData, req, res, prefs);
       const use = <T>(fn: (d: DriveSession, path: string) => Promise<T>): Promise<T> =>
         useDrive(files, req, { drive, segments, trailingSlash: raw.endsWith('/') }, fn, { idempotent: true });
 
@@ -152,12 +150,18 @@ function wayBackFor(drive: DriveRef, segments: string[], retry?: string): WayBac
   return { parent, ...(parentSegments.length > 0 ? { root } : {}), ...(retry ? { retry } : {}) };
 }
 
-function rememberPrefs(req: Request, res: Response, prefs: BrowsePrefs): void {
-  const value = prefsToCookie(prefs);
-  const name = cookieName(req, PREFS_COOKIE);
-  if (req.cookies?.[name] === value) return;
-  // Path=/browse over plain HTTP; a Secure (__Host-) cookie must have Path=/.
-  res.cookie(name, value, cookieOptions(req, { path: '/browse', maxAge: 365 * 86_400_000 }));
+/**
+ * A view, sort or hidden choice made in the URL (the toolbar's controls) becomes the user's setting, as on
+ * /settings: the next folder, on any device, opens the same way. Written only when it changes anything.
+ */
+async function rememberPrefs(userData: UserData, req: Request, res: Response, prefs: BrowsePrefs): Promise<void> {
+  const s = userSettingsOf(res);
+  if (!res.locals.userDataLoaded || (s.view === prefs.view && s.sort === prefs.sort && s.order === prefs.order && s.showHidden === prefs.hidden)) return;
+  try {
+    await saveSettings(userData, req, res, { view: prefs.view, sort: prefs.sort, order: prefs.order, showHidden: prefs.hidden });
+  } catch {
+    // The folder still opens as the URL asks; only remembering the choice failed (the store is unreachable).
+  }
 }
 
 type RowsTemplate = (data: { entries: EntryView[]; prefs: BrowsePrefs }) => string;

@@ -92,18 +92,22 @@ describe('browse', () => {
     expect(page.text).toMatch(new RegExp(`aria-sort="${order === 'asc' ? 'ascending' : 'descending'}"><a class="pc-sort-link" href="[^"]*">${{ name: 'Name', size: 'Size', modified: 'Modified', type: 'Type' }[sort]}`));
   });
 
-  it('shows hidden entries with ?hidden=1, remembers view and sort in a cookie, and forgets with hidden=0', async () => {
+  it('shows hidden entries with ?hidden=1, remembers view and sort in the user’s settings (not a cookie), and forgets with hidden=0', async () => {
     const client = await signedIn(app, 'alice');
     const shown = await client.get(`${base}?hidden=1&view=grid&sort=size&order=desc`);
     expect(namesIn(shown.text)).toEqual(expect.arrayContaining(HIDDEN));
     expect(shown.text).toContain('class="pc-grid list-unstyled"');
-    expect(client.jar.get('pc_browse')).toBe('grid.size.desc.1');
-    const again = await client.get(base);
+    expect(client.jar.get('pc_browse')).toBeUndefined();
+    // Another sign-in of the same user (another browser) opens folders the same way.
+    const elsewhere = await signedIn(app, 'alice');
+    const again = await elsewhere.get(base);
     expect(namesIn(again.text)).toEqual(expect.arrayContaining(HIDDEN));
     expect(again.text).toContain('class="pc-grid list-unstyled"');
     const hiddenAgain = await client.get(`${base}?hidden=0`);
     expect(namesIn(hiddenAgain.text).filter((n) => HIDDEN.includes(n))).toEqual([]);
-    expect(client.jar.get('pc_browse')).toBe('grid.size.desc.0');
+    expect(namesIn((await elsewhere.get(base)).text).filter((n) => HIDDEN.includes(n))).toEqual([]);
+    // Back to the defaults, which the other cases here expect.
+    await client.get(`${base}?view=list&sort=name&order=asc&hidden=0`);
   });
 
   it('grid view: thumbnails for images (lazy), icons otherwise', async () => {

@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRF_COOKIE, PRE_AUTH_COOKIE } from '../../../src/web/auth/csrf.js';
 import { KEY_COOKIE, SESSION_COOKIE } from '../../../src/web/auth/session-data.js';
-import { PREFS_COOKIE } from '../../../src/web/browse/routes.js';
 import { cookieNameFor } from '../../../src/web/cookie-policy.js';
 import { DEMO_PASSWORD } from '../../fixtures/paths.js';
 import { requireDomain } from '../../fixtures/require-domain.js';
@@ -48,15 +47,16 @@ describe('NODE_ENV=production behind a trusted TLS proxy', () => {
     expect(home.text).toContain('Documents');
   });
 
-  it('remembers the folder view in a __Host- cookie with Path=/ (Path=/browse would make browsers drop it)', async () => {
+  it('remembers the folder view in the user’s stored settings, with no cookie of its own', async () => {
     const client = app.client();
     await signInOk(client, 'alice', DEMO_PASSWORD, { headers: https });
     expect((await client.get('/browse/home/?view=grid', { headers: https })).status).toBe(200);
-    const prefs = client.jar.lastSet.get(secureName(PREFS_COOKIE));
-    expectHostCookie(prefs, PREFS_COOKIE);
-    expect(prefs?.value).toMatch(/^grid\./);
-    // And it is read back under that name: the next page is a grid without the query.
-    expect((await client.get('/browse/home/', { headers: https })).text).toContain('class="pc-grid list-unstyled"');
+    expect([...client.jar.lastSet.keys()].filter((n) => n.includes('pc_browse'))).toEqual([]);
+    // A new sign-in (another device) gets the grid without the query.
+    const other = app.client();
+    await signInOk(other, 'alice', DEMO_PASSWORD, { headers: https });
+    expect((await other.get('/browse/home/', { headers: https })).text).toContain('class="pc-grid list-unstyled"');
+    expect((await other.get('/browse/home/?view=list', { headers: https })).status).toBe(200);
   });
 
   it('signs out with deletions a browser honours for __Host- cookies (Secure, Path=/)', async () => {

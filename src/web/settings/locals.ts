@@ -1,0 +1,54 @@
+/**
+ * The signed-in user's settings and bookmarks for pages: `res.locals.userSettings` (the contract other areas
+ * read, never write) and `res.locals.bookmarks` (the navbar's menu, the folder view's button).
+ */
+import type { Request, RequestHandler, Response } from 'express';
+import { ConflictError } from '../../errors/index.js';
+import type { Logger } from '../../log.js';
+import { type Bookmark, DEFAULT_SETTINGS, type UserData, type UserSettings } from '../../userdata/index.js';
+
+/**
+ * Loaded for pages only: a navigation (Accept names text/html) or anything under the areas that render with
+ * them. Downloads, thumbnails and API calls skip the store read (a grid of 200 thumbnails is 200 requests).
+ */
+function wantsPage(req: Request): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  return /^\/(browse|settings|bookmarks)(\/|$)/.test(req.path) || (req.get('accept') ?? '').includes('text/html');
+}
+
+export function userDataLocals(userData: UserData, logger: Logger): RequestHandler {
+  return async (req, res, next) => {
+    const user = req.session?.user;
+    if (!res.locals.user || !user) return next();
+    res.locals.userSettings = { ...DEFAULT_SETTINGS } satisfies UserSettings;
+    res.locals.bookmarks = [] satisfies Bookmark[];
+    if (!user.guid || !wantsPage(req)) return next();
+    try {
+      const view = await userData.load(user.guid);
+      res.locals.userSettings = view.settings;
+      res.locals.bookmarks = view.bookmarks;
+      res.locals.userDataLoaded = true;
+    } catch (err) {
+      // The page still works with the defaults; saving will say the store is unavailable.
+      logger.warn('could not read the user’s settings and bookmarks', { err });
+    }
+    next();
+  };
+}
+
+export const userSettingsOf = (res: Response): UserSettings => (res.locals.userSettings as UserSettings | undefined) ?? { ...DEFAULT_SETTINGS };
+export const bookmarksOf = (res: Response): Bookmark[] => (res.locals.bookmarks as Bookmark[] | undefined) ?? [];
+
+/** The key of the user's stored data. Sessions signed in before objectGUID was read have none. */
+export function guidOf(req: Request): string {
+  const guid = req.session?.user?.guid;
+  if (!guid) throw new ConflictError('Your settings cannot be saved in this sign-in. Sign out and sign in again, then try once more.', { code: 'no_user_guid' });
+  return guid;
+}
+
+/** Saves a change and shows it on this very response. */
+export async function saveSettings(userData: UserData, req: Request, res: Response, patch: Partial<UserSettings>): Promise<UserSettings> {
+  const saved = await userData.saveSettings(guidOf(req), patch);
+  res.locals.userSettings = saved;
+  return saved;
+}
