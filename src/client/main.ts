@@ -1,6 +1,7 @@
 import { enableBrowse } from './browse.js';
 import { enableCopyButtons } from './copy.js';
 import { enableOps } from './ops/index.js';
+import { enableSearch } from './search.js';
 import { enableUpload } from './upload.js';
 
 // Controls that need JavaScript carry .pc-js-only and stay hidden until this runs (public/css/app.css).
@@ -10,3 +11,4 @@ enableCopyButtons();
 enableBrowse();
 enableUpload();
 enableOps();
+enableSearch();
