@@ -158,6 +158,16 @@ describe('streaming, cancelling and caps (replies held at the relay)', () => {
     expect(linesOf((await alice.get(`/search/${DRIVE}/?q=syllabus`, { headers: NDJSON })).text).at(-1)).toMatchObject({ type: 'end', results: 1 });
   });
 
+  it('the time limit stops a search stuck on the server: CANCEL for what is in flight, then the note', async () => {
+    const cancels = gate.sent(Cmd.CANCEL);
+    gate.holdFromQuery(gate.sent(Cmd.QUERY_DIRECTORY) + 1);
+    const search = openSearch(alice, `/search/${DRIVE}/?q=week&seconds=1`);
+    await waitFor('the time limit to cancel the held reads', async () => gate.sent(Cmd.CANCEL) > cancels, 30_000);
+    gate.release();
+    await search.done;
+    expect(search.lines.at(-1)).toMatchObject({ type: 'end', complete: false, limit: 'time', deeperHref: `/search/${DRIVE}/?q=week&seconds=4` });
+  });
+
   it('a new search from the same tab cancels the running one, which says so', async () => {
     const cancels = gate.sent(Cmd.CANCEL);
     gate.holdFromQuery(gate.sent(Cmd.QUERY_DIRECTORY) + 1);
