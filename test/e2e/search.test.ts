@@ -1,7 +1,8 @@
 // Search in Chromium against the real DC: from the course drive's top, the folder view's search box (role
 // searchbox, label "Search") finds a file three levels down, streamed into the page while the folder stays
 // usable; with a result limit of 3 the search stops there and says so, with "Search deeper"; without JavaScript
-// the same box leads to a plain results page with the file and its folder as links.
+// the same box leads to a plain results page with the file and its folder as links; Stop on a search the file
+// server is slow to answer (its replies held at a relay) sends SMB2 CANCEL and says "Stopped.".
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainInfo } from '../fixtures/domain.js';
@@ -9,23 +10,31 @@ import { DEMO_PASSWORD } from '../fixtures/paths.js';
 import { requireDomain } from '../fixtures/require-domain.js';
 import { opsEnv } from '../fixtures/second-server.js';
 import { launchChromium, signInWithForm, watchProblems } from '../helpers/browser.js';
+import { Cmd, startSmbReplyGate, type SmbReplyGate } from '../helpers/smb-reply-gate.js';
 import { startWebApp, type WebApp } from '../helpers/web-app.js';
 
 const DRIVE = 'course-materials';
+/** Our own port range (search helper: 5100–5199). */
+const GATE_PORT = 5112;
 
 describe('search in the folder view', () => {
   let domain: DomainInfo;
   let app: WebApp;
   let browser: Browser;
+  let gate: SmbReplyGate;
 
   beforeAll(async () => {
     domain = requireDomain();
-    app = await startWebApp(domain, { env: { ...opsEnv(domain), LOGIN_MAX_PER_IP: '1000', SEARCH_MAX_RESULTS: '3' } });
+    gate = await startSmbReplyGate({ port: GATE_PORT, target: { host: domain.ip, port: 445 } });
+    const env = { ...opsEnv(domain), SMB_HOST_MAP: `${domain.fileServerName}=127.0.0.1:${GATE_PORT}`, LOGIN_MAX_PER_IP: '1000', SEARCH_MAX_RESULTS: '3' };
+    app = await startWebApp(domain, { env });
     browser = await launchChromium();
   });
   afterAll(async () => {
+    gate?.release();
     await browser?.close();
     await app?.close();
+    await gate?.close();
   });
 
   it('finds a file three levels down, streamed into the page, and stops at the result limit with the note', async () => {
@@ -57,6 +66,22 @@ describe('search in the folder view', () => {
     expect(await deeper.getAttribute('href')).toContain('results=12');
     await deeper.click();
     await expect.poll(() => hits.count(), { timeout: 30_000 }).toBe(12);
+
+    // Stop while the file server is slow to answer: the page says so at once, the server is sent CANCEL.
+    const cancels = gate.sent(Cmd.CANCEL);
+    gate.holdFromQuery(gate.sent(Cmd.QUERY_DIRECTORY) + 1);
+    await box.fill('week');
+    await box.press('Enter');
+    await expect.poll(() => gate.held, { timeout: 30_000 }).toBeGreaterThan(0);
+    await panel.getByRole('button', { name: 'Stop' }).click();
+    expect(await panel.getByRole('status').first().textContent()).toBe('Stopped.');
+    await expect.poll(() => gate.sent(Cmd.CANCEL), { timeout: 30_000 }).toBeGreaterThan(cancels);
+    gate.release();
+    await expect.poll(() => app.services.pool.stats().outstanding, { timeout: 30_000 }).toBe(0);
+    // A new search runs at once afterwards (the slot and the connection are free).
+    await box.fill('NOTE-023');
+    await box.press('Enter');
+    await expect.poll(() => hits.count(), { timeout: 30_000 }).toBe(3);
 
     // The folder link goes to the folder holding the file.
     await first.locator('.pc-search-hit-folder').click();
