@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   load: () => import('./load.js'),
   cost: () => import('./cost.js'),
   ops: () => import('./ops.js'),
+  search: () => import('./search.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -16,6 +16,7 @@ import { authRoutes } from './web/auth/routes.js';
 import { absoluteLifetime, sessionMiddleware } from './web/auth/session-middleware.js';
 import { browseRoutes } from './web/browse/routes.js';
 import { liveRoutes } from './web/live/routes.js';
+import { searchRoutes } from './web/search/routes.js';
 import { folderRoutes, opsFormRoutes, takeFlash } from './web/ops/index.js';
 import { canWriteLocals, filesApiRoutes } from './web/api/files-routes.js';
 import { jobsApiRoutes } from './web/api/jobs-routes.js';
@@ -107,6 +108,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use('/browse', canWriteLocals(config, services.files), takeFlash);
     app.use(liveRoutes(config, services.live));
     app.use(browseRoutes(config, services.files, services.userData));
+    app.use(searchRoutes(config, services.files, logger));
     app.use(transferRoutes(config, services.files, logger));
     app.use(propertiesRoutes(config, services.files, services.directory, logger));
     app.use(settingsRoutes(services.userData));

@@ -3,6 +3,7 @@ import { enableBrowse } from './browse.js';
 import { enableCopyButtons } from './copy.js';
 import { enableLive } from './live.js';
 import { enableOps } from './ops/index.js';
+import { enableSearch } from './search.js';
 import { enableUpload } from './upload.js';
 
 // Controls that need JavaScript carry .pc-js-only and stay hidden until this runs (public/css/app.css).
@@ -14,3 +15,4 @@ enableUpload();
 enableOps();
 enableLive();
 enableBookmarks();
+enableSearch();

@@ -164,6 +164,20 @@ export interface Config {
     /** Seconds one count may take. */
     maxSeconds: number;
   };
+  /** Name search below a folder (GET /search/…): each limit stops a search and says so; see README. */
+  search: {
+    maxSeconds: number;
+    /** Folder levels searched (1 = the folder's own entries). */
+    maxDepth: number;
+    /** Files and folders looked at. */
+    maxVisited: number;
+    maxResults: number;
+    /** "Search deeper" may raise a limit to at most this many times its setting. */
+    deeperMaxFactor: number;
+    /** Searches running at once, per user and in the whole process; past either, 429 busy. */
+    perUser: number;
+    total: number;
+  };
   thumbnails: {
     /** The disk cache (DATA_DIR/thumbnails) is pruned, least recently used first, when it grows past this. */
     cacheMaxBytes: number;

@@ -9,6 +9,8 @@ import { ConflictError } from '../errors/index.js';
 import type { DirEntry, SmbShare, Stats, WriteFlags } from '../smb/index.js';
 import type { ConflictMode } from './names.js';
 import { readFolder, type FolderRead } from './read-folder.js';
+import { searchTree, type SearchHit, type SearchLimits, type SearchSummary } from './search.js';
+import type { NameMatcher } from './search-match.js';
 import { readTextHead, type TextHead } from './text-head.js';
 import { cutBackTo, join, placeFile, pump, removeQuietly, removeStaleTemporaries, sweepStaleTemporaries, type PumpResult } from './upload.js';
 import { DOWNLOAD_WINDOW, UPLOAD_WINDOW } from './windows.js';
@@ -40,6 +42,11 @@ export class DriveSession {
   /** A folder's entries in the batches the server returns them. */
   entries(path: string): AsyncGenerator<DirEntry[], void, undefined> {
     return this.share.entries(path);
+  }
+
+  /** Names below `path` that `match` accepts, to `onHit` as found (see searchTree). */
+  search(path: string, match: NameMatcher, limits: SearchLimits, onHit: (hit: SearchHit) => void, signal?: AbortSignal): Promise<SearchSummary> {
+    return searchTree((p, o) => this.share.entries(p, o), path, match, limits, onHit, signal);
   }
 
   /** At most `max` entries of a folder (see readFolder). */

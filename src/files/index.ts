@@ -28,3 +28,6 @@ export {
 export { measureOf, propertiesOf, uncOf, type OwnerNames, type Properties } from './properties.js';
 export { measureFolder, type FolderMeasure, type MeasureLimit, type MeasureLimits } from './measure.js';
 export { WatchHub, type LiveEvent, type LiveLimits, type LiveStats, type PauseReason, type Subscription } from './watch-hub.js';
+export { foldName, nameMatcher, type NameMatcher } from './search-match.js';
+export { SEARCH_LIMITS, type SearchHit, type SearchLimit, type SearchLimits, type SearchSummary } from './search.js';
+export { SearchBusyError, SearchSlots, SEARCH_RETRY_AFTER_SECONDS, type SearchSlot, type SearchSlotSettings } from './search-slots.js';

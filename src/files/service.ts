@@ -7,7 +7,10 @@ import type { PoolCredential, SmbPool, UseOptions } from '../sessions/index.js';
 import { DriveSession } from './drive-session.js';
 import type { FolderRead } from './read-folder.js';
 import type { TextHead } from './text-head.js';
+import type { SearchHit, SearchLimits, SearchSummary } from './search.js';
+import type { NameMatcher } from './search-match.js';
 import type { Stats } from '../smb/index.js';
+import { NotFoundError } from '../errors/index.js';
 
 export type RunOptions = UseOptions;
 
@@ -66,6 +69,24 @@ export class DriveFiles {
 
   list(segments: string[], max: number): Promise<FolderRead> {
     return this.run(segments, (d, p) => d.list(p, max), { idempotent: true });
+  }
+
+  /**
+   * Searches below the folder `segments` (which must be a folder: NotDirectoryError otherwise), holding the
+   * user's connection until the walk has stopped and every directory read has settled. Not retried after a
+   * dropped connection: hits may already have been sent.
+   */
+  search(segments: string[], match: NameMatcher, limits: SearchLimits, onStart: () => void, onHit: (hit: SearchHit) => void, signal?: AbortSignal): Promise<SearchSummary> {
+    return this.run(
+      segments,
+      async (d, p) => {
+        const st = await d.stat(p);
+        if (st.type !== 'dir') throw new NotFoundError(`“${segments.at(-1) ?? ''}” is a file, not a folder to search in.`);
+        onStart();
+        return d.search(p, match, limits, onHit, signal);
+      },
+      { idempotent: false },
+    );
   }
 
   readTextHead(segments: string[]): Promise<TextHead> {

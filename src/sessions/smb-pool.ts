@@ -62,6 +62,10 @@ export interface PoolStats {
    */
   bytesReceived: number;
   bytesSent: number;
+  /** SMB requests in flight over all open connections (0 once every operation, cancelled ones too, has settled). */
+  outstanding: number;
+  /** SMB2 CANCELs sent over every connection the pool has had (a search stopped mid-way sends them). */
+  cancelsSent: number;
 }
 
 type PoolConfig = Pick<Config, 'smb'>;
@@ -159,6 +163,7 @@ export class SmbPool {
   /** Byte counts of connections already closed (see PoolStats). */
   private retiredReceived = 0;
   private retiredSent = 0;
+  private retiredCancels = 0;
 
   constructor(
     private readonly config: PoolConfig,
@@ -263,12 +268,16 @@ export class SmbPool {
     // Shared connections appear once in `connections`, however many sessions use them.
     let bytesReceived = this.retiredReceived;
     let bytesSent = this.retiredSent;
+    let outstanding = 0;
+    let cancelsSent = this.retiredCancels;
     for (const e of this.connections.values()) {
       bytesReceived += e.client?.bytesReceived ?? 0;
       bytesSent += e.client?.bytesSent ?? 0;
+      outstanding += e.client?.outstanding ?? 0;
+      cancelsSent += e.client?.cancelsSent ?? 0;
     }
     const q = this.connectQueue.stats;
-    return { connections, sessions: this.sessions.size, waiting, connecting: q.running, connectWaiting: q.waiting, opened: this.opened, reconnects: this.reconnects, servers, bytesReceived, bytesSent };
+    return { connections, sessions: this.sessions.size, waiting, connecting: q.running, connectWaiting: q.waiting, opened: this.opened, reconnects: this.reconnects, servers, bytesReceived, bytesSent, outstanding, cancelsSent };
   }
 
   /**
@@ -532,6 +541,7 @@ export class SmbPool {
     if (client !== undefined) {
       this.retiredReceived += client.bytesReceived;
       this.retiredSent += client.bytesSent;
+      this.retiredCancels += client.cancelsSent;
       await client.close().catch((err: unknown) => this.logger?.debug('SMB close failed (connection already gone?)', { err }));
       this.logger?.debug('SMB connection closed', { server: entry.server.key, username: entry.credential.username });
     }

@@ -58,6 +58,7 @@ export class SmbClient {
   private closed = false;
   private earlierReceived = 0;
   private earlierSent = 0;
+  private earlierCancels = 0;
 
   private constructor(options: SmbClientOptions, connection: Connection, session: Session) {
     this.options = options;
@@ -124,6 +125,14 @@ export class SmbClient {
   get bytesSent(): number {
     return this.earlierSent + this.connection.bytesSent;
   }
+  /** Requests in flight on the current connection. */
+  get outstanding(): number {
+    return this.connection.outstanding;
+  }
+  /** SMB2 CANCELs sent over every connection this client has had. */
+  get cancelsSent(): number {
+    return this.earlierCancels + this.connection.cancelsSent;
+  }
   get isConnected(): boolean {
     return !this.closed && this.connection.isOpen;
   }
@@ -143,6 +152,7 @@ export class SmbClient {
     this.connection.close();
     this.earlierReceived += this.connection.bytesReceived;
     this.earlierSent += this.connection.bytesSent;
+    this.earlierCancels += this.connection.cancelsSent;
     this.trees = new Map();
     const { connection, session } = await SmbClient.establish(this.options);
     this.connection = connection;

@@ -144,6 +144,7 @@ export class Connection {
   private nextMessageId = 0;
   private credits = 1;
   private readonly pending = new Map<number, Pending>();
+  private cancels = 0;
   private readonly creditWaiters: CreditWaiter[] = [];
   private readonly sessions = new Map<bigint, SecurityContext>();
   private closedError: SmbError | undefined;
@@ -253,6 +254,14 @@ export class Connection {
   }
   get bytesSent(): number {
     return this.transport?.bytesWritten ?? 0;
+  }
+  /** Requests sent and not yet answered (or failed): what a cancelled operation must bring back to zero. */
+  get outstanding(): number {
+    return this.pending.size;
+  }
+  /** SMB2 CANCEL requests sent on this connection (aborted requests and timed-out ones). */
+  get cancelsSent(): number {
+    return this.cancels;
   }
 
   registerSession(security: SecurityContext): void {
@@ -551,6 +560,7 @@ export class Connection {
     encodeCancelRequest().copy(frame, HEADER_SIZE);
     try {
       this.sendProtected(frame, p.security, p.encrypted, p.verify);
+      this.cancels++;
     } catch {
       // A cancel is best effort: if the socket is gone, onClose already failed the request.
     }

@@ -128,22 +128,34 @@ export class SmbShare {
    * A folder's entries, one QUERY_DIRECTORY response (at most 256 KiB, ~1,500 entries) per batch. The next
    * request goes out only when the caller asks for the next batch, so a caller that counts as it reads and
    * stops (leaves the loop) never reads, or holds, the rest of a huge folder; leaving closes the handle.
+   * `pattern`: the server's own name filter (`*`, `?`; matched as the server compares names, case-insensitively
+   * on Windows and Samba by default), so only matching entries cross the wire. `signal`: aborting it sends an
+   * SMB2 CANCEL for the directory request in flight, which then fails with SmbCancelledError (or, if the server
+   * had already answered, yields its batch); the handle is closed either way.
    */
-  async *entries(path: string): AsyncGenerator<DirEntry[], void, undefined> {
+  async *entries(path: string, options: { pattern?: string; signal?: AbortSignal } = {}): AsyncGenerator<DirEntry[], void, undefined> {
+    const { signal } = options;
+    signal?.throwIfAborted();
     const tree = await this.tree();
     const smbPath = toSmbPath(path);
     const bufferSize = Math.min(LIST_BUFFER, tree.session.connection.maxTransactSize);
     const infoClass = FileInfoClass.FileIdBothDirectoryInformation;
+    const pattern = options.pattern ?? '*';
     const query = (fileId: Buffer, flags: number): TreeRequest => ({
       command: Command.QUERY_DIRECTORY,
-      body: encodeQueryDirectoryRequest({ fileId, infoClass, flags, pattern: '*', outputBufferLength: bufferSize }),
+      body: encodeQueryDirectoryRequest({ fileId, infoClass, flags, pattern, outputBufferLength: bufferSize }),
       responseSize: bufferSize,
-      acceptStatus: [],
+      // A pattern nothing matches: the first query answers NO_SUCH_FILE rather than an empty list.
+      acceptStatus: pattern === '*' ? [] : [NtStatus.NO_SUCH_FILE],
       subject: smbPath,
+      ...(signal === undefined ? {} : { signal }),
     });
     // CREATE and the first QUERY_DIRECTORY travel together: a small directory costs one round trip + CLOSE.
     const results = await tree.compound([
-      createRequestFor(smbPath, { desiredAccess: Access.FILE_READ_DATA | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: CreateDisposition.OPEN, createOptions: CreateOption.DIRECTORY_FILE }),
+      {
+        ...createRequestFor(smbPath, { desiredAccess: Access.FILE_READ_DATA | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: CreateDisposition.OPEN, createOptions: CreateOption.DIRECTORY_FILE }),
+        ...(signal === undefined ? {} : { signal }),
+      },
       query(RELATED_FILE_ID, QueryDirectoryFlag.RESTART_SCANS),
     ]);
     const fileId = decodeCreateResponse(first(results).msg).fileId;
@@ -152,13 +164,15 @@ export class SmbShare {
       for (;;) {
         if (res === undefined) throw new SmbProtocolError('missing QUERY_DIRECTORY response');
         if (!res.ok) throw res.error;
-        if (res.response.header.status === NtStatus.NO_MORE_FILES) break;
+        const status = res.response.header.status;
+        if (status === NtStatus.NO_MORE_FILES || status === NtStatus.NO_SUCH_FILE) break;
         const batch: DirEntry[] = [];
         for (const e of decodeDirectoryEntries(decodeOutputBuffer(res.response.msg, 'QUERY_DIRECTORY'), infoClass)) {
           if (e.name === '.' || e.name === '..') continue;
           batch.push(toEntry(e.name, e));
         }
         if (batch.length > 0) yield batch;
+        signal?.throwIfAborted();
         [res] = await tree.compound([query(fileId, 0)]);
       }
     } finally {
