@@ -15,6 +15,7 @@ import { decideCookieSecurity } from './web/cookie-policy.js';
 import { authRoutes } from './web/auth/routes.js';
 import { absoluteLifetime, sessionMiddleware } from './web/auth/session-middleware.js';
 import { browseRoutes } from './web/browse/routes.js';
+import { serverRoutes } from './web/servers/routes.js';
 import { folderRoutes, opsFormRoutes, takeFlash } from './web/ops/index.js';
 import { canWriteLocals, filesApiRoutes } from './web/api/files-routes.js';
 import { jobsApiRoutes } from './web/api/jobs-routes.js';
@@ -101,6 +102,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(folderRoutes(config, services.files));
     app.use('/browse', canWriteLocals(config, services.files), takeFlash);
     app.use(browseRoutes(config, services.files));
+    app.use(serverRoutes(config, services.files));
     app.use(transferRoutes(config, services.files, logger));
     app.use(propertiesRoutes(config, services.files, services.directory, logger));
   }
