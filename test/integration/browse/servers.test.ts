@@ -2,6 +2,9 @@
 // browses at /browse/@<host>/<share>/, and a server that is not allowed is refused before any connection:
 // the address its name maps to has a listener, which must see nothing.
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +13,8 @@ import type { DomainInfo } from '../../fixtures/domain.js';
 import { DEMO_PASSWORD } from '../../fixtures/paths.js';
 import { requireDomain } from '../../fixtures/require-domain.js';
 import { namesIn, signedIn, startBrowseApp } from '../../helpers/browse.js';
-import { decodeEntities, type HttpClient } from '../../helpers/http-client.js';
+import { csrfTokenIn, decodeEntities, type HttpClient } from '../../helpers/http-client.js';
+import { cookieHeaders, postMultipart } from '../upload/helpers.js';
 import { smbList } from '../../helpers/smbclient.js';
 import type { WebApp } from '../../helpers/web-app.js';
 
@@ -101,6 +105,27 @@ describe('connect to server', () => {
     const dead = await alice.get('/servers/control.example.test');
     expect(dead.status).toBe(503);
     expect(control.count()).toBeGreaterThan(0);
+  });
+
+  it('the usual machinery on a server share: upload (no-JS form), file page with its text, download', async () => {
+    const folder = `servers-test-${randomBytes(4).toString('hex')}`;
+    const base = `@${FILE_SERVER_NAME}/${SHARES.users}/alice`;
+    const data = Buffer.from(`hello from ${folder}\n`);
+    try {
+      const csrf = csrfTokenIn((await alice.get(`/browse/${base}/`)).text);
+      const up = await postMultipart(app.url, `/upload/${base}/${folder}/?mkdir=1`, { ...cookieHeaders(alice, csrf), Accept: 'text/html' }, [{ name: 'hello.txt', data }]);
+      expect(up.status, up.text).toBe(303);
+      expect(up.headers.location).toBe(`/browse/${base}/${folder}/`);
+      expect(readFileSync(join(domain.homesDir, 'alice', folder, 'hello.txt'))).toEqual(data);
+      const filePage = await alice.get(`/browse/${base}/${folder}/hello.txt`);
+      expect(filePage.status).toBe(200);
+      expect(filePage.text).toContain(`hello from ${folder}`);
+      const download = await fetch(`${app.url}/download/${base}/${folder}/hello.txt`, { headers: { Cookie: alice.jar.header() } });
+      expect(download.status).toBe(200);
+      expect(Buffer.from(await download.arrayBuffer())).toEqual(data);
+    } finally {
+      rmSync(join(domain.homesDir, 'alice', folder), { recursive: true, force: true });
+    }
   });
 
   it('a share the user may not open is a clear 403 page, not a 500', async () => {
