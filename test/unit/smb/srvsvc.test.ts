@@ -1,6 +1,7 @@
 // DCE/RPC and NDR for srvsvc NetrShareEnumAll, against bytes captured from a real Samba 4.17 AD DC (the test
-// domain; see test/integration/smb/shares.test.ts, PORTCULLIS_DUMP_RPC). The DC's answer decodes to exactly what
-// `smbclient -L` listed for it; our bind and request are the bytes it accepted.
+// domain; see test/integration/smb/shares.test.ts, PORTCULLIS_DUMP_RPC) and from Samba's smbclient talking to
+// it (tcpdump). The DC's answer decodes to exactly what `smbclient -L` listed for it; our bind and request are
+// the bytes it accepted, and the same as smbclient's.
 import { describe, expect, it } from 'vitest';
 import { decodeBindAck, decodeResponseFragment, encodeBind, encodeRequest, PfcFlag, readPduHeader, RpcFaultError, HEADER_SIZE } from '../../../src/smb/rpc/pdu.js';
 import { decodeShareEnumAllResponse, encodeShareEnumAllRequest, NETR_SHARE_ENUM_ALL, SRVSVC_SYNTAX } from '../../../src/smb/rpc/srvsvc.js';
@@ -37,6 +38,18 @@ const RESPONSE_HEX =
   '010000000000000001000000000000000500000000000000050000004900500043002400000000002300000000000000' +
   '230000004900500043002000530065007200760069006300650020002800530061006d0062006100200034002e003100' +
   '37002e00310032002d00440065006200690061006e00290000000000070000004c0002000000000000000000';
+
+/**
+ * Samba's own client, for an independent check of our encoder: `smbclient -L //127.0.0.73 -m SMB3` captured with
+ * tcpdump on loopback (signed, not encrypted), its DCE/RPC PDUs cut out of the SMB2 WRITE/IOCTL payloads. Its
+ * bind is byte for byte BIND_HEX; its request names the server without the leading backslashes.
+ */
+const SMBCLIENT_BIND_HEX =
+  '05000b03100000004800000001000000b810b810000000000100000000000100c84f324b7016d30112785a47bf6ee188' +
+  '03000000045d888aeb1cc9119fe808002b10486002000000';
+const SMBCLIENT_REQUEST_HEX =
+  '050000031000000060000000020000004800000000000f00000002000b000000000000000b0000003100320037002e00' +
+  '30002e0030002e0037003300000000000100000001000000040002000000000000000000ffffffff0800020000000000';
 
 const hex = (s: string): Buffer => Buffer.from(s, 'hex');
 
@@ -131,6 +144,11 @@ describe('srvsvc bind', () => {
 });
 
 describe('NetrShareEnumAll level 1', () => {
+  it('encodes the bind and the request exactly as Samba\'s smbclient does', () => {
+    expect(encodeBind({ callId: 1, abstract: SRVSVC_SYNTAX }).toString('hex')).toBe(SMBCLIENT_BIND_HEX);
+    expect(encodeRequest(2, NETR_SHARE_ENUM_ALL, encodeShareEnumAllRequest('127.0.0.73')).map((f) => f.toString('hex'))).toEqual([SMBCLIENT_REQUEST_HEX]);
+  });
+
   it('encodes the request the DC answered', () => {
     const frags = encodeRequest(2, NETR_SHARE_ENUM_ALL, encodeShareEnumAllRequest('\\\\127.0.0.73'));
     expect(frags.map((f) => f.toString('hex'))).toEqual([REQUEST_HEX]);
