@@ -79,6 +79,8 @@ describe('connect to server', () => {
     const onServer = (await smbList(domain, SHARES.readonly, '')).map((e) => e.name);
     expect(namesIn(folder.text).sort()).toEqual(onServer.filter((n) => !n.startsWith('.')).sort());
     // The no-JS form (GET /servers?host=) goes to the server's page.
+    const bare = await alice.get(`/browse/@${FILE_SERVER_NAME}`);
+    expect([bare.status, bare.location]).toEqual([303, `/servers/${FILE_SERVER_NAME}`]);
     const form = await alice.get(`/servers?host=${encodeURIComponent(`\\\\${FILE_SERVER_NAME}`)}`);
     expect([form.status, form.location]).toEqual([303, `/servers/${FILE_SERVER_NAME}`]);
   });
