@@ -17,6 +17,7 @@ import { absoluteLifetime, sessionMiddleware } from './web/auth/session-middlewa
 import { browseRoutes } from './web/browse/routes.js';
 import { liveRoutes } from './web/live/routes.js';
 import { searchRoutes } from './web/search/routes.js';
+import { serverRoutes } from './web/servers/routes.js';
 import { folderRoutes, opsFormRoutes, takeFlash } from './web/ops/index.js';
 import { canWriteLocals, filesApiRoutes } from './web/api/files-routes.js';
 import { jobsApiRoutes } from './web/api/jobs-routes.js';
@@ -109,6 +110,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(liveRoutes(config, services.live));
     app.use(browseRoutes(config, services.files, services.userData));
     app.use(searchRoutes(config, services.files, logger));
+    app.use(serverRoutes(config, services.files));
     app.use(transferRoutes(config, services.files, logger));
     app.use(propertiesRoutes(config, services.files, services.directory, logger));
     app.use(settingsRoutes(services.userData));

@@ -1,13 +1,14 @@
-import { SmbClient } from '../smb/index.js';
+import { IPC_SHARE, SmbClient } from '../smb/index.js';
 import { parseArgs, type SmbArgs } from './smb/args.js';
 import { credentialFor, displayUser, parseUser } from './smb/credentials.js';
 import { EXIT, report, type ErrorContext } from './smb/errors.js';
 import { ls, mkdir, mv, rm, statCmd, type OpContext } from './smb/ops.js';
-import { looksLikeTarget, parseTarget, unc, type SmbTarget } from './smb/target.js';
+import { looksLikeTarget, parseServer, parseTarget, unc, type SmbTarget } from './smb/target.js';
+import { shares } from './smb/shares.js';
 import { get, put } from './smb/transfer.js';
 import { USAGE, UsageError } from './smb/usage.js';
 
-const SUBCOMMANDS = ['ls', 'stat', 'get', 'put', 'rm', 'mkdir', 'mv'] as const;
+const SUBCOMMANDS = ['ls', 'stat', 'get', 'put', 'rm', 'mkdir', 'mv', 'shares'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** What to run once connected: validated before any password is asked for. */
@@ -32,7 +33,8 @@ function expectArgs(sub: string, positional: string[], min: number, max: number)
 }
 
 function onlyFor(sub: Subcommand, a: SmbArgs): void {
-  if (a.json && sub !== 'ls' && sub !== 'stat') throw new UsageError(`${sub} does not take --json`);
+  if (a.json && sub !== 'ls' && sub !== 'stat' && sub !== 'shares') throw new UsageError(`${sub} does not take --json`);
+  if (a.all && sub !== 'shares') throw new UsageError(`${sub} does not take --all`);
   if (a.recursive && sub !== 'rm') throw new UsageError(`${sub} does not take -r`);
   if (a.parents && sub !== 'mkdir') throw new UsageError(`${sub} does not take -p`);
 }
@@ -65,6 +67,9 @@ function plan(sub: Subcommand, a: SmbArgs): Plan {
     case 'mkdir':
       expectArgs(sub, p, 1, 1);
       return { target: parseTarget(p[0] as string), exec: (ctx) => mkdir(ctx, a.parents) };
+    case 'shares':
+      expectArgs(sub, p, 1, 1);
+      return { target: parseServer(p[0] as string, IPC_SHARE), exec: (ctx) => shares(ctx, a.all) };
     case 'mv': {
       expectArgs(sub, p, 2, 2);
       const to = p[1] as string;

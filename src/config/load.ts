@@ -142,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     thumbnails: { cacheMaxBytes: e.THUMBNAIL_CACHE_MAX_BYTES },
     drivesFile: e.DRIVES_FILE,
     drives,
+    servers: { allowed: e.SERVERS_ALLOWED },
     mail: {
       host: e.MAIL_HOST,
       port: e.MAIL_PORT ?? (e.MAIL_SECURE ? 465 : 587),

@@ -18,6 +18,7 @@ import {
 } from './fields.js';
 import { LOG_LEVELS, NODE_ENVS } from './types.js';
 import { allowUnsignedHostsSetting } from './smb-signing.js';
+import { parseServerPattern } from './servers.js';
 
 export const DEFAULT_USER_FILTER = '(&(objectCategory=person)(objectClass=user)(sAMAccountName={username}))';
 export const SMB_PORT = 445;
@@ -103,6 +104,7 @@ export function envSchema(themes: readonly string[]) {
     SMB_QUEUE_TIMEOUT_MS: setting('an integer 100–300000 (milliseconds)', parseInteger(100, 300_000), 10_000),
     SMB_PROBE: setting('a comma-separated list of host[:port]', parseList(parseEndpoint(SMB_PORT)), []),
     SMB_ALLOW_UNSIGNED_HOSTS: allowUnsignedHostsSetting,
+    SERVERS_ALLOWED: setting('a comma-separated list of host names, IP addresses or patterns (* and ? within one label), each optionally with :port', parseList(parseServerPattern)),
     UPLOAD_MAX_BYTES: setting('an integer 1–9007199254740991 (bytes)', parseInteger(1, Number.MAX_SAFE_INTEGER), 10 * 1024 ** 3),
     UPLOAD_SWEEP_INTERVAL_SECONDS: setting('an integer 1–86400 (seconds)', parseInteger(1, 86_400), 300),
     LISTING_MAX_ENTRIES: setting('an integer 1–10000000', parseInteger(1, 10_000_000), 100_000),

@@ -184,6 +184,11 @@ export interface Config {
   };
   drivesFile: string | undefined;
   drives: Drive[];
+  /**
+   * "Connect to server": the servers whose shares users may list and browse (lower-cased names, IP addresses or
+   * patterns, each optionally `:port`). Undefined: the servers the drives and the user's home directory name.
+   */
+  servers: { allowed: string[] | undefined };
   mail: MailConfig;
   admin: AdminConfig;
 }

@@ -23,6 +23,7 @@ export {
   SmbNotFoundError as FileNotFoundError,
   SmbSharingViolationError as SharingViolationError,
   type DirEntry as FileEntry,
+  type ShareListing,
   type Stats as FileStats,
 } from '../smb/index.js';
 export { measureOf, propertiesOf, uncOf, type OwnerNames, type Properties } from './properties.js';

@@ -9,7 +9,7 @@ import type { FolderRead } from './read-folder.js';
 import type { TextHead } from './text-head.js';
 import type { SearchHit, SearchLimits, SearchSummary } from './search.js';
 import type { NameMatcher } from './search-match.js';
-import type { Stats } from '../smb/index.js';
+import type { ShareListing, Stats } from '../smb/index.js';
 import { NotFoundError } from '../errors/index.js';
 
 export type RunOptions = UseOptions;
@@ -38,6 +38,14 @@ export class FileService {
    */
   useOpen<T>(username: string, drive: DriveRef, fn: (d: DriveSession) => Promise<T>): Promise<T | undefined> {
     return this.pool.useOpen(username, drive, (share) => fn(new DriveSession(share)));
+  }
+
+  /**
+   * The shares of the server `ipc` names (its share is IPC$), on the user's pooled connection to that server,
+   * with their own credential: what they may see is the server's decision.
+   */
+  listShares(user: FileUser, ipc: DriveRef, options: { includeHidden?: boolean } = {}): Promise<ShareListing[]> {
+    return this.pool.use(user.sessionId, user.credential(), ipc, (share) => share.listShares(options), { idempotent: true });
   }
 
   /** Like forDrive(…).run, for a share path already known (base folder included). */

@@ -11,6 +11,7 @@ import { SmbDisconnectedError, SmbInvalidNameError } from './errors.js';
 import { NtStatus } from './messages/ntstatus.js';
 import type { NtlmCredential } from './auth/ntlm.js';
 import type { PipeFromOptions, PipeOptions, UploadSource } from './file.js';
+import { IPC_SHARE, type ListSharesOptions, type ShareListing } from './rpc/share-enum.js';
 
 export interface SmbClientOptions {
   host: string;
@@ -235,6 +236,10 @@ export class SmbClient {
   watch(path: string, options?: { recursive?: boolean }): SmbWatcher {
     const [share, rest] = this.route(path);
     return share.watch(rest, options);
+  }
+  /** The server's shares (srvsvc NetrShareEnumAll over IPC$); `$` names only with includeHidden. */
+  listShares(options?: ListSharesOptions): Promise<ShareListing[]> {
+    return this.share(IPC_SHARE).listShares(options);
   }
   statfs(path = ''): Promise<FsSpace> {
     const [share] = this.route(path);

@@ -5,3 +5,6 @@ export { SmbWatcher, type WatchEvent, type WatchAction } from './watch.js';
 export * from './errors.js';
 export type { NtlmCredential } from './auth/ntlm.js';
 export { ntowfv2 } from './auth/ntlm.js';
+export { IPC_SHARE, isHiddenShare, type ShareListing, type ListSharesOptions } from './rpc/share-enum.js';
+export type { ShareKind } from './rpc/srvsvc.js';
+export type { RpcTrace } from './rpc/rpc-pipe.js';

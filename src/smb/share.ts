@@ -16,6 +16,7 @@ import { createReadStreamFrom, createRequestFor, createWriteStreamFrom, openFile
 import { SmbWatcher } from './watch.js';
 import { baseName, joinSmbPath, parentOf, toSmbPath } from './paths.js';
 import type { Tree, TreeRequest } from './tree.js';
+import { listShares, type ListSharesOptions, type ShareListing } from './rpc/share-enum.js';
 
 export interface DirEntry {
   name: string;
@@ -493,6 +494,15 @@ export class SmbShare {
   /** The share lets this user create or change files at all (its maximal access has a write bit). */
   async canWrite(): Promise<boolean> {
     return ((await this.maximalAccess()) & (Access.FILE_WRITE_DATA | Access.FILE_APPEND_DATA | Access.GENERIC_WRITE | Access.GENERIC_ALL)) !== 0;
+  }
+
+  /**
+   * The server's shares, through DCE/RPC on this share's srvsvc pipe: only meaningful on `IPC$` (the pool hands
+   * out shares by name, so a server listing rides on the same pooled connection as its files).
+   */
+  async listShares(options: ListSharesOptions = {}): Promise<ShareListing[]> {
+    const tree = await this.tree();
+    return listShares(tree, tree.session.connection.host, options);
   }
 
   watch(path: string, options: { recursive?: boolean } = {}): SmbWatcher {

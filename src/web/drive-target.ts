@@ -5,13 +5,15 @@
  * Keep the semantics below exactly, since every area relies on them:
  * - the drive comes from the user's menu, or, for a drive the menu hides because of its groups, from all
  *   configured drives: the file server's refusal with the user's own credentials is the answer (403);
+ * - a server's share (`@<host>/<share>`, two URL segments) is a drive when the host is an allowed server (else
+ *   403, before any connection) and the share name is sane; the file server then decides, as above;
  * - the rest of the path is parsed from the still percent-encoded `req.path` by parseDrivePath (decoded once
  *   per segment; `..`, control characters and reserved characters give a 400 before any SMB traffic).
  */
 import type { Request, Response } from 'express';
 import type { Config } from '../config/index.js';
-import { drivesFor, parseDrivePath, type DriveRef } from '../drives/index.js';
-import { NotFoundError } from '../errors/index.js';
+import { allowServer, drivesFor, isBrowsableShare, parseDrivePath, serverShareDrive, splitServerDriveId, takeDriveId, type DriveRef } from '../drives/index.js';
+import { ForbiddenError, NotFoundError } from '../errors/index.js';
 import type { DriveFiles, DriveSession, FileService, RunOptions } from '../files/index.js';
 import { credentialFor, drivesOf } from './auth/current-user.js';
 
@@ -23,9 +25,21 @@ export interface DriveTarget {
   trailingSlash: boolean;
 }
 
-/** A drive of the menu, or one the menu hides because of its groups (see the header). */
+export const SERVER_REFUSED = {
+  bad_name: 'That is not a server name Portcullis can connect to.',
+  not_allowed: 'Portcullis is not allowed to connect to that server. Ask the help desk if you need it.',
+} as const;
+
+/** A drive of the menu, one the menu hides because of its groups, or a share of an allowed server (see the header). */
 export function findDrive(config: Config, req: Request, res: Response, id: string): DriveRef | undefined {
   const user = req.session.user;
+  const onServer = splitServerDriveId(id);
+  if (onServer !== undefined) {
+    if (!user) return undefined;
+    const allowed = allowServer(config, user, onServer.server);
+    if ('refused' in allowed) throw new ForbiddenError(SERVER_REFUSED[allowed.refused], { code: 'server_not_allowed' });
+    return isBrowsableShare(onServer.share) ? serverShareDrive(allowed.server, onServer.share) : undefined;
+  }
   return drivesOf(res).find((d) => d.id === id) ?? (user ? drivesFor(user, config, undefined, { ignoreGroups: true }).find((d) => d.id === id) : undefined);
 }
 
@@ -35,7 +49,7 @@ export function findDrive(config: Config, req: Request, res: Response, id: strin
  * (from parseDrivePath) for an unsafe path.
  */
 export function driveTargetOf(config: Config, req: Request, res: Response): DriveTarget {
-  const [, driveId = '', ...rest] = req.path.split('/');
+  const { id: driveId, rest } = takeDriveId(req.path.split('/').slice(1));
   const drive = findDrive(config, req, res, driveId);
   if (!drive) throw new NotFoundError('There is no drive by that name, or it is not yours to open.');
   return { drive, segments: parseDrivePath(rest.join('/')), trailingSlash: req.path.endsWith('/') };

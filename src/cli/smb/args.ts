@@ -8,6 +8,8 @@ export interface SmbArgs {
   recursive: boolean;
   parents: boolean;
   help: boolean;
+  /** shares: include `$` names. */
+  all: boolean;
   timeoutMs: number | undefined;
   positional: string[];
 }
@@ -31,6 +33,7 @@ export function parseArgs(argv: readonly string[]): SmbArgs {
     recursive: false,
     parents: false,
     help: false,
+    all: false,
     timeoutMs: undefined,
     positional: [],
   };
@@ -83,6 +86,9 @@ export function parseArgs(argv: readonly string[]): SmbArgs {
         break;
       case '--help':
         out.help = true;
+        break;
+      case '--all':
+        out.all = true;
         break;
       default:
         if (arg.startsWith('--') || inline !== undefined) throw new UsageError(`unknown option ${name}`);

@@ -29,6 +29,14 @@ export function parseTarget(arg: string): SmbTarget {
   return { host, port, share, segments };
 }
 
+/** `//HOST[:PORT]` (a trailing `/` allowed) for commands about a server, not a share; share is IPC$. */
+export function parseServer(arg: string, share: string): SmbTarget {
+  if (!looksLikeTarget(arg)) throw new UsageError(`not a server: "${arg}" (expected //HOST[:PORT])`);
+  const [hostPort = '', extra] = splitSegments(arg.slice(2));
+  if (extra !== undefined) throw new UsageError(`"${arg}" names a share; give only //HOST[:PORT]`);
+  return { ...parseHostPort(hostPort, arg), share, segments: [] };
+}
+
 function parseHostPort(text: string, arg: string): { host: string; port: number } {
   // [IPv6]:port, [IPv6], host:port, host
   const m = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d+))?$/.exec(text);

@@ -11,6 +11,7 @@ export const USAGE = `Usage:
   portcullis smb rm [-r] //HOST[:PORT]/SHARE/PATH
   portcullis smb mkdir [-p] //HOST[:PORT]/SHARE/PATH
   portcullis smb mv    //HOST[:PORT]/SHARE/FROM  //HOST[:PORT]/SHARE/TO|TO
+  portcullis smb shares //HOST[:PORT] [--all] [--json]
 
 PATH is literal (no percent-decoding, no globbing); "/" and "\\" both separate segments.
 A TO without //HOST is on the same share: from the share root if it starts with "/" or "\\",
@@ -21,7 +22,8 @@ Options:
   --encrypt                           encrypt all traffic (SMB 3.x)
   --timeout SECONDS                   per-request timeout (default 30)
   -v, --verbose                       print the negotiated dialect, signing algorithm and cipher to stderr
-  --json                              machine-readable output (ls, stat)
+  --json                              machine-readable output (ls, stat, shares)
+  --all                               shares: include hidden shares (names ending in "$", IPC$ too)
 
 The password comes from the PORTCULLIS_PASSWORD environment variable, or is asked for on the
 terminal without echo. It is never taken from the command line.

@@ -14,7 +14,7 @@
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response, Router } from 'express';
 import type { Config } from '../../config/index.js';
-import { parseDrivePath, type DriveRef } from '../../drives/index.js';
+import { parseDrivePath, takeDriveId, type DriveRef } from '../../drives/index.js';
 import { AppError } from '../../errors/index.js';
 import {
   deleteItems,
@@ -299,8 +299,13 @@ export function filesApiRoutes(ctx: OpsContext): Router {
 export function canWriteLocals(config: Config, files: FileService): RequestHandler {
   return async (req, res, next) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || !res.locals.user) return next();
-    const [, driveId = ''] = req.path.split('/');
-    const drive = /^[\w-]+$/u.test(driveId) ? findDrive(config, req, res, driveId) : undefined;
+    const { id: driveId } = takeDriveId(req.path.split('/').slice(1));
+    let drive: DriveRef | undefined;
+    try {
+      drive = /^[\w-]+$/u.test(driveId) || driveId.startsWith('@') ? findDrive(config, req, res, driveId) : undefined;
+    } catch {
+      drive = undefined; // a refused server: the page itself says so
+    }
     if (drive !== undefined) {
       // The page's own SMB work joins the same connection attempt; waiting for it here at most briefly means a
       // server that does not answer costs the page one timeout, not two.

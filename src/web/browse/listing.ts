@@ -1,6 +1,6 @@
 // Pure listing logic: which entries show, in which order, and the view model the templates render.
 import { formatBytes } from '../../format/bytes.js';
-import type { DriveRef } from '../../drives/index.js';
+import { driveIdPath, type DriveRef } from '../../drives/index.js';
 import type { FileEntry as DirEntry } from '../../files/index.js';
 import { extensionOf, fileTypeOf, type PreviewKind } from './file-types.js';
 
@@ -159,11 +159,11 @@ export function encodeSegments(segments: string[]): string {
 
 export function driveUrl(prefix: string, drive: DriveRef, segments: string[], trailingSlash = false): string {
   const path = encodeSegments(segments);
-  return `/${prefix}/${encodeURIComponent(drive.id)}/${path}${trailingSlash && path ? '/' : ''}`;
+  return `/${prefix}/${driveIdPath(drive.id)}/${path}${trailingSlash && path ? '/' : ''}`;
 }
 
 export function folderHref(drive: DriveRef, segments: string[]): string {
-  return `/browse/${encodeURIComponent(drive.id)}/${segments.map((s) => `${encodeURIComponent(s)}/`).join('')}`;
+  return `/browse/${driveIdPath(drive.id)}/${segments.map((s) => `${encodeURIComponent(s)}/`).join('')}`;
 }
 
 export function fileHref(drive: DriveRef, segments: string[]): string {
@@ -179,7 +179,7 @@ export function utcText(d: Date): string {
  * folder calls this 10,000 times.
  */
 export function entryViewer(drive: DriveRef, folder: string[]): (e: DirEntry) => EntryView {
-  const id = encodeURIComponent(drive.id);
+  const id = driveIdPath(drive.id);
   const inside = folder.map((s) => `${encodeURIComponent(s)}/`).join('');
   const url = (prefix: string, encodedName: string): string => `/${prefix}/${id}/${inside}${encodedName}`;
   return (e) => {

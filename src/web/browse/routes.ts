@@ -4,7 +4,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import ejs from 'ejs';
 import { type Application, type Request, type Response, Router } from 'express';
 import { type Config, rootPath } from '../../config/index.js';
-import { parseDrivePath, type DriveRef } from '../../drives/index.js';
+import { parseDrivePath, splitServerDriveId, takeDriveId, type DriveRef } from '../../drives/index.js';
 import { NotFoundError, toHttpError } from '../../errors/index.js';
 import { type DriveSession, type FileEntry, type FileService, NotDirectoryError, IsDirectoryError } from '../../files/index.js';
 import { driveTargetOf, findDrive, useDrive } from '../drive-target.js';
@@ -56,7 +56,10 @@ export function browseRoutes(config: Config, files: FileService, userData?: User
     let item: string | undefined;
     try {
       // req.path is still percent-encoded: parseDrivePath decodes each segment exactly once.
-      const [, driveId = '', ...rest] = req.path.split('/');
+      const { id: driveId, rest } = takeDriveId(req.path.split('/').slice(1));
+      // `/browse/@<host>` without a share: the server's share list says what there is to open.
+      const onServer = splitServerDriveId(driveId);
+      if (onServer?.share === '' && rest.length === 0) return res.redirect(303, `/servers/${encodeURIComponent(onServer.server)}`);
       const drive = findDrive(config, req, res, driveId);
       if (!drive) throw new NotFoundError('There is no drive by that name, or it is not yours to open.');
       const search = searchOf(req);

@@ -29,7 +29,7 @@ import busboy from 'busboy';
 import express, { type Request, type Response, Router } from 'express';
 import type { Readable } from 'node:stream';
 import type { Config } from '../../config/index.js';
-import { parseDrivePath } from '../../drives/index.js';
+import { driveIdPath, parseDrivePath } from '../../drives/index.js';
 import { AppError, BadRequestError, ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, toHttpError } from '../../errors/index.js';
 import { audit, type Logger } from '../../log.js';
 import { type DriveSession, FileNotFoundError, type FileService, isConnectionLost, join, nameProblem, parseConflict, type PumpResult, SharingViolationError, tempName, type ConflictMode, type UploadSweeper } from '../../files/index.js';
@@ -88,7 +88,7 @@ function tooLarge(max: number): PayloadTooLargeError {
 }
 
 function folderUrl(driveId: string, segments: string[]): string {
-  return `/browse/${encodeURIComponent(driveId)}/${segments.map((s) => `${encodeURIComponent(s)}/`).join('')}`;
+  return `/browse/${driveIdPath(driveId)}/${segments.map((s) => `${encodeURIComponent(s)}/`).join('')}`;
 }
 
 function wantsHtml(req: Request): boolean {
