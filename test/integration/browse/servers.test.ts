@@ -130,6 +130,27 @@ describe('connect to server', () => {
     }
   });
 
+  it('bookmarks work for a server share: the folder page offers one, the menu lists it, and it opens the share', async () => {
+    const drive = `@${FILE_SERVER_NAME}/${SHARES.readonly}`;
+    const folder = await alice.get(`/browse/${drive}/`);
+    expect(folder.status).toBe(200);
+    expect(folder.text).toContain('Bookmark this folder');
+    const added = await alice.post('/bookmarks', { _csrf: csrfTokenIn(folder.text), drive, path: '' });
+    expect([added.status, added.location]).toEqual([303, `/browse/${drive}/`]);
+    const listed = await alice.get('/bookmarks');
+    const id = /data-bookmark-id="([^"]+)"/.exec(listed.text)?.[1];
+    expect(id, listed.text).toBeDefined();
+    const again = await alice.get(`/browse/${drive}/`);
+    expect(again.text).toContain('Bookmarked');
+    const open = await alice.get(`/bookmarks/${id ?? ''}`);
+    expect([open.status, open.location]).toEqual([303, `/browse/${drive}/`]);
+    const page = await alice.get(open.location ?? '');
+    expect(page.status).toBe(200);
+    expect(namesIn(page.text).sort()).toEqual((await smbList(domain, SHARES.readonly, '')).map((e) => e.name).filter((n) => !n.startsWith('.')).sort());
+    const removed = await alice.post(`/bookmarks/${id ?? ''}/delete`, { _csrf: csrfTokenIn(listed.text) });
+    expect(removed.status).toBe(303);
+  });
+
   it('a share the user may not open is a clear 403 page, not a 500', async () => {
     // `shared` is staff-only on the disk; bob is not staff.
     const bob = await signedIn(app, 'bob');
