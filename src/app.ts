@@ -22,6 +22,8 @@ import { uploadRoutes } from './web/transfer/upload-routes.js';
 import { transferRoutes } from './web/transfer/routes.js';
 import { propertiesRoutes } from './web/api/properties-routes.js';
 import { siteLocals } from './web/site.js';
+import { helpRoutes } from './web/help/routes.js';
+import { shortcutRows } from './format/shortcuts.js';
 import { staticFiles } from './web/static-files.js';
 import { layoutEngine } from './web/view-engine.js';
 
@@ -54,6 +56,8 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   app.engine('ejs', layoutEngine(views));
   app.set('view engine', 'ejs');
   app.locals.site = siteLocals(config);
+  // The one keyboard-shortcut table, for the folder page's "?" dialog and /help.
+  app.locals.shortcuts = shortcutRows();
 
   app.use(requestContext());
   const metrics = deps.metrics ?? new Metrics();
@@ -104,6 +108,8 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(transferRoutes(config, services.files, logger));
     app.use(propertiesRoutes(config, services.files, services.directory, logger));
   }
+  // Signed in or not (src/web/help/routes.ts says why); after the session middleware, so the navbar knows who.
+  app.use(helpRoutes(config));
   app.get('/', (_req, res) => {
     const home = services ? (res.locals.user ? '/browse/home/' : '/login') : '/status';
     res.redirect(303, home);

@@ -1,5 +1,6 @@
 import { enableBrowse } from './browse.js';
 import { enableCopyButtons } from './copy.js';
+import { enableKeyboard } from './keyboard.js';
 import { enableOps } from './ops/index.js';
 import { enableUpload } from './upload.js';
 
@@ -10,3 +11,5 @@ enableCopyButtons();
 enableBrowse();
 enableUpload();
 enableOps();
+// After the operations UI: its selection model handles a checkbox click before the keyboard module reads it out.
+enableKeyboard();
