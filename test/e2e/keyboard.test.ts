@@ -78,7 +78,12 @@ describe('keyboard shortcuts in Chromium', () => {
     await row(name).locator('a:not(.pc-action)').first().focus();
     expect(await focusedName()).toBe(name);
   }
+  /** Bootstrap ignores a close while a dialog is still fading in; it moves the focus into the dialog once shown. */
+  async function dialogShown(): Promise<void> {
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('.modal.show') != null)).toBe(true);
+  }
   async function cancelDialog(): Promise<void> {
+    await dialogShown();
     await dialog().getByRole('button', { name: 'Cancel' }).click();
     await dialog().waitFor({ state: 'hidden' });
   }
@@ -221,6 +226,7 @@ describe('keyboard shortcuts in Chromium', () => {
       const shown = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
       await shown.waitFor({ state: 'visible' });
       expect(await shown.locator('[data-shortcut-id]').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-shortcut-id')))).toEqual(SHORTCUTS.map((s) => s.id));
+      await dialogShown();
       await page.keyboard.press('Escape');
       await shown.waitFor({ state: 'hidden' });
     },
