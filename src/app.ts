@@ -28,6 +28,8 @@ import { siteLocals } from './web/site.js';
 import { userDataLocals } from './web/settings/locals.js';
 import { settingsRoutes } from './web/settings/routes.js';
 import { bookmarkRoutes } from './web/bookmarks/routes.js';
+import { helpRoutes } from './web/help/routes.js';
+import { shortcutRows } from './format/shortcuts.js';
 import { staticFiles } from './web/static-files.js';
 import { layoutEngine } from './web/view-engine.js';
 
@@ -60,6 +62,8 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   app.engine('ejs', layoutEngine(views));
   app.set('view engine', 'ejs');
   app.locals.site = siteLocals(config);
+  // The one keyboard-shortcut table, for the folder page's "?" dialog and /help.
+  app.locals.shortcuts = shortcutRows();
 
   app.use(requestContext());
   const metrics = deps.metrics ?? new Metrics();
@@ -116,6 +120,8 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(settingsRoutes(services.userData));
     app.use(bookmarkRoutes(config, services.files, services.userData));
   }
+  // Signed in or not (src/web/help/routes.ts says why); after the session middleware, so the navbar knows who.
+  app.use(helpRoutes(config));
   app.get('/', (_req, res) => {
     const home = services ? (res.locals.user ? '/browse/home/' : '/login') : '/status';
     res.redirect(303, home);

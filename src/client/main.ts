@@ -2,6 +2,7 @@ import { enableBookmarks } from './bookmarks.js';
 import { enableBrowse } from './browse.js';
 import { enableCopyButtons } from './copy.js';
 import { enableLive } from './live.js';
+import { enableKeyboard } from './keyboard.js';
 import { enableOps } from './ops/index.js';
 import { enableSearch } from './search.js';
 import { enableUpload } from './upload.js';
@@ -16,3 +17,5 @@ enableOps();
 enableLive();
 enableBookmarks();
 enableSearch();
+// After the operations UI: its selection model handles a checkbox click before the keyboard module reads it out.
+enableKeyboard();

@@ -141,6 +141,18 @@ export const parseLdapUrl: Parse<string> = (v) => {
   return `${url.protocol}//${url.host}`;
 };
 
+/** A link shown to users (HELP_URL): http(s) only, so it can never be a javascript: or data: URL; no credentials. */
+export const parseHttpUrl: Parse<string> = (v) => {
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    return undefined;
+  }
+  const ok = (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '' && url.username === '' && url.password === '';
+  return ok && v.length <= 2048 ? url.href : undefined;
+};
+
 const EMAIL = z.email();
 export const parseEmail: Parse<string> = (v) => (EMAIL.safeParse(v).success ? v : undefined);
 /** RFC 5322 "Display Name <addr>" as well as a bare address, because that is what From: headers use. */

@@ -67,6 +67,13 @@ export interface Config {
     name: string;
     theme: string;
   };
+  /** What /help offers besides its own text (issue 13). */
+  help: {
+    /** The organisation's own help pages. */
+    url?: string | undefined;
+    /** Where users write for help. */
+    supportEmail?: string | undefined;
+  };
   dataDir: string;
   session: {
     secret: string;

@@ -1,17 +1,17 @@
 /**
- * The folder page's operations (issue 12): toolbar, row menu, keyboard, drag to move, multi-select, and the
+ * The folder page's operations (issue 12): toolbar, row menu, drag to move, multi-select, and the
  * dialogs and jobs behind them, all on the JSON API (ops-contract). Without JavaScript the page's <noscript>
  * forms post to /ops/ instead.
  */
 import { localizeTimes } from '../browse.js';
 import { api, ApiError, joinPath, messageOf, setCsrf, type Job, type Measure, type Properties, type Resolution } from './api.js';
 import { askConflicts, askName, confirmDelete } from './dialogs.js';
-import { adoptDialogs, announce, isTyping, plural } from './dom.js';
+import { adoptDialogs, announce, plural } from './dom.js';
 import { Jobs } from './jobs.js';
 import { RowMenu } from './menu.js';
 import { pickDestination, type Place } from './picker.js';
 import { propertiesUrl, showProperties } from './properties.js';
-import { itemOf, type Item, Selection } from './selection.js';
+import { describeSelection, itemOf, type Item, Selection } from './selection.js';
 
 /** The type our own row drags carry (file drops from the desktop carry 'Files' and go to the uploader). */
 const DRAG_TYPE = 'application/x-portcullis-items';
@@ -186,14 +186,6 @@ function downloadZip(ctx: Ctx, items: Item[]): void {
   form.submit();
 }
 
-/** The items an action applies to: the selection, else the row that has the focus. */
-function targets(ctx: Ctx): Item[] {
-  const selected = ctx.selection.items();
-  if (selected.length > 0) return selected;
-  const row = document.activeElement?.closest<HTMLElement>('[data-name]');
-  return row && ctx.area.contains(row) ? [itemOf(row)] : [];
-}
-
 function run(ctx: Ctx, op: string, items: Item[]): void {
   const one = items.length === 1 ? items[0] : undefined;
   const writeOps = ['mkdir', 'rename', 'delete', 'move'];
@@ -204,7 +196,7 @@ function run(ctx: Ctx, op: string, items: Item[]): void {
       break;
     case 'select-all':
       ctx.selection.selectAll();
-      announce(`${plural(ctx.selection.items().length, 'item')} selected.`);
+      announce(`${describeSelection(ctx.selection.items(), ', ')}.`);
       break;
     case 'clear':
       ctx.selection.clear();
@@ -226,31 +218,6 @@ function run(ctx: Ctx, op: string, items: Item[]): void {
       if (one) void showProperties(ctx.drive, ctx.folder, one);
       break;
   }
-}
-
-function enableKeyboard(ctx: Ctx, menu: RowMenu): void {
-  document.addEventListener('keydown', (e) => {
-    if (e.defaultPrevented || document.querySelector('.modal.show') || menu.isOpen() || isTyping(e.target)) return;
-    const mod = e.ctrlKey || e.metaKey;
-    if (e.key === 'Delete' && !mod && !e.altKey) {
-      const items = targets(ctx);
-      if (!items.length || !ctx.canWrite) return;
-      e.preventDefault();
-      run(ctx, 'delete', items);
-    } else if (e.key === 'F2' && !mod) {
-      const items = targets(ctx);
-      if (items.length !== 1 || !ctx.canWrite) return;
-      e.preventDefault();
-      run(ctx, 'rename', items);
-    } else if (mod && !e.altKey && (e.key === 'a' || e.key === 'A')) {
-      if (!ctx.selection.rows().length) return;
-      e.preventDefault();
-      run(ctx, 'select-all', []);
-    } else if (e.key === 'Escape' && ctx.selection.items().length) {
-      ctx.selection.clear();
-      announce('Selection cleared.');
-    }
-  });
 }
 
 /** Drag rows onto a folder row or a breadcrumb to move them there. */
@@ -330,7 +297,8 @@ export function enableOps(): void {
     const b = (e.target as Element).closest<HTMLButtonElement>('button[data-op]');
     if (b && !b.disabled) run(ctx, b.dataset.op ?? '', ctx.selection.items());
   });
-  const menu = new RowMenu(
+  // The menu lives on in its listeners.
+  new RowMenu(
     menuEl,
     area,
     (op, row) => run(ctx, op, ctx.selection.has(row) ? ctx.selection.items() : [itemOf(row)]),
@@ -341,7 +309,6 @@ export function enableOps(): void {
       for (const b of menuEl.querySelectorAll<HTMLButtonElement>('[data-needs="one"]')) b.hidden = n > 1;
     },
   );
-  enableKeyboard(ctx, menu);
   enableDragToMove(ctx);
   // Live folders (src/client/live.ts) ask for this same refresh when the server reports a change.
   document.addEventListener('pc:refresh-listing', (e) => (e as CustomEvent<{ done?: (p: Promise<void>) => void }>).detail.done?.(refresh(ctx)));

@@ -15,6 +15,15 @@ export function itemOf(row: HTMLElement): Item {
   return { name: row.dataset.name ?? '', isDir: row.dataset.kind === 'dir', bytes: Number(row.dataset.bytes || 0), row };
 }
 
+/** "3 items selected · 1.2 MB" (the toolbar), "3 items selected, 1.2 MB" (read out: `sep` ", "). */
+export function describeSelection(items: Item[], sep: string): string {
+  if (items.length === 0) return 'Nothing selected';
+  const folders = items.filter((i) => i.isDir).length;
+  const bytes = items.reduce((sum, i) => sum + i.bytes, 0);
+  const size = folders === items.length ? '' : `${sep}${formatBytes(bytes)}${folders ? ' + folders' : ''}`;
+  return `${plural(items.length, 'item')} selected${size}`;
+}
+
 export class Selection {
   private anchor: HTMLElement | undefined;
 
@@ -55,6 +64,8 @@ export class Selection {
     const box = this.boxOf(row);
     if (box) box.checked = on;
     row.classList.toggle('pc-selected', on);
+    // The listing is an ARIA grid (views/pages/browse.ejs): screen readers say "selected" from this.
+    row.setAttribute('aria-selected', String(on));
     if (row.tagName === 'TR') row.classList.toggle('table-active', on);
   }
 
@@ -96,15 +107,7 @@ export class Selection {
   changed(): void {
     const items = this.items();
     const info = this.bar.querySelector<HTMLElement>('[data-sel-info]');
-    if (info) {
-      if (items.length === 0) info.textContent = 'Nothing selected';
-      else {
-        const folders = items.filter((i) => i.isDir).length;
-        const bytes = items.reduce((sum, i) => sum + i.bytes, 0);
-        const size = folders === items.length ? '' : ` · ${formatBytes(bytes)}${folders ? ' + folders' : ''}`;
-        info.textContent = `${plural(items.length, 'item')} selected${size}`;
-      }
-    }
+    if (info) info.textContent = describeSelection(items, ' · ');
     for (const b of this.bar.querySelectorAll<HTMLButtonElement>('[data-needs]')) {
       b.disabled = b.dataset.needs === 'one' ? items.length !== 1 : items.length === 0;
     }
