@@ -5,3 +5,5 @@ export { SmbWatcher, type WatchEvent, type WatchAction } from './watch.js';
 export * from './errors.js';
 export type { NtlmCredential } from './auth/ntlm.js';
 export { ntowfv2 } from './auth/ntlm.js';
+export type { KerberosMechanism, KerberosMechanismFactory } from './auth/kerberos.js';
+export type { SmbAuthMode } from './session.js';
