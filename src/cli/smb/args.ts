@@ -9,6 +9,12 @@ export interface SmbArgs {
   parents: boolean;
   help: boolean;
   timeoutMs: number | undefined;
+  /** Authenticate with Kerberos only (a TGT from the password, then a ticket for cifs/<server name>). */
+  kerberos: boolean;
+  realm: string | undefined;
+  kdcs: string[];
+  /** The server's FQDN for its ticket, when HOST is an address. */
+  serverName: string | undefined;
   positional: string[];
 }
 
@@ -32,6 +38,10 @@ export function parseArgs(argv: readonly string[]): SmbArgs {
     parents: false,
     help: false,
     timeoutMs: undefined,
+    kerberos: false,
+    realm: undefined,
+    kdcs: [],
+    serverName: undefined,
     positional: [],
   };
   let i = 0;
@@ -68,6 +78,18 @@ export function parseArgs(argv: readonly string[]): SmbArgs {
       }
       case '--encrypt':
         out.encrypt = true;
+        break;
+      case '--kerberos':
+        out.kerberos = true;
+        break;
+      case '--realm':
+        out.realm = value(name, inline);
+        break;
+      case '--kdc':
+        out.kdcs.push(value(name, inline));
+        break;
+      case '--server-name':
+        out.serverName = value(name, inline);
         break;
       case '--verbose':
         out.verbose = true;
