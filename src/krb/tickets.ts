@@ -59,6 +59,11 @@ export class TicketCache {
     return async () => new KerberosInitiator({ service: await this.serviceTicket(user, spn, obtainTgt), now: () => this.client.kdcNow() });
   }
 
+  /** A Kerberos credential provider for one user: a GSS context for any service name, from cached tickets. */
+  provider(user: string, obtainTgt: () => Promise<Credentials>): (spn: string) => Promise<KerberosInitiator> {
+    return (spn) => this.initiatorFactory(user, spn, obtainTgt)();
+  }
+
   /** Forgets a user's tickets (sign-out, password change). */
   forget(user: string): void {
     const u = user.toLowerCase();

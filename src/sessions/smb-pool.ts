@@ -14,6 +14,8 @@ import {
   SmbSessionExpiredError,
   SmbAccountRestrictionError,
   SmbUnsignedSessionError,
+  type KerberosMechanism,
+  type SmbClientOptions,
   type SmbShare,
 } from '../smb/index.js';
 import { ConnectQueue } from './connect-queue.js';
@@ -24,6 +26,11 @@ export interface PoolCredential {
   domain: string;
   /** The NTLMv2 key (16 bytes), decrypted from the session for this request. */
   ntowfv2: Buffer;
+  /**
+   * The user's Kerberos credential provider, when the session holds a TGT: a GSS context for a service
+   * ("cifs/<UNC host>"). With it, SMB_AUTH=auto or kerberos authenticates with Kerberos; without, auto is NTLMv2.
+   */
+  kerberos?: (spn: string) => Promise<KerberosMechanism>;
 }
 
 export interface UseOptions {
@@ -88,6 +95,8 @@ interface Entry {
   server: Server;
   host: string;
   port: number;
+  /** The server as the UNC names it (before SMB_HOST_MAP): its ticket is for cifs/<this>. */
+  serverName: string;
   credential: PoolCredential;
   client: SmbClient | undefined;
   opening: Promise<SmbClient> | undefined;
@@ -306,8 +315,14 @@ export class SmbPool {
       server,
       host: drive.host,
       port: drive.port,
+      serverName: drive.server ?? drive.host,
       // Our own copy: the caller may wipe its buffer after the request.
-      credential: { username: credential.username, domain: credential.domain, ntowfv2: Buffer.from(credential.ntowfv2) },
+      credential: {
+        username: credential.username,
+        domain: credential.domain,
+        ntowfv2: Buffer.from(credential.ntowfv2),
+        ...(credential.kerberos ? { kerberos: credential.kerberos } : {}),
+      },
       client: undefined,
       opening: undefined,
       reviving: undefined,
@@ -381,6 +396,7 @@ export class SmbPool {
           timeoutMs: this.config.smb.timeoutMs,
           connectTimeoutMs: this.config.smb.timeoutMs,
           allowUnsigned: allowsUnsignedSmb(this.config.smb.allowUnsignedHosts, entry.host),
+          ...this.authOptions(entry),
         });
       });
     } catch (err) {
@@ -404,6 +420,18 @@ export class SmbPool {
     entry.generation++;
     this.logger?.debug('SMB connection opened', { server: entry.server.key, username: entry.credential.username });
     return client;
+  }
+
+  /** SMB_AUTH and, when the session holds a TGT, a Kerberos context per session setup for cifs/<UNC host>. */
+  private authOptions(entry: Entry): Pick<SmbClientOptions, 'auth' | 'kerberos' | 'onKerberosUnavailable'> {
+    const provider = entry.credential.kerberos;
+    const spn = `cifs/${entry.serverName}`;
+    return {
+      auth: this.config.smb.auth,
+      ...(provider ? { kerberos: () => provider(spn) } : {}),
+      onKerberosUnavailable: (err) =>
+        this.logger?.debug('no Kerberos ticket for the file server; NTLMv2 instead', { server: entry.server.key, spn, username: entry.credential.username, err }),
+    };
   }
 
   /** Rebuilds the entry's connection in place, once however many requests noticed it was dead. */

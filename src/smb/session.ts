@@ -87,7 +87,8 @@ export class Session {
   /** Kerberos when asked for (or in `auto` when the factory gets a ticket), else NTLMv2. */
   private static async authenticator(conn: Connection, options: SessionOptions): Promise<{ auth: SessionAuthenticator; mechanism: 'kerberos' | 'ntlm' }> {
     const mode = options.auth ?? (options.kerberos ? 'auto' : 'ntlm');
-    if (mode !== 'ntlm') {
+    // `auto` without a Kerberos source (e.g. a session signed in before tickets were kept) is plain NTLMv2.
+    if (mode === 'kerberos' || (mode === 'auto' && options.kerberos)) {
       if (!options.kerberos) throw new SmbProtocolError('SMB authentication is set to Kerberos but no Kerberos credential was given');
       try {
         return { auth: new KerberosAuthenticator(await options.kerberos()), mechanism: 'kerberos' };
