@@ -64,6 +64,11 @@ export class TicketCache {
     return (spn) => this.initiatorFactory(user, spn, obtainTgt)();
   }
 
+  /** Forgets one service ticket, so the next use asks the KDC again (which re-checks the account). */
+  forgetService(user: string, spn: string): void {
+    this.services.delete(`${user.toLowerCase()}\0${spn.toLowerCase()}`);
+  }
+
   /** Forgets a user's tickets (sign-out, password change). */
   forget(user: string): void {
     const u = user.toLowerCase();

@@ -18,6 +18,7 @@ import {
   type SmbClientOptions,
   type SmbShare,
 } from '../smb/index.js';
+import { ClientRevokedError, KdcError, PasswordExpiredError, type Credentials, type TicketCache } from '../krb/index.js';
 import { ConnectQueue } from './connect-queue.js';
 import { CredentialsRejectedError, SmbBusyError, type CredentialRejection } from './errors.js';
 
@@ -31,6 +32,8 @@ export interface PoolCredential {
    * ("cifs/<UNC host>"). With it, SMB_AUTH=auto or kerberos authenticates with Kerberos; without, auto is NTLMv2.
    */
   kerberos?: (spn: string) => Promise<KerberosMechanism>;
+  /** The TGT kept at sign-in; the pool turns it into service tickets (cached per user and service). */
+  tgt?: Credentials;
 }
 
 export interface UseOptions {
@@ -121,7 +124,14 @@ const REJECTIONS: [new (...args: never[]) => SmbAuthError, CredentialRejection][
   [SmbAccountRestrictionError, 'account_restricted'],
 ];
 
-function rejection(err: SmbAuthError): CredentialsRejectedError {
+/** With SMB_AUTH=kerberos the KDC's refusal (account disabled, password expired …) ends the sign-in as NTLM's would. */
+const refusedByKdc = (err: unknown): err is KdcError => err instanceof KdcError;
+
+function rejection(err: SmbAuthError | KdcError): CredentialsRejectedError {
+  if (err instanceof KdcError) {
+    const reason: CredentialRejection = err instanceof PasswordExpiredError ? 'password_expired' : err instanceof ClientRevokedError ? 'account_disabled' : 'logon_failure';
+    return new CredentialsRejectedError(reason, { cause: err });
+  }
   const reason = REJECTIONS.find(([cls]) => err instanceof cls)?.[1] ?? 'logon_failure';
   return new CredentialsRejectedError(reason, { cause: err });
 }
@@ -163,6 +173,8 @@ export class SmbPool {
   constructor(
     private readonly config: PoolConfig,
     private readonly logger?: PoolLogger,
+    /** Service tickets from the sessions' TGTs, when Kerberos to the file servers is on. */
+    private readonly tickets?: TicketCache,
   ) {
     this.connectQueue = new ConnectQueue({
       concurrency: config.smb.connectConcurrency,
@@ -322,6 +334,7 @@ export class SmbPool {
         domain: credential.domain,
         ntowfv2: Buffer.from(credential.ntowfv2),
         ...(credential.kerberos ? { kerberos: credential.kerberos } : {}),
+        ...(credential.tgt ? { tgt: credential.tgt } : {}),
       },
       client: undefined,
       opening: undefined,
@@ -404,7 +417,7 @@ export class SmbPool {
       if (err instanceof SmbUnsignedSessionError) {
         this.logger?.warn('file server will not sign its SMB 2.x sessions; name it in SMB_ALLOW_UNSIGNED_HOSTS only if it is a legacy server you trust', { server: entry.server.key, err });
       }
-      if (err instanceof SmbAuthError) {
+      if (err instanceof SmbAuthError || refusedByKdc(err)) {
         this.logger?.warn('file server refused the session credential', { server: entry.server.key, username: entry.credential.username, err });
         throw rejection(err);
       }
@@ -424,7 +437,19 @@ export class SmbPool {
 
   /** SMB_AUTH and, when the session holds a TGT, a Kerberos context per session setup for cifs/<UNC host>. */
   private authOptions(entry: Entry): Pick<SmbClientOptions, 'auth' | 'kerberos' | 'onKerberosUnavailable'> {
-    const provider = entry.credential.kerberos;
+    const { tgt, username } = entry.credential;
+    const tickets = this.tickets;
+    // A fresh service ticket for every SMB session set-up (they are rare: one connection per user and server,
+    // reused): the KDC re-checks the account then, so a disabled account is refused at the next (re)connect,
+    // as NTLM would refuse it, instead of riding on a cached ticket for hours.
+    const fromTgt =
+      tgt && tickets
+        ? (forSpn: string) => {
+            tickets.forgetService(username, forSpn);
+            return tickets.provider(username, async () => tgt)(forSpn);
+          }
+        : undefined;
+    const provider = entry.credential.kerberos ?? fromTgt;
     const spn = `cifs/${entry.serverName}`;
     return {
       auth: this.config.smb.auth,
@@ -444,7 +469,7 @@ export class SmbPool {
         // A restarted server finds every user reconnecting at once: the same queue as first connections.
         await this.connectQueue.run(() => client.reconnect());
       } catch (err) {
-        if (err instanceof SmbAuthError) {
+        if (err instanceof SmbAuthError || refusedByKdc(err)) {
           this.logger?.warn('file server refused the session credential on reconnect', { server: entry.server.key, username: entry.credential.username, err });
           void this.closeEntry(entry);
           throw rejection(err);
