@@ -7,6 +7,7 @@ import { createSessionStore, sessionEndings, sessionsFile, SmbPool, type Session
 import { createUserData, type UserData } from './userdata/index.js';
 import { FileService, MemoryUploadRegistry, RedisUploadRegistry, STALE_TEMP_MS, UploadSweeper, WatchHub } from './files/index.js';
 import { DEFAULT_JOB_SETTINGS, JobRegistry, RedisJobMirror, type JobHooks } from './jobs/index.js';
+import { KerberosClient, TicketCache, type Credentials } from './krb/index.js';
 
 export interface Services {
   directory: LdapDirectory;
@@ -30,7 +31,22 @@ export interface Services {
   live: WatchHub;
   /** Per-user settings and bookmarks, by objectGUID, in the session store's backend. */
   userData: UserData;
+  /** Kerberos to the file servers (SMB_AUTH auto or kerberos, with a realm and KDCs): TGTs at sign-in. */
+  kerberos?: { getTgt(username: string, password: string): Promise<Credentials> };
   close(): Promise<void>;
+}
+
+/** The process's Kerberos client and ticket cache, unless SMB_AUTH=ntlm or no realm/KDC is known. */
+function kerberosOf(config: Config, logger: Logger): { client: KerberosClient; tickets: TicketCache } | undefined {
+  const { realm, kdcs } = config.kerberos;
+  if (config.smb.auth === 'ntlm' || realm === undefined || kdcs.length === 0) return undefined;
+  const client = new KerberosClient({
+    realm,
+    kdcs,
+    timeoutMs: config.ldap.timeoutMs,
+    onClockSkew: (offsetMs, kdcTime) => logger.warn('clock differs from the KDC: adopted its time for Kerberos', { offsetMs, kdcTime: kdcTime.toISOString() }),
+  });
+  return { client, tickets: new TicketCache(client) };
 }
 
 export interface ServiceOverrides {
@@ -54,7 +70,8 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   // As many idle bind connections as sign-ins may bind at once: a storm never opens more.
   const directory = new LdapDirectory(directorySettings(config), { logger, maxIdleBinders: signInConcurrency });
   const signInQueue = new SignInQueue({ concurrency: signInConcurrency, maxWaitMs: signInQueueWaitSeconds * 1000, maxQueued: signInQueueLimit });
-  const pool = new SmbPool(config, logger);
+  const kerberos = kerberosOf(config, logger);
+  const pool = new SmbPool(config, logger, kerberos?.tickets);
   const files = new FileService(pool);
   // An upload may start on one instance and its user sign out on another: the list sign-out needs is shared too.
   // Kept as long as a temporary is young enough to resume; after that the timer sweeps it anyway.
@@ -77,6 +94,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     jobs,
     live,
     userData,
+    ...(kerberos ? { kerberos: { getTgt: (username: string, password: string) => kerberos.client.getTgt(username, password) } } : {}),
     endSession: async (sessionId) => {
       live.endSession(sessionId);
       await pool.closeSession(sessionId);

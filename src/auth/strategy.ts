@@ -22,6 +22,7 @@ import type { Request } from 'express';
 import passport from 'passport';
 import { AppError } from '../errors/index.js';
 import type { Logger } from '../log.js';
+import type { Credentials } from '../krb/index.js';
 import { deriveNtowfv2 } from './credential-vault.js';
 import type { DirectoryAttempt, DirectoryUser, LdapDirectory } from './directory.js';
 import { InvalidCredentialsError } from './errors.js';
@@ -34,9 +35,13 @@ export const AD_STRATEGY = 'ad';
 export interface AdSignInInfo {
   /** NTOWFv2(password, user.username, user.domain): seal it, never store it as is. */
   ntowfv2: Buffer;
+  /** The user's TGT, when Kerberos to the file servers is on and the KDC gave one: seal it too. */
+  tgt?: Credentials;
 }
 
 export interface AdStrategyOptions {
+  /** Gets the user's TGT with the password at sign-in (SMB_AUTH auto or kerberos, with a realm and KDCs). */
+  kerberos?: { getTgt(username: string, password: string): Promise<Credentials> };
   directory: Pick<LdapDirectory, 'authenticate'>;
   throttle: Pick<SignInThrottle, 'reserve'>;
   /** Bounds how many sign-ins reach the directory at once; without it, all do. */
@@ -106,6 +111,16 @@ export class AdStrategy extends passport.Strategy {
     }
     await reservation.passwordAccepted();
     logger?.info('signed in', { username: user.username, ip });
-    return { user, info: { ntowfv2: deriveNtowfv2(password, user.username, user.domain) } };
+    const info: AdSignInInfo = { ntowfv2: deriveNtowfv2(password, user.username, user.domain) };
+    if (this.options.kerberos) {
+      // The directory accepted the password, so a refusal here is the KDC's (or it is unreachable): sign in
+      // anyway, and the file servers get NTLMv2 (SMB_AUTH=auto) or refuse (kerberos).
+      try {
+        info.tgt = await this.options.kerberos.getTgt(user.username, password);
+      } catch (err) {
+        logger?.warn('no Kerberos TGT at sign-in: file servers get NTLMv2 where allowed', { username: user.username, err });
+      }
+    }
+    return { user, info };
   }
 }

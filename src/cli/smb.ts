@@ -6,6 +6,7 @@ import { ls, mkdir, mv, rm, statCmd, type OpContext } from './smb/ops.js';
 import { looksLikeTarget, parseServer, parseTarget, unc, type SmbTarget } from './smb/target.js';
 import { shares } from './smb/shares.js';
 import { get, put } from './smb/transfer.js';
+import { kerberosFor } from './smb/kerberos.js';
 import { USAGE, UsageError } from './smb/usage.js';
 
 const SUBCOMMANDS = ['ls', 'stat', 'get', 'put', 'rm', 'mkdir', 'mv', 'shares'] as const;
@@ -103,19 +104,21 @@ export async function run(args: string[]): Promise<number> {
     ctx.subject = unc(target, []);
     const allowUnsigned = await allowsUnsigned(target.host, process.env);
     const credential = await credentialFor(a.user);
+    const auth =
+      a.kerberos && 'password' in credential ? { auth: 'kerberos' as const, kerberos: kerberosFor(a, credential, target.host).factory } : { credential };
 
     client = await SmbClient.connect({
       host: target.host,
       port: target.port,
       share: target.share,
-      credential,
+      ...auth,
       encrypt: a.encrypt,
       allowUnsigned,
       ...(a.timeoutMs === undefined ? {} : { timeoutMs: a.timeoutMs, connectTimeoutMs: a.timeoutMs }),
     });
     if (a.verbose) {
       process.stderr.write(
-        `portcullis smb: connected to ${ctx.server} as ${ctx.user}: dialect ${client.dialect}, ` +
+        `portcullis smb: connected to ${ctx.server} as ${ctx.user} (${client.authMechanism === 'kerberos' ? 'Kerberos' : 'NTLMv2'}): dialect ${client.dialect}, ` +
           `signing ${client.signingAlgorithm ?? 'none'}, cipher ${client.cipher ?? 'none'}\n`,
       );
     }

@@ -115,7 +115,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.LDAP_TIMEOUT_MS,
     },
     ad: { domain: e.AD_DOMAIN },
+    kerberos: {
+      realm: e.KRB_REALM ?? realmFromBaseDn(e.LDAP_BASE_DN),
+      kdcs: e.KRB_KDCS.length > 0 ? e.KRB_KDCS : e.LDAP_URLS.map((u) => ({ host: new URL(u).hostname.replace(/^\[|\]$/g, ''), port: 88 })),
+    },
     smb: {
+      auth: e.SMB_AUTH,
       hostMap: Object.fromEntries(e.SMB_HOST_MAP),
       timeoutMs: e.SMB_TIMEOUT_MS,
       probe: e.SMB_PROBE,
@@ -184,4 +189,10 @@ export function missingSignInSettings(config: Config): string[] {
 /** Where to connect for a UNC host: the host map's entry, or the host itself on 445. */
 export function resolveSmbHost(config: Config, uncHost: string): { host: string; port: number } {
   return config.smb.hostMap[uncHost.toLowerCase()] ?? { host: uncHost, port: SMB_PORT };
+}
+
+/** The AD realm is the domain's DNS name: DC=example,DC=test → EXAMPLE.TEST. */
+export function realmFromBaseDn(baseDn: string | undefined): string | undefined {
+  const dcs = (baseDn ?? '').split(',').map((rdn) => /^\s*DC=(.+?)\s*$/i.exec(rdn)?.[1]).filter((v): v is string => v !== undefined);
+  return dcs.length > 0 ? dcs.join('.').toUpperCase() : undefined;
 }

@@ -114,7 +114,11 @@ export interface Config {
     /** NetBIOS domain name, upper case, for DOMAIN\user sign-in and NTLM. */
     domain: string | undefined;
   };
+  /** Kerberos to the file servers: the realm (from KRB_REALM, else LDAP_BASE_DN) and KDCs (KRB_KDCS, else the LDAP_URLS hosts). */
+  kerberos: { realm: string | undefined; kdcs: Endpoint[] };
   smb: {
+    /** SMB_AUTH: `auto` is Kerberos when a ticket can be had, else NTLMv2. */
+    auth: 'auto' | 'kerberos' | 'ntlm';
     /** Lower-cased UNC host → where to connect. Hosts not listed are connected to as named, on 445. */
     hostMap: Record<string, Endpoint>;
     timeoutMs: number;

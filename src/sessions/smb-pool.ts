@@ -15,8 +15,11 @@ import {
   SmbSessionExpiredError,
   SmbAccountRestrictionError,
   SmbUnsignedSessionError,
+  type KerberosMechanism,
+  type SmbClientOptions,
   type SmbShare,
 } from '../smb/index.js';
+import { ClientRevokedError, KdcError, PasswordExpiredError, type Credentials, type TicketCache } from '../krb/index.js';
 import { ConnectQueue } from './connect-queue.js';
 import { CredentialsRejectedError, SmbBusyError, type CredentialRejection } from './errors.js';
 
@@ -25,6 +28,13 @@ export interface PoolCredential {
   domain: string;
   /** The NTLMv2 key (16 bytes), decrypted from the session for this request. */
   ntowfv2: Buffer;
+  /**
+   * The user's Kerberos credential provider, when the session holds a TGT: a GSS context for a service
+   * ("cifs/<UNC host>"). With it, SMB_AUTH=auto or kerberos authenticates with Kerberos; without, auto is NTLMv2.
+   */
+  kerberos?: (spn: string) => Promise<KerberosMechanism>;
+  /** The TGT kept at sign-in; the pool turns it into service tickets (cached per user and service). */
+  tgt?: Credentials;
 }
 
 export interface UseOptions {
@@ -93,6 +103,8 @@ interface Entry {
   server: Server;
   host: string;
   port: number;
+  /** The server as the UNC names it (before SMB_HOST_MAP): its ticket is for cifs/<this>. */
+  serverName: string;
   credential: PoolCredential;
   client: SmbClient | undefined;
   opening: Promise<SmbClient> | undefined;
@@ -117,7 +129,14 @@ const REJECTIONS: [new (...args: never[]) => SmbAuthError, CredentialRejection][
   [SmbAccountRestrictionError, 'account_restricted'],
 ];
 
-function rejection(err: SmbAuthError): CredentialsRejectedError {
+/** With SMB_AUTH=kerberos the KDC's refusal (account disabled, password expired …) ends the sign-in as NTLM's would. */
+const refusedByKdc = (err: unknown): err is KdcError => err instanceof KdcError;
+
+function rejection(err: SmbAuthError | KdcError): CredentialsRejectedError {
+  if (err instanceof KdcError) {
+    const reason: CredentialRejection = err instanceof PasswordExpiredError ? 'password_expired' : err instanceof ClientRevokedError ? 'account_disabled' : 'logon_failure';
+    return new CredentialsRejectedError(reason, { cause: err });
+  }
   const reason = REJECTIONS.find(([cls]) => err instanceof cls)?.[1] ?? 'logon_failure';
   return new CredentialsRejectedError(reason, { cause: err });
 }
@@ -168,6 +187,8 @@ export class SmbPool {
   constructor(
     private readonly config: PoolConfig,
     private readonly logger?: PoolLogger,
+    /** Service tickets from the sessions' TGTs, when Kerberos to the file servers is on. */
+    private readonly tickets?: TicketCache,
   ) {
     this.connectQueue = new ConnectQueue({
       concurrency: config.smb.connectConcurrency,
@@ -324,8 +345,15 @@ export class SmbPool {
       server,
       host: drive.host,
       port: drive.port,
+      serverName: drive.server ?? drive.host,
       // Our own copy: the caller may wipe its buffer after the request.
-      credential: { username: credential.username, domain: credential.domain, ntowfv2: Buffer.from(credential.ntowfv2) },
+      credential: {
+        username: credential.username,
+        domain: credential.domain,
+        ntowfv2: Buffer.from(credential.ntowfv2),
+        ...(credential.kerberos ? { kerberos: credential.kerberos } : {}),
+        ...(credential.tgt ? { tgt: credential.tgt } : {}),
+      },
       client: undefined,
       opening: undefined,
       reviving: undefined,
@@ -399,6 +427,7 @@ export class SmbPool {
           timeoutMs: this.config.smb.timeoutMs,
           connectTimeoutMs: this.config.smb.timeoutMs,
           allowUnsigned: allowsUnsignedSmb(this.config.smb.allowUnsignedHosts, entry.host),
+          ...this.authOptions(entry),
         });
       });
     } catch (err) {
@@ -406,7 +435,7 @@ export class SmbPool {
       if (err instanceof SmbUnsignedSessionError) {
         this.logger?.warn('file server will not sign its SMB 2.x sessions; name it in SMB_ALLOW_UNSIGNED_HOSTS only if it is a legacy server you trust', { server: entry.server.key, err });
       }
-      if (err instanceof SmbAuthError) {
+      if (err instanceof SmbAuthError || refusedByKdc(err)) {
         this.logger?.warn('file server refused the session credential', { server: entry.server.key, username: entry.credential.username, err });
         throw rejection(err);
       }
@@ -425,6 +454,30 @@ export class SmbPool {
     return client;
   }
 
+  /** SMB_AUTH and, when the session holds a TGT, a Kerberos context per session setup for cifs/<UNC host>. */
+  private authOptions(entry: Entry): Pick<SmbClientOptions, 'auth' | 'kerberos' | 'onKerberosUnavailable'> {
+    const { tgt, username } = entry.credential;
+    const tickets = this.tickets;
+    // A fresh service ticket for every SMB session set-up (they are rare: one connection per user and server,
+    // reused): the KDC re-checks the account then, so a disabled account is refused at the next (re)connect,
+    // as NTLM would refuse it, instead of riding on a cached ticket for hours.
+    const fromTgt =
+      tgt && tickets
+        ? (forSpn: string) => {
+            tickets.forgetService(username, forSpn);
+            return tickets.provider(username, async () => tgt)(forSpn);
+          }
+        : undefined;
+    const provider = entry.credential.kerberos ?? fromTgt;
+    const spn = `cifs/${entry.serverName}`;
+    return {
+      auth: this.config.smb.auth,
+      ...(provider ? { kerberos: () => provider(spn) } : {}),
+      onKerberosUnavailable: (err) =>
+        this.logger?.debug('no Kerberos ticket for the file server; NTLMv2 instead', { server: entry.server.key, spn, username: entry.credential.username, err }),
+    };
+  }
+
   /** Rebuilds the entry's connection in place, once however many requests noticed it was dead. */
   private async revive(entry: Entry, seenGeneration: number): Promise<void> {
     if (entry.reviving !== undefined) return entry.reviving;
@@ -435,7 +488,7 @@ export class SmbPool {
         // A restarted server finds every user reconnecting at once: the same queue as first connections.
         await this.connectQueue.run(() => client.reconnect());
       } catch (err) {
-        if (err instanceof SmbAuthError) {
+        if (err instanceof SmbAuthError || refusedByKdc(err)) {
           this.logger?.warn('file server refused the session credential on reconnect', { server: entry.server.key, username: entry.credential.username, err });
           void this.closeEntry(entry);
           throw rejection(err);

@@ -10,6 +10,8 @@ import { splitPath } from './paths.js';
 import { SmbDisconnectedError, SmbInvalidNameError } from './errors.js';
 import { NtStatus } from './messages/ntstatus.js';
 import type { NtlmCredential } from './auth/ntlm.js';
+import type { KerberosMechanismFactory } from './auth/kerberos.js';
+import type { SmbAuthMode } from './session.js';
 import type { PipeFromOptions, PipeOptions, UploadSource } from './file.js';
 import { IPC_SHARE, type ListSharesOptions, type ShareListing } from './rpc/share-enum.js';
 
@@ -21,7 +23,14 @@ export interface SmbClientOptions {
    * segment of each path names the share ("data/reports/q1.pdf"). `client.share(name)` works either way.
    */
   share?: string;
-  credential: NtlmCredential;
+  /** For NTLMv2; required unless `auth` is `kerberos`. */
+  credential?: NtlmCredential;
+  /** Gets a Kerberos context (an AP-REQ for cifs/<host FQDN>) for each session setup, reconnects included. */
+  kerberos?: KerberosMechanismFactory;
+  /** `kerberos`, `ntlm`, or `auto` (Kerberos when `kerberos` yields a ticket, else NTLMv2). Default: `auto` with `kerberos`, else `ntlm`. */
+  auth?: SmbAuthMode;
+  /** In `auto`, why Kerberos was not used this time (the caller logs it). */
+  onKerberosUnavailable?: (err: unknown) => void;
   /** Encrypt all traffic even when the server does not demand it (needs SMB 3.x). */
   encrypt?: boolean;
   /**
@@ -91,7 +100,10 @@ export class SmbClient {
     });
     try {
       const session = await Session.setup(connection, {
-        credential: options.credential,
+        ...(options.credential === undefined ? {} : { credential: options.credential }),
+        ...(options.kerberos === undefined ? {} : { kerberos: options.kerberos }),
+        ...(options.auth === undefined ? {} : { auth: options.auth }),
+        ...(options.onKerberosUnavailable === undefined ? {} : { onKerberosUnavailable: options.onKerberosUnavailable }),
         ...(options.encrypt === undefined ? {} : { encrypt: options.encrypt }),
         ...(options.allowUnsigned === undefined ? {} : { allowUnsigned: options.allowUnsigned }),
         ...(options.workstation === undefined ? {} : { workstation: options.workstation }),
@@ -103,6 +115,10 @@ export class SmbClient {
     }
   }
 
+  /** How the current session authenticated: `kerberos` or `ntlm`. */
+  get authMechanism(): 'kerberos' | 'ntlm' {
+    return this.session.mechanism;
+  }
   /** "3.1.1", "3.0.2", "2.1" … */
   get dialect(): string {
     return DIALECT_NAMES[this.connection.dialect] ?? `0x${this.connection.dialect.toString(16)}`;

@@ -8,3 +8,5 @@ export { ntowfv2 } from './auth/ntlm.js';
 export { IPC_SHARE, isHiddenShare, type ShareListing, type ListSharesOptions } from './rpc/share-enum.js';
 export type { ShareKind } from './rpc/srvsvc.js';
 export type { RpcTrace } from './rpc/rpc-pipe.js';
+export type { KerberosMechanism, KerberosMechanismFactory } from './auth/kerberos.js';
+export type { SmbAuthMode } from './session.js';

@@ -8,6 +8,7 @@ import type { Connection, Request, Response, SecurityContext } from './connectio
 import { deriveSessionKeys } from './crypto/keys.js';
 import { verifyMessage } from './crypto/signing.js';
 import { NtlmAuthenticator } from './auth/authenticator.js';
+import { KerberosAuthenticator, type KerberosMechanismFactory } from './auth/kerberos.js';
 import type { NtlmCredential } from './auth/ntlm.js';
 import { AuthProtocolError, AuthRejectedError } from './auth/errors.js';
 import { SmbIntegrityError as CryptoIntegrityError } from './crypto/errors.js';
@@ -21,8 +22,26 @@ function asSmbError(err: unknown): unknown {
   return err;
 }
 
+/** Which authentication SESSION_SETUP uses; `auto` is Kerberos when a ticket can be had, else NTLMv2. */
+export type SmbAuthMode = 'kerberos' | 'ntlm' | 'auto';
+
+/** The steps both authenticators take through SESSION_SETUP. */
+interface SessionAuthenticator {
+  initialToken(): Buffer;
+  respond(serverToken: Buffer): Buffer;
+  finish(serverToken: Buffer | undefined): void;
+  readonly sessionKey: Buffer;
+}
+
 export interface SessionOptions {
-  credential: NtlmCredential;
+  /** For NTLMv2 (mode `ntlm`, or `auto` without a ticket). */
+  credential?: NtlmCredential;
+  /** Gets a Kerberos context for this server (mode `kerberos`, or `auto` first). */
+  kerberos?: KerberosMechanismFactory;
+  /** Default: `auto` when `kerberos` is given, else `ntlm`. */
+  auth?: SmbAuthMode;
+  /** In `auto`, told why Kerberos was not used before falling back to NTLM (the caller logs it). */
+  onKerberosUnavailable?: (err: unknown) => void;
   /** Encrypt everything even if the server does not ask for it. */
   encrypt?: boolean;
   /**
@@ -42,12 +61,15 @@ export class Session {
   readonly connection: Connection;
   readonly security: SecurityContext;
   readonly flags: number;
+  /** The mechanism that authenticated this session. */
+  readonly mechanism: 'kerberos' | 'ntlm';
   private loggedOff = false;
 
-  private constructor(connection: Connection, security: SecurityContext, flags: number) {
+  private constructor(connection: Connection, security: SecurityContext, flags: number, mechanism: 'kerberos' | 'ntlm') {
     this.connection = connection;
     this.security = security;
     this.flags = flags;
+    this.mechanism = mechanism;
   }
 
   get sessionId(): bigint {
@@ -62,11 +84,29 @@ export class Session {
     }
   }
 
-  private static async authenticate(conn: Connection, options: SessionOptions): Promise<Session> {
+  /** Kerberos when asked for (or in `auto` when the factory gets a ticket), else NTLMv2. */
+  private static async authenticator(conn: Connection, options: SessionOptions): Promise<{ auth: SessionAuthenticator; mechanism: 'kerberos' | 'ntlm' }> {
+    const mode = options.auth ?? (options.kerberos ? 'auto' : 'ntlm');
+    // `auto` without a Kerberos source (e.g. a session signed in before tickets were kept) is plain NTLMv2.
+    if (mode === 'kerberos' || (mode === 'auto' && options.kerberos)) {
+      if (!options.kerberos) throw new SmbProtocolError('SMB authentication is set to Kerberos but no Kerberos credential was given');
+      try {
+        return { auth: new KerberosAuthenticator(await options.kerberos()), mechanism: 'kerberos' };
+      } catch (err) {
+        if (mode === 'kerberos' || !options.credential) throw err;
+        options.onKerberosUnavailable?.(err);
+      }
+    }
+    if (!options.credential) throw new SmbProtocolError('SMB authentication is set to NTLM but no NTLM credential was given');
     const auth = new NtlmAuthenticator(options.credential, {
       targetHost: conn.host,
       ...(options.workstation === undefined ? {} : { workstation: options.workstation }),
     });
+    return { auth, mechanism: 'ntlm' };
+  }
+
+  private static async authenticate(conn: Connection, options: SessionOptions): Promise<Session> {
+    const { auth, mechanism } = await Session.authenticator(conn, options);
     const preauth = conn.preauthSnapshot();
     let token = auth.initialToken();
     let sessionId = 0n;
@@ -119,7 +159,7 @@ export class Session {
       encrypt: protection === 'encrypt',
     };
     conn.registerSession(security);
-    return new Session(conn, security, sessionFlags);
+    return new Session(conn, security, sessionFlags, mechanism);
   }
 
   /** Sends a request on this session; tree and file layers go through here. */

@@ -82,11 +82,26 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('NTSTATUS values appear only in src/smb: everything else switches on typed errors', () => {
+  it('src/krb imports nothing from the rest of the app (nor src/smb), and no package but asn1js', () => {
+    const krb = join(SRC, 'krb');
+    const offenders: string[] = [];
+    for (const file of files.filter((f) => f.startsWith(krb + '/'))) {
+      for (const spec of importsOf(file)) {
+        const target = resolveLocal(file, spec);
+        const outside = target !== undefined && !target.startsWith(krb + '/');
+        const forbiddenPackage = target === undefined && !spec.startsWith('node:') && spec !== 'asn1js';
+        if (outside || forbiddenPackage) offenders.push(`${relative(SRC, file)} → ${spec}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('NTSTATUS values appear only in src/smb and src/krb (MS-KILE KERB-EXT-ERROR): everything else switches on typed errors', () => {
     const smb = join(SRC, 'smb');
+    const krb = join(SRC, 'krb');
     // An NTSTATUS error or warning: severity bits 11 or 10 (0xC…, 0x8…), facility and code as 8 hex digits.
     const literal = /\b0x[c8]0[0-9a-f]{2}_?[0-9a-f]{4}\b/i;
-    const offenders = files.filter((f) => !f.startsWith(smb + '/') && literal.test(readFileSync(f, 'utf8'))).map((f) => relative(SRC, f));
+    const offenders = files.filter((f) => !f.startsWith(smb + '/') && !f.startsWith(krb + '/') && literal.test(readFileSync(f, 'utf8'))).map((f) => relative(SRC, f));
     expect(offenders).toEqual([]);
   });
 

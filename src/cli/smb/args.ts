@@ -11,6 +11,12 @@ export interface SmbArgs {
   /** shares: include `$` names. */
   all: boolean;
   timeoutMs: number | undefined;
+  /** Authenticate with Kerberos only (a TGT from the password, then a ticket for cifs/<server name>). */
+  kerberos: boolean;
+  realm: string | undefined;
+  kdcs: string[];
+  /** The server's FQDN for its ticket, when HOST is an address. */
+  serverName: string | undefined;
   positional: string[];
 }
 
@@ -35,6 +41,10 @@ export function parseArgs(argv: readonly string[]): SmbArgs {
     help: false,
     all: false,
     timeoutMs: undefined,
+    kerberos: false,
+    realm: undefined,
+    kdcs: [],
+    serverName: undefined,
     positional: [],
   };
   let i = 0;
@@ -71,6 +81,18 @@ export function parseArgs(argv: readonly string[]): SmbArgs {
       }
       case '--encrypt':
         out.encrypt = true;
+        break;
+      case '--kerberos':
+        out.kerberos = true;
+        break;
+      case '--realm':
+        out.realm = value(name, inline);
+        break;
+      case '--kdc':
+        out.kdcs.push(value(name, inline));
+        break;
+      case '--server-name':
+        out.serverName = value(name, inline);
         break;
       case '--verbose':
         out.verbose = true;

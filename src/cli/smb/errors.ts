@@ -21,6 +21,7 @@ import {
   SmbTimeoutError,
   SmbUnsignedSessionError,
 } from '../../smb/index.js';
+import { KdcError, KdcUnreachableError, KrbError } from '../../krb/index.js';
 import { PromptInterrupted } from './prompt.js';
 import { UsageError } from './usage.js';
 
@@ -73,6 +74,10 @@ export function report(err: unknown, ctx: ErrorContext): Reported {
   if (err instanceof UsageError) return { code: EXIT.other, line: `${prefix}${err.message} (see: portcullis smb --help)` };
   if (err instanceof PromptInterrupted || err instanceof Interrupted) return { code: EXIT.interrupted, line: `${prefix}interrupted` };
   if (err instanceof CliError) return { code: err.code, line: `${prefix}${err.message}` };
+  if (err instanceof KdcUnreachableError) return { code: EXIT.cannotConnect, line: `${prefix}cannot connect to a KDC: ${oneLine(err.message)}` };
+  // The KDC refused the sign-in (wrong password, unknown or disabled account …): a logon failure, as with NTLM.
+  if (err instanceof KdcError) return { code: EXIT.logonFailure, line: `${prefix}Kerberos logon failure: ${ctx.user}: ${oneLine(err.message)}` };
+  if (err instanceof KrbError) return { code: EXIT.other, line: `${prefix}Kerberos: ${oneLine(err.message)}` };
   if (err instanceof SmbError) {
     const status = ` (${err.statusName})`;
     // The server did not refuse the logon: it offered only a guest (or anonymous) session, which we refuse.

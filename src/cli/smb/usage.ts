@@ -20,6 +20,12 @@ otherwise relative to FROM's folder. An existing folder as TO (or as put's targe
 Options:
   --user 'DOMAIN\\name' | name@realm   who to sign in as (NTLM domain: before "\\", or the realm after "@")
   --encrypt                           encrypt all traffic (SMB 3.x)
+  --kerberos                          sign in with Kerberos only: a TGT from the password, then a ticket
+                                      for cifs/SERVER (no NTLM fallback)
+  --realm REALM                       Kerberos realm (default: the realm in --user name@realm, else KRB_REALM)
+  --kdc HOST[:PORT]                   a KDC, tried in order (repeatable; default: KRB_KDCS, else the
+                                      hosts in LDAP_URLS, else HOST)
+  --server-name FQDN                  the server's name for its ticket when HOST is an address
   --timeout SECONDS                   per-request timeout (default 30)
   -v, --verbose                       print the negotiated dialect, signing algorithm and cipher to stderr
   --json                              machine-readable output (ls, stat, shares)

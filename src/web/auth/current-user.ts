@@ -1,5 +1,6 @@
 import type { CookieOptions, ErrorRequestHandler, Request, RequestHandler } from 'express';
-import { CredentialUnreadableError, openCredential } from '../../auth/index.js';
+import { CredentialUnreadableError, openCredential, openTgt } from '../../auth/index.js';
+import { decodeCredentials } from '../../krb/index.js';
 import type { Config } from '../../config/index.js';
 import { drivesFor, type DriveRef } from '../../drives/index.js';
 import { UnauthorizedError } from '../../errors/index.js';
@@ -51,13 +52,16 @@ export function drivesOf(res: { locals: Record<string, unknown> }): DriveRef[] {
   return (res.locals.drives as DriveRef[] | undefined) ?? [];
 }
 
-/** The user's NTLMv2 key for this request, opened with the key cookie. */
+/** The user's NTLMv2 key (and TGT, when one was kept) for this request, opened with the key cookie. */
 export function credentialFor(req: Request): PoolCredential {
   const user = req.session.user;
   const sealed = req.session.sealedCredential;
   const key: unknown = req.cookies?.[cookieName(req, KEY_COOKIE)];
   if (!user || !sealed || typeof key !== 'string') throw new UnauthorizedError();
-  return { username: user.username, domain: user.domain, ntowfv2: openCredential(sealed, key, user.username) };
+  const credential: PoolCredential = { username: user.username, domain: user.domain, ntowfv2: openCredential(sealed, key, user.username) };
+  const sealedTgt = req.session.sealedTgt;
+  if (sealedTgt) credential.tgt = decodeCredentials(openTgt(sealedTgt, key, user.username));
+  return credential;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { type Request, type Response, Router } from 'express';
 import { Passport } from 'passport';
-import { AD_STRATEGY, AdStrategy, type AdSignInInfo, type DirectoryUser, sealCredential, SignInBusyError, TooManyAttemptsError } from '../../auth/index.js';
+import { AD_STRATEGY, AdStrategy, type AdSignInInfo, type DirectoryUser, sealCredential, sealTgt, SignInBusyError, TooManyAttemptsError } from '../../auth/index.js';
+import { encodeCredentials } from '../../krb/index.js';
 import type { Config } from '../../config/index.js';
 import { AppError, PUBLIC_INTERNAL_MESSAGE } from '../../errors/index.js';
 import { reportHandledError, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../middleware/index.js';
@@ -20,10 +21,19 @@ interface LoginView {
   notice?: string;
 }
 
-export function authRoutes(config: Config, services: Pick<Services, 'directory' | 'throttle' | 'signInQueue' | 'endSession' | 'uploads'>, csrf: CsrfTools, logger: Logger): Router {
+export function authRoutes(config: Config, services: Pick<Services, 'directory' | 'throttle' | 'signInQueue' | 'endSession' | 'uploads' | 'kerberos'>, csrf: CsrfTools, logger: Logger): Router {
   const router = Router();
   const passport = new Passport();
-  passport.use(new AdStrategy({ directory: services.directory, throttle: services.throttle, queue: services.signInQueue, domain: config.ad.domain, logger }));
+  passport.use(
+    new AdStrategy({
+      directory: services.directory,
+      throttle: services.throttle,
+      queue: services.signInQueue,
+      domain: config.ad.domain,
+      logger,
+      ...(services.kerberos ? { kerberos: services.kerberos } : {}),
+    }),
+  );
 
   const render = (req: Request, res: Response, view: LoginView): void => {
     const notice = view.notice ?? takeNotice(req);
@@ -67,11 +77,13 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
       const remember = config.session.rememberMe && body.remember === '1';
       const { sealed, key } = sealCredential(info.ntowfv2, user.username);
       info.ntowfv2.fill(0);
+      const sealedTgt = info.tgt ? sealTgt(encodeCredentials(info.tgt), key, user.username) : undefined;
       // A fresh session id on sign-in: an id planted before sign-in (fixation) is worthless afterwards.
       req.session.regenerate((regenErr) => {
         if (regenErr) return next(regenErr);
         req.session.user = toSessionUser(user);
         req.session.sealedCredential = sealed;
+        if (sealedTgt !== undefined) req.session.sealedTgt = sealedTgt;
         req.session.signedInAt = Date.now();
         req.session.remember = remember;
         if (remember) req.session.cookie.maxAge = config.session.rememberDays * 86_400_000;

@@ -18,6 +18,8 @@ declare module 'express-session' {
     user: SessionUser;
     /** The NTOWFv2 key sealed by src/auth/credential-vault; useless without the key cookie. */
     sealedCredential: string;
+    /** The Kerberos TGT sealed by src/auth/tgt-vault under the same key cookie, when one was obtained at sign-in. */
+    sealedTgt: string;
     signedInAt: number;
     remember: boolean;
     /** A one-time message for the sign-in page (e.g. why the user was signed out). */

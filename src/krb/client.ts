@@ -1,0 +1,249 @@
+import { randomInt } from 'node:crypto';
+import {
+  EncType,
+  type Key,
+  KeyUsage,
+  checksum,
+  decrypt,
+  encrypt,
+  isSupportedEtype,
+  iterationsFrom,
+  profile,
+  stringToKey,
+} from './crypto/etypes.js';
+import { KdcError, KrbCryptoError, KrbErrorCode, KrbProtocolError, kdcError } from './errors.js';
+import {
+  type EncKdcRepPart,
+  type KdcRep,
+  type KrbErrorMessage,
+  type PaData,
+  type PrincipalName,
+  type Ticket,
+  KdcOption,
+  MsgType,
+  NameType,
+  PaType,
+  authenticatorDer,
+  decodeEncKdcRepPart,
+  decodeErrorData,
+  decodeEtypeInfo2,
+  decodeKdcReply,
+  encodeApReq,
+  encodeKdcReq,
+  encryptedDataDer,
+  paEncTsEncDer,
+  paPacRequest,
+  principalToString,
+  reqBodyDer,
+} from './messages.js';
+import { type KdcAddress, exchange } from './transport.js';
+
+export interface KerberosClientOptions {
+  /** The realm, upper case (EXAMPLE.TEST). */
+  realm: string;
+  /** KDCs tried in order; the first that answers is used. */
+  kdcs: readonly KdcAddress[];
+  /** Per-KDC timeout (default 10 s). */
+  timeoutMs?: number;
+  /** Our clock; tests shift it to simulate skew. */
+  now?: () => Date;
+  /** Called when a KDC's time was adopted after KRB_AP_ERR_SKEW, with the offset now applied (ms); the caller logs it. */
+  onClockSkew?: (offsetMs: number, kdcTime: Date) => void;
+  /** RC4-HMAC is refused unless allowed; even then it is not implemented, and says so. */
+  allowRc4?: boolean;
+  /** Requested ticket lifetime (default 10 h; the KDC may give less). */
+  lifetimeMs?: number;
+}
+
+/** A ticket and what we need to use it. */
+export interface Credentials {
+  client: PrincipalName;
+  crealm: string;
+  ticket: Ticket;
+  sessionKey: Key;
+  flags: number;
+  authtime: Date;
+  endtime: Date;
+  renewTill?: Date;
+}
+
+const ETYPES = [EncType.AES256_CTS_HMAC_SHA1_96, EncType.AES128_CTS_HMAC_SHA1_96];
+const DEFAULT_LIFETIME = 10 * 3600_000;
+
+export function servicePrincipal(spn: string): PrincipalName {
+  const parts = spn.split('/');
+  if (parts.length < 2 || parts.some((p) => p.length === 0)) throw new RangeError(`bad service principal ${spn}`);
+  return { type: NameType.SRV_INST, parts };
+}
+
+/**
+ * A Kerberos V5 client: AS exchange with PA-ENC-TIMESTAMP pre-authentication, TGS
+ * exchange, over TCP with KDC failover. Keeps a clock offset learnt from the KDC.
+ */
+export class KerberosClient {
+  readonly realm: string;
+  private readonly options: KerberosClientOptions;
+  private offsetMs = 0;
+
+  constructor(options: KerberosClientOptions) {
+    if (options.allowRc4) profile(EncType.RC4_HMAC); // throws: say clearly that it is not implemented
+    this.options = options;
+    this.realm = options.realm.toUpperCase();
+  }
+
+  /** The offset added to our clock since a KDC reported skew (0 until then). */
+  get clockOffsetMs(): number {
+    return this.offsetMs;
+  }
+
+  private now(): Date {
+    return new Date((this.options.now?.() ?? new Date()).getTime() + this.offsetMs);
+  }
+
+  /** Sends, and on KRB_AP_ERR_SKEW adopts the KDC's time and sends once more, as MIT's kdc_timesync does. */
+  private async send(build: () => Buffer, expect: 11 | 13): Promise<KdcRep | KrbErrorMessage> {
+    for (let attempt = 0; ; attempt++) {
+      const reply = decodeKdcReply(await exchange(this.options.kdcs, build(), this.options.timeoutMs ?? 10_000), expect);
+      if (reply.kind === 'rep') return reply.rep;
+      if (reply.error.code === KrbErrorCode.KRB_AP_ERR_SKEW && attempt === 0) {
+        const kdcTime = new Date(reply.error.stime.getTime() + Math.floor(reply.error.susec / 1000));
+        this.offsetMs += kdcTime.getTime() - this.now().getTime();
+        this.options.onClockSkew?.(this.offsetMs, kdcTime);
+        continue;
+      }
+      return reply.error;
+    }
+  }
+
+  private fail(error: KrbErrorMessage, context: { client?: string; service?: string }): KdcError {
+    const details: Parameters<typeof kdcError>[0] = { code: error.code, serverTime: error.stime };
+    if (error.eText !== undefined) details.eText = error.eText;
+    if (error.eData !== undefined) {
+      details.eData = error.eData;
+      const { ntStatus } = decodeErrorData(error.eData);
+      if (ntStatus !== undefined) details.ntStatus = ntStatus;
+    }
+    return kdcError(details, context);
+  }
+
+  /** A TGT for `username` (sAMAccountName or user@REALM), from the password. */
+  async getTgt(username: string, password: string): Promise<Credentials> {
+    const at = username.lastIndexOf('@');
+    const user = at >= 0 ? username.slice(0, at) : username;
+    const cname: PrincipalName = { type: NameType.PRINCIPAL, parts: [user] };
+    const who = `${user}@${this.realm}`;
+    const sname: PrincipalName = { type: NameType.SRV_INST, parts: ['krbtgt', this.realm] };
+    let nonce = 0;
+    const body = (): Buffer => {
+      nonce = randomInt(1, 0x7fffffff);
+      return reqBodyDer({
+        options: KdcOption.FORWARDABLE | KdcOption.RENEWABLE_OK | KdcOption.CANONICALIZE,
+        cname,
+        realm: this.realm,
+        sname,
+        till: new Date(this.now().getTime() + (this.options.lifetimeMs ?? DEFAULT_LIFETIME)),
+        nonce,
+        etypes: ETYPES,
+      });
+    };
+
+    // First without pre-authentication, to learn the salt and iteration count (ETYPE-INFO2).
+    const first = await this.send(() => encodeKdcReq(MsgType.AS_REQ, [paPacRequest(true)], body()), MsgType.AS_REP);
+    let padata: PaData[];
+    if ('ticket' in first) {
+      padata = first.padata; // an account without pre-authentication: the reply carries ETYPE-INFO2 itself
+    } else {
+      if (first.code !== KrbErrorCode.KDC_ERR_PREAUTH_REQUIRED) throw this.fail(first, { client: who });
+      padata = first.eData ? decodeErrorData(first.eData).padata : [];
+    }
+    const key = this.keyFromPadata(padata, password, user);
+
+    let rep: KdcRep;
+    if ('ticket' in first) {
+      rep = first;
+    } else {
+      const reply = await this.send(() => {
+        const bodyDer = body();
+        const ts = encryptedDataDer({ etype: key.etype, cipher: encrypt(key, KeyUsage.AS_REQ_PA_ENC_TIMESTAMP, paEncTsEncDer(this.now())) });
+        return encodeKdcReq(MsgType.AS_REQ, [{ type: PaType.ENC_TIMESTAMP, value: ts }, paPacRequest(true)], bodyDer);
+      }, MsgType.AS_REP);
+      if (!('ticket' in reply)) throw this.fail(reply, { client: who });
+      rep = reply;
+    }
+    if (rep.encPart.etype !== key.etype) throw new KrbProtocolError(`AS-REP encrypted with etype ${rep.encPart.etype}, not our key's ${key.etype}`);
+    const part = decodeEncKdcRepPart(decrypt(key, KeyUsage.AS_REP_ENCPART, rep.encPart.cipher));
+    return this.credentials(rep, part, nonce);
+  }
+
+  private keyFromPadata(padata: PaData[], password: string, user: string): Key {
+    const info = padata.find((p) => p.type === PaType.ETYPE_INFO2);
+    const entries = info ? decodeEtypeInfo2(info.value) : [];
+    // The KDC lists etypes in its order of preference; take the first we can do.
+    const entry = entries.find((e) => isSupportedEtype(e.etype));
+    if (entries.length > 0 && !entry) {
+      throw new KrbCryptoError(`the KDC offers only etypes ${entries.map((e) => e.etype).join(', ')}; only AES (17, 18) is supported`);
+    }
+    const etype = entry?.etype ?? EncType.AES256_CTS_HMAC_SHA1_96;
+    // RFC 4120 default salt: the realm followed by the name components.
+    const salt = entry?.salt ?? `${this.realm}${user}`;
+    return stringToKey(etype, password, salt, iterationsFrom(entry?.s2kparams));
+  }
+
+  /** A service ticket for `spn` ("cifs/dc1.example.test") with the TGT. */
+  async getServiceTicket(tgt: Credentials, spn: string): Promise<Credentials> {
+    const sname = servicePrincipal(spn);
+    let nonce = 0;
+    const reply = await this.send(() => {
+      nonce = randomInt(1, 0x7fffffff);
+      const bodyDer = reqBodyDer({
+        options: KdcOption.FORWARDABLE | KdcOption.CANONICALIZE,
+        realm: this.realm,
+        sname,
+        till: new Date(this.now().getTime() + (this.options.lifetimeMs ?? DEFAULT_LIFETIME)),
+        nonce,
+        etypes: ETYPES,
+      });
+      const now = this.now();
+      const authenticator = authenticatorDer({
+        crealm: tgt.crealm,
+        cname: tgt.client,
+        cksum: {
+          type: profile(tgt.sessionKey.etype).checksumType,
+          value: checksum(tgt.sessionKey, KeyUsage.TGS_REQ_PA_AUTHENTICATOR_CKSUM, bodyDer),
+        },
+        cusec: (now.getTime() % 1000) * 1000,
+        ctime: now,
+      });
+      const apReq = encodeApReq(tgt.ticket, 0, {
+        etype: tgt.sessionKey.etype,
+        cipher: encrypt(tgt.sessionKey, KeyUsage.TGS_REQ_PA_AUTHENTICATOR, authenticator),
+      });
+      return encodeKdcReq(MsgType.TGS_REQ, [{ type: PaType.TGS_REQ, value: apReq }], bodyDer);
+    }, MsgType.TGS_REP);
+    if (!('ticket' in reply)) throw this.fail(reply, { client: principalToString(tgt.client, tgt.crealm), service: spn });
+    const part = decodeEncKdcRepPart(decrypt(tgt.sessionKey, KeyUsage.TGS_REP_ENCPART_SESSION, reply.encPart.cipher));
+    return this.credentials(reply, part, nonce);
+  }
+
+  private credentials(rep: KdcRep, part: EncKdcRepPart, nonce: number): Credentials {
+    // The nonce ties the reply to this request: a replayed older reply fails here.
+    if (part.nonce !== nonce) throw new KrbProtocolError('KDC reply nonce does not match the request');
+    if (!isSupportedEtype(part.key.etype)) throw new KrbCryptoError(`the KDC chose session key etype ${part.key.etype}`);
+    const creds: Credentials = {
+      client: rep.cname,
+      crealm: rep.crealm,
+      ticket: rep.ticket,
+      sessionKey: part.key,
+      flags: part.flags,
+      authtime: part.authtime,
+      endtime: part.endtime,
+    };
+    if (part.renewTill) creds.renewTill = part.renewTill;
+    return creds;
+  }
+
+  /** The current time as the KDC sees it (our clock plus any adopted offset), for authenticators. */
+  kdcNow(): Date {
+    return this.now();
+  }
+}
