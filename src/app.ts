@@ -29,6 +29,7 @@ import { userDataLocals } from './web/settings/locals.js';
 import { settingsRoutes } from './web/settings/routes.js';
 import { bookmarkRoutes } from './web/bookmarks/routes.js';
 import { staticFiles } from './web/static-files.js';
+import { brandingAssets, brandingRoutes, brandLocals, loginBackground, themeColors } from './web/branding/index.js';
 import { layoutEngine } from './web/view-engine.js';
 
 export interface AppDeps {
@@ -60,6 +61,9 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   app.engine('ejs', layoutEngine(views));
   app.set('view engine', 'ejs');
   app.locals.site = siteLocals(config);
+  const branding = brandingAssets(config.branding.dir);
+  const themeColor = themeColors();
+  app.locals.brand = brandLocals(config, branding, themeColor);
 
   app.use(requestContext());
   const metrics = deps.metrics ?? new Metrics();
@@ -70,7 +74,8 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   app.use(decideCookieSecurity(config));
 
   app.use(staticFiles(rootPath('public'), { index: false, setHeaders: metrics.staticFile }));
-  app.use('/branding', express.static(rootPath('themes', 'branding'), { index: false, setHeaders: metrics.staticFile }));
+  app.use(brandingRoutes(config, branding, themeColor));
+  app.use('/login', loginBackground(branding.backgrounds.length));
 
   app.use(healthRoutes(deps.statusChecks ?? singleFlight(statusChecks(config)), { signInAvailable: deps.services !== undefined, adminToken: config.admin.token }));
   const readiness = deps.readiness ?? sharedReadiness(readinessChecks(config, { store: deps.services?.sessions.store, directory: deps.services?.directory }));

@@ -82,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     server: { port: e.PORT, host: e.HOST, trustProxy: e.TRUST_PROXY, shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS, headersTimeoutSeconds: e.HTTP_HEADERS_TIMEOUT_SECONDS, requestTimeoutSeconds: e.HTTP_REQUEST_TIMEOUT_SECONDS },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (production ? 'json' : 'pretty'), file: e.LOG_FILE === undefined ? undefined : path.resolve(e.LOG_FILE) },
     site: { name: e.SITE_NAME, theme: e.THEME },
+    branding: { dir: e.BRANDING_DIR, footerText: e.FOOTER_TEXT, footerLinks: e.FOOTER_LINKS },
     dataDir: path.resolve(e.DATA_DIR),
     session: {
       secret: e.SESSION_SECRET ?? randomBytes(32).toString('base64url'),

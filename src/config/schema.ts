@@ -19,6 +19,7 @@ import {
 import { LOG_LEVELS, NODE_ENVS } from './types.js';
 import { allowUnsignedHostsSetting } from './smb-signing.js';
 import { parseServerPattern } from './servers.js';
+import { brandingSettings } from './branding.js';
 
 export const DEFAULT_USER_FILTER = '(&(objectCategory=person)(objectClass=user)(sAMAccountName={username}))';
 export const SMB_PORT = 445;
@@ -59,6 +60,7 @@ export function envSchema(themes: readonly string[]) {
     HTTP_REQUEST_TIMEOUT_SECONDS: setting('an integer 0–604800 (seconds; 0 = none)', parseInteger(0, 604_800), 300),
     SITE_NAME: setting('a name of at most 60 characters without control characters', nonEmpty(60), 'Portcullis'),
     THEME: setting(`one of ${themes.join(', ')}`, parseOneOf(themes), 'default'),
+    ...brandingSettings,
     DATA_DIR: setting('a directory path', nonEmpty(4096), './data'),
     SESSION_SECRET: secret('at least 32 characters', (v) => (v.length >= 32 ? v : undefined)),
     LDAP_URLS: setting('a comma-separated list of ldap:// or ldaps:// URLs (scheme, host and port only)', parseList(parseLdapUrl), []),
