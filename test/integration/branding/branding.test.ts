@@ -6,7 +6,9 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, rootPath } from '../../../src/config/index.js';
+import { DEMO_PASSWORD } from '../../fixtures/paths.js';
 import { requireDomain } from '../../fixtures/require-domain.js';
+import { csrfTokenIn, signInOk } from '../../helpers/http-client.js';
 import { startWebApp, type WebApp } from '../../helpers/web-app.js';
 import { startTestApp, type TestApp } from '../app/helpers.js';
 
@@ -136,7 +138,7 @@ describe('BRANDING_DIR overrides file by file', () => {
   });
 });
 
-describe('login page backgrounds', () => {
+describe('login page backgrounds and the user\'s theme colour', () => {
   let app: WebApp;
   beforeAll(async () => {
     app = await startWebApp(requireDomain());
@@ -171,5 +173,15 @@ describe('login page backgrounds', () => {
     }
     // Other pages carry no login background.
     expect((await get(`${app.url}/status`)).body.toString('utf8')).not.toContain('login.css');
+  });
+
+  it("sets theme-color from the user's own theme once chosen in settings", async () => {
+    const client = app.client();
+    await signInOk(client, 'alice', DEMO_PASSWORD);
+    const themeColor = async (): Promise<string | undefined> => /<meta name="theme-color" content="([^"]+)">/.exec((await client.get('/browse/home/')).text)?.[1];
+    expect(await themeColor()).toBe('#0d6efd');
+    const saved = await client.post('/settings', { _csrf: csrfTokenIn((await client.get('/settings')).text), theme: 'darkly' });
+    expect(saved.status).toBe(303);
+    expect(await themeColor()).toBe('#375a7f');
   });
 });
