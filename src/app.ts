@@ -31,6 +31,7 @@ import { bookmarkRoutes } from './web/bookmarks/routes.js';
 import { helpRoutes } from './web/help/routes.js';
 import { shortcutRows } from './format/shortcuts.js';
 import { staticFiles } from './web/static-files.js';
+import { brandingAssets, brandingRoutes, brandLocals, loginBackground, themeColors } from './web/branding/index.js';
 import { layoutEngine } from './web/view-engine.js';
 
 export interface AppDeps {
@@ -64,6 +65,9 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   app.locals.site = siteLocals(config);
   // The one keyboard-shortcut table, for the folder page's "?" dialog and /help.
   app.locals.shortcuts = shortcutRows();
+  const branding = brandingAssets(config.branding.dir);
+  const themeColor = themeColors();
+  app.locals.brand = brandLocals(config, branding, themeColor);
 
   app.use(requestContext());
   const metrics = deps.metrics ?? new Metrics();
@@ -74,7 +78,8 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   app.use(decideCookieSecurity(config));
 
   app.use(staticFiles(rootPath('public'), { index: false, setHeaders: metrics.staticFile }));
-  app.use('/branding', express.static(rootPath('themes', 'branding'), { index: false, setHeaders: metrics.staticFile }));
+  app.use(brandingRoutes(config, branding, themeColor));
+  app.use('/login', loginBackground(branding.backgrounds.length));
 
   app.use(healthRoutes(deps.statusChecks ?? singleFlight(statusChecks(config)), { signInAvailable: deps.services !== undefined, adminToken: config.admin.token }));
   const readiness = deps.readiness ?? sharedReadiness(readinessChecks(config, { store: deps.services?.sessions.store, directory: deps.services?.directory }));

@@ -83,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (production ? 'json' : 'pretty'), file: e.LOG_FILE === undefined ? undefined : path.resolve(e.LOG_FILE) },
     site: { name: e.SITE_NAME, theme: e.THEME },
     help: { url: e.HELP_URL, supportEmail: e.SUPPORT_EMAIL },
+    branding: { dir: e.BRANDING_DIR, footerText: e.FOOTER_TEXT, footerLinks: e.FOOTER_LINKS },
     dataDir: path.resolve(e.DATA_DIR),
     session: {
       secret: e.SESSION_SECRET ?? randomBytes(32).toString('base64url'),

@@ -20,6 +20,7 @@ import {
 import { LOG_LEVELS, NODE_ENVS } from './types.js';
 import { allowUnsignedHostsSetting } from './smb-signing.js';
 import { parseServerPattern } from './servers.js';
+import { brandingSettings } from './branding.js';
 
 export const DEFAULT_USER_FILTER = '(&(objectCategory=person)(objectClass=user)(sAMAccountName={username}))';
 export const SMB_PORT = 445;
@@ -62,6 +63,7 @@ export function envSchema(themes: readonly string[]) {
     THEME: setting(`one of ${themes.join(', ')}`, parseOneOf(themes), 'default'),
     HELP_URL: setting('an http:// or https:// URL without credentials', parseHttpUrl),
     SUPPORT_EMAIL: setting('an e-mail address', parseEmail),
+    ...brandingSettings,
     DATA_DIR: setting('a directory path', nonEmpty(4096), './data'),
     SESSION_SECRET: secret('at least 32 characters', (v) => (v.length >= 32 ? v : undefined)),
     LDAP_URLS: setting('a comma-separated list of ldap:// or ldaps:// URLs (scheme, host and port only)', parseList(parseLdapUrl), []),

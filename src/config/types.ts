@@ -1,7 +1,8 @@
 import type { Drive } from './drives.js';
 import type { Endpoint, TrustProxy } from './fields.js';
+import type { FooterLink } from './branding.js';
 
-export type { Drive, Endpoint, TrustProxy };
+export type { Drive, Endpoint, FooterLink, TrustProxy };
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
@@ -73,6 +74,12 @@ export interface Config {
     url?: string | undefined;
     /** Where users write for help. */
     supportEmail?: string | undefined;
+  };
+  branding: {
+    /** BRANDING_DIR: files here replace those of themes/branding/ one by one. */
+    dir?: string | undefined;
+    footerText?: string | undefined;
+    footerLinks: FooterLink[];
   };
   dataDir: string;
   session: {
