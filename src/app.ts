@@ -27,6 +27,8 @@ import { propertiesRoutes } from './web/api/properties-routes.js';
 import { siteLocals } from './web/site.js';
 import { userDataLocals } from './web/settings/locals.js';
 import { settingsRoutes } from './web/settings/routes.js';
+import { appearanceFor } from './web/theme/appearance.js';
+import { themeRoutes } from './web/theme/routes.js';
 import { bookmarkRoutes } from './web/bookmarks/routes.js';
 import { staticFiles } from './web/static-files.js';
 import { layoutEngine } from './web/view-engine.js';
@@ -60,6 +62,8 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   app.engine('ejs', layoutEngine(views));
   app.set('view engine', 'ejs');
   app.locals.site = siteLocals(config);
+  // Pages without a signed-in user (or without services) follow the device in the site's theme.
+  app.locals.appearance = appearanceFor(config.site, undefined);
 
   app.use(requestContext());
   const metrics = deps.metrics ?? new Metrics();
@@ -98,6 +102,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(csrf.protect);
     app.use((req, res, next) => (res.locals.user ? csrf.provideToken(req, res, next) : next()));
     app.use(userDataLocals(services.userData, logger));
+    app.use(themeRoutes(config, services.userData));
     // Everything above may refuse a request before routing; metrics label such refusals (unmatched).
     app.use(metrics.routing());
     app.use(authRoutes(config, services, csrf, logger));
@@ -113,7 +118,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(serverRoutes(config, services.files));
     app.use(transferRoutes(config, services.files, logger));
     app.use(propertiesRoutes(config, services.files, services.directory, logger));
-    app.use(settingsRoutes(services.userData));
+    app.use(settingsRoutes(services.userData, config.site.themesAllowed));
     app.use(bookmarkRoutes(config, services.files, services.userData));
   }
   app.get('/', (_req, res) => {

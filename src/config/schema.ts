@@ -59,6 +59,8 @@ export function envSchema(themes: readonly string[]) {
     HTTP_REQUEST_TIMEOUT_SECONDS: setting('an integer 0–604800 (seconds; 0 = none)', parseInteger(0, 604_800), 300),
     SITE_NAME: setting('a name of at most 60 characters without control characters', nonEmpty(60), 'Portcullis'),
     THEME: setting(`one of ${themes.join(', ')}`, parseOneOf(themes), 'default'),
+    // Names are checked against the registry in load.ts, so the message can name the unknown one.
+    THEMES_ALLOWED: setting('a comma-separated list of theme names from themes/themes.json', parseList(nonEmpty(60))),
     DATA_DIR: setting('a directory path', nonEmpty(4096), './data'),
     SESSION_SECRET: secret('at least 32 characters', (v) => (v.length >= 32 ? v : undefined)),
     LDAP_URLS: setting('a comma-separated list of ldap:// or ldaps:// URLs (scheme, host and port only)', parseList(parseLdapUrl), []),
