@@ -8,6 +8,7 @@ const isMode = (v: string): v is Mode => v === 'light' || v === 'dark' || v === 
 
 function applyMode(mode: Mode): void {
   const html = document.documentElement;
+  document.querySelector('meta[name="color-scheme"]')?.setAttribute('content', mode === 'auto' ? 'light dark' : mode);
   if (mode === 'auto') {
     html.removeAttribute('data-bs-theme');
     html.setAttribute('data-bs-theme-auto', '');

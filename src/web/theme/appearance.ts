@@ -25,6 +25,11 @@ export interface Appearance {
   htmlAttributes: string;
   /** The theme has no light/dark/auto choice (themes/themes.json, darkOnly). */
   darkOnly: boolean;
+  /**
+   * <meta name="color-scheme">: the browser's own canvas, scrollbars and form controls match before and after the
+   * stylesheets load (dark-only themes set no color-scheme themselves, so without it their scrollbars are light).
+   */
+  colorScheme: 'light' | 'dark' | 'light dark';
 }
 
 const base = (theme: string): string => (theme === 'default' ? '/build/vendor' : `/build/vendor/bootswatch/${theme}`);
@@ -49,9 +54,10 @@ export function appearanceFor(site: Config['site'], settings: Pick<UserSettings,
   const darkOnly = darkOnlyThemes().includes(theme);
   if (darkOnly) {
     // Their own :root palette is the dark one; Bootstrap's generic dark variables would replace their colours.
-    return { theme, stylesheet: themeStylesheet(theme), colourMode: 'dark', htmlAttributes: '', darkOnly };
+    return { theme, stylesheet: themeStylesheet(theme), colourMode: 'dark', htmlAttributes: '', darkOnly, colorScheme: 'dark' };
   }
   // Signed-out pages (no settings) follow the device.
   const colourMode = settings?.colourMode ?? 'auto';
-  return { theme, stylesheet: themeStylesheet(theme), autoStylesheet: autoStylesheet(theme), colourMode, htmlAttributes: modeAttributes(colourMode), darkOnly };
+  const colorScheme = colourMode === 'auto' ? 'light dark' : colourMode;
+  return { theme, stylesheet: themeStylesheet(theme), autoStylesheet: autoStylesheet(theme), colourMode, htmlAttributes: modeAttributes(colourMode), darkOnly, colorScheme };
 }

@@ -35,13 +35,13 @@ describe('appearance', () => {
   const site = { name: 'P', theme: 'flatly', themesAllowed: ['default', 'flatly', 'darkly'] };
 
   it('signed out: the site theme, auto', () => {
-    expect(appearanceFor(site, undefined)).toMatchObject({ theme: 'flatly', colourMode: 'auto', htmlAttributes: ' data-bs-theme-auto', autoStylesheet: '/build/vendor/bootswatch/flatly/auto.css' });
+    expect(appearanceFor(site, undefined)).toMatchObject({ theme: 'flatly', colourMode: 'auto', htmlAttributes: ' data-bs-theme-auto', autoStylesheet: '/build/vendor/bootswatch/flatly/auto.css', colorScheme: 'light dark' });
   });
 
   it('the user’s theme and mode; a theme no longer allowed falls back to THEME; dark-only themes get no attributes', () => {
     expect(appearanceFor(site, { theme: 'default', colourMode: 'dark' })).toMatchObject({ stylesheet: '/build/vendor/bootstrap.min.css', htmlAttributes: ' data-bs-theme="dark"' });
     expect(appearanceFor(site, { theme: 'cyborg', colourMode: 'light' })).toMatchObject({ theme: 'flatly', htmlAttributes: ' data-bs-theme="light"' });
-    expect(appearanceFor(site, { theme: 'darkly', colourMode: 'light' })).toEqual({ theme: 'darkly', stylesheet: '/build/vendor/bootswatch/darkly/bootstrap.min.css', colourMode: 'dark', htmlAttributes: '', darkOnly: true });
+    expect(appearanceFor(site, { theme: 'darkly', colourMode: 'light' })).toEqual({ theme: 'darkly', stylesheet: '/build/vendor/bootswatch/darkly/bootstrap.min.css', colourMode: 'dark', htmlAttributes: '', darkOnly: true, colorScheme: 'dark' });
   });
 
   it('dark-only themes are the ones whose own palette is dark', () => {
