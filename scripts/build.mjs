@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { autoDarkCss } from './auto-dark-css.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 rmSync(`${root}dist`, { recursive: true, force: true });
@@ -61,5 +62,10 @@ cpSync(`${root}node_modules/bootswatch/dist`, `${vendor}/bootswatch`, {
 for (const theme of readdirSync(`${vendor}/bootswatch`)) {
   const css = `${vendor}/bootswatch/${theme}/bootstrap.min.css`;
   writeFileSync(css, readFileSync(css, 'utf8').replace(/@import url\(https?:[^)]*\);?/g, ''));
+}
+// Colour mode "auto" without script: each theme's dark rules under prefers-color-scheme (auto-dark-css.mjs).
+writeFileSync(`${vendor}/bootstrap-auto.css`, autoDarkCss(readFileSync(`${vendor}/bootstrap.min.css`, 'utf8')));
+for (const theme of readdirSync(`${vendor}/bootswatch`)) {
+  writeFileSync(`${vendor}/bootswatch/${theme}/auto.css`, autoDarkCss(readFileSync(`${vendor}/bootswatch/${theme}/bootstrap.min.css`, 'utf8')));
 }
 console.log('build: dist/ and public/build/ written');

@@ -27,6 +27,8 @@ import { propertiesRoutes } from './web/api/properties-routes.js';
 import { siteLocals } from './web/site.js';
 import { userDataLocals } from './web/settings/locals.js';
 import { settingsRoutes } from './web/settings/routes.js';
+import { appearanceFor } from './web/theme/appearance.js';
+import { themeRoutes } from './web/theme/routes.js';
 import { bookmarkRoutes } from './web/bookmarks/routes.js';
 import { helpRoutes } from './web/help/routes.js';
 import { shortcutRows } from './format/shortcuts.js';
@@ -68,6 +70,8 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   const branding = brandingAssets(config.branding.dir);
   const themeColor = themeColors();
   app.locals.brand = brandLocals(config, branding, themeColor);
+  // Pages without a signed-in user (or without services) follow the device in the site's theme.
+  app.locals.appearance = appearanceFor(config.site, undefined);
 
   app.use(requestContext());
   const metrics = deps.metrics ?? new Metrics();
@@ -107,6 +111,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(csrf.protect);
     app.use((req, res, next) => (res.locals.user ? csrf.provideToken(req, res, next) : next()));
     app.use(userDataLocals(services.userData, logger));
+    app.use(themeRoutes(config, services.userData));
     // Everything above may refuse a request before routing; metrics label such refusals (unmatched).
     app.use(metrics.routing());
     app.use(authRoutes(config, services, csrf, logger));
@@ -122,7 +127,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(serverRoutes(config, services.files));
     app.use(transferRoutes(config, services.files, logger));
     app.use(propertiesRoutes(config, services.files, services.directory, logger));
-    app.use(settingsRoutes(services.userData));
+    app.use(settingsRoutes(services.userData, config.site.themesAllowed));
     app.use(bookmarkRoutes(config, services.files, services.userData));
   }
   // Signed in or not (src/web/help/routes.ts says why); after the session middleware, so the navbar knows who.

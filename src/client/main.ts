@@ -1,5 +1,6 @@
 import { enableBookmarks } from './bookmarks.js';
 import { enableBrowse } from './browse.js';
+import { enableColourMode } from './colour-mode.js';
 import { enableCopyButtons } from './copy.js';
 import { enableLive } from './live.js';
 import { enableKeyboard } from './keyboard.js';
@@ -11,6 +12,7 @@ import { enableUpload } from './upload.js';
 document.documentElement.classList.add('pc-js');
 // Loaded as a module script, so it runs after the document is parsed.
 enableCopyButtons();
+enableColourMode();
 enableBrowse();
 enableUpload();
 enableOps();

@@ -26,13 +26,32 @@ function readSecretFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return out;
 }
 
-let themeCache: readonly string[] | undefined;
-export function availableThemes(): readonly string[] {
+interface ThemeRegistry {
+  themes: readonly string[];
+  darkOnly: readonly string[];
+}
+let themeCache: ThemeRegistry | undefined;
+function themeRegistry(): ThemeRegistry {
   if (!themeCache) {
-    const registry = JSON.parse(readFileSync(rootPath('themes', 'themes.json'), 'utf8')) as { themes: string[] };
-    themeCache = registry.themes;
+    const registry = JSON.parse(readFileSync(rootPath('themes', 'themes.json'), 'utf8')) as Partial<ThemeRegistry>;
+    themeCache = { themes: registry.themes ?? ['default'], darkOnly: registry.darkOnly ?? [] };
   }
   return themeCache;
+}
+/** Every theme the build ships (themes/themes.json), whatever THEMES_ALLOWED says. */
+export const availableThemes = (): readonly string[] => themeRegistry().themes;
+/** Themes that are dark by design and offer no colour modes (themes/themes.json explains why). */
+export const darkOnlyThemes = (): readonly string[] => themeRegistry().darkOnly;
+
+/** THEMES_ALLOWED checked against the registry; THEME must be one of them, or users would start on a theme they may not pick. */
+function allowedThemes(allowed: readonly string[] | undefined, theme: string): readonly string[] {
+  if (!allowed) return availableThemes();
+  const unknown = allowed.filter((t) => !availableThemes().includes(t));
+  if (unknown.length > 0) {
+    throw new ConfigError('THEMES_ALLOWED', `unknown theme${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => JSON.stringify(t)).join(', ')}; themes are ${availableThemes().join(', ')}`);
+  }
+  if (!allowed.includes(theme)) throw new ConfigError('THEME', `${JSON.stringify(theme)} is not in THEMES_ALLOWED (${allowed.join(', ')}); add it there or choose one of those`);
+  return [...new Set(allowed)];
 }
 
 /**
@@ -81,7 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env: e.NODE_ENV,
     server: { port: e.PORT, host: e.HOST, trustProxy: e.TRUST_PROXY, shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS, headersTimeoutSeconds: e.HTTP_HEADERS_TIMEOUT_SECONDS, requestTimeoutSeconds: e.HTTP_REQUEST_TIMEOUT_SECONDS },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (production ? 'json' : 'pretty'), file: e.LOG_FILE === undefined ? undefined : path.resolve(e.LOG_FILE) },
-    site: { name: e.SITE_NAME, theme: e.THEME },
+    site: { name: e.SITE_NAME, theme: e.THEME, themesAllowed: allowedThemes(e.THEMES_ALLOWED, e.THEME) },
     help: { url: e.HELP_URL, supportEmail: e.SUPPORT_EMAIL },
     branding: { dir: e.BRANDING_DIR, footerText: e.FOOTER_TEXT, footerLinks: e.FOOTER_LINKS },
     dataDir: path.resolve(e.DATA_DIR),

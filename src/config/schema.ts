@@ -64,6 +64,8 @@ export function envSchema(themes: readonly string[]) {
     HELP_URL: setting('an http:// or https:// URL without credentials', parseHttpUrl),
     SUPPORT_EMAIL: setting('an e-mail address', parseEmail),
     ...brandingSettings,
+    // Names are checked against the registry in load.ts, so the message can name the unknown one.
+    THEMES_ALLOWED: setting('a comma-separated list of theme names from themes/themes.json', parseList(nonEmpty(60))),
     DATA_DIR: setting('a directory path', nonEmpty(4096), './data'),
     SESSION_SECRET: secret('at least 32 characters', (v) => (v.length >= 32 ? v : undefined)),
     LDAP_URLS: setting('a comma-separated list of ldap:// or ldaps:// URLs (scheme, host and port only)', parseList(parseLdapUrl), []),

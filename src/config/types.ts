@@ -67,6 +67,8 @@ export interface Config {
   site: {
     name: string;
     theme: string;
+    /** The themes users may choose in /settings (THEMES_ALLOWED, else every theme); THEME is one of them. */
+    themesAllowed: readonly string[];
   };
   /** What /help offers besides its own text (issue 13). */
   help: {

@@ -29,7 +29,7 @@ describe('loadConfig defaults', () => {
     expect(c.env).toBe('development');
     expect(c.server).toEqual({ port: 3000, host: '0.0.0.0', trustProxy: false, shutdownGraceSeconds: 30, headersTimeoutSeconds: 60, requestTimeoutSeconds: 300 });
     expect(c.log).toEqual({ level: 'info', format: 'pretty' });
-    expect(c.site).toEqual({ name: 'Portcullis', theme: 'default' });
+    expect(c.site).toEqual({ name: 'Portcullis', theme: 'default', themesAllowed: availableThemes() });
     expect(c.dataDir).toBe(path.resolve('data'));
     expect(c.session.secretGenerated).toBe(true);
     expect(c.session.secret.length).toBeGreaterThanOrEqual(32);

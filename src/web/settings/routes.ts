@@ -1,12 +1,13 @@
 // GET /settings shows the user's settings in a plain form; POST /settings saves what it carries (CSRF-checked
 // like every post) and comes back with "Settings saved.", so it works without JavaScript.
 import { Router } from 'express';
-import { availableThemes } from '../../config/index.js';
+import { darkOnlyThemes } from '../../config/index.js';
 import { COLOUR_MODES, FILE_CLICKS, ORDERS, settingsPatchFromForm, SORTS, UPLOAD_CONFLICTS, type UserData, VIEWS } from '../../userdata/index.js';
 import { requireUser } from '../auth/current-user.js';
 import { saveSettings, userSettingsOf } from './locals.js';
 
-export function settingsRoutes(userData: UserData): Router {
+/** `themes`: the ones users may choose (THEMES_ALLOWED); a theme outside them is refused like any unknown value. */
+export function settingsRoutes(userData: UserData, themes: readonly string[]): Router {
   const router = Router();
   router.use('/settings', requireUser);
 
@@ -16,14 +17,14 @@ export function settingsRoutes(userData: UserData): Router {
       title: 'Settings',
       settings: userSettingsOf(res),
       saved: req.query.saved === '1',
-      choices: { views: VIEWS, sorts: SORTS, orders: ORDERS, fileClicks: FILE_CLICKS, uploadConflicts: UPLOAD_CONFLICTS, colourModes: COLOUR_MODES, themes: availableThemes() },
+      choices: { views: VIEWS, sorts: SORTS, orders: ORDERS, fileClicks: FILE_CLICKS, uploadConflicts: UPLOAD_CONFLICTS, colourModes: COLOUR_MODES, themes, darkOnlyThemes: darkOnlyThemes() },
       canSave: Boolean(req.session.user?.guid),
     });
   });
 
   router.post('/settings', async (req, res, next) => {
     try {
-      await saveSettings(userData, req, res, settingsPatchFromForm(req.body as Record<string, unknown>, availableThemes()));
+      await saveSettings(userData, req, res, settingsPatchFromForm(req.body as Record<string, unknown>, themes));
       if (req.accepts(['html', 'json']) === 'json') return res.json({ settings: userSettingsOf(res) });
       res.redirect(303, '/settings?saved=1');
     } catch (err) {

@@ -1,0 +1,81 @@
+// Issue 14, themes and colour modes over HTTP with the real app and DC: THEMES_ALLOWED limits the /settings
+// choices and the form refuses anything else; the stored theme and colour mode are rendered into <html> and the
+// stylesheet link (no script involved); the navbar's colour mode form works without JavaScript and only ever
+// redirects back to a path on this site.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireDomain } from '../../fixtures/require-domain.js';
+import { signedIn, startBrowseApp } from '../../helpers/browse.js';
+import { csrfTokenIn, decodeEntities, type HttpClient } from '../../helpers/http-client.js';
+import type { WebApp } from '../../helpers/web-app.js';
+
+/** What the page's <html> and theme link say. */
+function lookOf(html: string): { html: string; theme: string | undefined; auto: boolean } {
+  const tag = /<html[^>]*>/.exec(html)?.[0] ?? '';
+  return {
+    html: tag,
+    theme: /<link rel="stylesheet" href="([^"]+)" data-pc-theme=/.exec(html)?.[1],
+    auto: html.includes('<link rel="stylesheet" href="/build/vendor/bootswatch/flatly/auto.css">') || html.includes('/build/vendor/bootstrap-auto.css'),
+  };
+}
+
+describe('themes and colour modes', () => {
+  let app: WebApp;
+  let alice: HttpClient;
+  let token: string;
+
+  beforeAll(async () => {
+    app = await startBrowseApp(requireDomain(), { env: { THEME: 'flatly', THEMES_ALLOWED: 'default, flatly,darkly' } });
+    alice = await signedIn(app, 'alice');
+    token = csrfTokenIn((await alice.get('/settings')).text);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('signed out, the login page has the site theme and follows the device (auto)', async () => {
+    const login = await app.client().get('/login');
+    expect(lookOf(login.text)).toEqual({ html: '<html lang="en" data-bs-theme-auto>', theme: '/build/vendor/bootswatch/flatly/bootstrap.min.css', auto: true });
+  });
+
+  it('offers only the allowed themes and refuses others', async () => {
+    const page = await alice.get('/settings');
+    const options = [...(/<select[^>]*id="s-theme"[^>]*>([\s\S]*?)<\/select>/.exec(page.text)?.[1] ?? '').matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]);
+    expect(options).toEqual(['', 'default', 'flatly', 'darkly']);
+    expect(decodeEntities(page.text)).toContain('Darkly (always dark)');
+
+    // cyborg is installed but not allowed.
+    const refused = await alice.post('/settings', { _csrf: token, theme: 'cyborg' });
+    expect(refused.status).toBe(400);
+    expect(decodeEntities(refused.text)).toContain('“Theme” has a value that is not one of its choices.');
+    expect(lookOf((await alice.get('/browse/home/')).text).theme).toBe('/build/vendor/bootswatch/flatly/bootstrap.min.css');
+  });
+
+  it('the colour mode form saves without JavaScript and goes back to the page it came from', async () => {
+    const saved = await alice.post('/settings/colour-mode', { _csrf: token, colourMode: 'dark', back: '/browse/home/Documents/?view=grid' });
+    expect(saved.status).toBe(303);
+    expect(saved.location).toBe('/browse/home/Documents/?view=grid');
+    const page = await alice.get('/browse/home/Documents/');
+    expect(lookOf(page.text).html).toBe('<html lang="en" data-bs-theme="dark">');
+    expect(page.text).toMatch(/value="dark" aria-pressed="true"/);
+
+    // Never off-site, whatever `back` says.
+    for (const back of ['//evil.example/', 'https://evil.example/', '/\\evil.example', '/x\r\nSet-Cookie: a=b']) {
+      expect((await alice.post('/settings/colour-mode', { _csrf: token, colourMode: 'light', back })).location).toBe('/');
+    }
+    expect(lookOf((await alice.get('/browse/home/')).text).html).toBe('<html lang="en" data-bs-theme="light">');
+    expect((await alice.post('/settings/colour-mode', { _csrf: token, colourMode: 'sepia' })).status).toBe(400);
+    expect((await alice.post('/settings/colour-mode', { colourMode: 'dark' })).status).toBe(403);
+    expect((await app.client().post('/settings/colour-mode', { colourMode: 'dark' })).status).toBeGreaterThanOrEqual(400);
+  });
+
+  it('a dark-only theme renders as designed, without mode attributes, and says so in the control', async () => {
+    expect((await alice.post('/settings', { _csrf: token, theme: 'darkly' })).status).toBe(303);
+    const page = await alice.get('/browse/home/');
+    expect(lookOf(page.text)).toEqual({ html: '<html lang="en">', theme: '/build/vendor/bootswatch/darkly/bootstrap.min.css', auto: false });
+    expect(page.text).toContain('This theme is always dark.');
+    // Back to plain Bootstrap: the stored mode (light) applies again.
+    expect((await alice.post('/settings', { _csrf: token, theme: 'default' })).status).toBe(303);
+    const plain = lookOf((await alice.get('/browse/home/')).text);
+    expect(plain).toEqual({ html: '<html lang="en" data-bs-theme="light">', theme: '/build/vendor/bootstrap.min.css', auto: true });
+  });
+});
