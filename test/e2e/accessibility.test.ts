@@ -62,6 +62,24 @@ const DIALOGS: Visit[] = [
       await openDialog(page, 'pc-delete-dialog', () => page.locator('[data-op="delete"]:visible').first().click());
     },
   },
+  {
+    name: 'item menu',
+    open: async (page, url) => {
+      await page.goto(`${url}/browse/shared/?view=list`);
+      await page.locator('table.pc-list tbody tr:not([data-kind="dir"]) .pc-more').first().click();
+      await page.locator('[data-row-menu].show').waitFor();
+    },
+  },
+  {
+    name: 'navigation menu (collapsed on a phone) opened',
+    open: async (page, url) => {
+      await page.goto(`${url}/settings`);
+      const toggler = page.locator('.navbar-toggler');
+      if (!(await toggler.isVisible())) return;
+      await toggler.click();
+      await page.locator('#main-nav.show').waitFor();
+    },
+  },
 ];
 
 const DEVICES: { name: string; options: BrowserContextOptions }[] = [
