@@ -1,0 +1,73 @@
+// axe-core in real Chromium (issue 14 "Accessibility"): inject the engine into a page and collect the serious and
+// critical violations, each printed as one readable block (rule, impact, help, the offending nodes).
+//
+// The app's strict CSP (script-src 'self') refuses an injected script: the context that runs axe must be made with
+// `bypassCSP: true` (axeContextOptions below). Only the accessibility tests do that; the CSP tests keep it.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { BrowserContextOptions, Page } from 'playwright-core';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Options every context that runs axe needs (on top of viewport and device). */
+export const axeContextOptions: BrowserContextOptions = { bypassCSP: true };
+
+interface AxeNode {
+  target: unknown[];
+  html: string;
+  failureSummary?: string;
+}
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  helpUrl: string;
+  nodes: AxeNode[];
+}
+
+/** Runs axe on the page as it is now; returns the serious and critical violations, formatted (empty: none). */
+export async function axeProblems(page: Page, label: string): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: unknown[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations;
+  }) as AxeViolation[];
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => [
+      `[${label}] ${v.impact} ${v.id}: ${v.help} (${v.helpUrl})`,
+      ...v.nodes.slice(0, 5).map((n) => `    ${JSON.stringify(n.target)} ${n.html.slice(0, 200)}\n      ${(n.failureSummary ?? '').replace(/\n/g, '\n      ')}`),
+      ...(v.nodes.length > 5 ? [`    … and ${v.nodes.length - 5} more`] : []),
+    ].join('\n'));
+}
+
+/** The page is wider than the viewport (the root scrolls sideways): a description of the widest elements, or ''. */
+export async function horizontalOverflow(page: Page, label: string): Promise<string> {
+  const info = await page.evaluate(() => {
+    const root = document.documentElement;
+    if (root.scrollWidth <= root.clientWidth) return null;
+    const width = root.clientWidth;
+    // The culprits: elements past the viewport's right edge that no scrolling ancestor clips, outermost first.
+    const clipped = (el: Element): boolean => {
+      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+        if (getComputedStyle(a).overflowX !== 'visible') return true;
+      }
+      return false;
+    };
+    const culprits: string[] = [];
+    // When nothing unclipped is found, list the clipped ones too: better a lead than an empty message.
+    for (const loose of [false, true]) {
+    if (culprits.length > 0) break;
+    for (const el of Array.from(document.body.querySelectorAll('*'))) {
+      const r = el.getBoundingClientRect();
+      if (r.right > width + 0.5 && (!clipped(el) || loose)) {
+        culprits.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${Array.from(el.classList).join('.')} right=${Math.round(r.right)}`);
+      }
+      if (culprits.length >= 6) break;
+    }
+    }
+    return { scroll: root.scrollWidth, client: width, culprits };
+  });
+  return info ? `[${label}] scrollWidth ${info.scroll} > clientWidth ${info.client}: ${info.culprits.join('; ')}` : '';
+}
