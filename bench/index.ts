@@ -13,6 +13,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   cost: () => import('./cost.js'),
   ops: () => import('./ops.js'),
   search: () => import('./search.js'),
+  krb: () => import('./krb.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

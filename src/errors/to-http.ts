@@ -57,6 +57,7 @@ const BY_NAME: Record<string, Make> = {
   BadShare: notFound,
   SessionExpired: unavailable,
   AuthMethodRefused: methodRefused,
+  KerberosCredentialMissing: methodRefused,
 };
 
 /**

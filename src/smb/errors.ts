@@ -57,6 +57,17 @@ export class SmbGuestSessionError extends SmbLogonFailureError {}
  */
 export class SmbAuthMethodRefusedError extends SmbError {}
 
+/**
+ * SMB_AUTH=kerberos, but this session holds no TGT to ask for a service ticket with (signed in before Kerberos was
+ * on, or the KDC refused at sign-in): our own policy refuses the only method the session could use. The same
+ * outcome for the user as the server refusing NTLM, so the same class; the password was never judged here either.
+ */
+export class SmbKerberosCredentialMissingError extends SmbAuthMethodRefusedError {
+  constructor(message = 'SMB authentication is set to Kerberos but this session holds no Kerberos credential') {
+    super(NtStatus.LOGON_TYPE_NOT_GRANTED, message);
+  }
+}
+
 /** The connection is gone (closed, reset, refused); every pending request fails with this at once. */
 export class SmbDisconnectedError extends SmbError {
   constructor(message = 'SMB connection closed', options?: { cause?: unknown; command?: string }) {

@@ -2,7 +2,7 @@ import { Command, HeaderFlag, SessionFlag } from './messages/constants.js';
 import { NtStatus } from './messages/ntstatus.js';
 import { decodeSessionSetupResponse, encodeSessionSetupRequest } from './messages/session-setup.js';
 import { encodeLogoffRequest } from './messages/simple.js';
-import { SmbError, SmbIntegrityError, SmbLogonFailureError, SmbNotSupportedError, SmbProtocolError } from './errors.js';
+import { SmbError, SmbIntegrityError, SmbKerberosCredentialMissingError, SmbLogonFailureError, SmbNotSupportedError, SmbProtocolError } from './errors.js';
 import { refuseGuestSession, sessionProtection } from './session-protection.js';
 import type { Connection, Request, Response, SecurityContext } from './connection.js';
 import { deriveSessionKeys } from './crypto/keys.js';
@@ -89,7 +89,7 @@ export class Session {
     const mode = options.auth ?? (options.kerberos ? 'auto' : 'ntlm');
     // `auto` without a Kerberos source (e.g. a session signed in before tickets were kept) is plain NTLMv2.
     if (mode === 'kerberos' || (mode === 'auto' && options.kerberos)) {
-      if (!options.kerberos) throw new SmbProtocolError('SMB authentication is set to Kerberos but no Kerberos credential was given');
+      if (!options.kerberos) throw new SmbKerberosCredentialMissingError();
       try {
         return { auth: new KerberosAuthenticator(await options.kerberos()), mechanism: 'kerberos' };
       } catch (err) {

@@ -6,6 +6,7 @@ import {
   SmbAccountRestrictionError,
   SmbAuthError,
   SmbAuthMethodRefusedError,
+  SmbKerberosCredentialMissingError,
   SmbBadShareError,
   SmbDisconnectedError,
   SmbError,
@@ -88,7 +89,7 @@ export function report(err: unknown, ctx: ErrorContext): Reported {
     // The password was never checked: the server (NTLM switched off) refused how we sign in. Exit 4 all the same,
     // since scripts read 4 as "could not sign in", but the line says it is not the password.
     if (err instanceof SmbAuthMethodRefusedError) {
-      return { code: EXIT.logonFailure, line: `${prefix}the file server refused this sign-in method (NTLM): ${ctx.user}${status}` };
+      return { code: EXIT.logonFailure, line: `${prefix}the file server refused this sign-in method (${err instanceof SmbKerberosCredentialMissingError ? 'Kerberos' : 'NTLM'}): ${ctx.user}${status}` };
     }
     if (err instanceof SmbAuthError) {
       const reason = AUTH_REASONS.find(([cls]) => err instanceof cls)?.[1];

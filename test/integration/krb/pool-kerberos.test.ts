@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
 import { drivesFor } from '../../../src/drives/index.js';
+import { AuthMethodRefusedError } from '../../../src/errors/index.js';
 import { KerberosClient, TicketCache } from '../../../src/krb/index.js';
 import { SmbPool, type PoolCredential } from '../../../src/sessions/index.js';
 import { ntowfv2 } from '../../../src/smb/index.js';
+import { SmbKerberosCredentialMissingError } from '../../../src/smb/errors.js';
 import { appEnvFor } from '../../fixtures/app-env.js';
 import { homeDirectoryOf } from '../../fixtures/domain-data.js';
 import { requireDomain } from '../../fixtures/require-domain.js';
@@ -54,11 +56,17 @@ describe('SmbPool with SMB_AUTH', () => {
     expect(entries.length).toBeGreaterThan(0);
     expect(asked).toEqual([`cifs/${domain.fileServerName}`]);
 
-    // Without a TGT in the session, kerberos is refused rather than silently using NTLM.
+    // Without a TGT in the session, kerberos is refused rather than silently using NTLM: the app's typed refusal
+    // (502 "the file server refused this sign-in method"), whose cause says why.
     // (A fresh pool: the first one would share alice's open connection with any session of the same key.)
     const ntlmOnly: PoolCredential = { username: 'alice', domain: domain.netbiosDomain, ntowfv2: credential.ntowfv2 };
     const fresh = new SmbPool(config);
     pools.push(fresh);
-    await expect(fresh.use('s2', ntlmOnly, drive, (share, base) => share.readdir(base.join('\\')))).rejects.toThrow(/Kerberos/);
+    const refused = await fresh.use('s2', ntlmOnly, drive, (share, base) => share.readdir(base.join('\\'))).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(refused).toBeInstanceOf(AuthMethodRefusedError);
+    expect((refused as AuthMethodRefusedError).cause).toBeInstanceOf(SmbKerberosCredentialMissingError);
   });
 });

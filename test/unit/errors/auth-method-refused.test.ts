@@ -2,7 +2,7 @@
 // and never taken for a wrong password (no sign-out, no "logon failure" count).
 import { describe, expect, it } from 'vitest';
 import { AuthMethodRefusedError, toHttpError } from '../../../src/errors/index.js';
-import { errorFromStatus, SmbAuthError, SmbAuthMethodRefusedError } from '../../../src/smb/errors.js';
+import { errorFromStatus, SmbAuthError, SmbAuthMethodRefusedError, SmbKerberosCredentialMissingError } from '../../../src/smb/errors.js';
 import { NtStatus } from '../../../src/smb/messages/ntstatus.js';
 
 describe('the file server refuses the sign-in method', () => {
@@ -18,5 +18,12 @@ describe('the file server refuses the sign-in method', () => {
     expect(http).toBeInstanceOf(AuthMethodRefusedError);
     expect(http).toMatchObject({ status: 502, code: 'auth_method_refused', expose: true });
     expect(http.message).toMatch(/^The file server refused this sign-in method\./);
+  });
+
+  it('SMB_AUTH=kerberos with no TGT in the session is the same refusal, not a protocol error (was a 500)', () => {
+    const err = new SmbKerberosCredentialMissingError();
+    expect(err).toBeInstanceOf(SmbAuthMethodRefusedError);
+    expect(err).not.toBeInstanceOf(SmbAuthError);
+    expect(toHttpError(err)).toMatchObject({ status: 502, code: 'auth_method_refused' });
   });
 });
