@@ -37,6 +37,7 @@ const PAGES: Visit[] = [
   { name: 'file page', open: go('/browse/shared/README.txt') },
   { name: 'image page', open: go('/browse/shared/Campus%20photo.jpg') },
   { name: 'settings', open: go('/settings') },
+  { name: 'help', open: go('/help') },
   { name: 'bookmarks', open: go('/bookmarks') },
   { name: 'servers', open: go('/servers') },
   { name: 'server shares', open: go(`/servers/${FILE_SERVER_NAME}`) },
@@ -124,6 +125,45 @@ describe('accessibility in Chromium', () => {
     await context.close();
     expect(problems.join('\n\n')).toBe('');
   }, 240_000);
+
+  // Issue 14: default, flatly and darkly, each in light and dark (darkly is dark by design), on desktop and phone.
+  // The user's own choice through /settings, as a user makes it; the main pages only, to keep the run short.
+  const LOOKS = [
+    { theme: 'default', mode: 'dark' },
+    { theme: 'flatly', mode: 'light' },
+    { theme: 'flatly', mode: 'dark' },
+    { theme: 'darkly', mode: 'auto' },
+  ] as const;
+  const LOOK_PAGES = PAGES.filter((p) => ['folder list', 'folder grid', 'file page', 'settings', 'help', 'not found (404)'].includes(p.name));
+
+  it.each(DEVICES)('$name: no serious or critical axe violations in default, flatly and darkly, light and dark', async ({ name, options }) => {
+    const problems: string[] = [];
+    const { context, page } = await signedIn(options, async () => undefined);
+    for (const look of LOOKS) {
+      await page.goto(`${app.url}/settings`);
+      await page.locator('#s-theme').selectOption(look.theme);
+      await page.locator(`#s-colourMode-${look.mode}`).check();
+      await Promise.all([page.waitForURL(/\/settings/), page.getByRole('button', { name: 'Save settings' }).click()]);
+      for (const visit of LOOK_PAGES) {
+        await visit.open(page, app.url);
+        expect(await page.locator('link[data-pc-theme]').getAttribute('data-pc-theme')).toBe(look.theme);
+        problems.push(...(await axeProblems(page, `${name} ${look.theme}/${look.mode} ${visit.name}`)));
+      }
+    }
+    // The sign-in page follows the device in the site's theme: check it with the device dark.
+    const signedOut = await browser.newContext({ ...options, ...axeContextOptions, colorScheme: 'dark' });
+    const login = await signedOut.newPage();
+    await login.goto(`${app.url}/login`);
+    problems.push(...(await axeProblems(login, `${name} login, device dark`)));
+    await signedOut.close();
+    // Back to the defaults for the tests after this one.
+    await page.goto(`${app.url}/settings`);
+    await page.locator('#s-theme').selectOption('');
+    await page.locator('#s-colourMode-auto').check();
+    await Promise.all([page.waitForURL(/\/settings/), page.getByRole('button', { name: 'Save settings' }).click()]);
+    await context.close();
+    expect(problems.join('\n\n')).toBe('');
+  }, 300_000);
 
   it('no page scrolls sideways at 320, 390 or 768 px', async () => {
     const problems: string[] = [];

@@ -29,7 +29,8 @@ const lookNow = (page: Page): Promise<Look> =>
     theme: document.querySelector('link[data-pc-theme]')?.getAttribute('href') ?? null,
     mode: document.documentElement.getAttribute('data-bs-theme'),
     auto: document.documentElement.hasAttribute('data-bs-theme-auto'),
-    background: getComputedStyle(document.body).backgroundColor,
+    // The sign-in page's body carries the branding background; its card has the theme's body colour.
+    background: getComputedStyle(document.querySelector('.login-card') ?? document.body).backgroundColor,
   }));
 
 describe('themes and colour modes in Chromium', () => {

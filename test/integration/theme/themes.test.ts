@@ -1,7 +1,7 @@
 // Issue 14, themes and colour modes over HTTP with the real app and DC: THEMES_ALLOWED limits the /settings
 // choices and the form refuses anything else; the stored theme and colour mode are rendered into <html> and the
-// stylesheet link (no script involved); the navbar's colour mode form works without JavaScript and only ever
-// redirects back to a path on this site.
+// stylesheet link (no script involved), the theme's name on <html> too (app.css's per-theme contrast corrections);
+// the navbar's colour mode form works without JavaScript and only ever redirects back to a path on this site.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireDomain } from '../../fixtures/require-domain.js';
 import { signedIn, startBrowseApp } from '../../helpers/browse.js';
@@ -34,7 +34,7 @@ describe('themes and colour modes', () => {
 
   it('signed out, the login page has the site theme and follows the device (auto)', async () => {
     const login = await app.client().get('/login');
-    expect(lookOf(login.text)).toEqual({ html: '<html lang="en" data-bs-theme-auto>', theme: '/build/vendor/bootswatch/flatly/bootstrap.min.css', auto: true });
+    expect(lookOf(login.text)).toEqual({ html: '<html lang="en" data-pc-theme="flatly" data-bs-theme-auto>', theme: '/build/vendor/bootswatch/flatly/bootstrap.min.css', auto: true });
   });
 
   it('offers only the allowed themes and refuses others', async () => {
@@ -55,27 +55,27 @@ describe('themes and colour modes', () => {
     expect(saved.status).toBe(303);
     expect(saved.location).toBe('/browse/home/Documents/?view=grid');
     const page = await alice.get('/browse/home/Documents/');
-    expect(lookOf(page.text).html).toBe('<html lang="en" data-bs-theme="dark">');
+    expect(lookOf(page.text).html).toBe('<html lang="en" data-pc-theme="flatly" data-bs-theme="dark">');
     expect(page.text).toMatch(/value="dark" aria-pressed="true"/);
 
     // Never off-site, whatever `back` says.
     for (const back of ['//evil.example/', 'https://evil.example/', '/\\evil.example', '/x\r\nSet-Cookie: a=b']) {
       expect((await alice.post('/settings/colour-mode', { _csrf: token, colourMode: 'light', back })).location).toBe('/');
     }
-    expect(lookOf((await alice.get('/browse/home/')).text).html).toBe('<html lang="en" data-bs-theme="light">');
+    expect(lookOf((await alice.get('/browse/home/')).text).html).toBe('<html lang="en" data-pc-theme="flatly" data-bs-theme="light">');
     expect((await alice.post('/settings/colour-mode', { _csrf: token, colourMode: 'sepia' })).status).toBe(400);
     expect((await alice.post('/settings/colour-mode', { colourMode: 'dark' })).status).toBe(403);
     expect((await app.client().post('/settings/colour-mode', { colourMode: 'dark' })).status).toBeGreaterThanOrEqual(400);
   });
 
-  it('a dark-only theme renders as designed, without mode attributes, and says so in the control', async () => {
+  it('a dark-only theme renders as designed, without mode attributes (data-pc-dark-only for app.css), and says so in the control', async () => {
     expect((await alice.post('/settings', { _csrf: token, theme: 'darkly' })).status).toBe(303);
     const page = await alice.get('/browse/home/');
-    expect(lookOf(page.text)).toEqual({ html: '<html lang="en">', theme: '/build/vendor/bootswatch/darkly/bootstrap.min.css', auto: false });
+    expect(lookOf(page.text)).toEqual({ html: '<html lang="en" data-pc-theme="darkly" data-pc-dark-only>', theme: '/build/vendor/bootswatch/darkly/bootstrap.min.css', auto: false });
     expect(page.text).toContain('This theme is always dark.');
     // Back to plain Bootstrap: the stored mode (light) applies again.
     expect((await alice.post('/settings', { _csrf: token, theme: 'default' })).status).toBe(303);
     const plain = lookOf((await alice.get('/browse/home/')).text);
-    expect(plain).toEqual({ html: '<html lang="en" data-bs-theme="light">', theme: '/build/vendor/bootstrap.min.css', auto: true });
+    expect(plain).toEqual({ html: '<html lang="en" data-pc-theme="default" data-bs-theme="light">', theme: '/build/vendor/bootstrap.min.css', auto: true });
   });
 });
