@@ -29,6 +29,8 @@ await build({
       name: 'config-stays-lazy',
       setup(b) {
         b.onResolve({ filter: /\/config\/smb-signing\.js$/ }, () => ({ path: '../config/smb-signing.js', external: true }));
+        // Only `--kerberos` needs the Kerberos client (and asn1js): tsc's dist/cli/smb/kerberos.js, loaded on demand.
+        b.onResolve({ filter: /\/smb\/kerberos\.js$/, namespace: 'file' }, (args) => (args.importer.endsWith('/cli/smb.ts') ? { path: './smb/kerberos.js', external: true } : undefined));
       },
     },
   ],

@@ -6,7 +6,6 @@ import { ls, mkdir, mv, rm, statCmd, type OpContext } from './smb/ops.js';
 import { looksLikeTarget, parseServer, parseTarget, unc, type SmbTarget } from './smb/target.js';
 import { shares } from './smb/shares.js';
 import { get, put } from './smb/transfer.js';
-import { kerberosFor } from './smb/kerberos.js';
 import { USAGE, UsageError } from './smb/usage.js';
 
 const SUBCOMMANDS = ['ls', 'stat', 'get', 'put', 'rm', 'mkdir', 'mv', 'shares'] as const;
@@ -104,8 +103,11 @@ export async function run(args: string[]): Promise<number> {
     ctx.subject = unc(target, []);
     const allowUnsigned = await allowsUnsigned(target.host, process.env);
     const credential = await credentialFor(a.user);
+    // Loaded only with --kerberos: the Kerberos client and its ASN.1 library stay out of every other command's start-up.
     const auth =
-      a.kerberos && 'password' in credential ? { auth: 'kerberos' as const, kerberos: kerberosFor(a, credential, target.host).factory } : { credential };
+      a.kerberos && 'password' in credential
+        ? { auth: 'kerberos' as const, kerberos: (await import('./smb/kerberos.js')).kerberosFor(a, credential, target.host).factory }
+        : { credential };
 
     client = await SmbClient.connect({
       host: target.host,

@@ -22,7 +22,7 @@ import {
   SmbTimeoutError,
   SmbUnsignedSessionError,
 } from '../../smb/index.js';
-import { KdcError, KdcUnreachableError, KrbError } from '../../krb/index.js';
+import { KdcError, KdcUnreachableError, KrbError } from '../../krb/errors.js';
 import { PromptInterrupted } from './prompt.js';
 import { UsageError } from './usage.js';
 
