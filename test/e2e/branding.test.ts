@@ -57,7 +57,8 @@ describe('branded login page in Chromium', () => {
       const cardBg = await page.locator('.login-card').evaluate((el) => getComputedStyle(el).backgroundColor);
       expect(cardBg).toMatch(/^rgb\(/);
       expect(await page.locator('meta[name="theme-color"]').getAttribute('content')).toBe('#2c3e50');
-      expect(await page.getByRole('link', { name: 'Help' }).getAttribute('href')).toBe('https://help.example.edu/');
+      // FOOTER_LINKS' Help, not the navbar's own /help page.
+      expect(await page.getByRole('navigation', { name: 'Site links' }).getByRole('link', { name: 'Help' }).getAttribute('href')).toBe('https://help.example.edu/');
     }
     expect(shown[0]).not.toBe(shown[1]);
     expect(await page.evaluate(() => window.__cspViolations)).toEqual([]);

@@ -166,7 +166,7 @@ describe('README screenshots in Chromium', () => {
   it('phone view (390×844, touch)', async () => {
     const context = await browser.newContext(PHONE);
     const phone = await signIn(context, app);
-    await phone.goto(`${app.url}/browse/shared/`);
+    await phone.goto(`${app.url}/browse/shared/?view=list`);
     await phone.locator('table.pc-list').waitFor();
     // The phone layout: no horizontal scrolling, and the navigation collapsed behind its toggler.
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);

@@ -261,10 +261,18 @@ describe('/thumb', () => {
   });
 
   it('refuses an image with too many pixels (413) and has no thumbnail for non-images (404)', async () => {
-    writeFileSync(join(shared, 'huge.png'), pngClaiming(20_000, 20_000));
-    const huge = await raw(alice, 'GET', urlOf('thumb', 'shared', 'huge.png'), { Accept: 'application/json' });
-    expect(huge.status).toBe(413);
-    expect(JSON.parse(huge.body.toString()).error.message).toMatch(/too large for a thumbnail/);
+    // In a folder of its own, removed afterwards: other test files (the README screenshots) show the Shared drive's
+    // top folder as a grid and expect every thumbnail in it to load.
+    const folder = `thumb-413-${process.pid}`;
+    mkdirSync(join(shared, folder), { recursive: true });
+    try {
+      writeFileSync(join(shared, folder, 'huge.png'), pngClaiming(20_000, 20_000));
+      const huge = await raw(alice, 'GET', urlOf('thumb', 'shared', folder, 'huge.png'), { Accept: 'application/json' });
+      expect(huge.status).toBe(413);
+      expect(JSON.parse(huge.body.toString()).error.message).toMatch(/too large for a thumbnail/);
+    } finally {
+      rmSync(join(shared, folder), { recursive: true, force: true });
+    }
     expect((await raw(alice, 'GET', urlOf('thumb', 'shared', 'README.txt'))).status).toBe(404);
     expect((await raw(alice, 'GET', urlOf('thumb', 'shared', 'drawing.svg'))).status).toBe(404);
   });
