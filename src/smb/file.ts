@@ -8,6 +8,7 @@ import { decodeOutputBuffer } from './messages/query-directory.js';
 import { encodeQueryInfoRequest } from './messages/query-info.js';
 import { encodeSetInfoRequest } from './messages/set-info.js';
 import { decodeIoctlResponse, encodeIoctlRequest } from './messages/ioctl.js';
+import { decodeLockResponse, encodeLockRequest, LockFlag } from './messages/lock.js';
 import { NtStatus } from './messages/ntstatus.js';
 import { SmbError, SmbProtocolError } from './errors.js';
 import type { Tree } from './tree.js';
@@ -119,6 +120,24 @@ export class SmbFile {
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     return decodeWriteResponse(res.msg).count;
+  }
+
+  /**
+   * Takes a byte-range lock, as another program (Word, a database) would. It fails at once with SmbLockedError
+   * when the range is held, rather than waiting: nothing in Portcullis should queue behind someone's lock.
+   */
+  async lock(offset: number, length: number, mode: 'shared' | 'exclusive' = 'exclusive'): Promise<void> {
+    const flags = (mode === 'shared' ? LockFlag.SHARED : LockFlag.EXCLUSIVE) | LockFlag.FAIL_IMMEDIATELY;
+    await this.lockRequest(offset, length, flags);
+  }
+
+  async unlock(offset: number, length: number): Promise<void> {
+    await this.lockRequest(offset, length, LockFlag.UNLOCK);
+  }
+
+  private async lockRequest(offset: number, length: number, flags: number): Promise<void> {
+    const res = await this.tree.request({ command: Command.LOCK, body: encodeLockRequest(this.fileId, [{ offset, length, flags }]), subject: this.path });
+    decodeLockResponse(res.msg);
   }
 
   async flush(): Promise<void> {

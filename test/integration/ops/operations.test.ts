@@ -1,7 +1,8 @@
 // The file operations API against the real app and the Samba AD DC, through HTTP with a signed-in session and
 // the CSRF header: new folder, rename, delete, copy and move (each checked with smbclient, copies by sha256),
 // name conflicts (409 preflight, skip, replace, keep both), a folder into itself, bob's 403 on a share he may
-// only read, a file held open elsewhere reported by name, and jobs (per user, listed, cancelled).
+// only read, a file held open elsewhere and a file under a byte-range lock reported by name and kind, and jobs
+// (per user, listed, cancelled).
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -313,6 +314,50 @@ describe('file operations API', () => {
       await handle.close();
       await other.close();
     }
+  });
+
+  it('a file under another program\'s byte-range lock is reported as locked; the rest is copied, and no partial copy is left', async () => {
+    const ledger = randomBytes(256 << 10);
+    put('locked/ledger.xlsx', ledger);
+    put('locked/notes.txt', 'free\n');
+    mkdirSync(join(disk, 'locked-copy'));
+    chownTree(join(disk, 'locked'));
+    chownTree(join(disk, 'locked-copy'));
+    // Another program keeps the file open for everyone (no sharing violation) but locks all of its bytes.
+    const other = await SmbClient.connect({ host: domain.ip, share: SHARES.users, credential: { username: 'alice', domain: domain.netbiosDomain, ntowfv2: ntowfv2(domain.password, 'alice', domain.netbiosDomain) } });
+    const handle = await other.share(SHARES.users).open(alicePath('locked/ledger.xlsx'), {
+      // Reading only: a writer would make the copy's open (which denies writers) a sharing violation instead.
+      desiredAccess: Access.FILE_READ_DATA | Access.SYNCHRONIZE,
+      disposition: CreateDisposition.OPEN,
+      createOptions: CreateOption.NON_DIRECTORY_FILE,
+    });
+    await handle.lock(0, ledger.length, 'exclusive');
+    try {
+      // A second lock on the same bytes is refused at once (FAIL_IMMEDIATELY), not queued.
+      const again = await other.share(SHARES.users).open(alicePath('locked/ledger.xlsx'), { desiredAccess: Access.FILE_READ_DATA | Access.SYNCHRONIZE, disposition: CreateDisposition.OPEN, createOptions: CreateOption.NON_DIRECTORY_FILE });
+      await expect(again.lock(0, 1, 'shared')).rejects.toMatchObject({ name: 'SmbLockedError' });
+      await again.close();
+
+      const job = await alice.runJob('/api/files/copy', { drive: 'home', paths: [`${top}/locked/ledger.xlsx`, `${top}/locked/notes.txt`], to: { drive: 'home', path: `${top}/locked-copy` } });
+      expect(job.state).toBe('done');
+      expect(job.failures).toEqual([{ path: `${top}/locked/ledger.xlsx`, code: 'locked', message: expect.stringContaining('“ledger.xlsx” is locked by another program') as string }]);
+      expect(job.results.map((r) => r.from)).toEqual([`${top}/locked/notes.txt`]);
+      expect(await smbNames(dc(), SHARES.users, 'alice', alicePath('locked-copy'))).toEqual(['notes.txt']);
+      // Downloading it says the same, before any byte is sent (never a 500, never a short file).
+      const download = await alice.client.get(`/download/home/${top}/locked/ledger.xlsx`);
+      expect(download.status).toBe(423);
+      expect(download.text).toContain('is in use by someone else');
+      // The original is untouched.
+      expect(sha256(readFileSync(join(disk, 'locked/ledger.xlsx')))).toBe(sha256(ledger));
+    } finally {
+      await handle.unlock(0, ledger.length);
+      await handle.close();
+      await other.close();
+    }
+    // Once the lock is gone, the same copy succeeds and matches.
+    const retry = await alice.runJob('/api/files/copy', { drive: 'home', paths: [`${top}/locked/ledger.xlsx`], to: { drive: 'home', path: `${top}/locked-copy` } });
+    expect(retry).toMatchObject({ state: 'done', failures: [] });
+    expect(await smbSha256(dc(), SHARES.users, 'alice', alicePath('locked-copy/ledger.xlsx'))).toBe(sha256(ledger));
   });
 
   it('cancelling midway through deleting 5,000 files stops cleanly: what the report says is gone is gone, the rest intact', async () => {

@@ -10,6 +10,7 @@ import { encodeCopyChunkInput } from '../../../src/smb/messages/ioctl.js';
 import { decodeFileNotifyInformation } from '../../../src/smb/messages/change-notify.js';
 import { filetimeToDate, readU64 } from '../../../src/smb/messages/encoding.js';
 import { ntStatusName, NtStatus } from '../../../src/smb/messages/ntstatus.js';
+import { encodeLockRequest, LockFlag } from '../../../src/smb/messages/lock.js';
 import { errorFromStatus, SmbAccessDeniedError, SmbAccountLockedError, SmbExistsError, SmbLogonFailureError, SmbNotEmptyError, SmbNotFoundError, SmbPasswordExpiredError, SmbSharingViolationError, SmbError } from '../../../src/smb/errors.js';
 import { splitPath, toSmbPath } from '../../../src/smb/paths.js';
 
@@ -267,5 +268,30 @@ describe('paths', () => {
     expect(splitPath('.hidden/..dots')).toEqual(['.hidden', '..dots']);
     expect(() => toSmbPath('a/../b')).toThrow();
     expect(() => toSmbPath('./a')).toThrow();
+  });
+});
+
+describe('LOCK request ([MS-SMB2] 2.2.26)', () => {
+  it('has StructureSize 48, the count, the file id, and 24 bytes per element with 64-bit offset and length', () => {
+    const fileId = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
+    const body = encodeLockRequest(fileId, [
+      { offset: 0, length: 2 ** 40, flags: LockFlag.EXCLUSIVE | LockFlag.FAIL_IMMEDIATELY },
+      { offset: 5, length: 1, flags: LockFlag.UNLOCK },
+    ]);
+    expect(body.length).toBe(24 + 48);
+    expect(body.readUInt16LE(0)).toBe(48);
+    expect(body.readUInt16LE(2)).toBe(2);
+    expect(body.readUInt32LE(4)).toBe(0);
+    expect(body.subarray(8, 24)).toEqual(fileId);
+    expect(body.readBigUInt64LE(24)).toBe(0n);
+    expect(body.readBigUInt64LE(32)).toBe(2n ** 40n);
+    expect(body.readUInt32LE(40)).toBe(0x12);
+    expect(body.readBigUInt64LE(48)).toBe(5n);
+    expect(body.readBigUInt64LE(56)).toBe(1n);
+    expect(body.readUInt32LE(64)).toBe(0x04);
+  });
+
+  it('refuses an empty list (the server would answer INVALID_PARAMETER)', () => {
+    expect(() => encodeLockRequest(Buffer.alloc(16), [])).toThrow(RangeError);
   });
 });
