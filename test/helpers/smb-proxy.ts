@@ -1,59 +1,15 @@
-// A man in the middle for SMB tests: forwards loopback connections to a real server and lets a test
-// rewrite whole NetBIOS frames on the way, e.g. strip a signature the way an attacker would.
-import net from 'node:net';
+// A man in the middle for SMB tests: a relay (smb-relay.ts) that lets a test rewrite whole frames on the way,
+// e.g. strip a signature the way an attacker would.
+import { type Direction, type SmbRelay, startSmbRelay } from './smb-relay.js';
 
-export type Direction = 'toServer' | 'toClient';
+export type { Direction };
 /** Gets each whole SMB frame (without its 4-byte NetBIOS header) and returns what to pass on. */
 export type FrameRewrite = (frame: Buffer, direction: Direction) => Buffer;
 
-export interface SmbProxy {
-  port: number;
-  close(): Promise<void>;
-}
+export type SmbProxy = SmbRelay;
 
-export async function startSmbProxy(opts: { port: number; target: { host: string; port: number }; rewrite: FrameRewrite }): Promise<SmbProxy> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(opts.target.port, opts.target.host);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    relay(client, upstream, 'toServer', opts.rewrite);
-    relay(upstream, client, 'toClient', opts.rewrite);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, '127.0.0.1', () => resolve());
-  });
-  return {
-    port: opts.port,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-function relay(from: net.Socket, to: net.Socket, direction: Direction, rewrite: FrameRewrite): void {
-  let pending = Buffer.alloc(0);
-  from.on('data', (chunk: Buffer) => {
-    pending = Buffer.concat([pending, chunk]);
-    while (pending.length >= 4) {
-      const length = pending.readUIntBE(1, 3);
-      if (pending.length < 4 + length) break;
-      const frame = rewrite(Buffer.from(pending.subarray(4, 4 + length)), direction);
-      const header = Buffer.alloc(4);
-      header.writeUIntBE(frame.length, 1, 3);
-      to.write(Buffer.concat([header, frame]));
-      pending = pending.subarray(4 + length);
-    }
-  });
-  from.on('end', () => to.end());
+export function startSmbProxy(opts: { port: number; target: { host: string; port: number }; rewrite: FrameRewrite }): Promise<SmbProxy> {
+  return startSmbRelay({ port: opts.port, target: opts.target, onFrame: (frame, direction, forward) => forward(opts.rewrite(frame, direction)) });
 }
 
 const HEADER = 64;
