@@ -13,7 +13,7 @@ import { currentUser, signOutOnRejectedCredentials } from './web/auth/current-us
 import { csrfProtection } from './web/auth/csrf.js';
 import { decideCookieSecurity } from './web/cookie-policy.js';
 import { authRoutes } from './web/auth/routes.js';
-import { absoluteLifetime, sessionMiddleware } from './web/auth/session-middleware.js';
+import { absoluteLifetime, countActiveSessions, sessionMiddleware } from './web/auth/session-middleware.js';
 import { browseRoutes } from './web/browse/routes.js';
 import { liveRoutes } from './web/live/routes.js';
 import { searchRoutes } from './web/search/routes.js';
@@ -75,7 +75,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
 
   app.use(requestContext());
   const metrics = deps.metrics ?? new Metrics();
-  metrics.attach({ pool: deps.services?.pool, store: deps.services?.sessions.store, live: deps.services?.live });
+  metrics.attach({ pool: deps.services?.pool, store: deps.services?.sessions.store, live: deps.services?.live, activeSessions: deps.services?.activeSessions });
   app.use(metrics.middleware());
   app.use(requestLog(logger));
   app.use(securityHeaders());
@@ -105,6 +105,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(sessionMiddleware(config, services.sessions.store));
     app.use(absoluteLifetime(config, services.endSession, logger));
     app.use(currentUser(config, logger, { closeSession: services.endSession }));
+    app.use(countActiveSessions(services.activeSessions));
     // Forms post urlencoded; every state-changing request then needs a valid CSRF token (sign-in included).
     // Room for a zip of a few thousand selected names; nothing else posts more than a few fields.
     app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 10_000 }));

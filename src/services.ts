@@ -3,7 +3,7 @@ import type { RedisClientType } from 'redis';
 import { directorySettings, LdapDirectory, SignInQueue, SignInThrottle, throttleSettings } from './auth/index.js';
 import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
-import { createSessionStore, sessionEndings, sessionsFile, SmbPool, type SessionStoreHandle } from './sessions/index.js';
+import { ActiveSessions, createSessionStore, sessionEndings, sessionsFile, SmbPool, type SessionStoreHandle } from './sessions/index.js';
 import { createUserData, type UserData } from './userdata/index.js';
 import { FileService, MemoryUploadRegistry, RedisUploadRegistry, STALE_TEMP_MS, UploadSweeper, WatchHub } from './files/index.js';
 import { DEFAULT_JOB_SETTINGS, JobRegistry, RedisJobMirror, type JobHooks } from './jobs/index.js';
@@ -15,6 +15,8 @@ export interface Services {
   /** At most SIGNIN_CONCURRENCY sign-ins at the directory; the rest wait their turn, boundedly. */
   signInQueue: SignInQueue;
   sessions: SessionStoreHandle;
+  /** Sessions this instance serves now; new sign-ins past SESSIONS_MAX_ACTIVE are turned away (503). */
+  activeSessions: ActiveSessions;
   pool: SmbPool;
   /** The file service every route uses (on top of the pool). */
   files: FileService;
@@ -79,7 +81,8 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const uploads = new UploadSweeper(files, { intervalMs: config.upload.sweepIntervalSeconds * 1000, maxAgeMs: STALE_TEMP_MS }, logger, registry);
   uploads.start();
   const live = new WatchHub(pool, config.live, logger);
-  const endings = redis ? sessionEndings(redis, (id) => (live.endSession(id), pool.closeSession(id)), logger) : undefined;
+  const activeSessions = new ActiveSessions(config.session.maxActive, config.session.activeMinutes * 60_000);
+  const endings = redis ? sessionEndings(redis, (id) => (activeSessions.forget(id), live.endSession(id), pool.closeSession(id)), logger) : undefined;
   // Behind a balancer a job's progress is asked for through any instance: its view is shared in Redis.
   const jobs = new JobRegistry(DEFAULT_JOB_SETTINGS, overrides.jobHooks, redis ? new RedisJobMirror(redis, DEFAULT_JOB_SETTINGS, logger) : undefined);
   const userData = createUserData(redis ? { redis } : { sqliteFile: sessionsFile(config, overrides) });
@@ -88,6 +91,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     throttle,
     signInQueue,
     sessions,
+    activeSessions,
     pool,
     files,
     uploads,
@@ -96,6 +100,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     userData,
     ...(kerberos ? { kerberos: { getTgt: (username: string, password: string) => kerberos.client.getTgt(username, password) } } : {}),
     endSession: async (sessionId) => {
+      activeSessions.forget(sessionId);
       live.endSession(sessionId);
       await pool.closeSession(sessionId);
       await endings?.announce(sessionId);

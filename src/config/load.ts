@@ -109,6 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secretGenerated: !e.SESSION_SECRET,
       idleMinutes: e.SESSION_IDLE_MINUTES,
       absoluteHours: e.SESSION_MAX_HOURS,
+      maxActive: e.SESSIONS_MAX_ACTIVE,
+      activeMinutes: e.SESSIONS_ACTIVE_MINUTES,
       rememberMe: e.SESSION_REMEMBER_ME,
       rememberDays: e.SESSION_REMEMBER_DAYS,
       cookieSecure: cookieSecurity(e.SESSION_COOKIE_SECURE, production),

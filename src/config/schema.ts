@@ -86,6 +86,8 @@ export function envSchema(themes: readonly string[]) {
     ),
     SESSION_IDLE_MINUTES: setting('an integer 1–1440 (minutes)', parseInteger(1, 1440), 30),
     SESSION_MAX_HOURS: setting('an integer 1–720 (hours)', parseInteger(1, 720), 12),
+    SESSIONS_MAX_ACTIVE: setting('an integer 0–1000000 (sessions one instance serves at once; 0 = no cap)', parseInteger(0, 1_000_000), 0),
+    SESSIONS_ACTIVE_MINUTES: setting('an integer 1–1440 (minutes without a request after which a session no longer counts as active)', parseInteger(1, 1440), 10),
     SESSION_REMEMBER_ME: setting('true or false', parseBoolean, true),
     SESSION_REMEMBER_DAYS: setting('an integer 1–90 (days)', parseInteger(1, 90), 14),
     // No fallback here: the default depends on NODE_ENV (load.ts).

@@ -92,6 +92,10 @@ export interface Config {
     idleMinutes: number;
     /** Signed out this long after signing in, whatever the activity. */
     absoluteHours: number;
+    /** New sign-ins beyond this many active sessions on this instance get 503 with Retry-After (0: no cap). */
+    maxActive: number;
+    /** A session with no request on this instance for this long no longer counts as active. */
+    activeMinutes: number;
     /** Whether the sign-in form offers "Keep me signed in" (off by default for each user). */
     rememberMe: boolean;
     /** How long a "kept" sign-in lasts between visits. */

@@ -3,6 +3,7 @@ import { Passport } from 'passport';
 import { AD_STRATEGY, AdStrategy, type AdSignInInfo, type DirectoryUser, sealCredential, sealTgt, SignInBusyError, TooManyAttemptsError } from '../../auth/index.js';
 import { encodeCredentials } from '../../krb/index.js';
 import type { Config } from '../../config/index.js';
+import { SessionCapError, type SignInSlot } from '../../sessions/index.js';
 import { AppError, PUBLIC_INTERNAL_MESSAGE } from '../../errors/index.js';
 import { reportHandledError, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../middleware/index.js';
 import type { Logger } from '../../log.js';
@@ -21,7 +22,7 @@ interface LoginView {
   notice?: string;
 }
 
-export function authRoutes(config: Config, services: Pick<Services, 'directory' | 'throttle' | 'signInQueue' | 'endSession' | 'uploads' | 'kerberos'>, csrf: CsrfTools, logger: Logger): Router {
+export function authRoutes(config: Config, services: Pick<Services, 'directory' | 'throttle' | 'signInQueue' | 'endSession' | 'uploads' | 'kerberos' | 'activeSessions'>, csrf: CsrfTools, logger: Logger): Router {
   const router = Router();
   const passport = new Passport();
   passport.use(
@@ -60,18 +61,33 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
     const body = req.body as Record<string, unknown>;
     const username = typeof body.username === 'string' ? body.username.slice(0, 256) : '';
     const target = safeRedirectTarget(body.next);
+    const refuse = (err: unknown): void => {
+      const error = err instanceof AppError ? err : undefined;
+      if (error && !error.expose) logger.error('sign-in failed on our side', { err });
+      if (err) reportHandledError(res, err);
+      if (error instanceof TooManyAttemptsError || error instanceof SignInBusyError || error instanceof SessionCapError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      // The directory not answering: the same advice as every other outage page, so clients and proxies back off.
+      else if (error?.status === 503) res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+      res.status(error?.status ?? 500);
+      csrf.provideToken(req, res, () => render(req, res, { error: error?.expose ? error.message : PUBLIC_INTERNAL_MESSAGE, username, next: target === '/' ? '' : target }));
+    };
+    // Taken before the directory is asked, so a burst cannot all pass the cap; given back on every failure.
+    let slot: SignInSlot;
+    try {
+      slot = services.activeSessions.reserve();
+    } catch (err) {
+      if (err instanceof SessionCapError) logger.warn('sign-in turned away: this instance is at SESSIONS_MAX_ACTIVE', { audit: 'sign-in', user: username, result: 'session_cap' });
+      refuse(err);
+      return;
+    }
+    const fail = (err: unknown): void => {
+      slot.release();
+      next(err);
+    };
     passport.authenticate(AD_STRATEGY, { session: false }, (err: unknown, user: DirectoryUser | false, info: AdSignInInfo | undefined) => {
       if (err || !user || !info) {
-        const error = err instanceof AppError ? err : undefined;
-        if (error && !error.expose) logger.error('sign-in failed on our side', { err });
-        if (err) reportHandledError(res, err);
-        if (error instanceof TooManyAttemptsError || error instanceof SignInBusyError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
-        // The directory not answering: the same advice as every other outage page, so clients and proxies back off.
-        else if (error?.status === 503) res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
-        res.status(error?.status ?? 500);
-        csrf.provideToken(req, res, () =>
-          render(req, res, { error: error?.expose ? error.message : PUBLIC_INTERNAL_MESSAGE, username, next: target === '/' ? '' : target }),
-        );
+        slot.release();
+        refuse(err);
         return;
       }
       const remember = config.session.rememberMe && body.remember === '1';
@@ -79,8 +95,9 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
       info.ntowfv2.fill(0);
       const sealedTgt = info.tgt ? sealTgt(encodeCredentials(info.tgt), key, user.username) : undefined;
       // A fresh session id on sign-in: an id planted before sign-in (fixation) is worthless afterwards.
+      services.activeSessions.forget(req.sessionID);
       req.session.regenerate((regenErr) => {
-        if (regenErr) return next(regenErr);
+        if (regenErr) return fail(regenErr);
         req.session.user = toSessionUser(user);
         req.session.sealedCredential = sealed;
         if (sealedTgt !== undefined) req.session.sealedTgt = sealedTgt;
@@ -89,12 +106,13 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
         if (remember) req.session.cookie.maxAge = config.session.rememberDays * 86_400_000;
         res.cookie(cookieName(req, KEY_COOKIE), key, keyCookieOptions(config, req, remember));
         req.session.save((saveErr) => {
-          if (saveErr) return next(saveErr);
+          if (saveErr) return fail(saveErr);
+          slot.keep(req.sessionID);
           logger.info('signed in', { audit: 'sign-in', user: user.username, result: 'ok', remember });
           res.redirect(303, target);
         });
       });
-    })(req, res, next);
+    })(req, res, fail);
   });
 
   router.post('/logout', async (req, res, next) => {

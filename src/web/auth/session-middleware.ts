@@ -59,3 +59,11 @@ export function absoluteLifetime(config: Config, endSession: (sessionId: string)
     });
   };
 }
+
+/** Counts each signed-in request's session as active on this instance (for SESSIONS_MAX_ACTIVE). */
+export function countActiveSessions(active: { touch(sessionId: string): void }): RequestHandler {
+  return (req, _res, next) => {
+    if (req.session?.user) active.touch(req.sessionID);
+    next();
+  };
+}

@@ -12,6 +12,7 @@ export interface MetricSources {
   pool?: { stats(): PoolStats } | undefined;
   store?: Pick<Store, 'length'> | undefined;
   live?: { stats(): LiveStats } | undefined;
+  activeSessions?: { readonly count: number } | undefined;
 }
 
 function signInOutcome(status: number): string {
@@ -77,6 +78,15 @@ export class Metrics {
           });
         });
         if (n !== undefined) this.set(n);
+      },
+    });
+    new Gauge({
+      name: 'portcullis_sessions_active_here',
+      help: 'Sessions with a request on this instance within SESSIONS_ACTIVE_MINUTES, sign-ins under way included (what SESSIONS_MAX_ACTIVE caps)',
+      registers: [this.registry],
+      collect() {
+        const active = sources().activeSessions;
+        if (active) this.set(active.count);
       },
     });
     new Gauge({
