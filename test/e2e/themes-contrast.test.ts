@@ -1,6 +1,6 @@
 // Issue 14: "Colour contrast holds in every offered theme. Drop themes from the offered list that cannot pass, and
-// say why in themes/themes.json." axe-core (colour-contrast and every other rule) runs over the folder list and the
-// settings page in EVERY theme themes.json offers, in light and dark (a dark-only theme as designed, and also in
+// say why in themes/themes.json." axe-core (colour-contrast and every other rule) runs over the folder list, the
+// settings page and help in EVERY theme themes.json offers, in light and dark (a dark-only theme as designed, and also in
 // auto with the device dark, where the dark rules arrive through the auto stylesheet instead). A serious or
 // critical violation in any of them fails the test, naming theme, mode, page, rule and the measured ratio.
 //
@@ -28,6 +28,8 @@ const OFFERED = registry.themes.filter((t) => !(t in notOffered));
 const PAGES = [
   { name: 'folder list', path: '/browse/shared/?view=list' },
   { name: 'settings', path: '/settings' },
+  // The longest text page: headings, lists, <kbd> and <code> in the theme's colours.
+  { name: 'help', path: '/help' },
 ];
 
 /** Saves theme and colour mode the way the settings form does (its CSRF token, a form post). */
