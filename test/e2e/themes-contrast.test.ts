@@ -1,7 +1,7 @@
 // Issue 14: "Colour contrast holds in every offered theme. Drop themes from the offered list that cannot pass, and
 // say why in themes/themes.json." axe-core (colour-contrast and every other rule) runs over the folder list, the
-// settings page and help in EVERY theme themes.json offers, in light and dark (a dark-only theme as designed, and also in
-// auto with the device dark, where the dark rules arrive through the auto stylesheet instead). A serious or
+// settings page and help in EVERY theme themes.json offers: in light, in dark, and in auto with the device dark
+// (where the dark rules arrive through the auto stylesheet instead); a dark-only theme once, as designed. A serious or
 // critical violation in any of them fails the test, naming theme, mode, page, rule and the measured ratio.
 //
 // One browser, one signed-in context, one page: the theme and mode are set through the settings POST (as the form
