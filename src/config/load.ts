@@ -27,25 +27,48 @@ function readSecretFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 interface ThemeRegistry {
-  themes: readonly string[];
+  /** Every theme the build ships. */
+  shipped: readonly string[];
+  /** The shipped themes minus those not offered: what THEME, THEMES_ALLOWED and users may name. */
+  offered: readonly string[];
   darkOnly: readonly string[];
+  /** theme → why it is not offered (its measured contrast failure, themes/themes.json "notOffered"). */
+  notOffered: ReadonlyMap<string, string>;
 }
 let themeCache: ThemeRegistry | undefined;
 function themeRegistry(): ThemeRegistry {
   if (!themeCache) {
-    const registry = JSON.parse(readFileSync(rootPath('themes', 'themes.json'), 'utf8')) as Partial<ThemeRegistry>;
-    themeCache = { themes: registry.themes ?? ['default'], darkOnly: registry.darkOnly ?? [] };
+    const registry = JSON.parse(readFileSync(rootPath('themes', 'themes.json'), 'utf8')) as {
+      themes?: string[];
+      darkOnly?: string[];
+      notOffered?: Record<string, { why?: string }>;
+    };
+    const shipped = registry.themes ?? ['default'];
+    const notOffered = new Map(Object.entries(registry.notOffered ?? {}).map(([t, e]) => [t, e.why ?? 'it fails the accessibility checks']));
+    themeCache = { shipped, offered: shipped.filter((t) => !notOffered.has(t)), darkOnly: registry.darkOnly ?? [], notOffered };
   }
   return themeCache;
 }
-/** Every theme the build ships (themes/themes.json), whatever THEMES_ALLOWED says. */
-export const availableThemes = (): readonly string[] => themeRegistry().themes;
+/** Every theme the build ships (themes/themes.json), offered or not. */
+export const shippedThemes = (): readonly string[] => themeRegistry().shipped;
+/** The themes on offer (themes/themes.json less "notOffered"), whatever THEMES_ALLOWED says. */
+export const availableThemes = (): readonly string[] => themeRegistry().offered;
+/** Why a shipped theme is not offered (its measured contrast failure), or undefined when it is offered or unknown. */
+export const whyNotOffered = (theme: string): string | undefined => themeRegistry().notOffered.get(theme);
 /** Themes that are dark by design and offer no colour modes (themes/themes.json explains why). */
 export const darkOnlyThemes = (): readonly string[] => themeRegistry().darkOnly;
+
+/** A message for a theme that ships but is not offered, naming the reason; undefined for any other name. */
+export function notOfferedMessage(theme: string): string | undefined {
+  const why = whyNotOffered(theme);
+  return why === undefined ? undefined : `the theme ${JSON.stringify(theme)} is not offered, because its colours fail the accessibility check: ${why}`;
+}
 
 /** THEMES_ALLOWED checked against the registry; THEME must be one of them, or users would start on a theme they may not pick. */
 function allowedThemes(allowed: readonly string[] | undefined, theme: string): readonly string[] {
   if (!allowed) return availableThemes();
+  const refused = allowed.map(notOfferedMessage).find((m) => m !== undefined);
+  if (refused) throw new ConfigError('THEMES_ALLOWED', refused);
   const unknown = allowed.filter((t) => !availableThemes().includes(t));
   if (unknown.length > 0) {
     throw new ConfigError('THEMES_ALLOWED', `unknown theme${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => JSON.stringify(t)).join(', ')}; themes are ${availableThemes().join(', ')}`);
@@ -60,6 +83,8 @@ function allowedThemes(allowed: readonly string[] | undefined, theme: string): r
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const withSecrets = readSecretFiles(env);
+  const themeRefused = notOfferedMessage(withSecrets.THEME?.trim() ?? '');
+  if (themeRefused) throw new ConfigError('THEME', themeRefused);
   const parsed = envSchema(availableThemes()).safeParse(withSecrets);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

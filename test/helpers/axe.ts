@@ -71,3 +71,33 @@ export async function horizontalOverflow(page: Page, label: string): Promise<str
   });
   return info ? `[${label}] scrollWidth ${info.scroll} > clientWidth ${info.client}: ${info.culprits.join('; ')}` : '';
 }
+
+/** One colour pair axe found too faint: the measured ratio, the colours, how many elements, and one of them. */
+export interface ContrastFailure {
+  ratio: number;
+  required: number;
+  fg: string;
+  bg: string;
+  count: number;
+  example: string;
+}
+
+/** axe's colour-contrast rule alone, its failures grouped by colour pair (lowest ratio first): what to fix, measured. */
+export async function contrastFailures(page: Page): Promise<ContrastFailure[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
+  const nodes = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { nodes: { target: unknown[]; any: { data?: Record<string, unknown> }[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: ['color-contrast'], resultTypes: ['violations'] });
+    return result.violations.flatMap((v) => v.nodes.map((n) => ({ target: JSON.stringify(n.target), data: n.any[0]?.data ?? {} })));
+  });
+  const groups = new Map<string, ContrastFailure>();
+  for (const { target, data } of nodes) {
+    const fg = String(data.fgColor ?? '?');
+    const bg = String(data.bgColor ?? '?');
+    const key = `${fg}/${bg}`;
+    const known = groups.get(key);
+    if (known) known.count += 1;
+    else groups.set(key, { ratio: Number(data.contrastRatio ?? 0), required: parseFloat(String(data.expectedContrastRatio ?? '4.5')), fg, bg, count: 1, example: target });
+  }
+  return [...groups.values()].sort((a, b) => a.ratio - b.ratio);
+}

@@ -2,6 +2,7 @@
 // choices and the form refuses anything else; the stored theme and colour mode are rendered into <html> and the
 // stylesheet link (no script involved), the theme's name on <html> too (app.css's per-theme contrast corrections);
 // the navbar's colour mode form works without JavaScript and only ever redirects back to a path on this site.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireDomain } from '../../fixtures/require-domain.js';
 import { signedIn, startBrowseApp } from '../../helpers/browse.js';
@@ -77,5 +78,41 @@ describe('themes and colour modes', () => {
     expect((await alice.post('/settings', { _csrf: token, theme: 'default' })).status).toBe(303);
     const plain = lookOf((await alice.get('/browse/home/')).text);
     expect(plain).toEqual({ html: '<html lang="en" data-pc-theme="default" data-bs-theme="light">', theme: '/build/vendor/bootstrap.min.css', auto: true });
+  });
+});
+
+// Themes the build ships but themes/themes.json does not offer (their colours fail axe's contrast check, measured by
+// test/e2e/themes-contrast.test.ts): not in the settings list, and refused with the reason when posted anyway.
+describe('themes not offered', () => {
+  const registry = JSON.parse(readFileSync(new URL('../../../themes/themes.json', import.meta.url), 'utf8')) as { themes: string[]; notOffered: Record<string, { why: string }> };
+  const notOffered = Object.keys(registry.notOffered);
+  let app: WebApp;
+  let alice: HttpClient;
+  let token: string;
+
+  beforeAll(async () => {
+    app = await startBrowseApp(requireDomain());
+    alice = await signedIn(app, 'alice');
+    token = csrfTokenIn((await alice.get('/settings')).text);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('are not in the settings list; every offered theme is', async () => {
+    expect(notOffered.length).toBeGreaterThan(0);
+    const page = await alice.get('/settings');
+    const options = [...(/<select[^>]*id="s-theme"[^>]*>([\s\S]*?)<\/select>/.exec(page.text)?.[1] ?? '').matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]);
+    expect(options).toEqual(['', ...registry.themes.filter((t) => !notOffered.includes(t))]);
+  });
+
+  it('cannot be chosen: 400 naming the theme and why, and the page keeps its theme', async () => {
+    for (const theme of notOffered) {
+      const refused = await alice.post('/settings', { _csrf: token, theme });
+      expect(refused.status).toBe(400);
+      const text = decodeEntities(refused.text);
+      expect(text).toContain(`“Theme”: the theme "${theme}" is not offered, because its colours fail the accessibility check: ${registry.notOffered[theme]?.why}`);
+    }
+    expect(/<html[^>]*>/.exec((await alice.get('/browse/home/')).text)?.[0]).toContain('data-pc-theme="default"');
   });
 });

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { autoDarkCss } from '../../../scripts/auto-dark-css.mjs';
-import { ConfigError, darkOnlyThemes, loadConfig } from '../../../src/config/index.js';
+import { availableThemes, ConfigError, darkOnlyThemes, loadConfig, notOfferedMessage, shippedThemes } from '../../../src/config/index.js';
 import { appearanceFor } from '../../../src/web/theme/appearance.js';
 import { safeBackPath } from '../../../src/web/theme/routes.js';
 
@@ -28,6 +28,17 @@ describe('THEMES_ALLOWED', () => {
     expect(configError({ THEMES_ALLOWED: 'default,flatlly,nope' }).message).toMatch(/^THEMES_ALLOWED: unknown themes "flatlly", "nope"; themes are default, brite,/);
     expect(configError({ THEMES_ALLOWED: 'flatly,darkly' }).message).toBe('THEME: "default" is not in THEMES_ALLOWED (flatly, darkly); add it there or choose one of those');
     expect(configError({ THEMES_ALLOWED: ' , ' }).message).toMatch(/^THEMES_ALLOWED: expected a comma-separated list of theme names/);
+  });
+});
+
+describe('themes not offered (themes/themes.json "notOffered")', () => {
+  it('are shipped but neither THEME nor THEMES_ALLOWED may name them, and the message says why', () => {
+    expect(shippedThemes()).toContain('minty');
+    expect(availableThemes()).not.toContain('minty');
+    expect(loadConfig({}).site.themesAllowed).not.toContain('minty');
+    expect(configError({ THEME: 'minty' }).message).toMatch(/^THEME: the theme "minty" is not offered, because its colours fail the accessibility check: color-contrast: .*\d:1/);
+    expect(configError({ THEMES_ALLOWED: 'default,morph' }).message).toMatch(/^THEMES_ALLOWED: the theme "morph" is not offered, because .*2\.62:1/);
+    expect(notOfferedMessage('flatly')).toBeUndefined();
   });
 });
 
