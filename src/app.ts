@@ -13,6 +13,8 @@ import { currentUser, signOutOnRejectedCredentials } from './web/auth/current-us
 import { csrfProtection } from './web/auth/csrf.js';
 import { decideCookieSecurity } from './web/cookie-policy.js';
 import { authRoutes } from './web/auth/routes.js';
+import { registerDelegation } from './web/auth/delegation.js';
+import { negotiateRoutes } from './web/auth/negotiate-routes.js';
 import { absoluteLifetime, countActiveSessions, sessionMiddleware } from './web/auth/session-middleware.js';
 import { browseRoutes } from './web/browse/routes.js';
 import { liveRoutes } from './web/live/routes.js';
@@ -115,6 +117,9 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(themeRoutes(config, services.userData));
     // Everything above may refuse a request before routing; metrics label such refusals (unmatched).
     app.use(metrics.routing());
+    if (services.delegation) registerDelegation(app, { config, logger, directory: services.directory, tickets: services.delegation });
+    // Before the sign-in page's own GET /login: it answers the browser's Negotiate ticket, or adds the challenge.
+    if (services.delegation && config.authMethods.includes('negotiate')) app.use(negotiateRoutes(services.delegation, logger));
     app.use(authRoutes(config, services, csrf, logger));
     app.use(uploadRoutes(config, services.files, logger, services.uploads));
     app.use(filesApiRoutes({ config, files: services.files, jobs: services.jobs, logger }));

@@ -4,7 +4,7 @@ import { AD_STRATEGY, AdStrategy, type AdSignInInfo, type DirectoryUser, sealCre
 import { encodeCredentials } from '../../krb/index.js';
 import type { Config } from '../../config/index.js';
 import { SessionCapError, type SignInSlot } from '../../sessions/index.js';
-import { AppError, PUBLIC_INTERNAL_MESSAGE } from '../../errors/index.js';
+import { AppError, ForbiddenError, PUBLIC_INTERNAL_MESSAGE } from '../../errors/index.js';
 import { reportHandledError, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../middleware/index.js';
 import type { Logger } from '../../log.js';
 import type { Services } from '../../services.js';
@@ -13,7 +13,7 @@ import type { CsrfTools } from './csrf.js';
 import { clearCookie, cookieName } from '../cookie-policy.js';
 import { credentialFor, keyCookieOptions } from './current-user.js';
 import { safeRedirectTarget } from './safe-redirect.js';
-import { KEY_COOKIE, SESSION_COOKIE, type SessionUser } from './session-data.js';
+import { KEY_COOKIE, SESSION_COOKIE, toSessionUser } from './session-data.js';
 
 interface LoginView {
   error?: string;
@@ -41,11 +41,14 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
     res.setHeader('Cache-Control', 'no-store');
     res.render('pages/login', {
       title: 'Sign in',
-      error: view.error ?? '',
+      // A refused Negotiate ticket (negotiate-routes.ts) says so on the page it falls back to.
+      error: view.error ?? (typeof res.locals.signInError === 'string' ? res.locals.signInError : ''),
       notice,
       username: view.username ?? '',
       next: safeRedirectTarget(view.next ?? req.query.next, ''),
       rememberMeAllowed: config.session.rememberMe,
+      // AUTH_METHODS without `password`: no form (single sign-on only).
+      passwordSignIn: config.authMethods.includes('password'),
       domainHint: config.ad.domain ?? 'DOMAIN',
       realmHint: realmOf(config.ldap.baseDn),
     });
@@ -58,6 +61,7 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
   });
 
   router.post('/login', (req, res, next) => {
+    if (!config.authMethods.includes('password')) return next(new ForbiddenError('Sign-in with a password is switched off here. Use single sign-on.', { code: 'password_sign_in_off' }));
     const body = req.body as Record<string, unknown>;
     const username = typeof body.username === 'string' ? body.username.slice(0, 256) : '';
     const target = safeRedirectTarget(body.next);
@@ -137,17 +141,6 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
   return router;
 }
 
-function toSessionUser(user: DirectoryUser): SessionUser {
-  return {
-    username: user.username,
-    domain: user.domain,
-    displayName: user.displayName,
-    ...(user.mail ? { mail: user.mail } : {}),
-    ...(user.homeDirectory ? { homeDirectory: user.homeDirectory } : {}),
-    ...(user.guid ? { guid: user.guid } : {}),
-    groups: user.groups,
-  };
-}
 
 function takeNotice(req: Request): string {
   const notice = req.session?.notice ?? '';
