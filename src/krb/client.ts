@@ -82,6 +82,8 @@ export interface TgsRequest {
 
 const ETYPES = [EncType.AES256_CTS_HMAC_SHA1_96, EncType.AES128_CTS_HMAC_SHA1_96];
 const DEFAULT_LIFETIME = 10 * 3600_000;
+/** What we ask; the KDC grants at most its own maximum (Samba's default: 7 days). */
+const RENEW_LIFETIME = 7 * 86_400_000;
 
 export function servicePrincipal(spn: string): PrincipalName {
   const parts = spn.split('/');
@@ -208,11 +210,13 @@ export class KerberosClient {
     const body = (): Buffer => {
       nonce = randomInt(1, 0x7fffffff);
       return reqBodyDer({
-        options: KdcOption.FORWARDABLE | KdcOption.RENEWABLE_OK | KdcOption.CANONICALIZE,
+        // Renewable for as long as the KDC allows (Samba: 7 days): a session keeps its Kerberos without the password.
+        options: KdcOption.FORWARDABLE | KdcOption.RENEWABLE | KdcOption.RENEWABLE_OK | KdcOption.CANONICALIZE,
         cname,
         realm: this.realm,
         sname,
         till: new Date(this.now().getTime() + (this.options.lifetimeMs ?? DEFAULT_LIFETIME)),
+        rtime: new Date(this.now().getTime() + RENEW_LIFETIME),
         nonce,
         etypes: ETYPES,
       });
@@ -258,6 +262,14 @@ export class KerberosClient {
     // RFC 4120 default salt: the realm followed by the name components.
     const salt = entry?.salt ?? `${this.realm}${user}`;
     return stringToKey(etype, password, salt, iterationsFrom(entry?.s2kparams));
+  }
+
+  /**
+   * The TGT renewed (RFC 4120 3.3.3): a new end time, at most its renew-till, the same authtime. The KDC checks
+   * the account again, as for a new TGT, but no password or key is needed: a session outlives its first TGT.
+   */
+  renewTgt(tgt: Credentials): Promise<Credentials> {
+    return this.tgsExchange(tgt, { sname: tgt.ticket.sname, service: principalToString(tgt.ticket.sname, tgt.ticket.realm), options: KdcOption.RENEW | KdcOption.RENEWABLE });
   }
 
   /** A service ticket for `spn` ("cifs/dc1.example.test") with the TGT. */

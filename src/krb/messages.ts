@@ -19,6 +19,8 @@ export const KdcOption = {
   CNAME_IN_ADDL_TKT: 1 << (31 - 14),
   CANONICALIZE: 1 << (31 - 15),
   RENEWABLE_OK: 1 << (31 - 27),
+  /** RFC 4120 3.3.3: the ticket in the AP-REQ is renewed (same authtime, a new end time up to its renew-till). */
+  RENEW: 1 << (31 - 30),
 } as const;
 
 /** TicketFlags bits (bit 0 the most significant), as in EncKDCRepPart.flags and EncTicketPart.flags. */
@@ -131,6 +133,8 @@ export interface KdcReqBody {
   realm: string;
   sname: PrincipalName;
   till: Date;
+  /** The renew-till asked for, with the RENEWABLE option. */
+  rtime?: Date;
   nonce: number;
   etypes: number[];
   /** additional-tickets: the evidence ticket of S4U2Proxy. */
@@ -145,6 +149,7 @@ export function reqBodyDer(b: KdcReqBody): Buffer {
       [2, str(b.realm)],
       [3, principalNode(b.sname)],
       [5, time(b.till)],
+      [6, b.rtime ? time(b.rtime) : undefined],
       [7, int(b.nonce)],
       [8, seqOf(b.etypes.map(int))],
       [11, b.additionalTickets && b.additionalTickets.length > 0 ? seqOf(b.additionalTickets.map(ticketNode)) : undefined],

@@ -1,5 +1,6 @@
 import type { Credentials, KerberosClient } from './client.js';
 import { KerberosInitiator } from './gss.js';
+import { TicketFlag } from './messages.js';
 
 /** Tickets are used until this long before they expire, then fetched again (MIT renews at a similar margin). */
 const DEFAULT_MARGIN_MS = 5 * 60_000;
@@ -7,11 +8,15 @@ const DEFAULT_MARGIN_MS = 5 * 60_000;
 /**
  * TGTs per user and service tickets per (user, service), kept until shortly before
  * expiry. Concurrent callers share one request. A TGT is obtained again through
- * the caller's `obtainTgt` (the password in the CLI; the sealed TGT's owner in the app).
+ * the caller's `obtainTgt` (the password in the CLI; the sealed TGT's owner in the app),
+ * and one near its end is renewed: a web session (12 h by default, days with "keep me
+ * signed in") outlives the KDC's 10-hour TGT, and holds no password to get another.
  */
 export class TicketCache {
   private readonly tgts = new Map<string, Promise<Credentials>>();
   private readonly services = new Map<string, Promise<Credentials>>();
+  /** The newest TGT seen per user, stale ones included: renewal starts from it. */
+  private readonly latestTgt = new Map<string, Credentials>();
   private readonly marginMs: number;
 
   constructor(
@@ -45,7 +50,21 @@ export class TicketCache {
   }
 
   tgt(user: string, obtainTgt: () => Promise<Credentials>): Promise<Credentials> {
-    return this.cached(this.tgts, user.toLowerCase(), obtainTgt);
+    const key = user.toLowerCase();
+    return this.cached(this.tgts, key, async () => {
+      const obtained = await obtainTgt();
+      const known = this.latestTgt.get(key);
+      const newest = known && known.endtime > obtained.endtime ? known : obtained;
+      const tgt = this.fresh(newest) || !this.renewable(newest) ? newest : await this.client.renewTgt(newest);
+      this.latestTgt.set(key, tgt);
+      return tgt;
+    });
+  }
+
+  /** Renewable, and both its end time and its renew-till still ahead (an expired ticket cannot be renewed). */
+  private renewable(c: Credentials): boolean {
+    const now = this.client.kdcNow().getTime();
+    return (c.flags & TicketFlag.RENEWABLE) !== 0 && c.renewTill !== undefined && c.renewTill.getTime() > now && c.endtime.getTime() > now;
   }
 
   serviceTicket(user: string, spn: string, obtainTgt: () => Promise<Credentials>): Promise<Credentials> {
@@ -73,6 +92,7 @@ export class TicketCache {
   forget(user: string): void {
     const u = user.toLowerCase();
     this.tgts.delete(u);
+    this.latestTgt.delete(u);
     for (const key of [...this.services.keys()]) if (key.startsWith(`${u}\0`)) this.services.delete(key);
   }
 }
