@@ -21,13 +21,14 @@ import { LOG_LEVELS, NODE_ENVS } from './types.js';
 import { allowUnsignedHostsSetting } from './smb-signing.js';
 import { parseServerPattern } from './servers.js';
 import { brandingSettings } from './branding.js';
+import { oidcSettings } from './oidc.js';
 
 export const DEFAULT_USER_FILTER = '(&(objectCategory=person)(objectClass=user)(sAMAccountName={username}))';
 export const SMB_PORT = 445;
 
 /** Values never echoed back in an error message. */
 // REDIS_URL may carry a password.
-export const SECRET_SETTINGS = new Set(['SESSION_SECRET', 'LDAP_BIND_PASSWORD', 'MAIL_PASSWORD', 'REDIS_URL', 'ADMIN_TOKEN']);
+export const SECRET_SETTINGS = new Set(['SESSION_SECRET', 'LDAP_BIND_PASSWORD', 'MAIL_PASSWORD', 'REDIS_URL', 'ADMIN_TOKEN', 'OIDC_CLIENT_SECRET']);
 
 const parseHostMapEntry = (v: string): [string, Endpoint] | undefined => {
   const eq = v.indexOf('=');
@@ -114,6 +115,7 @@ export function envSchema(themes: readonly string[]) {
     SERVERS_ALLOWED: setting('a comma-separated list of host names, IP addresses or patterns (* and ? within one label), each optionally with :port', parseList(parseServerPattern)),
     SMB_AUTH: setting('kerberos, ntlm or auto', parseOneOf(['auto', 'kerberos', 'ntlm'] as const), 'auto'),
     KRB_REALM: setting('a Kerberos realm such as EXAMPLE.TEST', (v) => (/^[A-Za-z0-9][A-Za-z0-9.-]{0,254}$/.test(v) ? v.toUpperCase() : undefined)),
+    ...oidcSettings,
     KRB_KDCS: setting('a comma-separated list of host[:port] (port 88 by default)', parseList(parseEndpoint(88)), []),
     UPLOAD_MAX_BYTES: setting('an integer 1–9007199254740991 (bytes)', parseInteger(1, Number.MAX_SAFE_INTEGER), 10 * 1024 ** 3),
     UPLOAD_SWEEP_INTERVAL_SECONDS: setting('an integer 1–86400 (seconds)', parseInteger(1, 86_400), 300),
