@@ -1,5 +1,5 @@
 import cookieParser from 'cookie-parser';
-import express, { type Express } from 'express';
+import express, { type Express, type Request, type Response } from 'express';
 import { type Config, rootPath } from './config/index.js';
 import { createLogger, type Logger } from './log.js';
 import { singleFlight, type StatusChecks, statusChecks } from './health/checks.js';
@@ -13,6 +13,10 @@ import { currentUser, signOutOnRejectedCredentials } from './web/auth/current-us
 import { csrfProtection } from './web/auth/csrf.js';
 import { decideCookieSecurity } from './web/cookie-policy.js';
 import { authRoutes } from './web/auth/routes.js';
+import { OidcRelyingParty } from './web/auth/oidc-client.js';
+import { OIDC_START_PATH, oidcRoutes } from './web/auth/oidc-routes.js';
+import { startDelegatedSession } from './web/auth/delegated-session.js';
+import { registerDelegation } from './web/auth/delegation.js';
 import { absoluteLifetime, sessionMiddleware } from './web/auth/session-middleware.js';
 import { browseRoutes } from './web/browse/routes.js';
 import { liveRoutes } from './web/live/routes.js';
@@ -114,7 +118,16 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(themeRoutes(config, services.userData));
     // Everything above may refuse a request before routing; metrics label such refusals (unmatched).
     app.use(metrics.routing());
+    if (services.delegation) registerDelegation(app, { config, logger, directory: services.directory, tickets: services.delegation });
     app.use(authRoutes(config, services, csrf, logger));
+    if (config.oidc && config.authMethods.includes('oidc')) {
+      app.locals.oidcSignIn = { href: OIDC_START_PATH, label: config.oidc.buttonLabel };
+      const startSession = async (req: Request, res: Response, username: string, next: string): Promise<void> => {
+        await startDelegatedSession(req, res, username, 'oidc');
+        res.redirect(303, next);
+      };
+      app.use(oidcRoutes(config, config.oidc, new OidcRelyingParty(config.oidc, logger), startSession, logger));
+    }
     app.use(uploadRoutes(config, services.files, logger, services.uploads));
     app.use(filesApiRoutes({ config, files: services.files, jobs: services.jobs, logger }));
     app.use(jobsApiRoutes(services.jobs));

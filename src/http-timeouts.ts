@@ -42,3 +42,12 @@ export function enforceBodyDeadline(server: Server, ms: number): void {
 export function allowSlowBody(req: IncomingMessage): void {
   lifts.get(req)?.();
 }
+
+/**
+ * Everything http.createServer takes from the config: the timeouts above and the request header limit
+ * (HTTP_MAX_HEADER_BYTES), which HTTP Negotiate needs raised: the browser sends the user's whole service ticket,
+ * PAC and groups included, in one Authorization header (README: "Single sign-on", measured sizes).
+ */
+export function httpServerOptions(config: Pick<Config, 'server'>): ServerOptions {
+  return { ...httpTimeouts(config), maxHeaderSize: config.server.maxHeaderBytes };
+}

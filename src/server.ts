@@ -7,7 +7,7 @@ import express from 'express';
 import { type AppDeps, createApp } from './app.js';
 import { type Config, ConfigError, loadConfig, missingSignInSettings, startupWarnings } from './config/index.js';
 import { createServices, type Services } from './services.js';
-import { enforceBodyDeadline, httpTimeouts } from './http-timeouts.js';
+import { enforceBodyDeadline, httpServerOptions } from './http-timeouts.js';
 import { createLogger, type Logger } from './log.js';
 import { ErrorReporter, mailConfigured, type ReporterOptions, smtpSender } from './mail/index.js';
 import { newRequestId } from './web/middleware/index.js';
@@ -80,7 +80,7 @@ export async function startServer(config: Config, logger: Logger, extras: Server
   }
   const graceMs = config.server.shutdownGraceSeconds * 1000;
   return new Promise((resolve, reject) => {
-    const server = http.createServer(httpTimeouts(config), app);
+    const server = http.createServer(httpServerOptions(config), app);
     enforceBodyDeadline(server, config.server.requestTimeoutSeconds * 1000);
     server.once('error', reject);
     server.listen(config.server.port, config.server.host, () => {

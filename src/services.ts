@@ -1,6 +1,7 @@
 // The long-lived parts behind the web layer, built once per process and closed on shutdown.
 import type { RedisClientType } from 'redis';
 import { directorySettings, LdapDirectory, SignInQueue, SignInThrottle, throttleSettings } from './auth/index.js';
+import { DelegatedTickets } from './auth/delegated-tickets.js';
 import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
 import { createSessionStore, sessionEndings, sessionsFile, SmbPool, type SessionStoreHandle } from './sessions/index.js';
@@ -33,6 +34,11 @@ export interface Services {
   userData: UserData;
   /** Kerberos to the file servers (SMB_AUTH auto or kerberos, with a realm and KDCs): TGTs at sign-in. */
   kerberos?: { getTgt(username: string, password: string): Promise<Credentials> };
+  /**
+   * Single sign-on (AUTH_METHODS with oidc or negotiate): cifs/ tickets in a user's name by S4U2Self/S4U2Proxy with
+   * the service account's key (KRB_SERVICE_PRINCIPAL, KRB_KEYTAB or KRB_SERVICE_PASSWORD).
+   */
+  delegation?: DelegatedTickets;
   close(): Promise<void>;
 }
 
@@ -47,6 +53,13 @@ function kerberosOf(config: Config, logger: Logger): { client: KerberosClient; t
     onClockSkew: (offsetMs, kdcTime) => logger.warn('clock differs from the KDC: adopted its time for Kerberos', { offsetMs, kdcTime: kdcTime.toISOString() }),
   });
   return { client, tickets: new TicketCache(client) };
+}
+
+/** The S4U side of single sign-on, when AUTH_METHODS opens a door without a password (src/config checked the rest). */
+function delegationOf(config: Config, client: KerberosClient | undefined): DelegatedTickets | undefined {
+  const service = config.kerberos.service;
+  if (!client || !service || !config.authMethods.some((m) => m !== 'password')) return undefined;
+  return new DelegatedTickets(client, service);
 }
 
 export interface ServiceOverrides {
@@ -71,6 +84,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const directory = new LdapDirectory(directorySettings(config), { logger, maxIdleBinders: signInConcurrency });
   const signInQueue = new SignInQueue({ concurrency: signInConcurrency, maxWaitMs: signInQueueWaitSeconds * 1000, maxQueued: signInQueueLimit });
   const kerberos = kerberosOf(config, logger);
+  const delegation = delegationOf(config, kerberos?.client);
   const pool = new SmbPool(config, logger, kerberos?.tickets);
   const files = new FileService(pool);
   // An upload may start on one instance and its user sign out on another: the list sign-out needs is shared too.
@@ -95,7 +109,9 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     live,
     userData,
     ...(kerberos ? { kerberos: { getTgt: (username: string, password: string) => kerberos.client.getTgt(username, password) } } : {}),
+    ...(delegation ? { delegation } : {}),
     endSession: async (sessionId) => {
+      delegation?.forgetSession(sessionId);
       live.endSession(sessionId);
       await pool.closeSession(sessionId);
       await endings?.announce(sessionId);

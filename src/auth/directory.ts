@@ -259,6 +259,29 @@ export class LdapDirectory {
    * SIDs to DNs from the cache. The DC sees no TLS handshake and no service bind per sign-in, and nothing twice.
    */
   private async signIn(parsed: ParsedUsername, password: string, state: DirectoryAttempt): Promise<DirectoryUser> {
+    const { url, found } = await this.findOne(parsed);
+    await this.bindAsUser(url, found.dn, password, state);
+    return this.userOf(found, parsed);
+  }
+
+  /**
+   * The user as a sign-in finds them (groups, homeDirectory, objectGUID, SIGNIN_GROUPS applied), without their
+   * password: for single sign-on, where the identity provider or the browser's Kerberos ticket proved who they are.
+   * Only the service bind is used. An unknown name is InvalidCredentialsError, as for a password sign-in.
+   */
+  async lookup(login: string): Promise<DirectoryUser> {
+    if (!this.settings.domain) throw new DirectoryConfigError('Sign-in needs AD_DOMAIN, the NetBIOS domain name.');
+    const parsed = parseUsername(login, this.settings.domain);
+    this.assertConfigured();
+    try {
+      const { found } = await this.findOne(parsed);
+      return await this.userOf(found, parsed);
+    } catch (err) {
+      throw this.translate(err);
+    }
+  }
+
+  private async findOne(parsed: ParsedUsername): Promise<{ url: string; found: Entry }> {
     const baseDn = this.settings.baseDn ?? '';
     // Referrals (Samba sends them for CN=Configuration under the domain root) arrive as searchReferences and are ignored.
     const { url, entries } = await this.pool.withService(async (connection, at) => {
@@ -278,9 +301,10 @@ export class LdapDirectory {
       throw new InvalidCredentialsError();
     }
     if (parsed.form === 'upn' && !this.realmMatches(parsed, first(found.userPrincipalName))) throw new InvalidCredentialsError();
+    return { url, found };
+  }
 
-    await this.bindAsUser(url, found.dn, password, state);
-
+  private async userOf(found: Entry, parsed: ParsedUsername): Promise<DirectoryUser> {
     const groups = this.settings.nestedGroups ? await this.tokenGroups(found) : all(found.memberOf);
     if (!inAllowedGroups(groups, this.settings.allowedGroups)) throw new SignInNotAllowedError();
 

@@ -11,25 +11,47 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const KEY_BYTES = 32;
 
-const aad = (username: string): Buffer => Buffer.from(`portcullis:tgt:v1:${username.toLowerCase()}`, 'utf8');
+/** The purpose in the AAD: a blob sealed for one purpose (or user) never opens as another. */
+type Purpose = 'tgt' | 'delegation';
+const aad = (username: string, purpose: Purpose = 'tgt'): Buffer => Buffer.from(`portcullis:${purpose}:v1:${username.toLowerCase()}`, 'utf8');
 
 export function sealTgt(tgt: Buffer, key: string, username: string): string {
+  return seal(tgt, key, username, 'tgt');
+}
+
+export function openTgt(sealed: string, key: string, username: string): Buffer {
+  return open(sealed, key, username, 'tgt');
+}
+
+/**
+ * A single sign-on's session secret (delegated-session.ts): sealed under the key cookie like the TGT, so a copied
+ * session store, or a session cookie without its key cookie, gets nobody's files through the service's delegation.
+ */
+export function sealDelegation(data: Buffer, key: string, username: string): string {
+  return seal(data, key, username, 'delegation');
+}
+
+export function openDelegation(sealed: string, key: string, username: string): Buffer {
+  return open(sealed, key, username, 'delegation');
+}
+
+function seal(tgt: Buffer, key: string, username: string, purpose: Purpose): string {
   const keyBytes = Buffer.from(key, 'base64url');
   if (keyBytes.length !== KEY_BYTES) throw new RangeError('the key cookie holds 32 bytes');
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', keyBytes, iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(aad(username));
+  cipher.setAAD(aad(username, purpose));
   const ciphertext = Buffer.concat([cipher.update(tgt), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64url');
 }
 
-export function openTgt(sealed: string, key: string, username: string): Buffer {
+function open(sealed: string, key: string, username: string, purpose: Purpose): Buffer {
   const keyBytes = Buffer.from(key, 'base64url');
   const blob = Buffer.from(sealed, 'base64url');
   if (keyBytes.length !== KEY_BYTES || blob.length <= IV_BYTES + TAG_BYTES) throw new CredentialUnreadableError();
   try {
     const decipher = createDecipheriv('aes-256-gcm', keyBytes, blob.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
-    decipher.setAAD(aad(username));
+    decipher.setAAD(aad(username, purpose));
     decipher.setAuthTag(blob.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
     return Buffer.concat([decipher.update(blob.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
   } catch (err) {

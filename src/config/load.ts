@@ -5,7 +5,8 @@ import { loadDrives } from './drives.js';
 import { ConfigError } from './errors.js';
 import { rootPath } from './paths.js';
 import { oidcConfig } from './oidc.js';
-import { envSchema, SECRET_SETTINGS, SMB_PORT } from './schema.js';
+import { type Env, envSchema, SECRET_SETTINGS, SMB_PORT } from './schema.js';
+import { keysFor, parseKeytab } from '../krb/keytab.js';
 import type { Config } from './types.js';
 
 /** Settings that may instead be read from NAME_FILE, the Docker/Kubernetes secrets convention. */
@@ -96,11 +97,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
 
   const drives = e.DRIVES_FILE ? loadDrives(e.DRIVES_FILE) : [];
-  const oidc = oidcConfig(e);
+  const oidc = oidcConfig(e, e.AUTH_METHODS);
+  const krbService = delegationSettings(e);
 
   return {
     env: e.NODE_ENV,
-    server: { port: e.PORT, host: e.HOST, trustProxy: e.TRUST_PROXY, shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS, headersTimeoutSeconds: e.HTTP_HEADERS_TIMEOUT_SECONDS, requestTimeoutSeconds: e.HTTP_REQUEST_TIMEOUT_SECONDS },
+    server: { port: e.PORT, host: e.HOST, trustProxy: e.TRUST_PROXY, shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS, headersTimeoutSeconds: e.HTTP_HEADERS_TIMEOUT_SECONDS, maxHeaderBytes: e.HTTP_MAX_HEADER_BYTES, requestTimeoutSeconds: e.HTTP_REQUEST_TIMEOUT_SECONDS },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (production ? 'json' : 'pretty'), file: e.LOG_FILE === undefined ? undefined : path.resolve(e.LOG_FILE) },
     site: { name: e.SITE_NAME, theme: e.THEME, themesAllowed: allowedThemes(e.THEMES_ALLOWED, e.THEME) },
     help: { url: e.HELP_URL, supportEmail: e.SUPPORT_EMAIL },
@@ -141,7 +143,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kerberos: {
       realm: e.KRB_REALM ?? realmFromBaseDn(e.LDAP_BASE_DN),
       kdcs: e.KRB_KDCS.length > 0 ? e.KRB_KDCS : e.LDAP_URLS.map((u) => ({ host: new URL(u).hostname.replace(/^\[|\]$/g, ''), port: 88 })),
+      service: krbService,
     },
+    authMethods: e.AUTH_METHODS,
     smb: {
       auth: e.SMB_AUTH,
       hostMap: Object.fromEntries(e.SMB_HOST_MAP),
@@ -185,6 +189,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     admin: { token: e.ADMIN_TOKEN, metricsPort: e.METRICS_PORT },
   };
+}
+
+/**
+ * Single sign-on needs the service account that delegates (S4U2Self + S4U2Proxy) and its key, a realm and Kerberos
+ * to the file servers: checked here, so a misconfigured server refuses to start with one line saying what to set.
+ */
+function delegationSettings(e: Env): Config['kerberos']['service'] {
+  const sso = e.AUTH_METHODS.filter((m) => m !== 'password');
+  const principal = e.KRB_SERVICE_PRINCIPAL;
+  if (sso.length === 0) return principal ? { principal, keytab: e.KRB_KEYTAB, password: e.KRB_SERVICE_PASSWORD } : undefined;
+  const why = `needed for AUTH_METHODS=${e.AUTH_METHODS.join(',')} (${sso.join(' and ')} sign in by Kerberos delegation)`;
+  if (!principal) throw new ConfigError('KRB_SERVICE_PRINCIPAL', `${why}: the service account trusted for constrained delegation, e.g. svc-portcullis`);
+  if (!e.KRB_KEYTAB && !e.KRB_SERVICE_PASSWORD) throw new ConfigError('KRB_KEYTAB', `${why}: the service account's keytab (or set KRB_SERVICE_PASSWORD)`);
+  if (e.SMB_AUTH === 'ntlm') throw new ConfigError('SMB_AUTH', `ntlm cannot serve ${sso.join(' and ')}: delegated sign-ins reach the file servers with Kerberos only (use auto or kerberos)`);
+  if (!(e.KRB_REALM ?? realmFromBaseDn(e.LDAP_BASE_DN))) throw new ConfigError('KRB_REALM', `${why}: set KRB_REALM or LDAP_BASE_DN`);
+  if (e.KRB_KDCS.length === 0 && e.LDAP_URLS.length === 0) throw new ConfigError('KRB_KDCS', `${why}: set KRB_KDCS or LDAP_URLS`);
+  if (e.KRB_KEYTAB) {
+    const problem = keytabProblem(e.KRB_KEYTAB, principal, e.KRB_REALM ?? realmFromBaseDn(e.LDAP_BASE_DN) ?? '');
+    if (problem) throw new ConfigError('KRB_KEYTAB', problem);
+  }
+  return { principal, keytab: e.KRB_KEYTAB, password: e.KRB_SERVICE_PASSWORD };
+}
+
+function keytabProblem(file: string, principal: string, realm: string): string | undefined {
+  let entries;
+  try {
+    entries = parseKeytab(readFileSync(path.resolve(file)));
+  } catch (err) {
+    return `cannot read ${JSON.stringify(file)} as a keytab (${err instanceof Error ? err.message : String(err)})`;
+  }
+  if (keysFor(entries, principal, realm).length === 0) {
+    const held = [...new Set(entries.map((k) => `${k.principal.parts.join('/')}@${k.realm}`))].join(', ') || 'nothing';
+    return `${JSON.stringify(file)} has no AES key for ${principal}${principal.includes('@') ? '' : `@${realm}`} (it holds ${held}); export it with samba-tool domain exportkeytab --principal=${principal}`;
+  }
+  return undefined;
 }
 
 /** Secure by default in production, where the app sits behind TLS; 'auto' (follow the request) elsewhere. */

@@ -73,11 +73,15 @@ interface OidcEnv {
   OIDC_BUTTON_LABEL: string;
 }
 
-/** OIDC is on when OIDC_ISSUER is set; then the client's id and secret are required too. */
-export function oidcConfig(e: OidcEnv): OidcConfig | undefined {
+/**
+ * The provider's settings, validated whenever they are given; AUTH_METHODS decides whether the door is open (with
+ * oidc it needs OIDC_ISSUER; without it, the settings are kept but unused and the server warns at start-up).
+ */
+export function oidcConfig(e: OidcEnv, authMethods: readonly string[]): OidcConfig | undefined {
   if (!e.OIDC_ISSUER) {
+    if (authMethods.includes('oidc')) throw new ConfigError('OIDC_ISSUER', 'required when AUTH_METHODS includes oidc (the identity provider\'s issuer URL)');
     const stray = (['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URL'] as const).find((name) => e[name] !== undefined);
-    if (stray) throw new ConfigError(stray, 'is set but OIDC_ISSUER is not; set OIDC_ISSUER to turn on OpenID Connect sign-in');
+    if (stray) throw new ConfigError(stray, 'is set but OIDC_ISSUER is not; set OIDC_ISSUER (and oidc in AUTH_METHODS) to turn on OpenID Connect sign-in');
     return undefined;
   }
   if (!e.OIDC_CLIENT_ID) throw new ConfigError('OIDC_CLIENT_ID', 'required when OIDC_ISSUER is set (the client id the identity provider gave Portcullis)');

@@ -28,7 +28,9 @@ export const SMB_PORT = 445;
 
 /** Values never echoed back in an error message. */
 // REDIS_URL may carry a password.
-export const SECRET_SETTINGS = new Set(['SESSION_SECRET', 'LDAP_BIND_PASSWORD', 'MAIL_PASSWORD', 'REDIS_URL', 'ADMIN_TOKEN', 'OIDC_CLIENT_SECRET']);
+export const SECRET_SETTINGS = new Set(['SESSION_SECRET', 'LDAP_BIND_PASSWORD', 'MAIL_PASSWORD', 'REDIS_URL', 'ADMIN_TOKEN', 'KRB_SERVICE_PASSWORD', 'OIDC_CLIENT_SECRET']);
+
+export const AUTH_METHODS = ['password', 'oidc', 'negotiate'] as const;
 
 const parseHostMapEntry = (v: string): [string, Endpoint] | undefined => {
   const eq = v.indexOf('=');
@@ -117,6 +119,15 @@ export function envSchema(themes: readonly string[]) {
     KRB_REALM: setting('a Kerberos realm such as EXAMPLE.TEST', (v) => (/^[A-Za-z0-9][A-Za-z0-9.-]{0,254}$/.test(v) ? v.toUpperCase() : undefined)),
     ...oidcSettings,
     KRB_KDCS: setting('a comma-separated list of host[:port] (port 88 by default)', parseList(parseEndpoint(88)), []),
+    // Single sign-on (issue 15 section 4): which front doors are open, and the service account that delegates.
+    AUTH_METHODS: setting(`a comma-separated list of ${AUTH_METHODS.join(', ')}`, (v) => {
+      const list = parseList(parseOneOf(AUTH_METHODS))(v);
+      return list && list.length > 0 ? [...new Set(list)] : undefined;
+    }, ['password' as const]),
+    KRB_SERVICE_PRINCIPAL: setting('an account name such as svc-portcullis (optionally @REALM)', (v) => (/^[^\s/@]+(@[A-Za-z0-9.-]+)?$/.test(v) ? v : undefined)),
+    KRB_KEYTAB: setting('a readable keytab file', parseReadableFile),
+    KRB_SERVICE_PASSWORD: secret('a password without control characters', nonEmpty(1024)),
+    HTTP_MAX_HEADER_BYTES: setting('an integer 8192–1048576 (bytes)', parseInteger(8192, 1 << 20), 64 * 1024),
     UPLOAD_MAX_BYTES: setting('an integer 1–9007199254740991 (bytes)', parseInteger(1, Number.MAX_SAFE_INTEGER), 10 * 1024 ** 3),
     UPLOAD_SWEEP_INTERVAL_SECONDS: setting('an integer 1–86400 (seconds)', parseInteger(1, 86_400), 300),
     LISTING_MAX_ENTRIES: setting('an integer 1–10000000', parseInteger(1, 10_000_000), 100_000),

@@ -56,6 +56,8 @@ export interface Config {
     shutdownGraceSeconds: number;
     /** A client must send its request headers within this time (stops slowloris). */
     headersTimeoutSeconds: number;
+    /** HTTP_MAX_HEADER_BYTES: the request header limit (Node's maxHeaderSize); a Negotiate ticket with a big PAC needs room. */
+    maxHeaderBytes: number;
     /** A request body must arrive within this time (0 = no limit), except a signed-in user's upload, which may take as long as the link needs. */
     requestTimeoutSeconds: number;
   };
@@ -124,10 +126,20 @@ export interface Config {
     /** NetBIOS domain name, upper case, for DOMAIN\user sign-in and NTLM. */
     domain: string | undefined;
   };
-  /** OpenID Connect sign-in (OIDC_ISSUER and its client); undefined: off. */
+  /** The OpenID provider and Portcullis's client there (OIDC_*); sign-in by it is open when authMethods has oidc. */
   oidc: OidcConfig | undefined;
   /** Kerberos to the file servers: the realm (from KRB_REALM, else LDAP_BASE_DN) and KDCs (KRB_KDCS, else the LDAP_URLS hosts). */
-  kerberos: { realm: string | undefined; kdcs: Endpoint[] };
+  kerberos: {
+    realm: string | undefined;
+    kdcs: Endpoint[];
+    /**
+     * The service account for single sign-on (KRB_SERVICE_PRINCIPAL), trusted for constrained delegation to the file
+     * servers; its keys from KRB_KEYTAB, else derived from KRB_SERVICE_PASSWORD. Set whenever oidc or negotiate is on.
+     */
+    service: { principal: string; keytab: string | undefined; password: string | undefined } | undefined;
+  };
+  /** AUTH_METHODS: the front doors. The sign-in form is shown only with `password`. */
+  authMethods: readonly ('password' | 'oidc' | 'negotiate')[];
   smb: {
     /** SMB_AUTH: `auto` is Kerberos when a ticket can be had, else NTLMv2. */
     auth: 'auto' | 'kerberos' | 'ntlm';

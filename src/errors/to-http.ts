@@ -40,6 +40,19 @@ const badName: Make = (item, cause) =>
 const methodRefused: Make = (_item, cause) => new AuthMethodRefusedError(undefined, { cause });
 const signInAgain: Make = (_item, cause) => new UnauthorizedError('Your sign-in is no longer accepted by the file server. Please sign in again.', { cause });
 
+// Single sign-on (src/krb's S4U errors): the account may not be used without its password, which the user can do
+// something about (sign in with the password, or ask); a service not allowed to delegate is the admins' to fix.
+const notDelegatable: Make = (_item, cause) =>
+  new ForbiddenError(
+    'Your account cannot be used with single sign-on: it is marked as sensitive, so Portcullis may not act for it on the file servers. Sign in with your password instead, or ask the help desk.',
+    { cause, code: 'not_delegatable' },
+  );
+const delegationNotAllowed: Make = (_item, cause) =>
+  new AuthMethodRefusedError('The file server cannot be reached with single sign-on: Portcullis is not allowed to delegate to it. Tell the help desk.', {
+    cause,
+    code: 'delegation_not_allowed',
+  });
+
 /** SMB error class names (src/smb/errors), with or without an Smb prefix or Error suffix. */
 const BY_NAME: Record<string, Make> = {
   NotFound: notFound,
@@ -58,6 +71,9 @@ const BY_NAME: Record<string, Make> = {
   SessionExpired: unavailable,
   AuthMethodRefused: methodRefused,
   KerberosCredentialMissing: methodRefused,
+  UserNotDelegatable: notDelegatable,
+  DelegationTargetNotAllowed: delegationNotAllowed,
+  KdcUnreachable: unavailable,
 };
 
 /**

@@ -67,6 +67,18 @@ export interface Credentials {
   renewTill?: Date;
 }
 
+/** What a TGS exchange asks for beyond the usual: see tgsExchange. */
+export interface TgsRequest {
+  sname: PrincipalName;
+  /** For error messages: the service as the caller names it. */
+  service: string;
+  /** For error messages: whom the ticket is for, when not the TGT's client (S4U). */
+  client?: string;
+  options?: number;
+  padata?: PaData[];
+  additionalTickets?: Ticket[];
+}
+
 const ETYPES = [EncType.AES256_CTS_HMAC_SHA1_96, EncType.AES128_CTS_HMAC_SHA1_96];
 const DEFAULT_LIFETIME = 10 * 3600_000;
 
@@ -127,9 +139,67 @@ export class KerberosClient {
   }
 
   /** A TGT for `username` (sAMAccountName or user@REALM), from the password. */
-  async getTgt(username: string, password: string): Promise<Credentials> {
+  getTgt(username: string, password: string): Promise<Credentials> {
+    const user = this.userPart(username);
+    return this.asExchange(user, (padata) => this.keyFromPadata(padata, password, user));
+  }
+
+  /**
+   * A TGT for `username` from its long-term keys (a keytab's entries, or keys derived once from a service
+   * password): the service's own TGT, for S4U. The KDC's ETYPE-INFO2 picks which key, in its order of preference.
+   */
+  getTgtWithKeys(username: string, keys: readonly Key[]): Promise<Credentials> {
+    const user = this.userPart(username);
+    return this.asExchange(user, (padata) => {
+      const info = padata.find((p) => p.type === PaType.ETYPE_INFO2);
+      const offered = info ? decodeEtypeInfo2(info.value).map((e) => e.etype) : [];
+      const key = offered.length > 0 ? offered.map((etype) => keys.find((k) => k.etype === etype)).find((k) => k !== undefined) : keys.find((k) => isSupportedEtype(k.etype));
+      if (!key) {
+        throw new KrbCryptoError(`no key of ${user}@${this.realm} matches the etypes the KDC offers (${offered.join(', ') || 'none'}); we hold ${keys.map((k) => k.etype).join(', ') || 'none'}`);
+      }
+      return key;
+    });
+  }
+
+  /**
+   * The AES keys of `username` from its password, with the salt and iteration count the KDC announces (one AS-REQ
+   * without pre-authentication): a service configured with its password instead of a keytab gets the same keys.
+   */
+  async keysFromPassword(username: string, password: string): Promise<Key[]> {
+    const user = this.userPart(username);
+    const reply = await this.send(
+      () =>
+        encodeKdcReq(
+          MsgType.AS_REQ,
+          [paPacRequest(true)],
+          reqBodyDer({
+            options: KdcOption.FORWARDABLE | KdcOption.CANONICALIZE,
+            cname: { type: NameType.PRINCIPAL, parts: [user] },
+            realm: this.realm,
+            sname: { type: NameType.SRV_INST, parts: ['krbtgt', this.realm] },
+            till: new Date(this.now().getTime() + 3600_000),
+            nonce: randomInt(1, 0x7fffffff),
+            etypes: ETYPES,
+          }),
+        ),
+      MsgType.AS_REP,
+    );
+    let padata: PaData[];
+    if ('ticket' in reply) padata = reply.padata;
+    else if (reply.code === KrbErrorCode.KDC_ERR_PREAUTH_REQUIRED) padata = reply.eData ? decodeErrorData(reply.eData).padata : [];
+    else throw this.fail(reply, { client: `${user}@${this.realm}` });
+    const info = padata.find((p) => p.type === PaType.ETYPE_INFO2);
+    const entries = (info ? decodeEtypeInfo2(info.value) : []).filter((e) => isSupportedEtype(e.etype));
+    if (entries.length === 0) return [this.keyFromPadata([], password, user)];
+    return entries.map((e) => stringToKey(e.etype, password, e.salt ?? `${this.realm}${user}`, iterationsFrom(e.s2kparams)));
+  }
+
+  private userPart(username: string): string {
     const at = username.lastIndexOf('@');
-    const user = at >= 0 ? username.slice(0, at) : username;
+    return at >= 0 ? username.slice(0, at) : username;
+  }
+
+  private async asExchange(user: string, chooseKey: (padata: PaData[]) => Key): Promise<Credentials> {
     const cname: PrincipalName = { type: NameType.PRINCIPAL, parts: [user] };
     const who = `${user}@${this.realm}`;
     const sname: PrincipalName = { type: NameType.SRV_INST, parts: ['krbtgt', this.realm] };
@@ -156,7 +226,7 @@ export class KerberosClient {
       if (first.code !== KrbErrorCode.KDC_ERR_PREAUTH_REQUIRED) throw this.fail(first, { client: who });
       padata = first.eData ? decodeErrorData(first.eData).padata : [];
     }
-    const key = this.keyFromPadata(padata, password, user);
+    const key = chooseKey(padata);
 
     let rep: KdcRep;
     if ('ticket' in first) {
@@ -190,19 +260,28 @@ export class KerberosClient {
   }
 
   /** A service ticket for `spn` ("cifs/dc1.example.test") with the TGT. */
-  async getServiceTicket(tgt: Credentials, spn: string): Promise<Credentials> {
-    const sname = servicePrincipal(spn);
+  getServiceTicket(tgt: Credentials, spn: string): Promise<Credentials> {
+    return this.tgsExchange(tgt, { sname: servicePrincipal(spn), service: spn });
+  }
+
+  /**
+   * One TGS exchange with `tgt`: extra PA-DATA (PA-FOR-USER for S4U2Self), extra KDC options and additional
+   * tickets (the evidence ticket of S4U2Proxy). The reply is decrypted with the TGT's session key.
+   */
+  async tgsExchange(tgt: Credentials, req: TgsRequest): Promise<Credentials> {
     let nonce = 0;
     const reply = await this.send(() => {
       nonce = randomInt(1, 0x7fffffff);
-      const bodyDer = reqBodyDer({
-        options: KdcOption.FORWARDABLE | KdcOption.CANONICALIZE,
+      const body: Parameters<typeof reqBodyDer>[0] = {
+        options: KdcOption.FORWARDABLE | KdcOption.CANONICALIZE | (req.options ?? 0),
         realm: this.realm,
-        sname,
+        sname: req.sname,
         till: new Date(this.now().getTime() + (this.options.lifetimeMs ?? DEFAULT_LIFETIME)),
         nonce,
         etypes: ETYPES,
-      });
+      };
+      if (req.additionalTickets) body.additionalTickets = req.additionalTickets;
+      const bodyDer = reqBodyDer(body);
       const now = this.now();
       const authenticator = authenticatorDer({
         crealm: tgt.crealm,
@@ -218,9 +297,9 @@ export class KerberosClient {
         etype: tgt.sessionKey.etype,
         cipher: encrypt(tgt.sessionKey, KeyUsage.TGS_REQ_PA_AUTHENTICATOR, authenticator),
       });
-      return encodeKdcReq(MsgType.TGS_REQ, [{ type: PaType.TGS_REQ, value: apReq }], bodyDer);
+      return encodeKdcReq(MsgType.TGS_REQ, [{ type: PaType.TGS_REQ, value: apReq }, ...(req.padata ?? [])], bodyDer);
     }, MsgType.TGS_REP);
-    if (!('ticket' in reply)) throw this.fail(reply, { client: principalToString(tgt.client, tgt.crealm), service: spn });
+    if (!('ticket' in reply)) throw this.fail(reply, { client: req.client ?? principalToString(tgt.client, tgt.crealm), service: req.service });
     const part = decodeEncKdcRepPart(decrypt(tgt.sessionKey, KeyUsage.TGS_REP_ENCPART_SESSION, reply.encPart.cipher));
     return this.credentials(reply, part, nonce);
   }

@@ -157,3 +157,22 @@ export function kdcError(details: KdcErrorDetails, context: { client?: string; s
       return new KdcError(`the KDC refused the request${suffix}`, details);
   }
 }
+
+/**
+ * Constrained delegation (S4U) was refused. The KDC says only KDC_ERR_BADOPTION for both cases below (Samba 4.17's
+ * Heimdal KDC, like Windows); which one it is follows from the evidence ticket we sent: see src/krb/s4u.ts.
+ */
+export class DelegationRefusedError extends KdcPolicyError {
+  override name = 'DelegationRefusedError';
+}
+/**
+ * The user's tickets cannot be delegated: the account is "sensitive and cannot be delegated" (or in Protected
+ * Users), so S4U2Self gave a non-forwardable evidence ticket and S4U2Proxy was refused.
+ */
+export class UserNotDelegatableError extends DelegationRefusedError {
+  override name = 'UserNotDelegatableError';
+}
+/** The service account may not delegate to this target: it is not in its msDS-AllowedToDelegateTo. */
+export class DelegationTargetNotAllowedError extends DelegationRefusedError {
+  override name = 'DelegationTargetNotAllowedError';
+}

@@ -1,6 +1,10 @@
-export { KerberosClient, type KerberosClientOptions, type Credentials, servicePrincipal } from './client.js';
+export { KerberosClient, type KerberosClientOptions, type Credentials, type TgsRequest, servicePrincipal } from './client.js';
 export { KerberosInitiator, KRB5_OID } from './gss.js';
 export { TicketCache } from './tickets.js';
 export { type KdcAddress, parseKdcAddress } from './transport.js';
 export * from './errors.js';
 export { encodeCredentials, decodeCredentials } from './serialize.js';
+export { parseKeytab, keysFor, KeytabError, type KeytabEntry } from './keytab.js';
+export { ConstrainedDelegation, isForwardable, type S4uOptions } from './s4u.js';
+export { type Key } from './crypto/etypes.js';
+export { type Ticket, type PrincipalName } from './messages.js';

@@ -7,7 +7,7 @@ import { KrbProtocolError } from './errors.js';
 export const MsgType = { AS_REQ: 10, AS_REP: 11, TGS_REQ: 12, TGS_REP: 13, AP_REQ: 14, AP_REP: 15, KRB_ERROR: 30 } as const;
 const App = { TICKET: 1, AUTHENTICATOR: 2, ENC_AS_REP_PART: 25, ENC_TGS_REP_PART: 26, ENC_AP_REP_PART: 27 } as const;
 
-export const PaType = { TGS_REQ: 1, ENC_TIMESTAMP: 2, ETYPE_INFO2: 19, PAC_REQUEST: 128 } as const;
+export const PaType = { TGS_REQ: 1, ENC_TIMESTAMP: 2, ETYPE_INFO2: 19, PAC_REQUEST: 128, FOR_USER: 129 } as const;
 
 export const NameType = { PRINCIPAL: 1, SRV_INST: 2, SRV_HST: 3 } as const;
 
@@ -15,8 +15,21 @@ export const NameType = { PRINCIPAL: 1, SRV_INST: 2, SRV_HST: 3 } as const;
 export const KdcOption = {
   FORWARDABLE: 1 << (31 - 1),
   RENEWABLE: 1 << (31 - 8),
+  /** [MS-SFU] S4U2Proxy: the ticket's client comes from the additional (evidence) ticket. */
+  CNAME_IN_ADDL_TKT: 1 << (31 - 14),
   CANONICALIZE: 1 << (31 - 15),
   RENEWABLE_OK: 1 << (31 - 27),
+} as const;
+
+/** TicketFlags bits (bit 0 the most significant), as in EncKDCRepPart.flags and EncTicketPart.flags. */
+export const TicketFlag = {
+  FORWARDABLE: 1 << (31 - 1),
+  FORWARDED: 1 << (31 - 2),
+  PROXIABLE: 1 << (31 - 3),
+  RENEWABLE: 1 << (31 - 8),
+  INITIAL: 1 << (31 - 9),
+  PRE_AUTHENT: 1 << (31 - 10),
+  OK_AS_DELEGATE: 1 << (31 - 13),
 } as const;
 
 export const ApOption = { MUTUAL_REQUIRED: 1 << (31 - 2) } as const;
@@ -100,7 +113,7 @@ export interface Ticket {
   der: Buffer;
 }
 
-function readTicket(node: Node): Ticket {
+export function readTicket(node: Node): Ticket {
   const f = new Fields(unwrapApp(node, App.TICKET, 'Ticket'), 'Ticket');
   if (f.int(0) !== 5) throw new KrbProtocolError('Ticket is not version 5');
   return { realm: f.str(1), sname: readPrincipal(f.fields(2, 'sname')), der: der(node) };
@@ -120,6 +133,8 @@ export interface KdcReqBody {
   till: Date;
   nonce: number;
   etypes: number[];
+  /** additional-tickets: the evidence ticket of S4U2Proxy. */
+  additionalTickets?: Ticket[];
 }
 
 export function reqBodyDer(b: KdcReqBody): Buffer {
@@ -132,6 +147,7 @@ export function reqBodyDer(b: KdcReqBody): Buffer {
       [5, time(b.till)],
       [7, int(b.nonce)],
       [8, seqOf(b.etypes.map(int))],
+      [11, b.additionalTickets && b.additionalTickets.length > 0 ? seqOf(b.additionalTickets.map(ticketNode)) : undefined],
     ),
   );
 }

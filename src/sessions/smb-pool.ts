@@ -19,15 +19,20 @@ import {
   type SmbClientOptions,
   type SmbShare,
 } from '../smb/index.js';
-import { ClientRevokedError, KdcError, PasswordExpiredError, type Credentials, type TicketCache } from '../krb/index.js';
+import { ClientRevokedError, DelegationRefusedError, KdcError, PasswordExpiredError, type Credentials, type TicketCache } from '../krb/index.js';
 import { ConnectQueue } from './connect-queue.js';
 import { CredentialsRejectedError, SmbBusyError, type CredentialRejection } from './errors.js';
 
 export interface PoolCredential {
   username: string;
   domain: string;
-  /** The NTLMv2 key (16 bytes), decrypted from the session for this request. */
+  /**
+   * The NTLMv2 key (16 bytes), decrypted from the session for this request. For a single sign-on (`kerberosOnly`)
+   * there is no key: a random per-sign-in value that only keeps its connections apart from other sign-ins'.
+   */
   ntowfv2: Buffer;
+  /** Single sign-on: Kerberos (the `kerberos` provider, by delegation) whatever SMB_AUTH says; never NTLM. */
+  kerberosOnly?: boolean;
   /**
    * The user's Kerberos credential provider, when the session holds a TGT: a GSS context for a service
    * ("cifs/<UNC host>"). With it, SMB_AUTH=auto or kerberos authenticates with Kerberos; without, auto is NTLMv2.
@@ -130,7 +135,7 @@ const REJECTIONS: [new (...args: never[]) => SmbAuthError, CredentialRejection][
 ];
 
 /** With SMB_AUTH=kerberos the KDC's refusal (account disabled, password expired …) ends the sign-in as NTLM's would. */
-const refusedByKdc = (err: unknown): err is KdcError => err instanceof KdcError;
+const refusedByKdc = (err: unknown): err is KdcError => err instanceof KdcError && !(err instanceof DelegationRefusedError);
 
 function rejection(err: SmbAuthError | KdcError): CredentialsRejectedError {
   if (err instanceof KdcError) {
@@ -353,6 +358,7 @@ export class SmbPool {
         ntowfv2: Buffer.from(credential.ntowfv2),
         ...(credential.kerberos ? { kerberos: credential.kerberos } : {}),
         ...(credential.tgt ? { tgt: credential.tgt } : {}),
+        ...(credential.kerberosOnly ? { kerberosOnly: true } : {}),
       },
       client: undefined,
       opening: undefined,
@@ -471,7 +477,7 @@ export class SmbPool {
     const provider = entry.credential.kerberos ?? fromTgt;
     const spn = `cifs/${entry.serverName}`;
     return {
-      auth: this.config.smb.auth,
+      auth: entry.credential.kerberosOnly ? 'kerberos' : this.config.smb.auth,
       ...(provider ? { kerberos: () => provider(spn) } : {}),
       onKerberosUnavailable: (err) =>
         this.logger?.debug('no Kerberos ticket for the file server; NTLMv2 instead', { server: entry.server.key, spn, username: entry.credential.username, err }),

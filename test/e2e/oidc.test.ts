@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVICE_ACCOUNT } from '../fixtures/domain-data.js';
 import { startOidcProvider, type OidcProviderFixture } from '../fixtures/oidc-provider.js';
 import { DEMO_PASSWORD } from '../fixtures/paths.js';
 import { requireDomain } from '../fixtures/require-domain.js';
@@ -34,8 +35,16 @@ describe('OpenID Connect sign-in in Chromium', () => {
 
   beforeAll(async () => {
     idp = await startOidcProvider();
-    app = await startWebApp(requireDomain(), {
-      env: { OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: idp.clientId, OIDC_CLIENT_SECRET: idp.clientSecret },
+    const domain = requireDomain();
+    app = await startWebApp(domain, {
+      env: {
+        AUTH_METHODS: 'password,oidc',
+        KRB_SERVICE_PRINCIPAL: SERVICE_ACCOUNT,
+        KRB_KEYTAB: domain.kerberos.keytab,
+        OIDC_ISSUER: idp.issuer,
+        OIDC_CLIENT_ID: idp.clientId,
+        OIDC_CLIENT_SECRET: idp.clientSecret,
+      },
     });
     idp.register([`${app.url}/auth/oidc/callback`]);
     browser = await launchChromium();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import winston from 'winston';
-import { createApp } from '../../src/app.js';
+import { type AppDeps, createApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config/index.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { createServices, type ServiceOverrides, type Services } from '../../src/services.js';
@@ -62,6 +62,8 @@ export interface WebAppOptions {
   services?: ServiceOverrides;
   /** Log level of the in-memory logger (default 'debug', to catch everything). */
   logLevel?: Config['log']['level'];
+  /** Routes added after the app's own (AppDeps.mount): a test's own door into the app. */
+  mount?: AppDeps['mount'];
 }
 
 /** A JSON logger whose lines land in `logs`, so tests can read (and scan) everything the app logged. */
@@ -77,8 +79,8 @@ export function memoryLogger(level: Config['log']['level']): { logs: string[]; l
 }
 
 /** Serves `handler` on an ephemeral loopback port. */
-export async function listenLocally(handler: http.RequestListener): Promise<{ server: http.Server; url: string }> {
-  const server = http.createServer(handler);
+export async function listenLocally(handler: http.RequestListener, options: http.ServerOptions = {}): Promise<{ server: http.Server; url: string }> {
+  const server = http.createServer(options, handler);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
@@ -92,7 +94,8 @@ export async function startWebApp(domain: DomainInfo, opts: WebAppOptions = {}):
   const { logs, logger } = memoryLogger(opts.logLevel ?? 'debug');
   const services = await createServices(config, logger, opts.services);
   await services.sessions.ready;
-  const { server, url } = await listenLocally(createApp(config, { logger, services }));
+  // The server's own limits (HTTP_MAX_HEADER_BYTES: Negotiate headers), as server.ts sets them.
+  const { server, url } = await listenLocally(createApp(config, { logger, services, ...(opts.mount ? { mount: opts.mount } : {}) }), { maxHeaderSize: config.server.maxHeaderBytes });
   return {
     url,
     config,

@@ -27,7 +27,7 @@ describe('loadConfig defaults', () => {
   it('gives a working development config from an empty environment', () => {
     const c = loadConfig({});
     expect(c.env).toBe('development');
-    expect(c.server).toEqual({ port: 3000, host: '0.0.0.0', trustProxy: false, shutdownGraceSeconds: 30, headersTimeoutSeconds: 60, requestTimeoutSeconds: 300 });
+    expect(c.server).toEqual({ port: 3000, host: '0.0.0.0', trustProxy: false, shutdownGraceSeconds: 30, headersTimeoutSeconds: 60, maxHeaderBytes: 65_536, requestTimeoutSeconds: 300 });
     expect(c.log).toEqual({ level: 'info', format: 'pretty' });
     expect(c.site).toEqual({ name: 'Portcullis', theme: 'default', themesAllowed: availableThemes() });
     expect(c.dataDir).toBe(path.resolve('data'));
@@ -100,7 +100,7 @@ describe('loadConfig values', () => {
       HTTP_REQUEST_TIMEOUT_SECONDS: '7200',
       LOG_FILE: 'logs/portcullis.log',
     });
-    expect(c.server).toEqual({ port: 8080, host: '127.0.0.1', trustProxy: ['loopback', '10.0.0.0/8'], shutdownGraceSeconds: 5, headersTimeoutSeconds: 20, requestTimeoutSeconds: 7200 });
+    expect(c.server).toEqual({ port: 8080, host: '127.0.0.1', trustProxy: ['loopback', '10.0.0.0/8'], shutdownGraceSeconds: 5, headersTimeoutSeconds: 20, maxHeaderBytes: 65_536, requestTimeoutSeconds: 7200 });
     expect(c.site.theme).toBe('darkly');
     expect(c.ldap.urls).toEqual(['ldaps://dc1.example.test', 'ldaps://127.0.0.2:636']);
     expect(c.ldap.caFile).toBe(ca);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { httpTimeouts } from '../../src/http-timeouts.js';
 
 const server = (headersTimeoutSeconds: number, requestTimeoutSeconds: number) => ({
-  server: { port: 3000, host: '127.0.0.1', trustProxy: false, shutdownGraceSeconds: 30, headersTimeoutSeconds, requestTimeoutSeconds },
+  server: { port: 3000, host: '127.0.0.1', trustProxy: false, shutdownGraceSeconds: 30, headersTimeoutSeconds, maxHeaderBytes: 65_536, requestTimeoutSeconds },
 });
 
 describe('httpTimeouts', () => {

@@ -7,6 +7,7 @@ import { UnauthorizedError } from '../../errors/index.js';
 import type { Logger } from '../../log.js';
 import { CredentialsRejectedError, type PoolCredential } from '../../sessions/index.js';
 import { clearCookie, cookieName, cookieOptions } from '../cookie-policy.js';
+import { delegationFor, openSecret } from './delegation.js';
 import { KEY_COOKIE } from './session-data.js';
 
 export function keyCookieOptions(config: Config, req: Request, remember: boolean): CookieOptions {
@@ -57,6 +58,20 @@ export function credentialFor(req: Request): PoolCredential {
   const user = req.session.user;
   const sealed = req.session.sealedCredential;
   const key: unknown = req.cookies?.[cookieName(req, KEY_COOKIE)];
+  const delegated = req.session.delegated;
+  if (user && delegated && typeof key === 'string') {
+    // Single sign-on: no key of the user's; SMB gets cifs/ tickets by delegation (S4U), Kerberos only.
+    const deps = delegationFor(req);
+    if (!deps) throw new UnauthorizedError('Single sign-on is switched off. Please sign in again.');
+    const secret = openSecret(delegated.sealed, key, user.username);
+    return {
+      username: user.username,
+      domain: user.domain,
+      ntowfv2: secret.id,
+      kerberosOnly: true,
+      kerberos: deps.tickets.provider(req.sessionID, user.username, secret.evidence),
+    };
+  }
   if (!user || !sealed || typeof key !== 'string') throw new UnauthorizedError();
   const credential: PoolCredential = { username: user.username, domain: user.domain, ntowfv2: openCredential(sealed, key, user.username) };
   const sealedTgt = req.session.sealedTgt;

@@ -3,7 +3,7 @@ import { Passport } from 'passport';
 import { AD_STRATEGY, AdStrategy, type AdSignInInfo, type DirectoryUser, sealCredential, sealTgt, SignInBusyError, TooManyAttemptsError } from '../../auth/index.js';
 import { encodeCredentials } from '../../krb/index.js';
 import type { Config } from '../../config/index.js';
-import { AppError, PUBLIC_INTERNAL_MESSAGE } from '../../errors/index.js';
+import { AppError, ForbiddenError, PUBLIC_INTERNAL_MESSAGE } from '../../errors/index.js';
 import { reportHandledError, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../middleware/index.js';
 import type { Logger } from '../../log.js';
 import type { Services } from '../../services.js';
@@ -12,7 +12,7 @@ import type { CsrfTools } from './csrf.js';
 import { clearCookie, cookieName } from '../cookie-policy.js';
 import { credentialFor, keyCookieOptions } from './current-user.js';
 import { safeRedirectTarget } from './safe-redirect.js';
-import { KEY_COOKIE, SESSION_COOKIE, type SessionUser } from './session-data.js';
+import { KEY_COOKIE, SESSION_COOKIE, toSessionUser } from './session-data.js';
 
 interface LoginView {
   error?: string;
@@ -45,6 +45,8 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
       username: view.username ?? '',
       next: safeRedirectTarget(view.next ?? req.query.next, ''),
       rememberMeAllowed: config.session.rememberMe,
+      // AUTH_METHODS without `password`: no form (single sign-on only).
+      passwordSignIn: config.authMethods.includes('password'),
       domainHint: config.ad.domain ?? 'DOMAIN',
       realmHint: realmOf(config.ldap.baseDn),
     });
@@ -57,6 +59,7 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
   });
 
   router.post('/login', (req, res, next) => {
+    if (!config.authMethods.includes('password')) return next(new ForbiddenError('Sign-in with a password is switched off here. Use single sign-on.', { code: 'password_sign_in_off' }));
     const body = req.body as Record<string, unknown>;
     const username = typeof body.username === 'string' ? body.username.slice(0, 256) : '';
     const target = safeRedirectTarget(body.next);
@@ -119,17 +122,6 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
   return router;
 }
 
-function toSessionUser(user: DirectoryUser): SessionUser {
-  return {
-    username: user.username,
-    domain: user.domain,
-    displayName: user.displayName,
-    ...(user.mail ? { mail: user.mail } : {}),
-    ...(user.homeDirectory ? { homeDirectory: user.homeDirectory } : {}),
-    ...(user.guid ? { guid: user.guid } : {}),
-    groups: user.groups,
-  };
-}
 
 function takeNotice(req: Request): string {
   const notice = req.session?.notice ?? '';

@@ -1,5 +1,6 @@
 // What a signed-in session holds. Never the password: only the NTLMv2 key, sealed with a key that lives in a cookie.
 import type { Request } from 'express';
+import type { DirectoryUser } from '../../auth/index.js';
 
 export interface SessionUser {
   username: string;
@@ -20,6 +21,11 @@ declare module 'express-session' {
     sealedCredential: string;
     /** The Kerberos TGT sealed by src/auth/tgt-vault under the same key cookie, when one was obtained at sign-in. */
     sealedTgt: string;
+    /**
+     * A single sign-on (OpenID Connect or HTTP Negotiate; src/web/auth/delegated-session.ts): no password and no
+     * sealedCredential; SMB gets tickets by Kerberos delegation. `sealed` opens only with the key cookie.
+     */
+    delegated: { method: 'oidc' | 'negotiate'; sealed: string };
     signedInAt: number;
     remember: boolean;
     /** A one-time message for the sign-in page (e.g. why the user was signed out). */
@@ -33,4 +39,17 @@ export const KEY_COOKIE = 'portcullis.key';
 
 export function signedInUser(req: Request): SessionUser | undefined {
   return req.session?.user;
+}
+
+/** What of the directory's answer a session keeps: the same for a password sign-in and a single sign-on. */
+export function toSessionUser(user: DirectoryUser): SessionUser {
+  return {
+    username: user.username,
+    domain: user.domain,
+    displayName: user.displayName,
+    ...(user.mail ? { mail: user.mail } : {}),
+    ...(user.homeDirectory ? { homeDirectory: user.homeDirectory } : {}),
+    ...(user.guid ? { guid: user.guid } : {}),
+    groups: user.groups,
+  };
 }

@@ -1,6 +1,7 @@
 // Sign-in by OpenID Connect over HTTP (issue 15 section 4): a real OpenID provider on loopback (oidc-provider),
 // the real app, the real Samba AD DC. The provider's login form is filled in as a browser without JavaScript would.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVICE_ACCOUNT } from '../../fixtures/domain-data.js';
 import { accountFor, DOMAIN_ACCOUNTS, type OidcProviderFixture, startOidcProvider } from '../../fixtures/oidc-provider.js';
 import { DEMO_PASSWORD } from '../../fixtures/paths.js';
 import { requireDomain } from '../../fixtures/require-domain.js';
@@ -10,9 +11,14 @@ import { freePort, startWebApp, type WebApp } from '../../helpers/web-app.js';
 const LABEL = 'Sign in with Example University';
 
 describe('OpenID Connect sign-in', () => {
+  const domain = requireDomain();
   let idp: OidcProviderFixture;
   let app: WebApp;
   const oidcEnv = (claim = 'upn'): Record<string, string> => ({
+    // The front door, and the delegation set-up it ends in (the fixture's svc-portcullis and its keytab).
+    AUTH_METHODS: 'password,oidc',
+    KRB_SERVICE_PRINCIPAL: SERVICE_ACCOUNT,
+    KRB_KEYTAB: domain.kerberos.keytab,
     OIDC_ISSUER: idp.issuer,
     OIDC_CLIENT_ID: idp.clientId,
     OIDC_CLIENT_SECRET: idp.clientSecret,
@@ -30,7 +36,7 @@ describe('OpenID Connect sign-in', () => {
         accountFor('zoe'),
       ],
     });
-    app = await startWebApp(requireDomain(), { env: oidcEnv() });
+    app = await startWebApp(domain, { env: oidcEnv() });
     idp.register([`${app.url}/auth/oidc/callback`]);
   });
   afterAll(async () => {
@@ -131,7 +137,7 @@ describe('OpenID Connect sign-in', () => {
     ['preferred_username', 'carol'],
     ['onPremisesSamAccountName', 'bob'],
   ])('OIDC_CLAIM=%s maps %s', async (claim, username) => {
-    const other = await startWebApp(requireDomain(), { env: oidcEnv(claim) });
+    const other = await startWebApp(domain, { env: oidcEnv(claim) });
     try {
       idp.register([`${other.url}/auth/oidc/callback`]);
       const client = other.client();
@@ -146,7 +152,7 @@ describe('OpenID Connect sign-in', () => {
   });
 
   it('a provider that does not answer gives a 503 page with Retry-After, at the start and at the code exchange', async () => {
-    const down = await startWebApp(requireDomain(), { env: { ...oidcEnv(), OIDC_ISSUER: `http://127.0.0.1:${await freePort()}` } });
+    const down = await startWebApp(domain, { env: { ...oidcEnv(), OIDC_ISSUER: `http://127.0.0.1:${await freePort()}` } });
     try {
       const start = await down.client().get('/auth/oidc?next=%2Fbrowse%2Fhome%2F');
       expect(start.status).toBe(503);
@@ -160,7 +166,7 @@ describe('OpenID Connect sign-in', () => {
 
     // Discovered and redirected, then the provider goes away before the browser comes back.
     const idp2 = await startOidcProvider();
-    const app2 = await startWebApp(requireDomain(), {
+    const app2 = await startWebApp(domain, {
       env: { ...oidcEnv(), OIDC_ISSUER: idp2.issuer, OIDC_CLIENT_ID: idp2.clientId, OIDC_CLIENT_SECRET: idp2.clientSecret },
     });
     try {

@@ -1,6 +1,6 @@
 // OpenID Connect settings and the claim → AD account mapping (issue 15 section 4): pure logic, no servers.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../src/config/index.js';
+import { ConfigError, loadConfig, startupWarnings } from '../../../src/config/index.js';
 import { accountFromClaims, OidcAccountError } from '../../../src/web/auth/oidc-claims.js';
 
 const domain = { dnsDomain: 'example.test', realm: 'EXAMPLE.TEST', netbios: 'EXAMPLE' };
@@ -102,6 +102,14 @@ describe('OIDC settings', () => {
     expect(error({ ...oidc, OIDC_CLIENT_SECRET: '' })).toMatch(/^OIDC_CLIENT_SECRET: required when OIDC_ISSUER is set/);
     expect(error({ OIDC_CLIENT_ID: 'portcullis' })).toMatch(/^OIDC_CLIENT_ID: is set but OIDC_ISSUER is not/);
     expect(error({ ...oidc, OIDC_CLAIM: 'email' })).toMatch(/^OIDC_CLAIM: expected one of upn, preferred_username, onPremisesSamAccountName/);
+  });
+
+  it('are required by AUTH_METHODS=…oidc, and kept but unused (with a warning) without it', () => {
+    expect(error({ AUTH_METHODS: 'password,oidc' })).toMatch(/^OIDC_ISSUER: required when AUTH_METHODS includes oidc/);
+    const config = loadConfig(oidc);
+    expect(config.authMethods).toEqual(['password']);
+    expect(startupWarnings(config)).toContain('OIDC_ISSUER is set but AUTH_METHODS (password) has no oidc: OpenID Connect sign-in is off');
+    expect(startupWarnings(loadConfig({})).filter((w) => w.includes('OIDC'))).toEqual([]);
   });
 
   it('never echo the client secret in an error', () => {
