@@ -2,11 +2,12 @@
 // GET /auth/oidc/callback takes it back, maps the configured claim to the AD account and starts a delegated
 // session (S4U: Portcullis never sees a password).
 import { type Request, type Response, Router } from 'express';
+import { InvalidCredentialsError } from '../../auth/index.js';
 import { dnsDomainOf } from '../../auth/username.js';
 import type { Config, OidcConfig } from '../../config/index.js';
 import { BadRequestError } from '../../errors/index.js';
 import type { Logger } from '../../log.js';
-import { accountFromClaims, type AccountDomain } from './oidc-claims.js';
+import { accountFromClaims, type AccountDomain, OidcAccountError } from './oidc-claims.js';
 import { OidcRefusedError, type OidcRelyingParty, type PendingOidc } from './oidc-client.js';
 import { safeRedirectTarget } from './safe-redirect.js';
 
@@ -82,7 +83,15 @@ export function oidcRoutes(config: Config, oidc: OidcConfig, rp: OidcRelyingPart
       logger.warn('OpenID Connect sign-in refused: no account of this domain', { audit: 'sign-in', method: 'oidc', result: 'unmapped', claim: oidc.claim, value: stringClaim(claims[oidc.claim]) });
       throw err;
     }
-    await startSession(req, res, username, pending.next);
+    try {
+      await startSession(req, res, username, pending.next);
+    } catch (err) {
+      // The directory's "wrong username or password" would mislead here: nobody typed either.
+      if (!(err instanceof InvalidCredentialsError)) throw err;
+      throw new OidcAccountError(
+        `Your university account (${stringClaim(claims[oidc.claim]) ?? username}) has no account in this service's directory, so it has no drives here. Tell the help desk if you think it should.`,
+      );
+    }
   });
 
   return router;
