@@ -17,6 +17,7 @@ import { OidcRelyingParty } from './web/auth/oidc-client.js';
 import { OIDC_START_PATH, oidcRoutes } from './web/auth/oidc-routes.js';
 import { startDelegatedSession } from './web/auth/delegated-session.js';
 import { registerDelegation } from './web/auth/delegation.js';
+import { negotiateRoutes } from './web/auth/negotiate-routes.js';
 import { absoluteLifetime, sessionMiddleware } from './web/auth/session-middleware.js';
 import { browseRoutes } from './web/browse/routes.js';
 import { liveRoutes } from './web/live/routes.js';
@@ -119,6 +120,8 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     // Everything above may refuse a request before routing; metrics label such refusals (unmatched).
     app.use(metrics.routing());
     if (services.delegation) registerDelegation(app, { config, logger, directory: services.directory, tickets: services.delegation });
+    // Before the sign-in page's own GET /login: it answers the browser's Negotiate ticket, or adds the challenge.
+    if (services.delegation && config.authMethods.includes('negotiate')) app.use(negotiateRoutes(services.delegation, logger));
     app.use(authRoutes(config, services, csrf, logger));
     if (config.oidc && config.authMethods.includes('oidc')) {
       app.locals.oidcSignIn = { href: OIDC_START_PATH, label: config.oidc.buttonLabel };

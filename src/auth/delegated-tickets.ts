@@ -86,6 +86,11 @@ export class DelegatedTickets {
     return [...bySpn, ...(await this.accountKeys())];
   }
 
+  /** Our clock as the KDC sees it (with any offset learnt from a skew error), for checking the browser's authenticator. */
+  kdcNow(): Date {
+    return this.client.kdcNow();
+  }
+
   private fresh(c: Credentials): boolean {
     return c.endtime.getTime() - this.marginMs > this.client.kdcNow().getTime();
   }

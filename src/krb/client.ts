@@ -23,6 +23,7 @@ import {
   MsgType,
   NameType,
   PaType,
+  TicketFlag,
   authenticatorDer,
   decodeEncKdcRepPart,
   decodeErrorData,
@@ -273,7 +274,9 @@ export class KerberosClient {
     const reply = await this.send(() => {
       nonce = randomInt(1, 0x7fffffff);
       const body: Parameters<typeof reqBodyDer>[0] = {
-        options: KdcOption.FORWARDABLE | KdcOption.CANONICALIZE | (req.options ?? 0),
+        // FORWARDABLE only from a forwardable TGT, as MIT does: the KDC refuses the option otherwise (KDC_ERR_BADOPTION),
+        // e.g. for an account marked "sensitive and cannot be delegated", whose TGT never is.
+        options: ((tgt.flags & TicketFlag.FORWARDABLE) !== 0 ? KdcOption.FORWARDABLE : 0) | KdcOption.CANONICALIZE | (req.options ?? 0),
         realm: this.realm,
         sname: req.sname,
         till: new Date(this.now().getTime() + (this.options.lifetimeMs ?? DEFAULT_LIFETIME)),

@@ -7,4 +7,6 @@ export { encodeCredentials, decodeCredentials } from './serialize.js';
 export { parseKeytab, keysFor, KeytabError, type KeytabEntry } from './keytab.js';
 export { ConstrainedDelegation, isForwardable, type S4uOptions } from './s4u.js';
 export { type Key } from './crypto/etypes.js';
-export { type Ticket, type PrincipalName } from './messages.js';
+export { type Ticket, type PrincipalName, principalToString } from './messages.js';
+export { acceptNegotiate, evidenceOf, ApReqRejectedError, ReplayCache, DEFAULT_SKEW_MS, type AcceptedContext, type AcceptorOptions, type ApReqProblem } from './acceptor.js';
+export { parseNegotiateToken, encodeNegTokenAccept } from './spnego.js';

@@ -91,7 +91,7 @@ export function keyNode(k: Key): Node {
   return fields([0, int(k.etype)], [1, octets(k.value)]);
 }
 
-function readKey(f: Fields): Key {
+export function readKey(f: Fields): Key {
   return { etype: f.int(0), value: f.octets(1) };
 }
 

@@ -40,7 +40,8 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
     res.setHeader('Cache-Control', 'no-store');
     res.render('pages/login', {
       title: 'Sign in',
-      error: view.error ?? '',
+      // A refused Negotiate ticket (negotiate-routes.ts) says so on the page it falls back to.
+      error: view.error ?? (typeof res.locals.signInError === 'string' ? res.locals.signInError : ''),
       notice,
       username: view.username ?? '',
       next: safeRedirectTarget(view.next ?? req.query.next, ''),

@@ -1,0 +1,110 @@
+// HTTP Negotiate (issue 15 section 4) against the real Samba AD DC: the test is the browser, with the project's own
+// Kerberos client (TGT, service ticket for HTTP/<app host>, GSS token), and sends `Authorization: Negotiate`.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KerberosClient, KerberosInitiator, keysFor, parseKeytab, servicePrincipal, isForwardable } from '../../../src/krb/index.js';
+import { SERVICE_ACCOUNT } from '../../fixtures/domain-data.js';
+import { DEMO_PASSWORD } from '../../fixtures/paths.js';
+import { requireDomain } from '../../fixtures/require-domain.js';
+import { alertIn, listedNames } from '../../helpers/http-client.js';
+import { acceptServerReply, mintTicket, negotiateHeader, randomKey } from '../../helpers/negotiate.js';
+import { startWebApp, type WebApp } from '../../helpers/web-app.js';
+
+describe('HTTP Negotiate: a domain browser signs in with its Kerberos ticket', () => {
+  const domain = requireDomain();
+  const krb = new KerberosClient({ realm: domain.realm, kdcs: [{ host: domain.ip, port: 88 }] });
+  const httpSpn = domain.kerberos.httpSpn;
+  let app: WebApp;
+
+  /** A browser's ticket for HTTP/<app host>, from the user's own TGT (their password, as at a Windows logon). */
+  const browserTicket = async (user: string) => krb.getServiceTicket(await krb.getTgt(user, DEMO_PASSWORD), httpSpn);
+  const initiator = (service: Awaited<ReturnType<typeof browserTicket>>, now = () => krb.kdcNow()) => new KerberosInitiator({ service, now });
+  const lastLog = (needle: string) => app.logs.filter((l) => l.includes(needle)).at(-1) ?? '';
+
+  beforeAll(async () => {
+    app = await startWebApp(domain, { env: { AUTH_METHODS: 'password,negotiate', KRB_SERVICE_PRINCIPAL: SERVICE_ACCOUNT, KRB_KEYTAB: domain.kerberos.keytab } });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('GET /login without a ticket: 401 with the Negotiate challenge, and the password form for browsers without one', async () => {
+    const res = await app.client().get('/login');
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Negotiate');
+    expect(res.text).toContain('name="password"');
+  });
+
+  it("alice's ticket: 303 to where she was going, the server proves itself (AP-REP), and her home is listed", async () => {
+    const service = await browserTicket('alice');
+    expect(isForwardable(service.flags)).toBe(true);
+    const gss = initiator(service);
+    const client = app.client();
+    const res = await client.get('/login?next=%2Fbrowse%2Fhome%2F', { headers: { Authorization: negotiateHeader(gss) } });
+    expect(res.status).toBe(303);
+    expect(res.location).toBe('/browse/home/');
+    acceptServerReply(gss, res.headers.get('www-authenticate'));
+    expect(gss.isEstablished).toBe(true);
+    // Her forwardable ticket was the evidence: S4U2Proxy with it, no protocol transition needed.
+    expect(lastLog('Negotiate ticket accepted')).toContain('browser ticket (S4U2Proxy)');
+    const page = await client.get('/browse/home/');
+    expect(page.status).toBe(200);
+    expect(listedNames(page.text)).toContain('Welcome.txt');
+  });
+
+  it('the same Authorization header again is a replay: 401 and a fresh challenge', async () => {
+    const header = negotiateHeader(initiator(await browserTicket('bob')));
+    expect((await app.client().get('/login', { headers: { Authorization: header } })).status).toBe(303);
+    const again = await app.client().get('/login', { headers: { Authorization: header } });
+    expect(again.status).toBe(401);
+    expect(again.headers.get('www-authenticate')).toBe('Negotiate');
+    expect(lastLog('Negotiate ticket refused')).toContain('"result":"replay"');
+  });
+
+  it('a forged ticket (not made with our key) is a 401 with the challenge and the page saying so, never a 500', async () => {
+    const now = krb.kdcNow();
+    const forged = mintTicket({ client: 'alice', realm: domain.realm, sname: servicePrincipal(httpSpn), key: randomKey(), authtime: now, endtime: new Date(now.getTime() + 3600_000) });
+    const res = await app.client().get('/login', { headers: { Authorization: negotiateHeader(initiator(forged)) } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Negotiate');
+    expect(alertIn(res.text)).toMatch(/Kerberos ticket did not work/);
+    expect(lastLog('Negotiate ticket refused')).toContain('"result":"integrity"');
+    // Garbage in the header is the same: a 401 challenge.
+    const junk = await app.client().get('/login', { headers: { Authorization: 'Negotiate ' + Buffer.from('not a token at all').toString('base64') } });
+    expect(junk.status).toBe(401);
+    expect(junk.headers.get('www-authenticate')).toBe('Negotiate');
+  });
+
+  it('an expired ticket (made with the real HTTP/ key, its end time passed) is a 401 with the challenge', async () => {
+    const entries = parseKeytab(readFileSync(domain.kerberos.keytab));
+    const [httpKey] = keysFor(entries, httpSpn, domain.realm).filter((e) => e.key.etype === 18);
+    const now = krb.kdcNow().getTime();
+    const expired = mintTicket({ client: 'alice', realm: domain.realm, sname: servicePrincipal(httpSpn), key: httpKey!.key, kvno: httpKey!.kvno, authtime: new Date(now - 11 * 3600_000), endtime: new Date(now - 3600_000) });
+    const res = await app.client().get('/login', { headers: { Authorization: negotiateHeader(initiator(expired)) } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Negotiate');
+    expect(lastLog('Negotiate ticket refused')).toContain('"result":"expired"');
+  });
+
+  it("an authenticator 10 minutes off our clock is refused (skew), although the ticket is genuine", async () => {
+    const service = await browserTicket('alice');
+    const skewed = initiator(service, () => new Date(krb.kdcNow().getTime() + 10 * 60_000));
+    const res = await app.client().get('/login', { headers: { Authorization: negotiateHeader(skewed) } });
+    expect(res.status).toBe(401);
+    expect(lastLog('Negotiate ticket refused')).toContain('"result":"skew"');
+  });
+
+  it('nina ("sensitive and cannot be delegated") gets a clear refusal page (403), not a 500, and no session', async () => {
+    // Her TGT is not forwardable, so neither is her browser's ticket: protocol transition (S4U2Self) stands in, and its
+    // ticket is not forwardable either, so the KDC refuses S4U2Proxy.
+    const service = await browserTicket('nina');
+    expect(isForwardable(service.flags)).toBe(false);
+    const client = app.client();
+    const res = await client.get('/login', { headers: { Authorization: negotiateHeader(initiator(service)) } });
+    expect(res.status).toBe(403);
+    expect(alertIn(res.text) ?? res.text).toMatch(/cannot be used with single sign-on/);
+    expect((await client.get('/browse/home/')).status).toBe(303);
+    expect(lastLog('Negotiate ticket accepted')).toContain('not forwardable: S4U2Self');
+    expect(lastLog('single sign-on refused')).toContain('"user":"nina"');
+  });
+});
