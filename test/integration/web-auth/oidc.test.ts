@@ -151,6 +151,27 @@ describe('OpenID Connect sign-in', () => {
     }
   });
 
+  it('claims the ID token carries (as Entra ID sends upn) are read from it, without asking userinfo', async () => {
+    const entraLike = await startOidcProvider({ claimsInIdToken: true });
+    const other = await startWebApp(domain, {
+      env: { ...oidcEnv(), OIDC_ISSUER: entraLike.issuer, OIDC_CLIENT_ID: entraLike.clientId, OIDC_CLIENT_SECRET: entraLike.clientSecret },
+    });
+    try {
+      entraLike.register([`${other.url}/auth/oidc/callback`]);
+      const client = other.client();
+      const flow = await oidcSignIn(client, entraLike, { username: 'alice', password: DEMO_PASSWORD });
+      expect(flow.callback?.status).toBe(303);
+      expect((await client.get('/browse/home/')).text).toContain('Welcome.txt');
+      expect(entraLike.requests).toContain('POST /token');
+      expect(entraLike.requests).not.toContain('GET /me');
+      // The default provider keeps them for userinfo, which the first sign-in above asked.
+      expect(idp.requests).toContain('GET /me');
+    } finally {
+      await other.close();
+      await entraLike.close();
+    }
+  });
+
   it('a provider that does not answer gives a 503 page with Retry-After, at the start and at the code exchange', async () => {
     const down = await startWebApp(domain, { env: { ...oidcEnv(), OIDC_ISSUER: `http://127.0.0.1:${await freePort()}` } });
     try {
