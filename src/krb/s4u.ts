@@ -3,6 +3,7 @@ import { fields, der, int, octets, str } from './asn1.js';
 import type { Credentials, KerberosClient } from './client.js';
 import type { Key } from './crypto/etypes.js';
 import {
+  ClientRevokedError,
   DelegationTargetNotAllowedError,
   KdcError,
   KrbErrorCode,
@@ -104,13 +105,23 @@ export class ConstrainedDelegation {
   async s4u2self(user: string): Promise<Credentials> {
     const tgt = await this.serviceTgt();
     const who: PrincipalName = { type: NameType.PRINCIPAL, parts: [user] };
-    return this.options.client.tgsExchange(tgt, {
-      // To the service itself: the KDC encrypts the evidence ticket with our key.
-      sname: tgt.client,
-      service: principalToString(tgt.client, tgt.crealm),
-      client: `${user}@${this.realm}`,
-      padata: [paForUser(who, this.realm, tgt.sessionKey)],
-    });
+    try {
+      return await this.options.client.tgsExchange(tgt, {
+        // To the service itself: the KDC encrypts the evidence ticket with our key.
+        sname: tgt.client,
+        service: principalToString(tgt.client, tgt.crealm),
+        client: `${user}@${this.realm}`,
+        padata: [paForUser(who, this.realm, tgt.sessionKey)],
+      });
+    } catch (err) {
+      // Samba 4.17 answers S4U2Self for a disabled (or locked, expired) account with KDC_ERR_POLICY and no NTSTATUS,
+      // measured with the fixture's dave; Windows says KDC_ERR_CLIENT_REVOKED. Either way: the user's account.
+      if (err instanceof KdcError && (err.code === KrbErrorCode.KDC_ERR_POLICY || err.code === KrbErrorCode.KDC_ERR_CLIENT_REVOKED) && !(err instanceof ClientRevokedError)) {
+        const details = { code: err.code, serverTime: err.serverTime, ...(err.eText ? { eText: err.eText } : {}), ...(err.ntStatus !== undefined ? { ntStatus: err.ntStatus } : {}) };
+        throw new ClientRevokedError(`the KDC will not act for ${user}@${this.realm}: the account is disabled, locked or expired (${err.message})`, details);
+      }
+      throw err;
+    }
   }
 
   /**

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  ClientRevokedError,
   ConstrainedDelegation,
   DelegationTargetNotAllowedError,
   KerberosClient,
@@ -81,6 +82,13 @@ describe('constrained delegation (S4U2Self + S4U2Proxy) against the Samba AD DC'
     // What Samba 4.17 answers, measured: KDC_ERR_BADOPTION (13).
     expect((err as UserNotDelegatableError).code).toBe(13);
     expect((err as Error).message).toMatch(/nina@EXAMPLE\.TEST cannot be delegated/);
+  });
+
+  it('a disabled account (dave): Samba refuses S4U2Self with KDC_ERR_POLICY, typed as the account being revoked', async () => {
+    const err = await s4u.s4u2self('dave').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClientRevokedError);
+    expect((err as ClientRevokedError).code).toBe(12);
+    expect((err as Error).message).toMatch(/will not act for dave@EXAMPLE\.TEST: the account is disabled, locked or expired/);
   });
 
   it('a real SPN not in msDS-AllowedToDelegateTo (the DC DNS/ service) is refused by the KDC, typed', async () => {

@@ -93,6 +93,14 @@ describe('startDelegatedSession: a session by Kerberos delegation, no password',
     expect(app.logs.some((l) => l.includes('single sign-on refused') && l.includes('"user":"nina"') && l.includes('not_delegatable'))).toBe(true);
   });
 
+  it('a disabled account (dave) is refused by the KDC at S4U2Self: 401 saying so, no session', async () => {
+    const client = app.client();
+    const res = await client.get('/test-sso/dave');
+    expect(res.status).toBe(401);
+    expect(alertIn(res.text) ?? res.text).toMatch(/disabled/);
+    expect((await client.get('/browse/home/')).status).toBe(303);
+  });
+
   it('an account AD does not have is a 401, not a 500', async () => {
     const res = await app.client().get('/test-sso/nobody-here');
     expect(res.status).toBe(401);

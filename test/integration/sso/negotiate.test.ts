@@ -108,3 +108,49 @@ describe('HTTP Negotiate: a domain browser signs in with its Kerberos ticket', (
     expect(lastLog('single sign-on refused')).toContain('"user":"nina"');
   });
 });
+
+describe('Negotiate header sizes: manygroups (250 groups in the PAC) within HTTP_MAX_HEADER_BYTES', () => {
+  const domain = requireDomain();
+  const krb = new KerberosClient({ realm: domain.realm, kdcs: [{ host: domain.ip, port: 88 }] });
+  const env = { AUTH_METHODS: 'negotiate', KRB_SERVICE_PRINCIPAL: SERVICE_ACCOUNT, KRB_KEYTAB: domain.kerberos.keytab };
+  let small: WebApp;
+  let standard: WebApp;
+
+  const header = async (user: string): Promise<string> => {
+    const service = await krb.getServiceTicket(await krb.getTgt(user, DEMO_PASSWORD), domain.kerberos.httpSpn);
+    return negotiateHeader(new KerberosInitiator({ service, now: () => krb.kdcNow() }));
+  };
+
+  beforeAll(async () => {
+    // The smallest limit the setting allows (8 KiB), and the default (64 KiB).
+    small = await startWebApp(domain, { env: { ...env, HTTP_MAX_HEADER_BYTES: '8192' } });
+    standard = await startWebApp(domain, { env });
+  });
+  afterAll(async () => {
+    await small?.close();
+    await standard?.close();
+  });
+
+  it("manygroups' header (measured ~4.8 KB, README) fits even the smallest limit, and signs in; its home is listed", async () => {
+    const alice = await header('alice');
+    const many = await header('manygroups');
+    // README "Single sign-on": alice ~2.1 KB, manygroups ~4.8 KB (Authorization line); keep the numbers honest.
+    expect(`Authorization: ${alice}`.length).toBeLessThan(3_000);
+    expect(`Authorization: ${many}`.length).toBeGreaterThan(4_000);
+    expect(`Authorization: ${many}`.length).toBeLessThan(6_000);
+    const client = small.client();
+    const res = await client.get('/login', { headers: { Authorization: many } });
+    expect(res.status).toBe(303);
+    expect((await client.get('/browse/home/')).status).toBe(200);
+  });
+
+  it('the limit is the server\'s: past it Node answers 431 before the app; the default takes a 20 KB header (Node\'s own is 16 KiB)', async () => {
+    const big = `Negotiate ${Buffer.alloc(15_000, 1).toString('base64')}`;
+    expect((await small.client().get('/login', { headers: { Authorization: big } })).status).toBe(431);
+    const res = await standard.client().get('/login', { headers: { Authorization: big } });
+    // Reached the app: not a ticket, so the challenge again; and no password form, since AUTH_METHODS has no password.
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Negotiate');
+    expect(res.text).not.toContain('name="password"');
+  });
+});
