@@ -52,6 +52,19 @@ describe('OpenID Connect sign-in', () => {
     expect(link?.[1]).toBe('/auth/oidc?next=%2Fbrowse%2Fhome%2FDocuments%2F');
   });
 
+  it('with AUTH_METHODS=oidc alone the page offers the button and no password form', async () => {
+    const only = await startWebApp(domain, { env: { ...oidcEnv(), AUTH_METHODS: 'oidc' } });
+    try {
+      const page = await only.client().get('/login');
+      expect(page.status).toBe(200);
+      expect(page.text).toContain(`</i> ${LABEL}</a>`);
+      expect(page.text).not.toContain('type="password"');
+      expect(page.text).not.toContain('or with your username and password');
+    } finally {
+      await only.close();
+    }
+  });
+
   it('alice signs in at the provider and lands in her home drive; the provider saw no password of Portcullis, Portcullis none of hers', async () => {
     const client = app.client();
     const flow = await oidcSignIn(client, idp, { username: 'alice', password: DEMO_PASSWORD }, '/auth/oidc?next=%2Fbrowse%2Fhome%2F');
