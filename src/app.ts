@@ -1,5 +1,5 @@
 import cookieParser from 'cookie-parser';
-import express, { type Express } from 'express';
+import express, { type Express, type Request, type Response } from 'express';
 import { type Config, rootPath } from './config/index.js';
 import { createLogger, type Logger } from './log.js';
 import { singleFlight, type StatusChecks, statusChecks } from './health/checks.js';
@@ -13,6 +13,9 @@ import { currentUser, signOutOnRejectedCredentials } from './web/auth/current-us
 import { csrfProtection } from './web/auth/csrf.js';
 import { decideCookieSecurity } from './web/cookie-policy.js';
 import { authRoutes } from './web/auth/routes.js';
+import { OidcRelyingParty } from './web/auth/oidc-client.js';
+import { OIDC_START_PATH, oidcRoutes } from './web/auth/oidc-routes.js';
+import { startDelegatedSession } from './web/auth/delegated-session.js';
 import { registerDelegation } from './web/auth/delegation.js';
 import { negotiateRoutes } from './web/auth/negotiate-routes.js';
 import { absoluteLifetime, countActiveSessions, sessionMiddleware } from './web/auth/session-middleware.js';
@@ -121,6 +124,14 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     // Before the sign-in page's own GET /login: it answers the browser's Negotiate ticket, or adds the challenge.
     if (services.delegation && config.authMethods.includes('negotiate')) app.use(negotiateRoutes(services.delegation, logger));
     app.use(authRoutes(config, services, csrf, logger));
+    if (config.oidc && config.authMethods.includes('oidc')) {
+      app.locals.oidcSignIn = { href: OIDC_START_PATH, label: config.oidc.buttonLabel };
+      const startSession = async (req: Request, res: Response, username: string, next: string): Promise<void> => {
+        await startDelegatedSession(req, res, username, 'oidc');
+        res.redirect(303, next);
+      };
+      app.use(oidcRoutes(config, config.oidc, new OidcRelyingParty(config.oidc, logger), startSession, logger));
+    }
     app.use(uploadRoutes(config, services.files, logger, services.uploads));
     app.use(filesApiRoutes({ config, files: services.files, jobs: services.jobs, logger }));
     app.use(jobsApiRoutes(services.jobs));

@@ -4,12 +4,13 @@ import path from 'node:path';
 import { loadDrives } from './drives.js';
 import { ConfigError } from './errors.js';
 import { rootPath } from './paths.js';
+import { oidcConfig } from './oidc.js';
 import { type Env, envSchema, SECRET_SETTINGS, SMB_PORT } from './schema.js';
 import { keysFor, parseKeytab } from '../krb/keytab.js';
 import type { Config } from './types.js';
 
 /** Settings that may instead be read from NAME_FILE, the Docker/Kubernetes secrets convention. */
-const FILE_SECRETS = ['SESSION_SECRET', 'LDAP_BIND_PASSWORD', 'MAIL_PASSWORD', 'ADMIN_TOKEN'] as const;
+const FILE_SECRETS = ['SESSION_SECRET', 'LDAP_BIND_PASSWORD', 'MAIL_PASSWORD', 'ADMIN_TOKEN', 'OIDC_CLIENT_SECRET'] as const;
 
 function readSecretFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out = { ...env };
@@ -121,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
 
   const drives = e.DRIVES_FILE ? loadDrives(e.DRIVES_FILE) : [];
+  const oidc = oidcConfig(e, e.AUTH_METHODS);
   const krbService = delegationSettings(e);
 
   return {
@@ -164,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.LDAP_TIMEOUT_MS,
     },
     ad: { domain: e.AD_DOMAIN },
+    oidc,
     kerberos: {
       realm: e.KRB_REALM ?? realmFromBaseDn(e.LDAP_BASE_DN),
       kdcs: e.KRB_KDCS.length > 0 ? e.KRB_KDCS : e.LDAP_URLS.map((u) => ({ host: new URL(u).hostname.replace(/^\[|\]$/g, ''), port: 88 })),

@@ -21,13 +21,14 @@ import { LOG_LEVELS, NODE_ENVS } from './types.js';
 import { allowUnsignedHostsSetting } from './smb-signing.js';
 import { parseServerPattern } from './servers.js';
 import { brandingSettings } from './branding.js';
+import { oidcSettings } from './oidc.js';
 
 export const DEFAULT_USER_FILTER = '(&(objectCategory=person)(objectClass=user)(sAMAccountName={username}))';
 export const SMB_PORT = 445;
 
 /** Values never echoed back in an error message. */
 // REDIS_URL may carry a password.
-export const SECRET_SETTINGS = new Set(['SESSION_SECRET', 'LDAP_BIND_PASSWORD', 'MAIL_PASSWORD', 'REDIS_URL', 'ADMIN_TOKEN', 'KRB_SERVICE_PASSWORD']);
+export const SECRET_SETTINGS = new Set(['SESSION_SECRET', 'LDAP_BIND_PASSWORD', 'MAIL_PASSWORD', 'REDIS_URL', 'ADMIN_TOKEN', 'KRB_SERVICE_PASSWORD', 'OIDC_CLIENT_SECRET']);
 
 export const AUTH_METHODS = ['password', 'oidc', 'negotiate'] as const;
 
@@ -118,6 +119,7 @@ export function envSchema(themes: readonly string[]) {
     SERVERS_ALLOWED: setting('a comma-separated list of host names, IP addresses or patterns (* and ? within one label), each optionally with :port', parseList(parseServerPattern)),
     SMB_AUTH: setting('kerberos, ntlm or auto', parseOneOf(['auto', 'kerberos', 'ntlm'] as const), 'auto'),
     KRB_REALM: setting('a Kerberos realm such as EXAMPLE.TEST', (v) => (/^[A-Za-z0-9][A-Za-z0-9.-]{0,254}$/.test(v) ? v.toUpperCase() : undefined)),
+    ...oidcSettings,
     KRB_KDCS: setting('a comma-separated list of host[:port] (port 88 by default)', parseList(parseEndpoint(88)), []),
     // Single sign-on (issue 15 section 4): which front doors are open, and the service account that delegates.
     AUTH_METHODS: setting(`a comma-separated list of ${AUTH_METHODS.join(', ')}`, (v) => {

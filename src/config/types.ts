@@ -1,8 +1,9 @@
 import type { Drive } from './drives.js';
 import type { Endpoint, TrustProxy } from './fields.js';
 import type { FooterLink } from './branding.js';
+import type { OidcClaim, OidcConfig } from './oidc.js';
 
-export type { Drive, Endpoint, FooterLink, TrustProxy };
+export type { Drive, Endpoint, FooterLink, OidcClaim, OidcConfig, TrustProxy };
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
@@ -129,6 +130,8 @@ export interface Config {
     /** NetBIOS domain name, upper case, for DOMAIN\user sign-in and NTLM. */
     domain: string | undefined;
   };
+  /** The OpenID provider and Portcullis's client there (OIDC_*); sign-in by it is open when authMethods has oidc. */
+  oidc: OidcConfig | undefined;
   /** Kerberos to the file servers: the realm (from KRB_REALM, else LDAP_BASE_DN) and KDCs (KRB_KDCS, else the LDAP_URLS hosts). */
   kerberos: {
     realm: string | undefined;

@@ -30,5 +30,8 @@ export function startupWarnings(config: Config): string[] {
   if (plainLdap.length > 0) {
     warnings.push(`LDAP_URLS ${plainLdap.join(', ')} without LDAP_STARTTLS: the service account's and users' passwords cross the network in clear text`);
   }
+  if (config.oidc && !config.authMethods.includes('oidc')) {
+    warnings.push(`OIDC_ISSUER is set but AUTH_METHODS (${config.authMethods.join(',')}) has no oidc: OpenID Connect sign-in is off`);
+  }
   return warnings;
 }

@@ -20,7 +20,16 @@ describe('startDelegatedSession: a session by Kerberos delegation, no password',
   beforeAll(async () => {
     app = await startWebApp(domain, {
       dataDir,
-      env: { AUTH_METHODS: 'password,oidc', KRB_SERVICE_PRINCIPAL: SERVICE_ACCOUNT, KRB_KEYTAB: domain.kerberos.keytab, SMB_AUTH: 'auto' },
+      env: {
+        AUTH_METHODS: 'password,oidc',
+        KRB_SERVICE_PRINCIPAL: SERVICE_ACCOUNT,
+        KRB_KEYTAB: domain.kerberos.keytab,
+        SMB_AUTH: 'auto',
+        // oidc needs a provider configured; this test's own route stands in for it, so it is never contacted.
+        OIDC_ISSUER: 'https://idp.example.invalid/',
+        OIDC_CLIENT_ID: 'portcullis',
+        OIDC_CLIENT_SECRET: 'never-used',
+      },
       mount: (express) =>
         express.get('/test-sso/:user', (req, res, next) => {
           startDelegatedSession(req, res, String(req.params.user), 'oidc').then(() => res.redirect(303, '/browse/home/'), next);

@@ -44,13 +44,15 @@ describe('AUTH_METHODS, KRB_SERVICE_PRINCIPAL, KRB_KEYTAB, KRB_SERVICE_PASSWORD,
   });
 
   it('single sign-on needs the service account and its key: one line naming what is missing', () => {
-    expect(() => loadConfig({ ...base, AUTH_METHODS: 'oidc' })).toThrow(/^KRB_SERVICE_PRINCIPAL: needed for AUTH_METHODS=oidc/);
-    expect(() => loadConfig({ ...base, AUTH_METHODS: 'oidc', KRB_SERVICE_PRINCIPAL: 'svc-portcullis' })).toThrow(/^KRB_KEYTAB: needed .*KRB_SERVICE_PASSWORD/);
+    // OpenID Connect's own settings (src/config/oidc.ts), so these lines are about the delegation set-up only.
+    const idp = { OIDC_ISSUER: 'https://login.example.edu/', OIDC_CLIENT_ID: 'portcullis', OIDC_CLIENT_SECRET: 'client-secret' };
+    expect(() => loadConfig({ ...base, ...idp, AUTH_METHODS: 'oidc' })).toThrow(/^KRB_SERVICE_PRINCIPAL: needed for AUTH_METHODS=oidc/);
+    expect(() => loadConfig({ ...base, ...idp, AUTH_METHODS: 'oidc', KRB_SERVICE_PRINCIPAL: 'svc-portcullis' })).toThrow(/^KRB_KEYTAB: needed .*KRB_SERVICE_PASSWORD/);
     expect(() => loadConfig({ ...base, AUTH_METHODS: 'negotiate', KRB_SERVICE_PRINCIPAL: 'svc-portcullis', KRB_KEYTAB: keytab, SMB_AUTH: 'ntlm' })).toThrow(/^SMB_AUTH: ntlm cannot serve negotiate/);
     expect(() => loadConfig({ ...base, AUTH_METHODS: 'negotiate', KRB_SERVICE_PRINCIPAL: 'svc-portcullis', KRB_KEYTAB: otherKeytab })).toThrow(
       /^KRB_KEYTAB: ".*other\.keytab" has no AES key for svc-portcullis@EXAMPLE\.TEST \(it holds someone-else@EXAMPLE\.TEST\)/,
     );
-    const withPassword = loadConfig({ ...base, AUTH_METHODS: 'oidc', KRB_SERVICE_PRINCIPAL: 'svc-portcullis', KRB_SERVICE_PASSWORD: 's3cret pass' });
+    const withPassword = loadConfig({ ...base, ...idp, AUTH_METHODS: 'oidc', KRB_SERVICE_PRINCIPAL: 'svc-portcullis', KRB_SERVICE_PASSWORD: 's3cret pass' });
     expect(withPassword.kerberos.service).toEqual({ principal: 'svc-portcullis', keytab: undefined, password: 's3cret pass' });
     // Never echoed back.
     expect(() => loadConfig({ ...base, KRB_SERVICE_PASSWORD: 'bad\u0001' })).toThrow(/^KRB_SERVICE_PASSWORD: expected [^"]*$/);
