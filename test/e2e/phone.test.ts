@@ -103,20 +103,22 @@ describe('phones and tablets in Chromium', () => {
     return () => page.evaluate(() => (window as unknown as { pcSaid: string[] }).pcSaid.slice());
   }
 
-  /** Visible tap targets smaller than 44×44 px (visually hidden ones, 1 px, are not targets). */
-  async function smallTargets(page: Page): Promise<string[]> {
+  /** Visible tap targets smaller than 44×44 px (visually hidden ones, 1 px, are not targets), and how many were measured. */
+  async function smallTargets(page: Page): Promise<{ small: string[]; measured: number }> {
     return page.evaluate((selector) => {
       const out: string[] = [];
+      let measured = 0;
       for (const e of document.querySelectorAll<HTMLElement>(selector)) {
         if (!e.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) continue;
         const r = e.getBoundingClientRect();
         if (r.width <= 1 || r.height <= 1) continue;
+        measured++;
         if (r.width < 44 || r.height < 44) {
           const label = (e.getAttribute('aria-label') ?? e.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 40);
           out.push(`${e.tagName.toLowerCase()}.${e.className} "${label}": ${r.width.toFixed(1)}×${r.height.toFixed(1)}`);
         }
       }
-      return out;
+      return { small: out, measured };
     }, TAP_TARGETS);
   }
 
@@ -253,8 +255,11 @@ describe('phones and tablets in Chromium', () => {
     const problems = watchProblems(page);
     const small: string[] = [];
     const wide: string[] = [];
+    const measured: Record<string, number> = {};
     const check = async (label: string): Promise<void> => {
-      for (const s of await smallTargets(page)) small.push(`${label}: ${s}`);
+      const found = await smallTargets(page);
+      measured[label] = found.measured;
+      for (const s of found.small) small.push(`${label}: ${s}`);
       const overflow = await horizontalOverflow(page, label);
       if (overflow) wide.push(overflow);
     };
@@ -291,6 +296,10 @@ describe('phones and tablets in Chromium', () => {
     }))) if (s) small.push(`row menu: ${s}`);
     expect(small).toEqual([]);
     expect(wide).toEqual([]);
+    // Not an empty check: the sign-in page has its toggler, brand, fields and button; a folder its rows.
+    expect(measured.login).toBeGreaterThanOrEqual(4);
+    expect(measured['folder list']).toBeGreaterThanOrEqual(50);
+    expect(measured['navigation open']).toBeGreaterThan(measured['folder list'] ?? 0);
     expect(problems).toEqual([]);
     await context.close();
   }, 180_000);
