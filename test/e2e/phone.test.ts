@@ -472,7 +472,9 @@ describe('live regions in Chromium', () => {
     try {
       await expect.poll(said, { timeout: 30_000 }).toContain('Renamed “old name.txt” to “new name.txt”.');
     } catch {
-      throw new Error(`DEBUG said ${JSON.stringify(await said())} region ${await page.locator('[data-announce]').count()} url ${page.url()} ${await page.locator('[data-browse-list] [data-name]').evaluateAll((r) => r.map((x) => x.getAttribute('data-name')).join('|'))}`);
+      // What was said instead, and what the listing shows, say more than "not found" would.
+      const listed = await page.locator('[data-browse-list] [data-name]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-name')));
+      throw new Error(`the rename was not announced; the live region said ${JSON.stringify(await said())}; the listing shows ${JSON.stringify(listed)}`);
     }
     expect(await names(domain, dir)).toContain('new name.txt');
 
