@@ -39,9 +39,9 @@ interface HttpReply {
 const RESUMABLE_ABOVE = 16 << 20;
 const CHUNK = 8 << 20;
 const PARALLEL = 3;
-
-const files = (n: number): string => `${n.toLocaleString()} file${n === 1 ? '' : 's'}`;
 const MAX_RETRIES = 8;
+/** "1 file", "3 files" (the live region's sentences). */
+const files = (n: number): string => `${n.toLocaleString()} file${n === 1 ? '' : 's'}`;
 
 class NetworkError extends Error {}
 class Cancelled extends Error {}
