@@ -1,3 +1,4 @@
+import { enableAnnouncer } from './announce.js';
 import { enableBookmarks } from './bookmarks.js';
 import { enableBrowse } from './browse.js';
 import { enableColourMode } from './colour-mode.js';
@@ -11,6 +12,8 @@ import { enableUpload } from './upload.js';
 // Controls that need JavaScript carry .pc-js-only and stay hidden until this runs (public/css/app.css).
 document.documentElement.classList.add('pc-js');
 // Loaded as a module script, so it runs after the document is parsed.
+// First: the live region must be on the page before anything has something to say.
+enableAnnouncer();
 enableCopyButtons();
 enableColourMode();
 enableBrowse();

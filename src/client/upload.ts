@@ -1,4 +1,5 @@
 import { formatBytes } from '../format/bytes.js';
+import { announce, announceError, progressStep } from './announce.js';
 import { BUSY_RETRY, busyRetryDelay } from './upload-retry.js';
 // The uploader: files from the button or dropped (folders too), with per-file and total progress, speed, time
 // left, cancel, conflict choices (overwrite / keep both / skip) and a summary. Small files go as one multipart
@@ -39,6 +40,8 @@ const RESUMABLE_ABOVE = 16 << 20;
 const CHUNK = 8 << 20;
 const PARALLEL = 3;
 const MAX_RETRIES = 8;
+/** "1 file", "3 files" (the live region's sentences). */
+const files = (n: number): string => `${n.toLocaleString()} file${n === 1 ? '' : 's'}`;
 
 class NetworkError extends Error {}
 class Cancelled extends Error {}
@@ -151,11 +154,23 @@ export function enableUpload(): void {
   pick.classList.remove('d-none');
   root.querySelector('.pc-upload-hint')?.classList.remove('d-none');
   pick.addEventListener('click', () => input.click());
+  // The phone's bottom bar (views/partials/phone-bar.ejs) opens the same picker.
+  for (const b of document.querySelectorAll<HTMLButtonElement>('[data-upload-trigger]')) b.addEventListener('click', () => input.click());
+  // "Take photo" (touch screens): the camera's input feeds the same queue.
+  const camera = root.querySelector<HTMLInputElement>('.pc-upload-camera');
+  const cameraButton = root.querySelector<HTMLButtonElement>('[data-camera-trigger]');
+  if (camera && cameraButton) {
+    cameraButton.classList.remove('d-none');
+    cameraButton.addEventListener('click', () => camera.click());
+  }
 
   const items: Item[] = [];
   let running = 0;
   let samples: { t: number; bytes: number }[] = [];
   let ticker: number | undefined;
+  // What the live region last said of the total (per cent), and whether the end of this batch was said.
+  let saidPct = 0;
+  let saidEnd = true;
 
   const folderUrl = (dirs: string[]): string => `/upload/${encodeURIComponent(driveId)}/${[...folder, ...dirs].map((s) => `${encodeURIComponent(s)}/`).join('')}`;
 
@@ -230,6 +245,9 @@ export function enableUpload(): void {
     const pct = size === 0 ? 100 : Math.floor((sent / size) * 100);
     totalBar.style.width = `${pct}%`;
     total.setAttribute('aria-valuenow', String(pct));
+    const step = items.some((i) => i.state === 'uploading') ? progressStep(saidPct, pct) : undefined;
+    if (step !== undefined) announce(`Uploading: ${step}%.`);
+    saidPct = pct;
     const now = performance.now();
     samples.push({ t: now, bytes: sent });
     samples = samples.filter((s) => now - s.t <= 5000);
@@ -265,6 +283,14 @@ export function enableUpload(): void {
     line('Failed', failed, (i) => `${i.file.name} (${i.message})`);
     line('Waiting for your choice', conflicts, (i) => i.file.name);
     line('Skipped or cancelled', skipped, (i) => i.file.name);
+    if (!saidEnd) {
+      saidEnd = true;
+      const parts = [`${files(done.length)} uploaded`];
+      if (failed.length) parts.push(`${failed.length.toLocaleString()} failed`);
+      if (conflicts.length) parts.push(`${conflicts.length.toLocaleString()} already exist${conflicts.length === 1 ? 's' : ''}`);
+      if (skipped.length) parts.push(`${skipped.length.toLocaleString()} skipped or cancelled`);
+      announce(`Upload finished: ${parts.join(', ')}.`);
+    }
     if (done.length && !conflicts.length) {
       const a = el('a', 'alert-link', 'Refresh the folder');
       a.href = window.location.href;
@@ -406,6 +432,7 @@ export function enableUpload(): void {
     if (item.cancelled || err instanceof Cancelled) return setState(item, 'cancelled');
     item.retryable = err instanceof GaveUp || err instanceof NetworkError;
     setState(item, 'failed', err instanceof Error ? err.message : String(err));
+    announceError(`Could not upload “${item.file.name}”: ${item.message}`);
   }
 
   /** The Retry button: a resumable upload goes on from what the server holds; anything else starts again. */
@@ -433,6 +460,7 @@ export function enableUpload(): void {
 
   /** The panel back in its uploading state (after it showed the summary). */
   function reopen(): void {
+    saidEnd = false;
     startTicker();
     cancelAll.classList.remove('d-none');
     closeBtn.classList.add('d-none');
@@ -466,6 +494,7 @@ export function enableUpload(): void {
       finishedAll();
       return;
     }
+    saidEnd = false;
     startTicker();
     cancelAll.classList.remove('d-none');
     closeBtn.classList.add('d-none');
@@ -489,14 +518,16 @@ export function enableUpload(): void {
     }, 250);
   }
 
-  function add(files: { file: File; dirs: string[] }[]): void {
-    if (files.length === 0) return;
+  function add(batch: { file: File; dirs: string[] }[]): void {
+    if (batch.length === 0) return;
     panel.classList.remove('d-none');
     summary.classList.add('d-none');
     cancelAll.classList.remove('d-none');
     closeBtn.classList.add('d-none');
     title.textContent = 'Uploading';
-    for (const { file, dirs } of files) {
+    announce(`Uploading ${files(batch.length)}.`);
+    saidEnd = false;
+    for (const { file, dirs } of batch) {
       const row = el('li', 'pc-upload-item mb-2');
       const head = el('div', 'd-flex flex-wrap align-items-center gap-2 small');
       const name = el('span', 'text-break me-auto pc-upload-name', [...dirs, file.name].join('/'));
@@ -524,6 +555,10 @@ export function enableUpload(): void {
   input.addEventListener('change', () => {
     add(Array.from(input.files ?? []).map((file) => ({ file, dirs: [] })));
     input.value = '';
+  });
+  camera?.addEventListener('change', () => {
+    add(Array.from(camera.files ?? []).map((file) => ({ file, dirs: [] })));
+    camera.value = '';
   });
   form.addEventListener('submit', (e) => {
     e.preventDefault();

@@ -53,7 +53,7 @@ const DIALOGS: Visit[] = [
     name: 'new folder dialog',
     open: async (page, url) => {
       await page.goto(`${url}/browse/shared/?view=list`);
-      await openDialog(page, 'pc-name-dialog', () => page.locator('[data-op="mkdir"]').click());
+      await openDialog(page, 'pc-name-dialog', () => page.locator('.pc-ops-bar [data-op="mkdir"]').click());
     },
   },
   {

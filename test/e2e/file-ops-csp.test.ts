@@ -56,7 +56,7 @@ describe('operations UI and the CSP', () => {
       await dialog.getByRole('button', { name: 'Cancel' }).first().click();
       await dialog.waitFor({ state: 'hidden' });
     };
-    await page.getByRole('button', { name: 'New folder' }).click();
+    await page.getByRole('toolbar', { name: 'File actions' }).getByRole('button', { name: 'New folder' }).click();
     await dialog.getByLabel('Name').waitFor();
     await close();
     await page.getByRole('checkbox', { name: 'Select Report.pdf' }).check();

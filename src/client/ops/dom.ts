@@ -61,18 +61,8 @@ export function onHidden(dialog: HTMLElement, fn: () => void): void {
   dialog.addEventListener('hidden.bs.modal', fn, { once: true });
 }
 
-let announcer: HTMLElement | null = null;
-/** Says `text` through the page's polite live region. */
-export function announce(text: string): void {
-  announcer ??= document.querySelector<HTMLElement>('[data-announce]');
-  if (!announcer) return;
-  // Cleared first, so the same sentence twice is still read out.
-  announcer.textContent = '';
-  const target = announcer;
-  setTimeout(() => {
-    target.textContent = text;
-  }, 50);
-}
+// The live regions are the page's, not the operations' own (src/client/announce.ts); re-exported for the callers here.
+export { announce, announceError } from '../announce.js';
 
 /** A typing field: shortcuts stay away while the user types (checkboxes and buttons are not typing). */
 export function isTyping(target: EventTarget | null): boolean {

@@ -201,6 +201,10 @@ function run(ctx: Ctx, op: string, items: Item[]): void {
     case 'clear':
       ctx.selection.clear();
       break;
+    case 'select-mode':
+      ctx.selection.setSelectMode(!ctx.selection.selectMode);
+      announce(ctx.selection.selectMode ? 'Selection mode: tap items to select them.' : 'Selection mode off.');
+      break;
     case 'rename':
       if (one) void rename(ctx, one);
       break;
@@ -293,10 +297,13 @@ export function enableOps(): void {
     jobs: new Jobs(panel, () => void refresh(ctx)),
     zipForm: document.querySelector<HTMLFormElement>('[data-zip-form]'),
   };
-  bar.addEventListener('click', (e) => {
+  const onButton = (e: Event): void => {
     const b = (e.target as Element).closest<HTMLButtonElement>('button[data-op]');
     if (b && !b.disabled) run(ctx, b.dataset.op ?? '', ctx.selection.items());
-  });
+  };
+  bar.addEventListener('click', onButton);
+  // The phone's bottom bar (views/partials/phone-bar.ejs): New folder and Select, through the same run().
+  document.querySelector<HTMLElement>('[data-bottom-bar]')?.addEventListener('click', onButton);
   // The menu lives on in its listeners.
   new RowMenu(
     menuEl,

@@ -5,7 +5,7 @@
 // Results are announced in the live region.
 import { formatBytes } from '../../format/bytes.js';
 import { api, ApiError, messageOf, type Job } from './api.js';
-import { announce, el, plural } from './dom.js';
+import { announce, announceError, el, plural } from './dom.js';
 
 const POLL_MS = 700;
 /** Finished jobs shown on a returning page: those that ended this recently. */
@@ -74,7 +74,7 @@ export class Jobs {
   /** A message that is not a job (an error before anything started). */
   notice(kind: 'danger' | 'success' | 'warning', text: string): void {
     const alert = el('div', `alert alert-${kind} alert-dismissible d-flex align-items-start gap-2 mb-2 pc-ops-notice`);
-    alert.setAttribute('role', kind === 'danger' ? 'alert' : 'status');
+    // Not a live region of its own: src/client/announce.ts says it (once), an error as an alert.
     alert.append(el('span', 'flex-grow-1 text-break', text));
     const close = el('button', 'btn-close');
     close.type = 'button';
@@ -83,7 +83,8 @@ export class Jobs {
     alert.append(close);
     this.panel.hidden = false;
     this.panel.prepend(alert);
-    if (kind !== 'danger') announce(text);
+    if (kind === 'danger') announceError(text);
+    else announce(text);
   }
 
   /** Running jobs and the unseen ones finished lately (GET /api/jobs); quiet when the server has no jobs API. */
@@ -179,7 +180,8 @@ export class Jobs {
     const close = card.querySelector<HTMLElement>('.pc-job-dismiss');
     if (close) close.hidden = false;
     if (!quiet) {
-      announce(outcome);
+      if (job.state === 'failed' || (job.state === 'done' && job.failures.length > 0)) announceError(outcome);
+      else announce(outcome);
       this.onFinished(job);
     }
   }

@@ -26,6 +26,7 @@ export function describeSelection(items: Item[], sep: string): string {
 
 export class Selection {
   private anchor: HTMLElement | undefined;
+  private selecting = false;
 
   constructor(
     private readonly area: HTMLElement,
@@ -47,6 +48,22 @@ export class Selection {
       this.anchor = row;
       this.changed();
     });
+    // Selection mode (the phone bar's "Select"): a tap anywhere on a row ticks or unticks it instead of opening it.
+    // In the capture phase, before the preview and the link see the click; the checkbox, the "⋯" menu and the
+    // download button keep their own meaning.
+    area.addEventListener(
+      'click',
+      (e) => {
+        if (!this.selecting || !(e.target instanceof Element) || e.target.closest('input, .pc-more, .pc-action')) return;
+        const row = e.target.closest<HTMLElement>('[data-name]');
+        const box = row ? this.boxOf(row) : null;
+        if (!box) return;
+        e.preventDefault();
+        e.stopPropagation();
+        box.click();
+      },
+      true,
+    );
     // A checkbox the browser restored from the back/forward cache or form memory.
     for (const r of this.rows()) if (this.boxOf(r)?.checked) this.mark(r, true);
     this.changed();
@@ -88,6 +105,18 @@ export class Selection {
     for (const r of this.rows()) this.mark(r, false);
     this.anchor = undefined;
     this.changed();
+  }
+
+  get selectMode(): boolean {
+    return this.selecting;
+  }
+
+  /** Turns selection mode on or off; turning it off clears the selection, as phone file managers do. */
+  setSelectMode(on: boolean): void {
+    this.selecting = on;
+    this.area.classList.toggle('pc-selecting', on);
+    for (const b of document.querySelectorAll<HTMLButtonElement>('[data-op="select-mode"]')) b.setAttribute('aria-pressed', String(on));
+    if (!on) this.clear();
   }
 
   /** Just this row (a row menu opened on a row outside the selection). */
