@@ -120,7 +120,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(themeRoutes(config, services.userData));
     // Everything above may refuse a request before routing; metrics label such refusals (unmatched).
     app.use(metrics.routing());
-    if (services.delegation) registerDelegation(app, { config, logger, directory: services.directory, tickets: services.delegation });
+    if (services.delegation) registerDelegation(app, { config, logger, directory: services.directory, tickets: services.delegation, activeSessions: services.activeSessions });
     // Before the sign-in page's own GET /login: it answers the browser's Negotiate ticket, or adds the challenge.
     if (services.delegation && config.authMethods.includes('negotiate')) app.use(negotiateRoutes(services.delegation, logger));
     app.use(authRoutes(config, services, csrf, logger));

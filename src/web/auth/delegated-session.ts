@@ -28,43 +28,56 @@ export type { DelegationEvidence } from '../../auth/delegated-tickets.js';
 export async function startDelegatedSession(req: Request, res: Response, username: string, method: DelegatedMethod, evidence?: DelegationEvidence): Promise<void> {
   const deps = delegationFor(req);
   if (!deps) throw new InternalError(`single sign-on (${method}) was used, but AUTH_METHODS has no oidc or negotiate`);
-  const { config, logger, directory, tickets } = deps;
+  const { config, logger, directory, tickets, activeSessions } = deps;
   const refused = (err: unknown, reason: string): AppError => {
     const error = toAppError(err);
     logger.warn('single sign-on refused', { audit: 'sign-in', method, user: username, result: reason, error: error.code, err });
     return error;
   };
 
-  let user: DirectoryUser;
+  // Held from the start, as a password sign-in does (SessionCapError: 503 with Retry-After), and given back on any refusal.
+  const slot = activeSessions?.reserve();
   try {
-    user = await directory.lookup(username);
+    await establish();
   } catch (err) {
-    throw refused(err, 'directory');
+    slot?.release();
+    throw err;
   }
-  const sessionUser = toSessionUser(user);
+  slot?.keep(req.sessionID);
 
-  // Delegation is tried before the session starts: a "sensitive" account, or a file server the service may not
-  // delegate to, is a refusal page now rather than a broken drive later. The ticket is then the session's first.
-  const home = drivesFor(sessionUser, config, logger).find((d) => d.id === HOME_DRIVE_ID);
-  const spn = home ? `cifs/${home.server ?? home.host}` : undefined;
-  let first;
-  try {
-    first = spn ? await tickets.s4u.ticketFor(user.username, spn, evidence) : await tickets.s4u.s4u2self(user.username);
-  } catch (err) {
-    throw refused(err, 'delegation');
+  async function establish(): Promise<void> {
+    let user: DirectoryUser;
+    try {
+      user = await directory.lookup(username);
+    } catch (err) {
+      throw refused(err, 'directory');
+    }
+    const sessionUser = toSessionUser(user);
+
+    // Delegation is tried before the session starts: a "sensitive" account, or a file server the service may not
+    // delegate to, is a refusal page now rather than a broken drive later. The ticket is then the session's first.
+    const home = drivesFor(sessionUser, config, logger).find((d) => d.id === HOME_DRIVE_ID);
+    const spn = home ? `cifs/${home.server ?? home.host}` : undefined;
+    let first;
+    try {
+      first = spn ? await tickets.s4u.ticketFor(user.username, spn, evidence) : await tickets.s4u.s4u2self(user.username);
+    } catch (err) {
+      throw refused(err, 'delegation');
+    }
+
+    const key = randomBytes(32).toString('base64url');
+    activeSessions?.forget(req.sessionID);
+    const sealed = sealSecret({ id: randomBytes(16), ...(evidence ? { evidence } : {}) }, key, user.username);
+    await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err as Error) : resolve())));
+    req.session.user = sessionUser;
+    req.session.delegated = { method, sealed };
+    req.session.signedInAt = Date.now();
+    req.session.remember = false;
+    if (spn) tickets.prime(req.sessionID, spn, first);
+    res.cookie(cookieName(req, KEY_COOKIE), key, keyCookieOptions(config, req, false));
+    await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err as Error) : resolve())));
+    logger.info('signed in', { audit: 'sign-in', method, user: user.username, result: 'ok', evidence: evidence ? 'browser ticket' : 's4u2self' });
   }
-
-  const key = randomBytes(32).toString('base64url');
-  const sealed = sealSecret({ id: randomBytes(16), ...(evidence ? { evidence } : {}) }, key, user.username);
-  await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err as Error) : resolve())));
-  req.session.user = sessionUser;
-  req.session.delegated = { method, sealed };
-  req.session.signedInAt = Date.now();
-  req.session.remember = false;
-  if (spn) tickets.prime(req.sessionID, spn, first);
-  res.cookie(cookieName(req, KEY_COOKIE), key, keyCookieOptions(config, req, false));
-  await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err as Error) : resolve())));
-  logger.info('signed in', { audit: 'sign-in', method, user: user.username, result: 'ok', evidence: evidence ? 'browser ticket' : 's4u2self' });
 }
 
 /** Kerberos refusals as the user should read them; everything else through the app's one mapping. */

@@ -4,6 +4,7 @@ import type { Express, Request } from 'express';
 import { openDelegation, sealDelegation, type LdapDirectory } from '../../auth/index.js';
 import type { DelegatedTickets, DelegationEvidence } from '../../auth/delegated-tickets.js';
 import type { Config } from '../../config/index.js';
+import type { ActiveSessions } from '../../sessions/index.js';
 import type { Logger } from '../../log.js';
 import { CredentialUnreadableError } from '../../auth/index.js';
 
@@ -14,6 +15,8 @@ export interface DelegationDeps {
   logger: Logger;
   directory: Pick<LdapDirectory, 'lookup'>;
   tickets: DelegatedTickets;
+  /** The per-instance session cap (SESSIONS_MAX_ACTIVE), which a single sign-on honours as a password sign-in does. */
+  activeSessions?: Pick<ActiveSessions, 'reserve' | 'forget'>;
 }
 
 const registry = new WeakMap<object, DelegationDeps>();

@@ -106,3 +106,44 @@ describe('startDelegatedSession: a session by Kerberos delegation, no password',
     expect(res.status).toBe(401);
   });
 });
+
+describe('single sign-on honours the per-instance session cap (SESSIONS_MAX_ACTIVE=2)', () => {
+  const domain = requireDomain();
+  let app: WebApp;
+
+  beforeAll(async () => {
+    app = await startWebApp(domain, {
+      env: {
+        AUTH_METHODS: 'password,oidc',
+        KRB_SERVICE_PRINCIPAL: SERVICE_ACCOUNT,
+        KRB_KEYTAB: domain.kerberos.keytab,
+        OIDC_ISSUER: 'https://idp.example.invalid/',
+        OIDC_CLIENT_ID: 'portcullis',
+        OIDC_CLIENT_SECRET: 'never-used',
+        SESSIONS_MAX_ACTIVE: '2',
+      },
+      mount: (express) =>
+        express.get('/test-sso/:user', (req, res, next) => {
+          startDelegatedSession(req, res, String(req.params.user), 'oidc').then(() => res.redirect(303, '/browse/home/'), next);
+        }),
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('a refused sign-in gives its place back; two get in; the third gets 503 with Retry-After', async () => {
+    expect((await app.client().get('/test-sso/nina')).status).toBe(403);
+    const alice = app.client();
+    const bob = app.client();
+    expect((await alice.get('/test-sso/alice')).status).toBe(303);
+    expect((await bob.get('/test-sso/bob')).status).toBe(303);
+    const third = await app.client().get('/test-sso/manygroups');
+    expect(third.status).toBe(503);
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThanOrEqual(5);
+    expect(alertIn(third.text) ?? third.text).toMatch(/as many people signed in as it can serve/);
+    // Those inside keep working.
+    expect((await alice.get('/browse/home/')).status).toBe(200);
+    expect(app.services.activeSessions.count).toBe(2);
+  });
+});
