@@ -12,6 +12,7 @@ import type { CsrfTools } from './csrf.js';
 import { clearCookie, cookieName } from '../cookie-policy.js';
 import { credentialFor, keyCookieOptions } from './current-user.js';
 import { safeRedirectTarget } from './safe-redirect.js';
+import { translatorOf } from '../i18n/middleware.js';
 import { KEY_COOKIE, SESSION_COOKIE, type SessionUser } from './session-data.js';
 
 interface LoginView {
@@ -39,7 +40,7 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
     const notice = view.notice ?? takeNotice(req);
     res.setHeader('Cache-Control', 'no-store');
     res.render('pages/login', {
-      title: 'Sign in',
+      title: translatorOf(res).t('login.title'),
       error: view.error ?? '',
       notice,
       username: view.username ?? '',

@@ -178,7 +178,7 @@ export function utcText(d: Date): string {
  * Makes the view of each entry of one folder. The folder's encoded URL prefixes are computed once, since a big
  * folder calls this 10,000 times.
  */
-export function entryViewer(drive: DriveRef, folder: string[]): (e: DirEntry) => EntryView {
+export function entryViewer(drive: DriveRef, folder: string[], lang = 'en'): (e: DirEntry) => EntryView {
   const id = driveIdPath(drive.id);
   const inside = folder.map((s) => `${encodeURIComponent(s)}/`).join('');
   const url = (prefix: string, encodedName: string): string => `/${prefix}/${id}/${inside}${encodedName}`;
@@ -195,7 +195,7 @@ export function entryViewer(drive: DriveRef, folder: string[]): (e: DirEntry) =>
       icon: t ? t.icon : 'bi-folder-fill',
       typeLabel: t ? t.label : 'Folder',
       kind: t ? t.kind : 'dir',
-      size: isDir ? '' : formatBytes(Number(e.size)),
+      size: isDir ? '' : formatBytes(Number(e.size), lang),
       bytes: isDir ? '' : String(e.size),
       modifiedIso: valid ? e.mtime.toISOString() : '',
       modifiedUtc: utcText(e.mtime),
