@@ -3,6 +3,7 @@
  * preview page per file); with JavaScript times show in the user's locale and zone, the sort form applies
  * on change, broken thumbnails fall back to icons, and file links open a preview modal.
  */
+import { intlLocale } from './i18n.js';
 
 interface BootstrapModal {
   show(): void;
@@ -17,11 +18,10 @@ declare global {
   }
 }
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'long' });
-
-/** <time datetime="ISO">… UTC</time> → the user's locale and time zone; the full form goes in the tooltip. */
+/** <time datetime="ISO">… UTC</time> → the page's language (<html lang>) and the user's time zone; the full form goes in the tooltip. */
 export function localizeTimes(root: ParentNode = document): void {
+  const dateFormat = new Intl.DateTimeFormat(intlLocale(), { dateStyle: 'medium', timeStyle: 'short' });
+  const fullFormat = new Intl.DateTimeFormat(intlLocale(), { dateStyle: 'full', timeStyle: 'long' });
   for (const el of root.querySelectorAll<HTMLTimeElement>('time[datetime]')) {
     const d = new Date(el.dateTime);
     if (Number.isNaN(d.getTime())) continue;

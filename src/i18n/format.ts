@@ -72,12 +72,16 @@ export function pluralForm(message: PluralMessage, count: number, lang: string):
 }
 
 /**
- * key + params → text in a catalogue. A plural message takes its form from params.count. An unknown key
- * returns the key itself (the completeness test keeps that from shipping).
+ * key + params → text in a catalogue. A plural message takes its form from params.count. With formatNumber,
+ * number params are written with it once the form is chosen (the browser groups digits: "1,234 items").
+ * An unknown key returns the key itself (the completeness test keeps that from shipping).
  */
-export function translate(tree: MessageTree, lang: string, key: string, params?: Params): string {
+export function translate(tree: MessageTree, lang: string, key: string, params?: Params, formatNumber?: (n: number) => string): string {
   const m = lookup(tree, key);
   if (m === undefined) return key;
   const text = typeof m === 'string' ? m : pluralForm(m, Number(params?.count ?? 0), lang);
-  return interpolate(text, params);
+  if (!params || !formatNumber) return interpolate(text, params);
+  const written: Record<string, string> = {};
+  for (const [name, v] of Object.entries(params)) written[name] = typeof v === 'number' ? formatNumber(v) : v;
+  return interpolate(text, written);
 }
