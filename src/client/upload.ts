@@ -258,7 +258,7 @@ export function enableUpload(): void {
     const line = (label: string, list: Item[], describe: (i: Item) => string): void => {
       if (list.length === 0) return;
       const p = el('p', 'mb-1');
-      p.append(el('strong', '', msg('upload.summaryLine', { label, count: list.length })), document.createTextNode(list.map(describe).join(', ')));
+      p.append(el('strong', '', msg('upload.summaryLine', { label, count: String(list.length) })), document.createTextNode(list.map(describe).join(', ')));
       summary.append(p);
     };
     line(msg('upload.summaryUploaded'), done, (i) => i.savedAs || i.file.name);

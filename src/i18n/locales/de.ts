@@ -196,6 +196,25 @@ export const de: Translation<typeof en> = {
     backToStart: 'Zurück zur Startseite',
   },
   client: {
+    live: {
+      sessionCap: 'Live-Aktualisierung pausiert: Sie haben zu viele Ordner gleichzeitig geöffnet. Schließen Sie einige Tabs und laden Sie die Seite neu.',
+      totalCap: 'Live-Aktualisierung pausiert: Der Server verfolgt bereits so viele Ordner, wie er kann.',
+      refused: 'Live-Aktualisierung pausiert: Der Dateiserver meldet für diesen Ordner keine Änderungen.',
+      lost: 'Live-Aktualisierung pausiert: Die Verbindung zum Dateiserver wurde unterbrochen.',
+      signedOut: 'Live-Aktualisierung pausiert: Sie haben sich abgemeldet.',
+      reconnecting: 'Live-Aktualisierung pausiert: Verbindung wird wiederhergestellt…',
+      paused: 'Live-Aktualisierung pausiert.',
+    },
+    search: {
+      stop: 'Stopp',
+      close: 'Schließen',
+      results: 'Suchergebnisse',
+      stopped: 'Gestoppt.',
+      searching: 'Suche läuft…',
+      foundSoFar: 'Suche läuft… bisher {count} gefunden.',
+      failed: 'Die Suche ist fehlgeschlagen. Versuchen Sie es erneut.',
+      deeper: 'Tiefer suchen',
+    },
     ops: {
       items: { one: '{count} Element', other: '{count} Elemente' },
       files: { one: '{count} Datei', other: '{count} Dateien' },
@@ -276,6 +295,7 @@ export const de: Translation<typeof en> = {
       network: 'Die Verbindung zum Server ist fehlgeschlagen. Prüfen Sie Ihr Netzwerk und versuchen Sie es erneut.',
       didNotWork: 'Das hat nicht funktioniert.',
       actionsFor: 'Aktionen für {name}',
+      selectionCleared: 'Auswahl aufgehoben.',
     },
     jobs: {
       running: { delete: 'Wird gelöscht', copy: 'Wird kopiert', move: 'Wird verschoben' },

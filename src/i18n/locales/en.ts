@@ -196,6 +196,25 @@ export const en = {
     backToStart: 'Back to the start page',
   },
   client: {
+    live: {
+      sessionCap: 'Live updates paused: you have too many folders open at once. Close some tabs, then refresh.',
+      totalCap: 'Live updates paused: the server is following as many folders as it can.',
+      refused: 'Live updates paused: the file server does not report changes to this folder.',
+      lost: 'Live updates paused: the connection to the file server was lost.',
+      signedOut: 'Live updates paused: you have signed out.',
+      reconnecting: 'Live updates paused: reconnecting…',
+      paused: 'Live updates paused.',
+    },
+    search: {
+      stop: 'Stop',
+      close: 'Close',
+      results: 'Search results',
+      stopped: 'Stopped.',
+      searching: 'Searching…',
+      foundSoFar: 'Searching… {count} found so far.',
+      failed: 'The search failed. Try again.',
+      deeper: 'Search deeper',
+    },
     ops: {
       items: { one: '{count} item', other: '{count} items' },
       files: { one: '{count} file', other: '{count} files' },
@@ -276,6 +295,7 @@ export const en = {
       network: 'The connection to the server failed. Check your network and try again.',
       didNotWork: 'That did not work.',
       actionsFor: 'Actions for {name}',
+      selectionCleared: 'Selection cleared.',
     },
     jobs: {
       running: { delete: 'Deleting', copy: 'Copying', move: 'Moving' },
