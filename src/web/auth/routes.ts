@@ -3,7 +3,7 @@ import { Passport } from 'passport';
 import { AD_STRATEGY, AdStrategy, type AdSignInInfo, type DirectoryUser, sealCredential, sealTgt, SignInBusyError, TooManyAttemptsError } from '../../auth/index.js';
 import { encodeCredentials } from '../../krb/index.js';
 import type { Config } from '../../config/index.js';
-import { AppError, PUBLIC_INTERNAL_MESSAGE } from '../../errors/index.js';
+import { AppError } from '../../errors/index.js';
 import { reportHandledError, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../middleware/index.js';
 import type { Logger } from '../../log.js';
 import type { Services } from '../../services.js';
@@ -12,7 +12,7 @@ import type { CsrfTools } from './csrf.js';
 import { clearCookie, cookieName } from '../cookie-policy.js';
 import { credentialFor, keyCookieOptions } from './current-user.js';
 import { safeRedirectTarget } from './safe-redirect.js';
-import { translatorOf } from '../i18n/middleware.js';
+import { translatorOf, userMessageOf } from '../i18n/middleware.js';
 import { KEY_COOKIE, SESSION_COOKIE, type SessionUser } from './session-data.js';
 
 interface LoginView {
@@ -71,7 +71,7 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
         else if (error?.status === 503) res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
         res.status(error?.status ?? 500);
         csrf.provideToken(req, res, () =>
-          render(req, res, { error: error?.expose ? error.message : PUBLIC_INTERNAL_MESSAGE, username, next: target === '/' ? '' : target }),
+          render(req, res, { error: userMessageOf(res, error), username, next: target === '/' ? '' : target }),
         );
         return;
       }

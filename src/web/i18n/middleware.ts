@@ -5,6 +5,7 @@
  * and again once the user's settings are loaded.
  */
 import type { Request, RequestHandler, Response } from 'express';
+import type { AppError } from '../../errors/index.js';
 import { DEFAULT_LANGUAGE, escapeHtml, isLanguage, type Language, LANGUAGES, negotiateLanguage, type Translator, translatorFor } from '../../i18n/index.js';
 
 function languageFor(req: Request, res: Response): Language {
@@ -32,6 +33,16 @@ export function languageLocals(): RequestHandler {
     res.vary('Accept-Language');
     next();
   };
+}
+
+/**
+ * What a user reads for an error, in the response's language: the catalogue's message where the error names one,
+ * else its English message; the generic text for anything not meant for users (or no error at all).
+ */
+export function userMessageOf(res: Response, error: AppError | undefined): string {
+  const { t } = translatorOf(res);
+  if (!error?.expose) return t('errors.internal');
+  return error.messageKey ? t(error.messageKey, error.messageParams) : error.message;
 }
 
 /** The response's translator (English where no middleware ran, e.g. a test app). */
