@@ -2,7 +2,7 @@
 // navigator.languages are German) gets the sign-in page and the folder in German, with German sizes and dates,
 // and the browser code's own strings (selection, delete dialog, upload panel) in German; an English browser
 // gets German once the user picks "Deutsch" in /settings, and English again after "Automatic".
-import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -10,13 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../fixtures/paths.js';
 import { requireDomain } from '../fixtures/require-domain.js';
 import type { DomainInfo } from '../fixtures/domain.js';
-import { SHARES } from '../fixtures/domain-data.js';
+import { USERS, USERS_GID } from '../fixtures/domain-data.js';
 import { startBrowseApp } from '../helpers/browse.js';
 import { launchChromium, signInWithForm, watchProblems } from '../helpers/browser.js';
 import type { WebApp } from '../helpers/web-app.js';
 
 const FOLDER = `Sprachen ${process.pid}`;
-const folderPath = `/browse/shared/${encodeURIComponent(FOLDER)}/`;
+const folderPath = `/browse/home/${encodeURIComponent(FOLDER)}/`;
 const MODIFIED = new Date(Date.UTC(2026, 11, 2, 9, 30, 0));
 
 describe('languages in Chromium', () => {
@@ -28,9 +28,13 @@ describe('languages in Chromium', () => {
 
   beforeAll(async () => {
     domain = requireDomain();
-    dir = join(domain.sharesDir, SHARES.shared, FOLDER);
-    mkdirSync(dir, { mode: 0o777 });
+    // A folder of alice's own, so the upload may write into it.
+    const uid = USERS.find((u) => u.username === 'alice')?.uidNumber ?? 0;
+    dir = join(domain.homesDir, 'alice', FOLDER);
+    mkdirSync(dir);
+    chownSync(dir, uid, USERS_GID);
     writeFileSync(join(dir, 'bericht.txt'), 'x'.repeat(1536));
+    chownSync(join(dir, 'bericht.txt'), uid, USERS_GID);
     utimesSync(join(dir, 'bericht.txt'), MODIFIED, MODIFIED);
     work = join(tmpdir(), `i18n-e2e-${process.pid}`);
     mkdirSync(work, { recursive: true });
