@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CATALOGUES, LANGUAGES, lookup, type MessageTree, placeholdersOf, translate } from '../../../src/i18n/index.js';
 import { isPlural } from '../../../src/i18n/format.js';
+import { SHORTCUTS } from '../../../src/format/shortcuts.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -78,6 +79,10 @@ describe('message catalogues', () => {
       for (const m of text.matchAll(/\bt\(`([\w.]+)\.\$\{v\}`\)/g)) expect(lookup(CATALOGUES.en, `${m[1]}.list`), file).toBeDefined();
     }
     expect(unknown).toEqual([]);
+  });
+
+  it('every keyboard shortcut has its description in the catalogue, the same in English as in the table', () => {
+    for (const s of SHORTCUTS) expect(lookup(CATALOGUES.en, `shortcuts.descriptions.${s.id}`), s.id).toBe(s.description);
   });
 
   it("every msg('…') in the browser code names a message of the embedded `client` group", () => {
