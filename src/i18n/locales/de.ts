@@ -214,6 +214,11 @@ export const de: Translation<typeof en> = {
     moveDown: '{name} nach unten verschieben',
     remove: '{name} entfernen',
     folderNotFound: 'Ordner nicht gefunden',
+    missingHeading: 'Der Ordner dieses Lesezeichens existiert nicht mehr',
+    driveGone: 'Das Laufwerk von „{name}“ ({where}) steht Ihnen nicht mehr zur Verfügung.',
+    folderGone: 'Der Ordner „{name}“ ({where}) wurde nicht gefunden. Er wurde möglicherweise verschoben, umbenannt oder gelöscht.',
+    removeThis: 'Dieses Lesezeichen entfernen',
+    all: 'Alle Lesezeichen',
   },
   live: {
     paused: 'Live-Aktualisierung pausiert.',
@@ -231,6 +236,12 @@ export const de: Translation<typeof en> = {
     nextTitle: 'Nächste Datei (→)',
     ownPage: 'Eigene Seite',
     download: 'Herunterladen',
+    backToFolder: 'Zurück zum Ordner',
+    modified: 'geändert',
+    openPdf: 'PDF in einem neuen Tab öffnen',
+    noVideo: 'Ihr Browser kann dieses Video nicht abspielen. {link}.',
+    noAudio: 'Ihr Browser kann diese Audiodatei nicht abspielen. {link}.',
+    downloadIt: 'Herunterladen',
   },
   shortcuts: {
     title: 'Tastenkürzel',
@@ -265,6 +276,15 @@ export const de: Translation<typeof en> = {
   },
   help: {
     title: 'Hilfe',
+  },
+  searchPage: {
+    heading: 'Suche in {folder}',
+    namesContaining: 'Namen mit „{query}“ unterhalb von {folder}:',
+    hint: 'Geben Sie einen Teil eines Namens ein, um Dateien und Ordner unterhalb von {folder} zu finden. {star} und {question} dienen als Platzhalter.',
+    inFolder: 'in {folder}',
+  },
+  opsForm: {
+    willBeDeleted: { one: 'Dieses Element wird gelöscht, Ordner mit ihrem gesamten Inhalt. Das kann nicht rückgängig gemacht werden.', other: 'Diese {count} Elemente werden gelöscht, Ordner mit ihrem gesamten Inhalt. Das kann nicht rückgängig gemacht werden.' },
   },
   errors: {
     internal: 'Bei uns ist etwas schiefgelaufen. Wenn das wiederholt auftritt, nennen Sie dem IT-Service die untenstehende Referenz.',
@@ -321,6 +341,15 @@ export const de: Translation<typeof en> = {
     },
   },
   client: {
+    preview: {
+      contentsOf: 'Inhalt von {name}',
+      notFound: 'Die Datei wurde nicht gefunden.',
+      denied: 'Sie haben keine Berechtigung, sie zu öffnen.',
+      failedStatus: 'Die Vorschau ist fehlgeschlagen ({status}).',
+      failed: 'Die Vorschau ist fehlgeschlagen.',
+      truncated: 'Angezeigt werden die ersten 256 KiB. Laden Sie die Datei herunter, um sie vollständig zu sehen.',
+      none: 'Für diesen Dateityp gibt es keine Vorschau. Laden Sie die Datei herunter, um sie zu öffnen.',
+    },
     live: {
       sessionCap: 'Live-Aktualisierung pausiert: Sie haben zu viele Ordner gleichzeitig geöffnet. Schließen Sie einige Tabs und laden Sie die Seite neu.',
       totalCap: 'Live-Aktualisierung pausiert: Der Server verfolgt bereits so viele Ordner, wie er kann.',

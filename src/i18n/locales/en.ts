@@ -214,6 +214,11 @@ export const en = {
     moveDown: 'Move {name} down',
     remove: 'Remove {name}',
     folderNotFound: 'Folder not found',
+    missingHeading: 'This bookmark’s folder no longer exists',
+    driveGone: 'The drive of “{name}” ({where}) is not available to you any more.',
+    folderGone: 'The folder “{name}” ({where}) was not found. It may have been moved, renamed or deleted.',
+    removeThis: 'Remove this bookmark',
+    all: 'All bookmarks',
   },
   live: {
     paused: 'Live updates paused.',
@@ -231,6 +236,12 @@ export const en = {
     nextTitle: 'Next file (→)',
     ownPage: 'Own page',
     download: 'Download',
+    backToFolder: 'Back to the folder',
+    modified: 'modified',
+    openPdf: 'Open the PDF in a new tab',
+    noVideo: 'Your browser cannot play this video. {link}.',
+    noAudio: 'Your browser cannot play this audio. {link}.',
+    downloadIt: 'Download it',
   },
   shortcuts: {
     title: 'Keyboard shortcuts',
@@ -265,6 +276,15 @@ export const en = {
   },
   help: {
     title: 'Help',
+  },
+  searchPage: {
+    heading: 'Search in {folder}',
+    namesContaining: 'Names containing “{query}” below {folder}:',
+    hint: 'Type part of a name to find files and folders below {folder}. {star} and {question} work as wildcards.',
+    inFolder: 'in {folder}',
+  },
+  opsForm: {
+    willBeDeleted: { one: 'This item will be deleted, folders with everything in them. This cannot be undone.', other: 'These {count} items will be deleted, folders with everything in them. This cannot be undone.' },
   },
   errors: {
     internal: 'Something went wrong on our side. If it keeps happening, tell the help desk the reference below.',
@@ -321,6 +341,15 @@ export const en = {
     },
   },
   client: {
+    preview: {
+      contentsOf: 'Contents of {name}',
+      notFound: 'The file was not found.',
+      denied: 'You do not have permission to open it.',
+      failedStatus: 'The preview failed ({status}).',
+      failed: 'The preview failed.',
+      truncated: 'Showing the first 256 KiB. Download the file to see all of it.',
+      none: 'There is no preview for this type of file. Download it to open it.',
+    },
     live: {
       sessionCap: 'Live updates paused: you have too many folders open at once. Close some tabs, then refresh.',
       totalCap: 'Live updates paused: the server is following as many folders as it can.',
