@@ -286,6 +286,22 @@ export const de: Translation<typeof en> = {
   opsForm: {
     willBeDeleted: { one: 'Dieses Element wird gelöscht, Ordner mit ihrem gesamten Inhalt. Das kann nicht rückgängig gemacht werden.', other: 'Diese {count} Elemente werden gelöscht, Ordner mit ihrem gesamten Inhalt. Das kann nicht rückgängig gemacht werden.' },
   },
+  fileTypes: {
+    image: 'Bild',
+    pdf: 'PDF-Dokument',
+    video: 'Video',
+    audio: 'Audio',
+    archive: 'Archiv',
+    document: 'Dokument',
+    spreadsheet: 'Tabelle',
+    presentation: 'Präsentation',
+    table: 'Tabelle (Text)',
+    code: 'Quelltext',
+    markdown: 'Markdown',
+    text: 'Text',
+    extFile: '{ext}-Datei',
+    file: 'Datei',
+  },
   errors: {
     internal: 'Bei uns ist etwas schiefgelaufen. Wenn das wiederholt auftritt, nennen Sie dem IT-Service die untenstehende Referenz.',
     signInAgain: 'Der Dateiserver akzeptiert Ihre Anmeldung nicht mehr. Bitte melden Sie sich erneut an.',

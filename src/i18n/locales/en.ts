@@ -286,6 +286,22 @@ export const en = {
   opsForm: {
     willBeDeleted: { one: 'This item will be deleted, folders with everything in them. This cannot be undone.', other: 'These {count} items will be deleted, folders with everything in them. This cannot be undone.' },
   },
+  fileTypes: {
+    image: 'Image',
+    pdf: 'PDF document',
+    video: 'Video',
+    audio: 'Audio',
+    archive: 'Archive',
+    document: 'Document',
+    spreadsheet: 'Spreadsheet',
+    presentation: 'Presentation',
+    table: 'Table (text)',
+    code: 'Code',
+    markdown: 'Markdown',
+    text: 'Text',
+    extFile: '{ext} file',
+    file: 'File',
+  },
   errors: {
     internal: 'Something went wrong on our side. If it keeps happening, tell the help desk the reference below.',
     signInAgain: 'Your sign-in is no longer accepted by the file server. Please sign in again.',

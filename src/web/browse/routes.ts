@@ -90,7 +90,7 @@ export function browseRoutes(config: Config, files: FileService, userData?: User
           drive,
           crumbs: breadcrumbs(drive, segments),
           name: item,
-          type,
+          type: { ...type, label: translatorOf(res).t(type.labelKey, { ext: type.ext.toUpperCase() }) },
           size: formatBytes(Number(stat.size), translatorOf(res).lang),
           modifiedIso: stat.mtime.toISOString(),
           modifiedUtc: utcText(stat.mtime),

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { CATALOGUES, LANGUAGES, lookup, type MessageTree, placeholdersOf, translate } from '../../../src/i18n/index.js';
 import { isPlural } from '../../../src/i18n/format.js';
 import { SHORTCUTS } from '../../../src/format/shortcuts.js';
+import { fileTypeOf } from '../../../src/web/browse/file-types.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -83,6 +84,15 @@ describe('message catalogues', () => {
 
   it('every keyboard shortcut has its description in the catalogue, the same in English as in the table', () => {
     for (const s of SHORTCUTS) expect(lookup(CATALOGUES.en, `shortcuts.descriptions.${s.id}`), s.id).toBe(s.description);
+  });
+
+  it('file type labels: the catalogue says in English what the type table says', () => {
+    const names = ['a.jpg', 'b.pdf', 'c.mp4', 'd.mp3', 'e.zip', 'f.docx', 'g.xlsx', 'h.pptx', 'i.csv', 'j.ts', 'k.md', 'l.txt', 'm.xyz', 'noext', 'n.tiff', 'o.mkv'];
+    for (const name of names) {
+      const type = fileTypeOf(name);
+      expect(translate(CATALOGUES.en, 'en', type.labelKey, { ext: type.ext.toUpperCase() }), name).toBe(type.label);
+    }
+    expect(translate(CATALOGUES.de, 'de', fileTypeOf('m.xyz').labelKey, { ext: 'XYZ' })).toBe('XYZ-Datei');
   });
 
   it("every msg('…') in the browser code names a message of the embedded `client` group", () => {
