@@ -8,8 +8,10 @@ import { CATALOGUES, type Language, type MessageKeyOf } from './locales/index.js
 
 export interface Translator {
   lang: Language;
-  /** key + params → text (plural messages take their form from params.count). */
+  /** key + params → text (plural messages take their form from params.count). Numbers go in as they are. */
   t: (key: MessageKeyOf, params?: Params) => string;
+  /** The same with number params grouped the language's way ("1,234 results" / "1.234 Ergebnisse"). */
+  tn: (key: MessageKeyOf, params?: Params) => string;
   /**
    * For messages that wrap markup around parts (a <code>, a link): the message is HTML-escaped and the params,
    * already HTML that the caller built and escaped, go in as they are.
@@ -38,6 +40,7 @@ export function translatorFor(lang: Language): Translator {
   const tr: Translator = {
     lang,
     t: (key, params) => translate(tree, lang, key, params),
+    tn: (key, params) => translate(tree, lang, key, params, (v) => numbers.format(v)),
     tHtml: (key, htmlParams) => interpolate(escapeHtml(translate(tree, lang, key)), htmlParams),
     n: (value) => numbers.format(value),
     bytes: (value) => formatBytes(value, lang),

@@ -302,6 +302,18 @@ export const de: Translation<typeof en> = {
     extFile: '{ext}-Datei',
     file: 'Datei',
   },
+  searchEnd: {
+    nothing: 'Nichts gefunden.',
+    found: '{results}.',
+    results: { one: '{count} Ergebnis', other: '{count} Ergebnisse' },
+    seconds: { one: '{count} Sekunde', other: '{count} Sekunden' },
+    levels: { one: '{count} Ordnerebene', other: '{count} Ordnerebenen' },
+    items: { one: '{count} Element', other: '{count} Elementen' },
+    timeNote: 'Die Suche wurde nach {seconds} beendet, ihrem Zeitlimit; es kann weitere Treffer geben.',
+    depthNote: 'Die Suche reichte {levels} tief, ihr Tiefenlimit; tiefere Ordner wurden nicht durchsucht.',
+    entriesNote: 'Die Suche wurde nach der Prüfung von {items} beendet, ihrem Limit; es kann weitere Treffer geben.',
+    resultsNote: 'Die Suche wurde bei {results} beendet, ihrem Ergebnislimit; es gibt weitere.',
+  },
   errors: {
     internal: 'Bei uns ist etwas schiefgelaufen. Wenn das wiederholt auftritt, nennen Sie dem IT-Service die untenstehende Referenz.',
     signInAgain: 'Der Dateiserver akzeptiert Ihre Anmeldung nicht mehr. Bitte melden Sie sich erneut an.',

@@ -302,6 +302,18 @@ export const en = {
     extFile: '{ext} file',
     file: 'File',
   },
+  searchEnd: {
+    nothing: 'Nothing found.',
+    found: '{results}.',
+    results: { one: '{count} result', other: '{count} results' },
+    seconds: { one: '{count} second', other: '{count} seconds' },
+    levels: { one: '{count} folder level', other: '{count} folder levels' },
+    items: { one: '{count} item', other: '{count} items' },
+    timeNote: 'The search stopped after {seconds}, its time limit; there may be more.',
+    depthNote: 'The search went {levels} deep, its depth limit; deeper folders were not searched.',
+    entriesNote: 'The search stopped after looking at {items}, its limit; there may be more.',
+    resultsNote: 'The search stopped at {results}, its result limit; there are more.',
+  },
   errors: {
     internal: 'Something went wrong on our side. If it keeps happening, tell the help desk the reference below.',
     signInAgain: 'Your sign-in is no longer accepted by the file server. Please sign in again.',
