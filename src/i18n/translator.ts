@@ -28,6 +28,9 @@ export interface Translator {
 export const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' })[c] ?? c);
 
+/** For a message's own text in tHtml: an apostrophe stays as written (safe in text and in double-quoted attributes). */
+const escapeText = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;' })[c] ?? c);
+
 const clientJsonCache = new Map<Language, string>();
 const translators = new Map<Language, Translator>();
 
@@ -41,7 +44,7 @@ export function translatorFor(lang: Language): Translator {
     lang,
     t: (key, params) => translate(tree, lang, key, params),
     tn: (key, params) => translate(tree, lang, key, params, (v) => numbers.format(v)),
-    tHtml: (key, htmlParams) => interpolate(escapeHtml(translate(tree, lang, key)), htmlParams),
+    tHtml: (key, htmlParams) => interpolate(escapeText(translate(tree, lang, key)), htmlParams),
     n: (value) => numbers.format(value),
     bytes: (value) => formatBytes(value, lang),
     clientJson: () => {

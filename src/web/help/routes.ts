@@ -15,7 +15,7 @@ export function helpRoutes(config: Config): Router {
       version: appVersion(),
       helpUrl: config.help.url,
       supportEmail: config.help.supportEmail,
-      uploadMax: formatBytes(config.upload.maxBytes),
+      uploadMax: formatBytes(config.upload.maxBytes, translatorOf(res).lang),
     });
   });
   return router;
