@@ -302,6 +302,11 @@ export const de: Translation<typeof en> = {
   },
   opsForm: {
     willBeDeleted: { one: 'Dieses Element wird gelöscht, Ordner mit ihrem gesamten Inhalt. Das kann nicht rückgängig gemacht werden.', other: 'Diese {count} Elemente werden gelöscht, Ordner mit ihrem gesamten Inhalt. Das kann nicht rückgängig gemacht werden.' },
+    keepsName: '„{name}“ behält seinen Namen.',
+    deletedOne: '„{name}“ wurde gelöscht.',
+    deleted: '{items} gelöscht.',
+    deletedSome: '{items} gelöscht; {failed} nicht gelöscht:',
+    folderAndContents: 'Ordner mit seinem gesamten Inhalt',
   },
   fileTypes: {
     image: 'Bild',

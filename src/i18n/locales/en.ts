@@ -302,6 +302,11 @@ export const en = {
   },
   opsForm: {
     willBeDeleted: { one: 'This item will be deleted, folders with everything in them. This cannot be undone.', other: 'These {count} items will be deleted, folders with everything in them. This cannot be undone.' },
+    keepsName: '“{name}” keeps its name.',
+    deletedOne: 'Deleted “{name}”.',
+    deleted: 'Deleted {items}.',
+    deletedSome: 'Deleted {items}; {failed} could not be deleted:',
+    folderAndContents: 'folder and everything in it',
   },
   fileTypes: {
     image: 'Image',
