@@ -101,6 +101,11 @@ export const de: Translation<typeof en> = {
     cancelAll: 'Alle abbrechen',
     close: 'Schließen',
     totalProgress: 'Gesamtfortschritt des Hochladens',
+    errors: {
+      couldNotSave: 'Die Datei konnte nicht gespeichert werden.',
+      exists: '„{name}“ existiert bereits. Wählen Sie, ob sie überschrieben werden soll oder beide behalten werden sollen.',
+      tooLarge: 'Dieser Upload ist größer als das Limit von {max}.',
+    },
   },
   ops: {
     toolbar: 'Dateiaktionen',

@@ -101,6 +101,11 @@ export const en = {
     cancelAll: 'Cancel all',
     close: 'Close',
     totalProgress: 'Total upload progress',
+    errors: {
+      couldNotSave: 'The file could not be saved.',
+      exists: '“{name}” already exists. Choose to overwrite it or keep both.',
+      tooLarge: 'That upload is larger than the limit of {max}.',
+    },
   },
   ops: {
     toolbar: 'File actions',
