@@ -36,6 +36,9 @@ export const de: Translation<typeof en> = {
     password: 'Passwort',
     remember: 'Angemeldet bleiben',
     submit: 'Anmelden',
+    signedOut: 'Sie haben sich abgemeldet.',
+    signInEnded: 'Ihre Anmeldung wurde beendet. Bitte melden Sie sich erneut an.',
+    sessionExpired: 'Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.',
   },
   browse: {
     upTo: 'Nach oben zu {name}',

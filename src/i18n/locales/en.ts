@@ -36,6 +36,9 @@ export const en = {
     password: 'Password',
     remember: 'Keep me signed in',
     submit: 'Sign in',
+    signedOut: 'You have signed out.',
+    signInEnded: 'Your sign-in has ended. Please sign in again.',
+    sessionExpired: 'Your session has expired. Please sign in again.',
   },
   browse: {
     upTo: 'Up to {name}',

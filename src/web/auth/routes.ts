@@ -53,7 +53,7 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
 
   router.get('/login', csrf.provideToken, (req, res) => {
     if (req.session.user) return res.redirect(303, safeRedirectTarget(req.query.next));
-    const notice = req.query['signed-out'] === '1' ? 'You have signed out.' : undefined;
+    const notice = req.query['signed-out'] === '1' ? translatorOf(res).t('login.signedOut') : undefined;
     render(req, res, notice ? { notice } : {});
   });
 
