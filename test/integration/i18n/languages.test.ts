@@ -120,7 +120,7 @@ describe('languages', () => {
     expect(htmlLang((await alice.get(base, { headers: ENGLISH })).text)).toBe('en');
   });
 
-  it('error pages and the typed errors speak the language; JSON errors too', async () => {
+  it('error pages, sign-in errors and notices speak the language', async () => {
     const missing = await alice.get(`${base}no-such-folder/`, { headers: GERMAN });
     expect(missing.status).toBe(404);
     expect(htmlLang(missing.text)).toBe('de');
@@ -139,5 +139,12 @@ describe('languages', () => {
     expect(badLogin.status).toBe(401);
     expect(htmlLang(badLogin.text)).toBe('de');
     expect(text(badLogin.text)).toContain('Benutzername oder Passwort ist falsch.');
+
+    // Signing out comes back to the sign-in page, which says so in German.
+    const leaving = await signedIn(app, 'alice');
+    const out = await leaving.post('/logout', { _csrf: csrfTokenIn((await leaving.get(base)).text) }, { headers: GERMAN });
+    expect(out.status).toBe(303);
+    const after = await leaving.get(out.location ?? '/login', { headers: GERMAN });
+    expect(text(after.text)).toContain('Sie haben sich abgemeldet.');
   });
 });
