@@ -40,6 +40,12 @@ export function intlLocale(): string {
   return preferred.find((l) => l.toLowerCase().split('-')[0] === lang) ?? lang;
 }
 
+/**
+ * For the page's own API calls: the server loads the user's Language setting for pages only, so the calls name
+ * the page's language and its messages (a name that exists, a denied folder) come back in it.
+ */
+export const languageHeader = (): { 'Accept-Language': string } => ({ 'Accept-Language': pageLang() });
+
 /** A number grouped the page language's way. */
 export const num = (n: number): string => n.toLocaleString(intlLocale());
 

@@ -5,7 +5,7 @@
  * the search on the server. "Search deeper" reruns it in the panel with the raised limit. Without JavaScript
  * the form is a plain GET to the results page.
  */
-import { msg } from './i18n.js';
+import { languageHeader, msg } from './i18n.js';
 
 interface HitLine {
   type: 'hit';
@@ -107,7 +107,7 @@ class SearchPanel {
     this.status.textContent = msg('search.searching');
     let found = 0;
     try {
-      const res = await fetch(url, { headers: { Accept: 'application/x-ndjson' }, signal: ac.signal, credentials: 'same-origin' });
+      const res = await fetch(url, { headers: { Accept: 'application/x-ndjson', ...languageHeader() }, signal: ac.signal, credentials: 'same-origin' });
       const reader = res.body?.getReader();
       if (!reader) throw new Error('no body');
       const decoder = new TextDecoder();

@@ -1,4 +1,4 @@
-import { bytes as formatBytes, msg } from './i18n.js';
+import { bytes as formatBytes, languageHeader, msg } from './i18n.js';
 import { BUSY_RETRY, busyRetryDelay } from './upload-retry.js';
 // The uploader: files from the button or dropped (folders too), with per-file and total progress, speed, time
 // left, cancel, conflict choices (overwrite / keep both / skip) and a summary. Small files go as one multipart
@@ -165,6 +165,7 @@ export function enableUpload(): void {
       if (item) item.xhr = req;
       req.open(method, url);
       req.setRequestHeader('Accept', 'application/json');
+      req.setRequestHeader('Accept-Language', languageHeader()['Accept-Language']);
       if (method !== 'GET' && method !== 'HEAD') req.setRequestHeader('X-CSRF-Token', csrf);
       for (const [k, v] of Object.entries(headers)) req.setRequestHeader(k, v);
       if (onProgress) req.upload.addEventListener('progress', (e) => onProgress(e.loaded));

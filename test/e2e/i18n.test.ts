@@ -135,6 +135,15 @@ describe('languages in Chromium', () => {
     await page.getByRole('checkbox', { name: 'bericht.txt auswählen' }).check();
     await expect.poll(() => page.locator('[data-sel-info]').textContent()).toBe('1 Element ausgewählt · 1,5 KB');
 
+    // The server's own messages to the page's calls come back in the page's language, though the browser asks for English.
+    await page.getByRole('button', { name: 'Neuer Ordner' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Neuer Ordner' });
+    await dialog.getByLabel('Name').fill('bericht.txt');
+    await dialog.getByRole('button', { name: 'Erstellen' }).click();
+    await expect.poll(() => dialog.locator('#pc-name-error').textContent()).toBe('„bericht.txt“ existiert bereits.');
+    await dialog.getByRole('button', { name: 'Abbrechen' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+
     // Another sign-in of the same user (another device) gets German too.
     const elsewhere = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC' });
     const other = await signedInEnglish(elsewhere);

@@ -1,6 +1,6 @@
 // JSON calls to the operations API (ops-contract): CSRF in X-CSRF-Token as uploads send it, errors as ApiError.
 
-import { msg } from '../i18n.js';
+import { languageHeader, msg } from '../i18n.js';
 
 export type Resolution = 'skip' | 'replace' | 'keep-both';
 
@@ -71,7 +71,7 @@ export async function api<T>(method: 'GET' | 'POST' | 'DELETE', url: string, bod
     res = await fetch(url, {
       method,
       credentials: 'same-origin',
-      headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...(method === 'GET' ? {} : { 'X-CSRF-Token': csrfToken }) },
+      headers: { Accept: 'application/json', ...languageHeader(), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...(method === 'GET' ? {} : { 'X-CSRF-Token': csrfToken }) },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal,
     });

@@ -5,6 +5,9 @@ import * as auth from '../../../src/auth/errors.js';
 import { AppError, BadRequestError, ConflictError, ForbiddenError, InsufficientStorageError, LockedError, NotFoundError, PayloadTooLargeError, toHttpError, UnauthorizedError, UnavailableError } from '../../../src/errors/index.js';
 import { AuthMethodRefusedError } from '../../../src/errors/app-error.js';
 import { CATALOGUES, lookup, translate } from '../../../src/i18n/index.js';
+import { CancelledError, opErrorOf } from '../../../src/files/index.js';
+import { errorFromStatus } from '../../../src/smb/errors.js';
+import { NtStatus } from '../../../src/smb/messages/ntstatus.js';
 
 const english = (e: AppError): string => translate(CATALOGUES.en, 'en', e.messageKey ?? '', e.messageParams);
 
@@ -33,6 +36,25 @@ describe('error messages in the catalogue', () => {
     }
     const de = toHttpError(smbError('NotFound'), 'Bericht.pdf');
     expect(translate(CATALOGUES.de, 'de', de.messageKey ?? '', de.messageParams)).toBe('„Bericht.pdf“ wurde nicht gefunden. Es wurde möglicherweise verschoben oder gelöscht.');
+  });
+
+  it('file operation errors, with and without the item, say the same in English', () => {
+    const statuses = [NtStatus.SHARING_VIOLATION, NtStatus.FILE_LOCK_CONFLICT, NtStatus.OBJECT_NAME_NOT_FOUND, NtStatus.ACCESS_DENIED, NtStatus.OBJECT_NAME_COLLISION, NtStatus.DIRECTORY_NOT_EMPTY, NtStatus.DISK_FULL, NtStatus.OBJECT_NAME_INVALID];
+    for (const status of statuses) {
+      for (const item of ['report.pdf', undefined]) {
+        const e = opErrorOf(errorFromStatus(status, 'CREATE', 'x'), item);
+        expect(e.messageKey, `${status} ${item}`).toBeDefined();
+        expect(english(e), `${status} ${item}`).toBe(e.message);
+      }
+    }
+    const failed = opErrorOf(new Error('boom'), 'a.txt');
+    expect(english(failed)).toBe(failed.message);
+    expect(english(new CancelledError())).toBe('The operation was cancelled.');
+    // An app error keeps its own catalogue message through opErrorOf.
+    const wrapped = opErrorOf(toHttpError(smbError('NotFound'), 'b.txt'));
+    expect(wrapped.messageKey).toBe('errors.file.notFound.named');
+    const exists = opErrorOf(errorFromStatus(NtStatus.OBJECT_NAME_COLLISION, 'CREATE', 'x'), 'Bericht');
+    expect(translate(CATALOGUES.de, 'de', exists.messageKey ?? '', exists.messageParams)).toBe('„Bericht“ existiert bereits.');
   });
 
   it('sign-in errors say the same in English, waits included', () => {
