@@ -40,6 +40,8 @@ import { shortcutRows } from './format/shortcuts.js';
 import { staticFiles } from './web/static-files.js';
 import { brandingAssets, brandingRoutes, brandLocals, loginBackground, themeColors } from './web/branding/index.js';
 import { layoutEngine } from './web/view-engine.js';
+import { languageHelpers, languageLocals } from './web/i18n/middleware.js';
+import { DEFAULT_LANGUAGE } from './i18n/index.js';
 
 export interface AppDeps {
   logger?: Logger;
@@ -77,6 +79,8 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   app.locals.brand = brandLocals(config, branding, themeColor);
   // Pages without a signed-in user (or without services) follow the device in the site's theme.
   app.locals.appearance = appearanceFor(config.site, undefined);
+  // English until languageLocals picks (a page rendered before it, e.g. a static file's error, still works).
+  Object.assign(app.locals, languageHelpers(DEFAULT_LANGUAGE));
 
   app.use(requestContext());
   const metrics = deps.metrics ?? new Metrics();
@@ -88,6 +92,8 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
 
   app.use(staticFiles(rootPath('public'), { index: false, setHeaders: metrics.staticFile }));
   app.use(brandingRoutes(config, branding, themeColor));
+  // After the static files and branding: they are the same in every language.
+  app.use(languageLocals());
   app.use('/login', loginBackground(branding.backgrounds.length));
 
   app.use(healthRoutes(deps.statusChecks ?? singleFlight(statusChecks(config)), { signInAvailable: deps.services !== undefined, adminToken: config.admin.token }));
@@ -117,6 +123,8 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(csrf.protect);
     app.use((req, res, next) => (res.locals.user ? csrf.provideToken(req, res, next) : next()));
     app.use(userDataLocals(services.userData, logger));
+    // Again, now that the user's "Language" setting is known.
+    app.use(languageLocals());
     app.use(themeRoutes(config, services.userData));
     // Everything above may refuse a request before routing; metrics label such refusals (unmatched).
     app.use(metrics.routing());

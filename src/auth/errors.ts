@@ -9,51 +9,51 @@ export const INVALID_CREDENTIALS_MESSAGE = 'The username or password is incorrec
 
 export class InvalidCredentialsError extends AppError {
   constructor(options: AppErrorOptions = {}) {
-    super(401, INVALID_CREDENTIALS_MESSAGE, options.code ?? 'invalid_credentials', options);
+    super(401, INVALID_CREDENTIALS_MESSAGE, options.code ?? 'invalid_credentials', { messageKey: 'errors.auth.invalidCredentials', ...options });
   }
 }
 
 export class AccountLockedError extends AppError {
   constructor(options: AppErrorOptions = {}) {
-    super(401, 'Your account is locked after too many failed sign-ins. Wait a few minutes and try again, or contact the help desk.', options.code ?? 'account_locked', options);
+    super(401, 'Your account is locked after too many failed sign-ins. Wait a few minutes and try again, or contact the help desk.', options.code ?? 'account_locked', { messageKey: 'errors.auth.accountLocked', ...options });
   }
 }
 
 export class PasswordExpiredError extends AppError {
   constructor(options: AppErrorOptions = {}) {
-    super(401, 'Your password has expired. Change it, then sign in again.', options.code ?? 'password_expired', options);
+    super(401, 'Your password has expired. Change it, then sign in again.', options.code ?? 'password_expired', { messageKey: 'errors.auth.passwordExpired', ...options });
   }
 }
 
 export class PasswordMustChangeError extends AppError {
   constructor(options: AppErrorOptions = {}) {
-    super(401, 'You must change your password before you can sign in. Change it, then sign in again.', options.code ?? 'password_must_change', options);
+    super(401, 'You must change your password before you can sign in. Change it, then sign in again.', options.code ?? 'password_must_change', { messageKey: 'errors.auth.passwordMustChange', ...options });
   }
 }
 
 export class AccountDisabledError extends AppError {
   constructor(options: AppErrorOptions = {}) {
-    super(401, 'Your account is disabled. Contact the help desk.', options.code ?? 'account_disabled', options);
+    super(401, 'Your account is disabled. Contact the help desk.', options.code ?? 'account_disabled', { messageKey: 'errors.auth.accountDisabled', ...options });
   }
 }
 
 export class AccountExpiredError extends AppError {
   constructor(options: AppErrorOptions = {}) {
-    super(401, 'Your account has expired. Contact the help desk.', options.code ?? 'account_expired', options);
+    super(401, 'Your account has expired. Contact the help desk.', options.code ?? 'account_expired', { messageKey: 'errors.auth.accountExpired', ...options });
   }
 }
 
 /** AD logon-hours (530) and workstation (531) restrictions: the account is fine, just not here or not now. */
 export class SignInNotAllowedNowError extends AppError {
   constructor(options: AppErrorOptions = {}) {
-    super(401, 'Your account is not allowed to sign in at this time or from here. Contact the help desk if you think it should be.', options.code ?? 'sign_in_not_allowed_now', options);
+    super(401, 'Your account is not allowed to sign in at this time or from here. Contact the help desk if you think it should be.', options.code ?? 'sign_in_not_allowed_now', { messageKey: 'errors.auth.signInNotAllowedNow', ...options });
   }
 }
 
 /** Not in any of the configured groups. Deliberately says nothing about which groups would do. */
 export class SignInNotAllowedError extends AppError {
   constructor(options: AppErrorOptions = {}) {
-    super(403, 'Your account is not allowed to use this service.', options.code ?? 'sign_in_not_allowed', options);
+    super(403, 'Your account is not allowed to use this service.', options.code ?? 'sign_in_not_allowed', { messageKey: 'errors.auth.signInNotAllowed', ...options });
   }
 }
 
@@ -63,7 +63,7 @@ export class TooManyAttemptsError extends AppError {
     readonly retryAfterSeconds: number,
     options: AppErrorOptions = {},
   ) {
-    super(429, `Too many sign-in attempts. Try again in ${describeWait(retryAfterSeconds)}.`, options.code ?? 'too_many_attempts', options);
+    super(429, `Too many sign-in attempts. Try again in ${describeWait(retryAfterSeconds)}.`, options.code ?? 'too_many_attempts', { ...waitKey('errors.auth.tooManyAttempts', retryAfterSeconds), ...options });
   }
 }
 
@@ -77,8 +77,14 @@ export class SignInBusyError extends AppError {
     readonly retryAfterSeconds: number,
     options: AppErrorOptions = {},
   ) {
-    super(503, `Many people are signing in right now. Please try again in ${describeWait(retryAfterSeconds)}.`, options.code ?? 'sign_in_busy', options);
+    super(503, `Many people are signing in right now. Please try again in ${describeWait(retryAfterSeconds)}.`, options.code ?? 'sign_in_busy', { ...waitKey('errors.auth.signInBusy', retryAfterSeconds), ...options });
   }
+}
+
+/** The catalogue's form of a message with a wait, as describeWait words it: <base>Seconds or <base>Minutes with {count}. */
+function waitKey(base: 'errors.auth.tooManyAttempts' | 'errors.auth.signInBusy', seconds: number): AppErrorOptions {
+  if (seconds < 60) return { messageKey: `${base}Seconds`, messageParams: { count: String(seconds) } };
+  return { messageKey: `${base}Minutes`, messageParams: { count: String(Math.ceil(seconds / 60)) } };
 }
 
 function describeWait(seconds: number): string {
@@ -90,7 +96,7 @@ function describeWait(seconds: number): string {
 /** Every configured DC failed to answer (refused, timed out, TLS failure). Extends the generic outage error so reporting treats it as one. */
 export class DirectoryUnavailableError extends UnavailableError {
   constructor(options: AppErrorOptions = {}) {
-    super('The sign-in service is not answering, try again shortly.', { code: 'directory_unavailable', ...options });
+    super('The sign-in service is not answering, try again shortly.', { code: 'directory_unavailable', messageKey: 'errors.auth.directoryUnavailable', ...options });
   }
 }
 
@@ -107,7 +113,7 @@ export class DirectoryConfigError extends InternalError {
 /** A sealed credential that does not open with the key from the cookie: tampered, mixed up or from another user. */
 export class CredentialUnreadableError extends UnauthorizedError {
   constructor(options: AppErrorOptions = {}) {
-    super('Your sign-in has expired. Please sign in again.', { code: 'credential_unreadable', ...options });
+    super('Your sign-in has expired. Please sign in again.', { code: 'credential_unreadable', messageKey: 'errors.auth.credentialUnreadable', ...options });
   }
 }
 

@@ -3,6 +3,7 @@
  * preview page per file); with JavaScript times show in the user's locale and zone, the sort form applies
  * on change, broken thumbnails fall back to icons, and file links open a preview modal.
  */
+import { intlLocale, msg } from './i18n.js';
 
 interface BootstrapModal {
   show(): void;
@@ -17,11 +18,10 @@ declare global {
   }
 }
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'long' });
-
-/** <time datetime="ISO">… UTC</time> → the user's locale and time zone; the full form goes in the tooltip. */
+/** <time datetime="ISO">… UTC</time> → the page's language (<html lang>) and the user's time zone; the full form goes in the tooltip. */
 export function localizeTimes(root: ParentNode = document): void {
+  const dateFormat = new Intl.DateTimeFormat(intlLocale(), { dateStyle: 'medium', timeStyle: 'short' });
+  const fullFormat = new Intl.DateTimeFormat(intlLocale(), { dateStyle: 'full', timeStyle: 'long' });
   for (const el of root.querySelectorAll<HTMLTimeElement>('time[datetime]')) {
     const d = new Date(el.dateTime);
     if (Number.isNaN(d.getTime())) continue;
@@ -138,32 +138,32 @@ function enablePreview(): void {
       }
       case 'text': {
         const pre = el('pre', { tabIndex: 0 }, 'pc-preview-text');
-        pre.setAttribute('aria-label', `Contents of ${item.name}`);
+        pre.setAttribute('aria-label', msg('preview.contentsOf', { name: item.name }));
         pre.setAttribute('aria-busy', 'true');
-        pre.textContent = 'Loading…';
+        pre.textContent = msg('ops.loading');
         body.append(pre);
         const controller = new AbortController();
         textRequest = controller;
         fetch(siblingUrl(href, 'preview-text'), { headers: { Accept: 'text/plain' }, credentials: 'same-origin', signal: controller.signal })
           .then(async (res) => {
-            if (!res.ok) throw new Error(res.status === 404 ? 'The file was not found.' : res.status === 403 ? 'You do not have permission to open it.' : `The preview failed (${res.status}).`);
+            if (!res.ok) throw new Error(res.status === 404 ? msg('preview.notFound') : res.status === 403 ? msg('preview.denied') : msg('preview.failedStatus', { status: String(res.status) }));
             const text = await res.text();
             if (controller.signal.aborted) return;
             pre.textContent = text;
             pre.removeAttribute('aria-busy');
             if (res.headers.get('X-Preview-Truncated') === '1') {
-              body.prepend(el('p', { textContent: 'Showing the first 256 KiB. Download the file to see all of it.' }, 'alert alert-info py-2 small'));
+              body.prepend(el('p', { textContent: msg('preview.truncated') }, 'alert alert-info py-2 small'));
             }
           })
           .catch((err: unknown) => {
             if (controller.signal.aborted) return;
             pre.removeAttribute('aria-busy');
-            pre.textContent = err instanceof Error ? err.message : 'The preview failed.';
+            pre.textContent = err instanceof Error ? err.message : msg('preview.failed');
           });
         break;
       }
       default:
-        body.append(el('p', { textContent: 'There is no preview for this type of file. Download it to open it.' }, 'text-center text-body-secondary py-5 mb-0'));
+        body.append(el('p', { textContent: msg('preview.none') }, 'text-center text-body-secondary py-5 mb-0'));
     }
     const all = items();
     const at = all.findIndex((i) => i.row === item.row);

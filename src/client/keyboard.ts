@@ -6,6 +6,7 @@
  * No shortcut fires while the user types in a field, or while a dialog or menu is open.
  */
 import { chordsOf, type Chord, SHORTCUTS, type ShortcutId } from '../format/shortcuts.js';
+import { msg } from './i18n.js';
 import { announce, isTyping } from './ops/dom.js';
 import { describeSelection, type Item, itemOf } from './ops/selection.js';
 
@@ -191,7 +192,7 @@ function run(listing: Listing, id: ShortcutId, e: KeyboardEvent): boolean {
       return listing.rows().length > 0 && clickShortcut('select-all');
     case 'clear':
       if (!clickShortcut('clear')) return false;
-      announce('Selection cleared.');
+      announce(msg('ops.selectionCleared'));
       return true;
     case 'delete':
     case 'rename':

@@ -6,18 +6,19 @@
  * notify, a lost connection) the page says "Live updates paused" and offers a refresh: never silently stale.
  */
 import { localizeTimes } from './browse.js';
+import { msg } from './i18n.js';
 
 /** Events that arrive within this of the first one are answered by one re-fetch. */
 const COALESCE_MS = 250;
 
-const MESSAGES: Record<string, string> = {
-  'session-cap': 'Live updates paused: you have too many folders open at once. Close some tabs, then refresh.',
-  'total-cap': 'Live updates paused: the server is following as many folders as it can.',
-  refused: 'Live updates paused: the file server does not report changes to this folder.',
-  lost: 'Live updates paused: the connection to the file server was lost.',
-  'signed-out': 'Live updates paused: you have signed out.',
-  reconnecting: 'Live updates paused: reconnecting…',
-};
+const MESSAGES = {
+  'session-cap': 'live.sessionCap',
+  'total-cap': 'live.totalCap',
+  refused: 'live.refused',
+  lost: 'live.lost',
+  'signed-out': 'live.signedOut',
+  reconnecting: 'live.reconnecting',
+} as const;
 
 /** The listing, fetched again: by ops' refresh when it is on the page (it keeps the selection), else here. */
 function refetchListing(): Promise<void> {
@@ -52,7 +53,7 @@ export function enableLive(): void {
   const show = (state: string, reason?: string): void => {
     box.dataset.liveState = state;
     if (paused) paused.hidden = reason === undefined;
-    if (message && reason !== undefined) message.textContent = MESSAGES[reason] ?? 'Live updates paused.';
+    if (message && reason !== undefined) message.textContent = msg(reason in MESSAGES ? MESSAGES[reason as keyof typeof MESSAGES] : 'live.paused');
   };
 
   // One re-fetch at a time; changes during one are answered by another right after it.

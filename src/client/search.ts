@@ -5,6 +5,8 @@
  * the search on the server. "Search deeper" reruns it in the panel with the raised limit. Without JavaScript
  * the form is a plain GET to the results page.
  */
+import { languageHeader, msg } from './i18n.js';
+
 interface HitLine {
   type: 'hit';
   name: string;
@@ -63,14 +65,14 @@ function hitItem(hit: HitLine): HTMLLIElement {
 class SearchPanel {
   readonly root = el('section', 'pc-search-results card card-body mb-3');
   private readonly status = el('p', 'pc-search-status mb-2');
-  private readonly stop = el('button', 'btn btn-sm btn-outline-secondary pc-search-stop', 'Stop');
-  private readonly close = el('button', 'btn btn-sm btn-outline-secondary pc-search-close', 'Close');
+  private readonly stop = el('button', 'btn btn-sm btn-outline-secondary pc-search-stop', msg('search.stop'));
+  private readonly close = el('button', 'btn btn-sm btn-outline-secondary pc-search-close', msg('search.close'));
   private readonly list = el('ol', 'list-group pc-search-hits');
   private readonly summary = el('div', 'pc-search-summary mt-2');
   private running: AbortController | undefined;
 
   constructor() {
-    this.root.setAttribute('aria-label', 'Search results');
+    this.root.setAttribute('aria-label', msg('search.results'));
     this.status.setAttribute('role', 'status');
     this.stop.type = 'button';
     this.close.type = 'button';
@@ -78,7 +80,7 @@ class SearchPanel {
     head.append(this.status, this.stop, this.close);
     this.status.classList.add('me-auto');
     this.root.append(head, this.list, this.summary);
-    this.stop.addEventListener('click', () => this.cancel('Stopped.'));
+    this.stop.addEventListener('click', () => this.cancel(msg('search.stopped')));
     this.close.addEventListener('click', () => {
       this.cancel();
       this.root.remove();
@@ -102,10 +104,10 @@ class SearchPanel {
     this.list.replaceChildren();
     this.summary.replaceChildren();
     this.stop.hidden = false;
-    this.status.textContent = 'Searching…';
+    this.status.textContent = msg('search.searching');
     let found = 0;
     try {
-      const res = await fetch(url, { headers: { Accept: 'application/x-ndjson' }, signal: ac.signal, credentials: 'same-origin' });
+      const res = await fetch(url, { headers: { Accept: 'application/x-ndjson', ...languageHeader() }, signal: ac.signal, credentials: 'same-origin' });
       const reader = res.body?.getReader();
       if (!reader) throw new Error('no body');
       const decoder = new TextDecoder();
@@ -122,14 +124,14 @@ class SearchPanel {
           if (line.type === 'hit') {
             this.list.append(hitItem(line));
             found++;
-            this.status.textContent = `Searching… ${found} found so far.`;
+            this.status.textContent = msg('search.foundSoFar', { count: String(found) });
           } else if (line.type === 'end') this.finish(line);
           else if (line.type === 'error') this.status.textContent = line.message;
         }
       }
     } catch (err) {
       if (ac.signal.aborted) return;
-      this.status.textContent = 'The search failed. Try again.';
+      this.status.textContent = msg('search.failed');
       console.warn('search failed', err);
     } finally {
       if (this.running === ac) {
@@ -144,7 +146,7 @@ class SearchPanel {
     if (!end.note) return;
     const note = el('p', 'mb-1 pc-search-limit-note', `${end.note} `);
     if (end.deeperHref) {
-      const deeper = el('a', 'pc-search-deeper', 'Search deeper');
+      const deeper = el('a', 'pc-search-deeper', msg('search.deeper'));
       deeper.href = end.deeperHref;
       deeper.addEventListener('click', (e) => {
         e.preventDefault();

@@ -1,5 +1,5 @@
-import { formatBytes } from '../format/bytes.js';
 import { announce, announceError, progressStep } from './announce.js';
+import { bytes as formatBytes, languageHeader, msg } from './i18n.js';
 import { BUSY_RETRY, busyRetryDelay } from './upload-retry.js';
 // The uploader: files from the button or dropped (folders too), with per-file and total progress, speed, time
 // left, cancel, conflict choices (overwrite / keep both / skip) and a summary. Small files go as one multipart
@@ -41,7 +41,6 @@ const CHUNK = 8 << 20;
 const PARALLEL = 3;
 const MAX_RETRIES = 8;
 /** "1 file", "3 files" (the live region's sentences). */
-const files = (n: number): string => `${n.toLocaleString()} file${n === 1 ? '' : 's'}`;
 
 class NetworkError extends Error {}
 class Cancelled extends Error {}
@@ -53,9 +52,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 function humanTime(seconds: number): string {
   if (!Number.isFinite(seconds)) return '…';
   const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  if (s < 60) return msg('upload.seconds', { s });
+  if (s < 3600) return msg('upload.minutesSeconds', { m: Math.floor(s / 60), s: s % 60 });
+  return msg('upload.hoursMinutes', { h: Math.floor(s / 3600), m: Math.floor((s % 3600) / 60) });
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text = ''): HTMLElementTagNameMap[K] {
@@ -82,7 +81,7 @@ function errorMessage(reply: HttpReply): string {
     const first = files[0] as { message?: unknown } | undefined;
     if (typeof first?.message === 'string') return first.message;
   }
-  return `The server answered ${reply.status}.`;
+  return msg('upload.serverAnswered', { status: reply.status });
 }
 
 /** Collects files from a drop, walking dropped folders (webkitGetAsEntry) where the browser allows. */
@@ -180,6 +179,7 @@ export function enableUpload(): void {
       if (item) item.xhr = req;
       req.open(method, url);
       req.setRequestHeader('Accept', 'application/json');
+      req.setRequestHeader('Accept-Language', languageHeader()['Accept-Language']);
       if (method !== 'GET' && method !== 'HEAD') req.setRequestHeader('X-CSRF-Token', csrf);
       for (const [k, v] of Object.entries(headers)) req.setRequestHeader(k, v);
       if (onProgress) req.upload.addEventListener('progress', (e) => onProgress(e.loaded));
@@ -189,8 +189,8 @@ export function enableUpload(): void {
         if (offset !== null && reply.body.offset === undefined) reply.body.offset = Number(offset);
         resolve(reply);
       });
-      req.addEventListener('error', () => reject(new NetworkError('The connection dropped.')));
-      req.addEventListener('timeout', () => reject(new NetworkError('The connection timed out.')));
+      req.addEventListener('error', () => reject(new NetworkError(msg('upload.connectionDropped'))));
+      req.addEventListener('timeout', () => reject(new NetworkError(msg('upload.connectionTimedOut'))));
       req.addEventListener('abort', () => reject(new Cancelled('Cancelled.')));
       req.send(body);
     });
@@ -206,33 +206,33 @@ export function enableUpload(): void {
     item.bar.classList.toggle('bg-secondary', item.state === 'skipped' || item.state === 'cancelled');
     item.bar.classList.toggle('bg-warning', item.state === 'conflict');
     const labels: Record<State, string> = {
-      queued: 'Waiting',
+      queued: msg('upload.waiting'),
       uploading: item.message ? `${pct}% · ${item.message}` : `${pct}%`,
-      done: item.savedAs && item.savedAs !== item.file.name ? `Saved as “${item.savedAs}”` : 'Done',
-      failed: item.message || 'Failed',
-      conflict: item.message || 'Already exists',
-      skipped: 'Skipped',
-      cancelled: 'Cancelled',
+      done: item.savedAs && item.savedAs !== item.file.name ? msg('upload.savedAs', { name: item.savedAs }) : msg('upload.done'),
+      failed: item.message || msg('upload.failed'),
+      conflict: item.message || msg('upload.alreadyExists'),
+      skipped: msg('upload.skipped'),
+      cancelled: msg('upload.cancelled'),
     };
     item.note.textContent = labels[item.state];
     item.actions.replaceChildren();
     if (item.state === 'queued' || item.state === 'uploading') {
-      const b = el('button', 'btn btn-sm btn-link text-danger p-0', 'Cancel');
+      const b = el('button', 'btn btn-sm btn-link text-danger p-0', msg('upload.cancel'));
       b.type = 'button';
-      b.setAttribute('aria-label', `Cancel ${item.file.name}`);
+      b.setAttribute('aria-label', msg('upload.cancelFile', { name: item.file.name }));
       b.addEventListener('click', () => cancel(item));
       item.actions.append(b);
     } else if (item.state === 'conflict') {
-      for (const [label, mode] of [['Overwrite', 'overwrite'], ['Keep both', 'keep-both'], ['Skip', 'skip']] as const) {
+      for (const [label, mode] of [[msg('upload.overwrite'), 'overwrite'], [msg('upload.keepBoth'), 'keep-both'], [msg('upload.skip'), 'skip']] as const) {
         const b = el('button', `btn btn-sm ${mode === 'overwrite' ? 'btn-outline-danger' : 'btn-outline-secondary'}`, label);
         b.type = 'button';
         b.addEventListener('click', () => resolveConflict(item, mode));
         item.actions.append(b);
       }
     } else if (item.state === 'failed' && item.retryable) {
-      const b = el('button', 'btn btn-sm btn-outline-primary', 'Retry');
+      const b = el('button', 'btn btn-sm btn-outline-primary', msg('upload.retry'));
       b.type = 'button';
-      b.setAttribute('aria-label', `Retry ${item.file.name}`);
+      b.setAttribute('aria-label', msg('upload.retryFile', { name: item.file.name }));
       b.addEventListener('click', () => retry(item));
       item.actions.append(b);
     }
@@ -246,7 +246,7 @@ export function enableUpload(): void {
     totalBar.style.width = `${pct}%`;
     total.setAttribute('aria-valuenow', String(pct));
     const step = items.some((i) => i.state === 'uploading') ? progressStep(saidPct, pct) : undefined;
-    if (step !== undefined) announce(`Uploading: ${step}%.`);
+    if (step !== undefined) announce(msg('upload.announceStep', { percent: String(step) }));
     saidPct = pct;
     const now = performance.now();
     samples.push({ t: now, bytes: sent });
@@ -255,8 +255,8 @@ export function enableUpload(): void {
     const speed = first && now - first.t > 300 ? ((sent - first.bytes) * 1000) / (now - first.t) : 0;
     const busy = items.some((i) => i.state === 'uploading' || i.state === 'queued');
     stats.textContent = busy
-      ? `${formatBytes(sent)} of ${formatBytes(size)} · ${speed > 0 ? `${formatBytes(speed)}/s` : '…'} · ${speed > 0 ? `${humanTime((size - sent) / speed)} left` : 'estimating…'}`
-      : `${formatBytes(sent)} of ${formatBytes(size)}`;
+      ? `${msg('upload.of', { sent: formatBytes(sent), size: formatBytes(size) })} · ${speed > 0 ? msg('upload.perSecond', { size: formatBytes(speed) }) : '…'} · ${speed > 0 ? msg('upload.left', { time: humanTime((size - sent) / speed) }) : msg('upload.estimating')}`
+      : msg('upload.of', { sent: formatBytes(sent), size: formatBytes(size) });
   }
 
   function finishedAll(): void {
@@ -268,7 +268,7 @@ export function enableUpload(): void {
     const failed = items.filter((i) => i.state === 'failed');
     const conflicts = items.filter((i) => i.state === 'conflict');
     const skipped = items.filter((i) => i.state === 'skipped' || i.state === 'cancelled');
-    title.textContent = conflicts.length ? 'Some files already exist' : 'Upload finished';
+    title.textContent = conflicts.length ? msg('upload.someExist') : msg('upload.finished');
     cancelAll.classList.add('d-none');
     closeBtn.classList.remove('d-none');
     summary.replaceChildren();
@@ -276,23 +276,23 @@ export function enableUpload(): void {
     const line = (label: string, list: Item[], describe: (i: Item) => string): void => {
       if (list.length === 0) return;
       const p = el('p', 'mb-1');
-      p.append(el('strong', '', `${label} (${list.length}): `), document.createTextNode(list.map(describe).join(', ')));
+      p.append(el('strong', '', msg('upload.summaryLine', { label, count: String(list.length) })), document.createTextNode(list.map(describe).join(', ')));
       summary.append(p);
     };
-    line('Uploaded', done, (i) => i.savedAs || i.file.name);
-    line('Failed', failed, (i) => `${i.file.name} (${i.message})`);
-    line('Waiting for your choice', conflicts, (i) => i.file.name);
-    line('Skipped or cancelled', skipped, (i) => i.file.name);
+    line(msg('upload.summaryUploaded'), done, (i) => i.savedAs || i.file.name);
+    line(msg('upload.summaryFailed'), failed, (i) => `${i.file.name} (${i.message})`);
+    line(msg('upload.summaryWaiting'), conflicts, (i) => i.file.name);
+    line(msg('upload.summarySkipped'), skipped, (i) => i.file.name);
     if (!saidEnd) {
       saidEnd = true;
-      const parts = [`${files(done.length)} uploaded`];
-      if (failed.length) parts.push(`${failed.length.toLocaleString()} failed`);
-      if (conflicts.length) parts.push(`${conflicts.length.toLocaleString()} already exist${conflicts.length === 1 ? 's' : ''}`);
-      if (skipped.length) parts.push(`${skipped.length.toLocaleString()} skipped or cancelled`);
-      announce(`Upload finished: ${parts.join(', ')}.`);
+      const parts = [msg('upload.announceUploaded', { count: done.length })];
+      if (failed.length) parts.push(msg('upload.announceFailedCount', { count: failed.length }));
+      if (conflicts.length) parts.push(msg('upload.announceExist', { count: conflicts.length }));
+      if (skipped.length) parts.push(msg('upload.announceSkipped', { count: skipped.length }));
+      announce(msg('upload.announceFinished', { parts: parts.join(', ') }));
     }
     if (done.length && !conflicts.length) {
-      const a = el('a', 'alert-link', 'Refresh the folder');
+      const a = el('a', 'alert-link', msg('upload.refresh'));
       a.href = window.location.href;
       summary.append(a);
     }
@@ -331,7 +331,7 @@ export function enableUpload(): void {
       } catch (err) {
         if (item.cancelled || err instanceof Cancelled) throw new Cancelled('Cancelled.');
         if (!(err instanceof NetworkError) || attempt >= MAX_RETRIES) throw err;
-        item.note.textContent = `Connection lost, retrying…`;
+        item.note.textContent = msg('upload.retrying');
         await sleep(Math.min(30_000, 500 * 2 ** attempt));
         await recover().catch(() => undefined);
       }
@@ -397,8 +397,8 @@ export function enableUpload(): void {
         (reply.status === 409 && (reply.body.error as { code?: string } | undefined)?.code === 'upload_busy')
       ) {
         const wait = busyRetryDelay(busy++, reply.retryAfter, Date.now());
-        if (wait === undefined) throw new GaveUp(`The server stayed busy (${reply.status}) through ${BUSY_RETRY.maxRetries} tries. Retry when it is back.`);
-        item.message = `Server busy, trying again in ${Math.max(1, Math.round(wait / 1000))} s`;
+        if (wait === undefined) throw new GaveUp(msg('upload.gaveUp', { status: reply.status, tries: BUSY_RETRY.maxRetries }));
+        item.message = msg('upload.busy', { s: Math.max(1, Math.round(wait / 1000)) });
         render(item);
         await sleep(wait);
         item.message = '';
@@ -416,7 +416,7 @@ export function enableUpload(): void {
     item.cancelled = false;
     item.retryable = false;
     try {
-      if (maxBytes > 0 && item.file.size > maxBytes) throw new Error(`Larger than the limit of ${formatBytes(maxBytes)}.`);
+      if (maxBytes > 0 && item.file.size > maxBytes) throw new Error(msg('upload.tooLarge', { max: formatBytes(maxBytes) }));
       if (item.file.size > RESUMABLE_ABOVE) await putResumable(item, mode);
       else await postSmall(item, mode);
     } catch (err) {
@@ -432,7 +432,7 @@ export function enableUpload(): void {
     if (item.cancelled || err instanceof Cancelled) return setState(item, 'cancelled');
     item.retryable = err instanceof GaveUp || err instanceof NetworkError;
     setState(item, 'failed', err instanceof Error ? err.message : String(err));
-    announceError(`Could not upload “${item.file.name}”: ${item.message}`);
+    announceError(msg('upload.announceError', { name: item.file.name, message: item.message }));
   }
 
   /** The Retry button: a resumable upload goes on from what the server holds; anything else starts again. */
@@ -464,7 +464,7 @@ export function enableUpload(): void {
     startTicker();
     cancelAll.classList.remove('d-none');
     closeBtn.classList.add('d-none');
-    title.textContent = 'Uploading';
+    title.textContent = msg('upload.uploading');
   }
 
   function next(): void {
@@ -498,7 +498,7 @@ export function enableUpload(): void {
     startTicker();
     cancelAll.classList.remove('d-none');
     closeBtn.classList.add('d-none');
-    title.textContent = 'Uploading';
+    title.textContent = msg('upload.uploading');
     running++;
     setState(item, 'uploading');
     const id = item.uploadId;
@@ -524,8 +524,8 @@ export function enableUpload(): void {
     summary.classList.add('d-none');
     cancelAll.classList.remove('d-none');
     closeBtn.classList.add('d-none');
-    title.textContent = 'Uploading';
-    announce(`Uploading ${files(batch.length)}.`);
+    title.textContent = msg('upload.uploading');
+    announce(msg('upload.announceStart', { count: batch.length }));
     saidEnd = false;
     for (const { file, dirs } of batch) {
       const row = el('li', 'pc-upload-item mb-2');
@@ -537,7 +537,7 @@ export function enableUpload(): void {
       head.append(name, size, note, actions);
       const progress = el('div', 'progress pc-upload-progress');
       progress.setAttribute('role', 'progressbar');
-      progress.setAttribute('aria-label', `Progress of ${file.name}`);
+      progress.setAttribute('aria-label', msg('upload.progressOf', { name: file.name }));
       progress.setAttribute('aria-valuemin', '0');
       progress.setAttribute('aria-valuemax', '100');
       const bar = el('div', 'progress-bar');

@@ -3,10 +3,18 @@
  * AppError or is turned into one by toHttpError(), so routes and the error middleware only ever
  * deal with these.
  */
+import type { MessageKeyOf } from '../i18n/index.js';
+
 export interface AppErrorOptions {
   cause?: unknown;
   /** Machine-readable code for the JSON shape; defaults per class. */
   code?: string;
+  /**
+   * The message in the catalogue (src/i18n), so the error page and JSON speak the user's language. Without it
+   * the English `message` is shown as it is.
+   */
+  messageKey?: MessageKeyOf;
+  messageParams?: Readonly<Record<string, string>>;
 }
 
 export class AppError extends Error {
@@ -21,13 +29,21 @@ export class AppError extends Error {
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    this.messageKey = options.messageKey;
+    this.messageParams = options.messageParams;
   }
+
+  /** Where the user's message is in the catalogue (see AppErrorOptions). */
+  readonly messageKey: MessageKeyOf | undefined;
+  readonly messageParams: Readonly<Record<string, string>> | undefined;
 }
 
+/** A class per status; its default message is also in the catalogue as errors.default.<code>. */
 const fixed = (status: number, code: string, defaultMessage: string) =>
   class extends AppError {
-    constructor(message: string = defaultMessage, options: AppErrorOptions = {}) {
-      super(status, message, options.code ?? code, options);
+    constructor(message?: string, options: AppErrorOptions = {}) {
+      const withKey = message === undefined && options.messageKey === undefined ? { ...options, messageKey: `errors.default.${code}` as MessageKeyOf } : options;
+      super(status, message ?? defaultMessage, options.code ?? code, withKey);
     }
   };
 

@@ -11,6 +11,7 @@ import {
   PayloadTooLargeError,
   UnauthorizedError,
   UnavailableError,
+  type AppErrorOptions,
 } from './app-error.js';
 
 /**
@@ -21,24 +22,48 @@ import {
 
 type Make = (item: string | undefined, cause: unknown) => AppError;
 
-const named = (item: string | undefined, known: (name: string) => string, unknown: string): string =>
-  item ? known(`“${item}”`) : unknown;
+/** The English message and where it is in the catalogue (errors.file.<key>.named / .unnamed, with {item}). */
+const named = (item: string | undefined, key: FileErrorKey, known: (name: string) => string, unknown: string): { message: string; options: AppErrorOptions } =>
+  item
+    ? { message: known(`“${item}”`), options: { messageKey: `errors.file.${key}.named`, messageParams: { item } } }
+    : { message: unknown, options: { messageKey: `errors.file.${key}.unnamed` } };
+type FileErrorKey = 'notFound' | 'denied' | 'exists' | 'notEmpty' | 'locked' | 'full' | 'badName';
 
-const notFound: Make = (item, cause) => new NotFoundError(named(item, (i) => `${i} was not found. It may have been moved or deleted.`, 'That item was not found.'), { cause });
-const denied: Make = (item, cause) => new ForbiddenError(named(item, (i) => `You do not have permission to open ${i}.`, 'You do not have permission to do that.'), { cause });
-const exists: Make = (item, cause) => new ConflictError(named(item, (i) => `${i} already exists.`, 'An item with that name already exists.'), { cause, code: 'exists' });
-const notEmpty: Make = (item, cause) => new ConflictError(named(item, (i) => `${i} is a folder that is not empty.`, 'That folder is not empty.'), { cause, code: 'not_empty' });
-const locked: Make = (item, cause) => new LockedError(named(item, (i) => `${i} is in use by someone else. Try again when they have closed it.`, 'That item is in use by someone else. Try again when they have closed it.'), { cause });
+const notFound: Make = (item, cause) => {
+  const m = named(item, 'notFound', (i) => `${i} was not found. It may have been moved or deleted.`, 'That item was not found.');
+  return new NotFoundError(m.message, { ...m.options, cause });
+};
+const denied: Make = (item, cause) => {
+  const m = named(item, 'denied', (i) => `You do not have permission to open ${i}.`, 'You do not have permission to do that.');
+  return new ForbiddenError(m.message, { ...m.options, cause });
+};
+const exists: Make = (item, cause) => {
+  const m = named(item, 'exists', (i) => `${i} already exists.`, 'An item with that name already exists.');
+  return new ConflictError(m.message, { ...m.options, cause, code: 'exists' });
+};
+const notEmpty: Make = (item, cause) => {
+  const m = named(item, 'notEmpty', (i) => `${i} is a folder that is not empty.`, 'That folder is not empty.');
+  return new ConflictError(m.message, { ...m.options, cause, code: 'not_empty' });
+};
+const locked: Make = (item, cause) => {
+  const m = named(item, 'locked', (i) => `${i} is in use by someone else. Try again when they have closed it.`, 'That item is in use by someone else. Try again when they have closed it.');
+  return new LockedError(m.message, { ...m.options, cause });
+};
 // Nothing was saved, so say so with the item; the user can make room (or ask for more) and try again.
-const full: Make = (item, cause) =>
-  new InsufficientStorageError(named(item, (i) => `The drive is full, so ${i} could not be saved. Free some space on it, then try again.`, 'The drive is full. Free some space on it, then try again.'), { cause });
+const full: Make = (item, cause) => {
+  const m = named(item, 'full', (i) => `The drive is full, so ${i} could not be saved. Free some space on it, then try again.`, 'The drive is full. Free some space on it, then try again.');
+  return new InsufficientStorageError(m.message, { ...m.options, cause });
+};
 const unavailable: Make = (_item, cause) => new UnavailableError(undefined, { cause });
 // Our own rules (path-safety, upload names) refuse most bad names first; what still reaches the server and is
 // refused is server-specific, most often a name over the 255 bytes of UTF-8 a Linux file server holds.
-const badName: Make = (item, cause) =>
-  new BadRequestError(named(item, (i) => `${i} is not a valid name on the file server (it may be longer than the 255 bytes it allows).`, 'That is not a valid name on the file server.'), { cause, code: 'bad_name' });
+const badName: Make = (item, cause) => {
+  const m = named(item, 'badName', (i) => `${i} is not a valid name on the file server (it may be longer than the 255 bytes it allows).`, 'That is not a valid name on the file server.');
+  return new BadRequestError(m.message, { ...m.options, cause, code: 'bad_name' });
+};
 const methodRefused: Make = (_item, cause) => new AuthMethodRefusedError(undefined, { cause });
-const signInAgain: Make = (_item, cause) => new UnauthorizedError('Your sign-in is no longer accepted by the file server. Please sign in again.', { cause });
+const signInAgain: Make = (_item, cause) =>
+  new UnauthorizedError('Your sign-in is no longer accepted by the file server. Please sign in again.', { cause, messageKey: 'errors.signInAgain' });
 
 // Single sign-on (src/krb's S4U errors): the account may not be used without its password, which the user can do
 // something about (sign in with the password, or ask); a service not allowed to delegate is the admins' to fix.

@@ -144,7 +144,7 @@ export class DriveSession {
       return;
     }
     // The server-side copy opens its target with OVERWRITE_IF, so refuse an existing target first.
-    if (await this.share.exists(to)) throw new ConflictError(`“${leafOf(to)}” already exists.`, { code: 'exists' });
+    if (await this.share.exists(to)) throw new ConflictError(`“${leafOf(to)}” already exists.`, { code: 'exists', messageKey: 'errors.file.exists.named', messageParams: { item: leafOf(to) } });
     await this.share.copy(from, to);
   }
 

@@ -13,7 +13,7 @@ import { AppError } from '../errors/index.js';
 export class SessionCapError extends AppError {
   readonly retryAfterSeconds: number;
   constructor(retryAfterSeconds: number) {
-    super(503, 'This server has as many people signed in as it can serve right now. Please try again in a few minutes.', 'session_cap');
+    super(503, 'This server has as many people signed in as it can serve right now. Please try again in a few minutes.', 'session_cap', { messageKey: 'errors.auth.sessionCap' });
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }

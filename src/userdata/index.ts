@@ -5,7 +5,7 @@ import { SqliteUserDocStore } from './sqlite-store.js';
 import { RedisUserDocStore } from './redis-store.js';
 
 export { UserData, type UserDataView } from './service.js';
-export { DEFAULT_SETTINGS, settingsFrom, settingsPatchFromForm, type UserSettings, VIEWS, SORTS, ORDERS, FILE_CLICKS, UPLOAD_CONFLICTS, COLOUR_MODES } from './settings.js';
+export { DEFAULT_SETTINGS, settingsFrom, settingsPatchFromForm, type UserSettings, VIEWS, SORTS, ORDERS, FILE_CLICKS, UPLOAD_CONFLICTS, COLOUR_MODES, LANGUAGE_CHOICES } from './settings.js';
 export { BOOKMARK_LIMITS, defaultBookmarkName, isBookmarkId, samePlace, type Bookmark, type NewBookmark } from './bookmarks.js';
 export type { UserDocStore } from './store-types.js';
 export { SqliteUserDocStore, RedisUserDocStore };

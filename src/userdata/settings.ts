@@ -1,5 +1,6 @@
 // Per-user settings: their shape, defaults and validation. Pure; the stores keep them as JSON documents.
 import { BadRequestError } from '../errors/index.js';
+import { LANGUAGES } from '../i18n/index.js';
 
 export const VIEWS = ['list', 'grid'] as const;
 export const SORTS = ['name', 'size', 'modified', 'type'] as const;
@@ -7,6 +8,8 @@ export const ORDERS = ['asc', 'desc'] as const;
 export const FILE_CLICKS = ['preview', 'download', 'page'] as const;
 export const UPLOAD_CONFLICTS = ['ask', 'replace', 'keep-both'] as const;
 export const COLOUR_MODES = ['light', 'dark', 'auto'] as const;
+/** 'auto' follows the browser's Accept-Language; the others are src/i18n's LANGUAGES. */
+export const LANGUAGE_CHOICES = ['auto', ...LANGUAGES] as const;
 
 export interface UserSettings {
   view: (typeof VIEWS)[number];
@@ -20,6 +23,7 @@ export interface UserSettings {
   /** A name from themes/themes.json, or '' for the site's default (THEME). */
   theme: string;
   colourMode: (typeof COLOUR_MODES)[number];
+  language: (typeof LANGUAGE_CHOICES)[number];
 }
 
 export const DEFAULT_SETTINGS: Readonly<UserSettings> = Object.freeze({
@@ -31,6 +35,7 @@ export const DEFAULT_SETTINGS: Readonly<UserSettings> = Object.freeze({
   uploadConflict: 'ask',
   theme: '',
   colourMode: 'auto',
+  language: 'auto',
 });
 
 const oneOf = <T extends string>(allowed: readonly T[], value: unknown): T | undefined =>
@@ -52,6 +57,7 @@ export function settingsFrom(doc: unknown, themes: readonly string[]): UserSetti
     uploadConflict: oneOf(UPLOAD_CONFLICTS, d.uploadConflict) ?? DEFAULT_SETTINGS.uploadConflict,
     theme,
     colourMode: oneOf(COLOUR_MODES, d.colourMode) ?? DEFAULT_SETTINGS.colourMode,
+    language: oneOf(LANGUAGE_CHOICES, d.language) ?? DEFAULT_SETTINGS.language,
   };
 }
 
@@ -64,6 +70,7 @@ const LABELS: Record<keyof UserSettings, string> = {
   uploadConflict: 'When an uploaded file already exists',
   theme: 'Theme',
   colourMode: 'Colour mode',
+  language: 'Language',
 };
 
 /**
@@ -88,6 +95,7 @@ export function settingsPatchFromForm(body: Record<string, unknown>, themes: rea
   pickInto('fileClick', FILE_CLICKS);
   pickInto('uploadConflict', UPLOAD_CONFLICTS);
   pickInto('colourMode', COLOUR_MODES);
+  pickInto('language', LANGUAGE_CHOICES);
   if (body.theme !== undefined) {
     if (typeof body.theme !== 'string' || (body.theme !== '' && !themes.includes(body.theme))) bad('theme');
     patch.theme = body.theme as string;

@@ -1,5 +1,7 @@
 // JSON calls to the operations API (ops-contract): CSRF in X-CSRF-Token as uploads send it, errors as ApiError.
 
+import { languageHeader, msg } from '../i18n.js';
+
 export type Resolution = 'skip' | 'replace' | 'keep-both';
 
 export interface Job {
@@ -59,7 +61,7 @@ function errorOf(status: number, body: Record<string, unknown>): ApiError {
   const err = body.error as { code?: unknown; message?: unknown } | undefined;
   const code = typeof err?.code === 'string' ? err.code : String(status);
   const fallback =
-    status === 403 ? "You can't change files here." : status === 404 ? 'That was not found. It may have been moved or deleted.' : status >= 500 ? 'The server could not do that. Try again shortly.' : `The server answered ${status}.`;
+    status === 403 ? msg('ops.forbidden') : status === 404 ? msg('ops.notFound') : status >= 500 ? msg('ops.serverFailed') : msg('ops.serverAnswered', { status: String(status) });
   return new ApiError(status, code, typeof err?.message === 'string' ? err.message : fallback, body);
 }
 
@@ -69,13 +71,13 @@ export async function api<T>(method: 'GET' | 'POST' | 'DELETE', url: string, bod
     res = await fetch(url, {
       method,
       credentials: 'same-origin',
-      headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...(method === 'GET' ? {} : { 'X-CSRF-Token': csrfToken }) },
+      headers: { Accept: 'application/json', ...languageHeader(), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...(method === 'GET' ? {} : { 'X-CSRF-Token': csrfToken }) },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal,
     });
   } catch (err) {
     if (signal?.aborted) throw err;
-    throw new ApiError(0, 'network', 'The connection to the server failed. Check your network and try again.', {});
+    throw new ApiError(0, 'network', msg('ops.network'), {});
   }
   let parsed: Record<string, unknown> = {};
   try {
@@ -94,5 +96,5 @@ export const joinPath = (segments: string[]): string => segments.join('/');
 /** An API failure as one sentence for the user. */
 export function messageOf(err: unknown): string {
   if (err instanceof ApiError) return err.message;
-  return err instanceof Error ? err.message : 'That did not work.';
+  return err instanceof Error ? err.message : msg('ops.didNotWork');
 }

@@ -1,14 +1,14 @@
 // The name dialog (new folder, rename), the delete confirmation and the per-item conflict question.
-import { formatBytes } from '../../format/bytes.js';
+import { bytes as formatBytes, msg } from '../i18n.js';
 import type { Measure, Resolution } from './api.js';
-import { el, hideDialog, need, onHidden, plural, showDialog } from './dom.js';
+import { el, hideDialog, need, onHidden, showDialog } from './dom.js';
 import type { Item } from './selection.js';
 
 /**
  * Asks for a name. `run` does the work and returns an error message to show (the dialog stays open so the
  * user can correct the name) or undefined when done (the dialog closes). Resolves true when done.
  */
-export function askName(opts: { title: string; submit: 'Create' | 'Rename'; value: string; run: (name: string) => Promise<string | undefined> }): Promise<boolean> {
+export function askName(opts: { title: string; submit: string; value: string; run: (name: string) => Promise<string | undefined> }): Promise<boolean> {
   const dialog = need<HTMLElement>(document, '#pc-name-dialog');
   const form = need<HTMLFormElement>(dialog, '[data-name-form]');
   const input = need<HTMLInputElement>(dialog, '#pc-name-input');
@@ -26,7 +26,7 @@ export function askName(opts: { title: string; submit: 'Create' | 'Rename'; valu
       e.preventDefault();
       const name = input.value.trim();
       if (!name) {
-        error.textContent = 'Type a name.';
+        error.textContent = msg('ops.typeName');
         input.setAttribute('aria-invalid', 'true');
         input.focus();
         return;
@@ -65,7 +65,7 @@ export function askName(opts: { title: string; submit: 'Create' | 'Rename'; valu
 
 /** "3 items, 1 folder with 214 files, 1.2 GB" from the items and what measuring their folders found so far. */
 export function deleteSummary(items: Item[], measured: Map<string, Measure | null>): string {
-  const parts = [plural(items.length, 'item')];
+  const parts = [msg('ops.items', { count: items.length })];
   const folders = items.filter((i) => i.isDir);
   let bytes = items.reduce((sum, i) => sum + (i.isDir ? 0 : i.bytes), 0);
   let counted = true;
@@ -83,10 +83,13 @@ export function deleteSummary(items: Item[], measured: Map<string, Measure | nul
       if (!m.complete) complete = false;
     }
     const pending = folders.some((f) => !measured.has(f.name));
-    const withFiles = counted ? ` with ${complete ? '' : 'more than '}${plural(files, 'file')}` : pending ? ' (counting…)' : '';
-    parts.push(`${plural(folders.length, 'folder')}${withFiles}`);
+    const folderCount = msg('ops.folders', { count: folders.length });
+    const fileCount = msg('ops.files', { count: files });
+    parts.push(
+      counted ? msg(complete ? 'ops.withFiles' : 'ops.withMoreThanFiles', { folders: folderCount, files: fileCount }) : pending ? msg('ops.countingFolders', { folders: folderCount }) : folderCount,
+    );
   }
-  parts.push(counted ? formatBytes(bytes) : `${formatBytes(bytes)} in files, folder contents not counted`);
+  parts.push(counted ? formatBytes(bytes) : msg('ops.notCounted', { size: formatBytes(bytes) }));
   return parts.join(', ');
 }
 
@@ -113,7 +116,7 @@ export function confirmDelete(items: Item[], measure: (item: Item, signal: Abort
       return li;
     }),
   );
-  if (items.length > 12) names.append(el('li', 'text-body-secondary', `and ${plural(items.length - 12, 'more item')}`));
+  if (items.length > 12) names.append(el('li', 'text-body-secondary', msg('ops.moreItems', { count: items.length - 12 })));
   for (const f of items.filter((i) => i.isDir)) {
     measure(f, controller.signal).then(
       (m) => {
@@ -162,9 +165,9 @@ export async function askConflicts(conflicts: { name: string; type: string }[], 
       const c = conflicts[i];
       if (!c) continue;
       const left = conflicts.length - i - 1;
-      text.textContent = `A ${c.type === 'folder' ? 'folder' : 'file'} named “${c.name}” already exists in ${where}.`;
+      text.textContent = msg(c.type === 'folder' ? 'ops.conflictFolder' : 'ops.conflictFile', { name: c.name, where });
       allWrap.hidden = left === 0;
-      allLabel.textContent = `Apply to all (${plural(left, 'more conflict')})`;
+      allLabel.textContent = msg('ops.applyToAllMore', { count: left });
       const choice = await new Promise<Resolution | 'cancel'>((resolve) => {
         const onClick = (e: Event): void => {
           const b = (e.target as Element).closest<HTMLButtonElement>('[data-conflict]');

@@ -13,7 +13,6 @@ export function need<T extends Element>(root: ParentNode, selector: string): T {
   return found;
 }
 
-export const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString()} ${n === 1 ? one : many}`;
 
 interface ModalApi {
   show(): void;

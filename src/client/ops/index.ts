@@ -6,7 +6,8 @@
 import { localizeTimes } from '../browse.js';
 import { api, ApiError, joinPath, messageOf, setCsrf, type Job, type Measure, type Properties, type Resolution } from './api.js';
 import { askConflicts, askName, confirmDelete } from './dialogs.js';
-import { adoptDialogs, announce, plural } from './dom.js';
+import { adoptDialogs, announce } from './dom.js';
+import { msg } from '../i18n.js';
 import { Jobs } from './jobs.js';
 import { RowMenu } from './menu.js';
 import { pickDestination, type Place } from './picker.js';
@@ -86,8 +87,8 @@ async function measureFolder(ctx: Ctx, item: Item, signal: AbortSignal): Promise
 async function newFolder(ctx: Ctx): Promise<void> {
   let created = '';
   const ok = await askName({
-    title: 'New folder',
-    submit: 'Create',
+    title: msg('ops.newFolder'),
+    submit: msg('ops.create'),
     value: '',
     run: async (name) => {
       try {
@@ -101,15 +102,15 @@ async function newFolder(ctx: Ctx): Promise<void> {
   });
   if (!ok) return;
   await refresh(ctx);
-  announce(`Created the folder “${created}”.`);
+  announce(msg('ops.createdFolder', { name: created }));
   rowNamed(ctx, created)?.querySelector<HTMLElement>('a')?.focus();
 }
 
 async function rename(ctx: Ctx, item: Item): Promise<void> {
   let to = '';
   const ok = await askName({
-    title: `Rename “${item.name}”`,
-    submit: 'Rename',
+    title: msg('ops.renameTitle', { name: item.name }),
+    submit: msg('ops.rename'),
     value: item.name,
     run: async (name) => {
       if (name === item.name) return undefined;
@@ -124,7 +125,7 @@ async function rename(ctx: Ctx, item: Item): Promise<void> {
   });
   if (!ok || !to) return;
   await refresh(ctx);
-  announce(`Renamed “${item.name}” to “${to}”.`);
+  announce(msg('ops.renamed', { from: item.name, to }));
   rowNamed(ctx, to)?.querySelector<HTMLElement>('a')?.focus();
 }
 
@@ -132,7 +133,7 @@ async function remove(ctx: Ctx, items: Item[]): Promise<void> {
   if (!(await confirmDelete(items, (i, signal) => measureFolder(ctx, i, signal)))) return;
   try {
     const reply = await api<{ job: Job }>('POST', '/api/files/delete', { drive: ctx.drive, paths: items.map((i) => joinPath([...ctx.folder, i.name])) });
-    ctx.jobs.track(reply.job, `Deleting ${items.length === 1 ? `“${items[0]?.name ?? ''}”` : plural(items.length, 'item')}`);
+    ctx.jobs.track(reply.job, items.length === 1 ? msg('ops.deletingOne', { name: items[0]?.name ?? '' }) : msg('ops.deletingMany', { count: items.length }));
   } catch (err) {
     ctx.jobs.notice('danger', messageOf(err));
   }
@@ -140,8 +141,11 @@ async function remove(ctx: Ctx, items: Item[]): Promise<void> {
 
 /** Copy or move, asking per item when names clash (409 conflicts) and posting again with the answers. */
 async function transfer(ctx: Ctx, kind: 'copy' | 'move', names: string[], to: Place): Promise<void> {
-  const what = names.length === 1 ? `“${names[0] ?? ''}”` : plural(names.length, 'item');
-  const label = `${kind === 'copy' ? 'Copying' : 'Moving'} ${what} to ${nameOfPlace(to)}`;
+  const where = nameOfPlace(to);
+  const label =
+    names.length === 1
+      ? msg(kind === 'copy' ? 'ops.copyingOne' : 'ops.movingOne', { name: names[0] ?? '', to: where })
+      : msg(kind === 'copy' ? 'ops.copyingMany' : 'ops.movingMany', { count: names.length, to: where });
   let resolutions: Record<string, Resolution> = {};
   for (let round = 0; round < 5; round++) {
     try {
@@ -157,13 +161,13 @@ async function transfer(ctx: Ctx, kind: 'copy' | 'move', names: string[], to: Pl
       }
       const answers = await askConflicts(conflicts, nameOfPlace(to));
       if (!answers) {
-        ctx.jobs.notice('warning', `Nothing was ${kind === 'copy' ? 'copied' : 'moved'}.`);
+        ctx.jobs.notice('warning', msg(kind === 'copy' ? 'ops.nothingCopied' : 'ops.nothingMoved'));
         return;
       }
       resolutions = { ...resolutions, ...answers };
     }
   }
-  ctx.jobs.notice('danger', 'The names in the destination keep changing. Try again.');
+  ctx.jobs.notice('danger', msg('ops.namesKeepChanging'));
 }
 
 async function chooseAndTransfer(ctx: Ctx, kind: 'copy' | 'move', items: Item[]): Promise<void> {
@@ -196,14 +200,14 @@ function run(ctx: Ctx, op: string, items: Item[]): void {
       break;
     case 'select-all':
       ctx.selection.selectAll();
-      announce(`${describeSelection(ctx.selection.items(), ', ')}.`);
+      announce(msg('ops.sentence', { text: describeSelection(ctx.selection.items(), ', ') }));
       break;
     case 'clear':
       ctx.selection.clear();
       break;
     case 'select-mode':
       ctx.selection.setSelectMode(!ctx.selection.selectMode);
-      announce(ctx.selection.selectMode ? 'Selection mode: tap items to select them.' : 'Selection mode off.');
+      announce(ctx.selection.selectMode ? msg('ops.selectModeOn') : msg('ops.selectModeOff'));
       break;
     case 'rename':
       if (one) void rename(ctx, one);

@@ -3,21 +3,26 @@
 // page of theirs was watching (GET /api/jobs), so someone who closed the page sees where their work got to.
 // A job whose end a page has shown is remembered as seen (localStorage) and not shown again on the next page.
 // Results are announced in the live region.
-import { formatBytes } from '../../format/bytes.js';
+import { bytes as formatBytes, intlLocale, msg } from '../i18n.js';
 import { api, ApiError, messageOf, type Job } from './api.js';
-import { announce, announceError, el, plural } from './dom.js';
+import { announce, announceError, el } from './dom.js';
 
 const POLL_MS = 700;
 /** Finished jobs shown on a returning page: those that ended this recently. */
 const RECENT_MS = 30 * 60_000;
 const SEEN_KEY = 'pc-seen-jobs';
 
-const VERB: Record<Job['kind'], [string, string]> = {
-  delete: ['Deleting', 'Deleted'],
-  copy: ['Copying', 'Copied'],
-  move: ['Moving', 'Moved'],
-};
-const ACTION_WORDS: Record<string, string> = { deleted: 'deleted', copied: 'copied', moved: 'moved', skipped: 'skipped', replaced: 'replaced', 'kept-both': 'kept as a second copy' };
+const ACTION_KEYS = {
+  deleted: 'jobs.action.deleted',
+  copied: 'jobs.action.copied',
+  moved: 'jobs.action.moved',
+  skipped: 'jobs.action.skipped',
+  replaced: 'jobs.action.replaced',
+  'kept-both': 'jobs.action.keptBoth',
+} as const;
+
+/** "Copying 3 items" (or "Copying" before the count is known). */
+const runningLabel = (job: Job): string => (job.total ? msg(`jobs.runningItems.${job.kind}`, { count: job.total.items }) : msg(`jobs.running.${job.kind}`));
 
 function seen(): string[] {
   try {
@@ -41,16 +46,16 @@ function markSeen(id: string): void {
 export function jobOutcome(job: Job): string {
   const counts = new Map<string, number>();
   for (const r of job.results) counts.set(r.action, (counts.get(r.action) ?? 0) + 1);
-  const parts = Array.from(counts, ([action, n]) => `${n.toLocaleString()} ${ACTION_WORDS[action] ?? action}`);
-  const head = parts.length ? parts.join(', ') : 'nothing done';
-  const failed = job.failures.length ? `; ${plural(job.failures.length, 'item')} failed` : '';
+  const parts = Array.from(counts, ([action, n]) => (action in ACTION_KEYS ? msg(ACTION_KEYS[action as keyof typeof ACTION_KEYS], { count: n }) : `${n} ${action}`));
+  const head = parts.length ? parts.join(', ') : msg('jobs.nothingDone');
+  const outcome = job.failures.length ? msg('jobs.itemsFailed', { outcome: head, count: job.failures.length }) : head;
   switch (job.state) {
     case 'cancelled':
-      return `Cancelled: ${head}${failed}. What was done stays done.`;
+      return msg('jobs.cancelled', { outcome });
     case 'failed':
-      return `Failed: ${head}${failed}.`;
+      return msg('jobs.failed', { outcome });
     default:
-      return `${VERB[job.kind][1]}: ${head}${failed}.`;
+      return msg(`jobs.done.${job.kind}`, { outcome });
   }
 }
 
@@ -64,7 +69,7 @@ export class Jobs {
 
   /** Shows a job and follows it until it ends. `label` says what it is ("Copying 3 items to “Work”"). */
   track(job: Job, label?: string, restored = false): void {
-    const card = this.cardFor(job, label ?? `${VERB[job.kind][0]} ${job.total ? plural(job.total.items, 'item') : ''}`.trim());
+    const card = this.cardFor(job, label ?? runningLabel(job));
     this.render(card, job);
     if (job.state === 'running') void this.follow(job.id, card);
     // One that ended while no page watched is shown, not announced: the listing already has its result.
@@ -78,7 +83,7 @@ export class Jobs {
     alert.append(el('span', 'flex-grow-1 text-break', text));
     const close = el('button', 'btn-close');
     close.type = 'button';
-    close.setAttribute('aria-label', 'Dismiss');
+    close.setAttribute('aria-label', msg('jobs.dismiss'));
     close.addEventListener('click', () => alert.remove());
     alert.append(close);
     this.panel.hidden = false;
@@ -102,8 +107,8 @@ export class Jobs {
       const ended = job.finishedAt ? new Date(job.finishedAt).getTime() : now;
       if (job.state !== 'running' && now - ended > RECENT_MS) continue;
       const started = new Date(job.startedAt);
-      const at = Number.isNaN(started.getTime()) ? '' : ` (started ${started.toLocaleTimeString()})`;
-      this.track(job, `${VERB[job.kind][0]} ${job.total ? plural(job.total.items, 'item') : ''}${at}`.replace(/ +/g, ' '), true);
+      const label = runningLabel(job);
+      this.track(job, Number.isNaN(started.getTime()) ? label : msg('jobs.startedAt', { label, time: started.toLocaleTimeString(intlLocale()) }), true);
     }
   }
 
@@ -115,18 +120,18 @@ export class Jobs {
     const body = el('div', 'card-body py-2');
     const head = el('div', 'd-flex flex-wrap align-items-center gap-2');
     head.append(el('strong', 'me-auto text-break pc-job-label', label), el('span', 'small text-body-secondary pc-job-stats'));
-    const cancel = el('button', 'btn btn-sm btn-outline-danger pc-job-cancel', 'Cancel');
+    const cancel = el('button', 'btn btn-sm btn-outline-danger pc-job-cancel', msg('jobs.cancel'));
     cancel.type = 'button';
     cancel.addEventListener('click', () => {
       cancel.disabled = true;
-      cancel.textContent = 'Cancelling…';
+      cancel.textContent = msg('jobs.cancelling');
       api<{ job?: Job } & Partial<Job>>('DELETE', `/api/jobs/${encodeURIComponent(job.id)}`).catch((err: unknown) => {
         cancel.disabled = false;
-        cancel.textContent = 'Cancel';
+        cancel.textContent = msg('jobs.cancel');
         this.notice('danger', messageOf(err));
       });
     });
-    const close = el('button', 'btn btn-sm btn-outline-secondary pc-job-dismiss', 'Dismiss');
+    const close = el('button', 'btn btn-sm btn-outline-secondary pc-job-dismiss', msg('jobs.dismiss'));
     close.type = 'button';
     close.hidden = true;
     close.addEventListener('click', () => {
@@ -159,10 +164,11 @@ export class Jobs {
     bar.setAttribute('aria-valuenow', String(shown));
     q<HTMLElement>('.progress-bar').style.width = `${shown}%`;
     q<HTMLElement>('.progress-bar').classList.toggle('bg-danger', job.state === 'failed' || job.failures.length > 0);
-    const items = total ? `${job.done.items.toLocaleString()} of ${plural(total.items, 'item')}` : plural(job.done.items, 'item');
-    const bytes = job.done.bytes > 0 ? ` · ${formatBytes(job.done.bytes)}${total && total.bytes ? ` of ${formatBytes(total.bytes)}` : ''}` : '';
+    const items = total ? msg('jobs.progressOf', { done: job.done.items, count: total.items }) : msg('ops.items', { count: job.done.items });
+    const bytes =
+      job.done.bytes > 0 ? (total && total.bytes ? msg('jobs.bytesOf', { done: formatBytes(job.done.bytes), total: formatBytes(total.bytes) }) : msg('jobs.bytesDone', { done: formatBytes(job.done.bytes) })) : '';
     q<HTMLElement>('.pc-job-stats').textContent = items + bytes;
-    q<HTMLElement>('.pc-job-current').textContent = job.state === 'running' && job.current ? `Now: ${job.current}` : '';
+    q<HTMLElement>('.pc-job-current').textContent = job.state === 'running' && job.current ? msg('jobs.now', { current: job.current }) : '';
     const failures = q<HTMLUListElement>('.pc-job-failures');
     failures.replaceChildren(...job.failures.map((f) => el('li', 'text-danger', `${f.path}: ${f.message}`)));
   }
@@ -198,7 +204,7 @@ export class Jobs {
       } catch (err) {
         if (err instanceof ApiError && (err.status === 404 || err.status === 401)) {
           const p = card.querySelector<HTMLElement>('.pc-job-outcome');
-          if (p) p.textContent = err.status === 404 ? 'The server no longer knows this operation (it may have restarted).' : messageOf(err);
+          if (p) p.textContent = err.status === 404 ? msg('jobs.gone') : messageOf(err);
           return;
         }
         delay = Math.min(delay * 2, 10_000);

@@ -1,5 +1,6 @@
 // The menu of a row: right-click on a desktop, long-press or the "⋯" button on touch. One shared menu element,
 // placed where it was asked for; arrows move between its items, Escape closes it and returns focus.
+import { msg } from '../i18n.js';
 
 const LONG_PRESS_MS = 550;
 const MOVE_TOLERANCE = 10;
@@ -74,7 +75,7 @@ export class RowMenu {
     const h = this.menu.offsetHeight;
     this.menu.style.left = `${Math.max(4, Math.min(x, window.innerWidth - w - 4))}px`;
     this.menu.style.top = `${Math.max(4, y + h > window.innerHeight - 4 ? y - h : y)}px`;
-    this.menu.setAttribute('aria-label', `Actions for ${row.dataset.name ?? ''}`);
+    this.menu.setAttribute('aria-label', msg('ops.actionsFor', { name: row.dataset.name ?? '' }));
     this.opener?.setAttribute('aria-expanded', 'true');
     this.items()[0]?.focus();
   }

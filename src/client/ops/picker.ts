@@ -1,5 +1,6 @@
 // The destination picker of copy and move: browses folders (GET /api/files/folders), switches drive, and
 // confirms with "Copy here" / "Move here".
+import { msg } from '../i18n.js';
 import { api, messageOf } from './api.js';
 import { el, need, onHidden, showDialog, hideDialog } from './dom.js';
 
@@ -21,8 +22,8 @@ export function pickDestination(kind: 'copy' | 'move', start: Place, source: Pla
   const list = need<HTMLElement>(dialog, '[data-picker-list]');
   const status = need<HTMLElement>(dialog, '[data-picker-status]');
   const confirm = need<HTMLButtonElement>(dialog, '[data-picker-confirm]');
-  need<HTMLElement>(dialog, '#pc-picker-title').textContent = kind === 'copy' ? 'Copy to' : 'Move to';
-  confirm.textContent = kind === 'copy' ? 'Copy here' : 'Move here';
+  need<HTMLElement>(dialog, '#pc-picker-title').textContent = kind === 'copy' ? msg('ops.copyTo') : msg('ops.moveTo');
+  confirm.textContent = kind === 'copy' ? msg('ops.copyHere') : msg('ops.moveHere');
   const driveName = (id: string): string => Array.from(driveSelect.options).find((o) => o.value === id)?.textContent ?? id;
   let place: Place = { drive: start.drive, path: [...start.path] };
   let loading: AbortController | undefined;
@@ -37,7 +38,7 @@ export function pickDestination(kind: 'copy' | 'move', start: Place, source: Pla
     where.textContent = [driveName(place.drive), ...place.path].join(' › ');
     const here = place.drive === source.drive && place.path.join('/') === source.path.join('/');
     confirm.disabled = kind === 'move' && here;
-    status.textContent = 'Loading…';
+    status.textContent = msg('ops.loading');
     list.replaceChildren();
     try {
       const q = `drive=${encodeURIComponent(place.drive)}&path=${encodeURIComponent(place.path.join('/'))}`;
@@ -56,7 +57,7 @@ export function pickDestination(kind: 'copy' | 'move', start: Place, source: Pla
         list.append(b);
       }
       status.textContent =
-        (reply.folders.length === 0 ? 'No folders here.' : '') + (kind === 'move' && here ? ' The items are already in this folder.' : '') + (reply.truncated ? ' Only the first folders are listed.' : '');
+        (reply.folders.length === 0 ? msg('ops.noFolders') : '') + (kind === 'move' && here ? msg('ops.alreadyHere') : '') + (reply.truncated ? msg('ops.onlyFirstFolders') : '');
     } catch (err) {
       if (controller.signal.aborted) return;
       status.textContent = messageOf(err);

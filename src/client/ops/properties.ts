@@ -1,14 +1,13 @@
 // The properties dialog: GET /api/files/properties (fields from the contract), the UNC path with a Copy
 // button, and a folder's size on demand (measure=1) with a Cancel that aborts the request.
-import { formatBytes } from '../../format/bytes.js';
+import { bytes as formatBytes, intlLocale, msg, num } from '../i18n.js';
 import { api, messageOf, type Measure, type Properties } from './api.js';
-import { el, need, onHidden, plural, showDialog } from './dom.js';
+import { el, need, onHidden, showDialog } from './dom.js';
 import type { Item } from './selection.js';
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 const when = (iso: string | undefined): string => {
   const d = iso ? new Date(iso) : undefined;
-  return d && !Number.isNaN(d.getTime()) ? dateFormat.format(d) : '—';
+  return d && !Number.isNaN(d.getTime()) ? new Intl.DateTimeFormat(intlLocale(), { dateStyle: 'medium', timeStyle: 'medium' }).format(d) : '—';
 };
 
 /**
@@ -30,9 +29,9 @@ export function propertiesUrl(drive: string, path: string[], measure = false): s
 }
 
 export function measureText(m: Measure): string {
-  const more = m.complete ? '' : 'at least ';
-  const why = m.complete ? '' : m.limit === 'time' ? ' (counting stopped: it took too long)' : ' (counting stopped at the limit)';
-  return `${more}${plural(m.files, 'file')} in ${plural(m.folders, 'folder')}, ${formatBytes(m.bytes)}${why}`;
+  const why = m.complete ? '' : m.limit === 'time' ? msg('ops.stoppedTime') : msg('ops.stoppedLimit');
+  const parts = { files: msg('ops.files', { count: m.files }), folders: msg('ops.folders', { count: m.folders }), size: formatBytes(m.bytes) };
+  return `${msg(m.complete ? 'ops.measure' : 'ops.measureAtLeast', parts)}${why}`;
 }
 
 export function showProperties(drive: string, folder: string[], item: Item): Promise<void> {
@@ -56,38 +55,38 @@ export function showProperties(drive: string, folder: string[], item: Item): Pro
   };
   const fallback = (): void => {
     list.replaceChildren();
-    row('Name', item.name);
-    row('Type', item.isDir ? 'Folder' : 'File');
-    if (!item.isDir) row('Size', `${formatBytes(item.bytes)} (${item.bytes.toLocaleString()} bytes)`);
+    row(msg('ops.name'), item.name);
+    row(msg('ops.type'), item.isDir ? msg('ops.folder') : msg('ops.file'));
+    if (!item.isDir) row(msg('ops.size'), msg('ops.sizeBytes', { size: formatBytes(item.bytes), bytes: num(item.bytes) }));
     const time = item.row.querySelector('time');
-    if (time) row('Modified', time.title || time.textContent || '');
+    if (time) row(msg('ops.modified'), time.title || time.textContent || '');
   };
   const fill = (p: Properties): void => {
     list.replaceChildren();
-    row('Name', p.name);
-    row('Type', p.type === 'folder' ? 'Folder' : 'File');
-    if (p.type === 'file') row('Size', `${formatBytes(p.size)} (${p.size.toLocaleString()} bytes)`);
+    row(msg('ops.name'), p.name);
+    row(msg('ops.type'), p.type === 'folder' ? msg('ops.folder') : msg('ops.file'));
+    if (p.type === 'file') row(msg('ops.size'), msg('ops.sizeBytes', { size: formatBytes(p.size), bytes: num(p.size) }));
     const unc = el('span', 'font-monospace me-2 pc-props-unc', p.unc);
     const wrap = el('span');
     wrap.append(unc);
-    const copy = el('button', 'btn btn-sm btn-outline-secondary', 'Copy');
+    const copy = el('button', 'btn btn-sm btn-outline-secondary', msg('ops.copy'));
     copy.type = 'button';
-    copy.title = 'Copy the network path';
+    copy.title = msg('ops.copyUncTitle');
     copy.addEventListener('click', () => {
       copyText(p.unc, unc).then(
-        () => (copy.textContent = 'Copied'),
-        () => (copy.textContent = 'Copy failed'),
+        () => (copy.textContent = msg('ops.copied')),
+        () => (copy.textContent = msg('ops.copyFailed')),
       );
     });
     wrap.append(copy);
-    row('Location', wrap);
-    row('Created', when(p.created));
-    row('Modified', when(p.modified));
-    row('Accessed', when(p.accessed));
-    row('Changed', when(p.changed));
-    const attrs = [p.attributes.readOnly && 'Read-only', p.attributes.hidden && 'Hidden', p.attributes.system && 'System', p.attributes.archive && 'Archive'].filter(Boolean).join(', ');
-    row('Attributes', attrs || 'None');
-    row('Owner', p.owner ? (p.owner.name ?? p.owner.sid) : 'Unknown');
+    row(msg('ops.location'), wrap);
+    row(msg('ops.created'), when(p.created));
+    row(msg('ops.modified'), when(p.modified));
+    row(msg('ops.accessed'), when(p.accessed));
+    row(msg('ops.changed'), when(p.changed));
+    const attrs = [p.attributes.readOnly && msg('ops.readOnly'), p.attributes.hidden && msg('ops.hidden'), p.attributes.system && msg('ops.system'), p.attributes.archive && msg('ops.archive')].filter(Boolean).join(', ');
+    row(msg('ops.attributes'), attrs || msg('ops.none'));
+    row(msg('ops.owner'), p.owner ? (p.owner.name ?? p.owner.sid) : msg('ops.unknown'));
   };
 
   const onStart = (): void => {
@@ -96,28 +95,28 @@ export function showProperties(drive: string, folder: string[], item: Item): Pro
     measuring = controller;
     start.hidden = true;
     cancel.hidden = false;
-    result.textContent = 'Counting…';
+    result.textContent = msg('ops.counting');
     api<Properties>('GET', propertiesUrl(drive, path, true), undefined, controller.signal).then(
       (p) => {
         cancel.hidden = true;
         start.hidden = false;
-        start.textContent = 'Count again';
-        result.textContent = p.measure ? measureText(p.measure) : 'The server did not count this folder.';
+        start.textContent = msg('ops.countAgain');
+        result.textContent = p.measure ? measureText(p.measure) : msg('ops.notCountedByServer');
       },
       (err: unknown) => {
         cancel.hidden = true;
         start.hidden = false;
-        result.textContent = controller.signal.aborted ? 'Counting cancelled.' : messageOf(err);
+        result.textContent = controller.signal.aborted ? msg('ops.countingCancelled') : messageOf(err);
       },
     );
   };
   const onCancel = (): void => measuring?.abort();
 
   fallback();
-  status.textContent = 'Loading…';
+  status.textContent = msg('ops.loading');
   measureBox.hidden = !item.isDir;
   start.hidden = false;
-  start.textContent = 'Calculate size';
+  start.textContent = msg('ops.calculateSize');
   cancel.hidden = true;
   result.textContent = '';
   api<Properties>('GET', propertiesUrl(drive, path), undefined, loading.signal).then(
@@ -127,7 +126,7 @@ export function showProperties(drive: string, folder: string[], item: Item): Pro
     },
     (err: unknown) => {
       if (loading.signal.aborted) return;
-      status.textContent = `Some details are not available: ${messageOf(err)}`;
+      status.textContent = msg('ops.someDetailsMissing', { message: messageOf(err) });
     },
   );
   start.addEventListener('click', onStart);

@@ -1,7 +1,6 @@
 // Multi-select over the folder's rows: a checkbox per row, shift-click ranges, select all, clear, and the
 // toolbar's count, total size and enabled actions.
-import { formatBytes } from '../../format/bytes.js';
-import { plural } from './dom.js';
+import { bytes as formatBytes, msg } from '../i18n.js';
 
 export interface Item {
   name: string;
@@ -17,11 +16,11 @@ export function itemOf(row: HTMLElement): Item {
 
 /** "3 items selected · 1.2 MB" (the toolbar), "3 items selected, 1.2 MB" (read out: `sep` ", "). */
 export function describeSelection(items: Item[], sep: string): string {
-  if (items.length === 0) return 'Nothing selected';
+  if (items.length === 0) return msg('ops.nothingSelected');
   const folders = items.filter((i) => i.isDir).length;
   const bytes = items.reduce((sum, i) => sum + i.bytes, 0);
-  const size = folders === items.length ? '' : `${sep}${formatBytes(bytes)}${folders ? ' + folders' : ''}`;
-  return `${plural(items.length, 'item')} selected${size}`;
+  const size = folders === items.length ? '' : `${sep}${formatBytes(bytes)}${folders ? msg('ops.plusFolders') : ''}`;
+  return `${msg('ops.selected', { count: items.length })}${size}`;
 }
 
 export class Selection {

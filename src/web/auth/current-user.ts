@@ -1,4 +1,5 @@
 import type { CookieOptions, ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { translatorOf } from '../i18n/middleware.js';
 import { CredentialUnreadableError, openCredential, openTgt } from '../../auth/index.js';
 import { decodeCredentials } from '../../krb/index.js';
 import type { Config } from '../../config/index.js';
@@ -94,7 +95,7 @@ export function signOutOnRejectedCredentials(logger: Logger, endSession: (sessio
     req.session.regenerate((regenErr) => {
       if (regenErr) return next(regenErr);
       // The rejection's own message says why (password changed, account disabled or locked …).
-      req.session.notice = err instanceof CredentialsRejectedError ? err.message : 'Your sign-in has ended. Please sign in again.';
+      req.session.notice = err instanceof CredentialsRejectedError ? err.message : translatorOf(res).t('login.signInEnded');
       clearCookie(req, res, KEY_COOKIE);
       // Answered once the connections are closed, so the next request finds them gone.
       void endSession(endedId)

@@ -4,7 +4,7 @@ import { AD_STRATEGY, AdStrategy, type AdSignInInfo, type DirectoryUser, sealCre
 import { encodeCredentials } from '../../krb/index.js';
 import type { Config } from '../../config/index.js';
 import { SessionCapError, type SignInSlot } from '../../sessions/index.js';
-import { AppError, ForbiddenError, PUBLIC_INTERNAL_MESSAGE } from '../../errors/index.js';
+import { AppError, ForbiddenError } from '../../errors/index.js';
 import { reportHandledError, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../middleware/index.js';
 import type { Logger } from '../../log.js';
 import type { Services } from '../../services.js';
@@ -13,6 +13,7 @@ import type { CsrfTools } from './csrf.js';
 import { clearCookie, cookieName } from '../cookie-policy.js';
 import { credentialFor, keyCookieOptions } from './current-user.js';
 import { safeRedirectTarget } from './safe-redirect.js';
+import { translatorOf, userMessageOf } from '../i18n/middleware.js';
 import { KEY_COOKIE, SESSION_COOKIE, toSessionUser } from './session-data.js';
 
 interface LoginView {
@@ -40,7 +41,7 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
     const notice = view.notice ?? takeNotice(req);
     res.setHeader('Cache-Control', 'no-store');
     res.render('pages/login', {
-      title: 'Sign in',
+      title: translatorOf(res).t('login.title'),
       // A refused Negotiate ticket (negotiate-routes.ts) says so on the page it falls back to.
       error: view.error ?? (typeof res.locals.signInError === 'string' ? res.locals.signInError : ''),
       notice,
@@ -56,12 +57,12 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
 
   router.get('/login', csrf.provideToken, (req, res) => {
     if (req.session.user) return res.redirect(303, safeRedirectTarget(req.query.next));
-    const notice = req.query['signed-out'] === '1' ? 'You have signed out.' : undefined;
+    const notice = req.query['signed-out'] === '1' ? translatorOf(res).t('login.signedOut') : undefined;
     render(req, res, notice ? { notice } : {});
   });
 
   router.post('/login', (req, res, next) => {
-    if (!config.authMethods.includes('password')) return next(new ForbiddenError('Sign-in with a password is switched off here. Use single sign-on.', { code: 'password_sign_in_off' }));
+    if (!config.authMethods.includes('password')) return next(new ForbiddenError('Sign-in with a password is switched off here. Use single sign-on.', { code: 'password_sign_in_off', messageKey: 'errors.auth.passwordSignInOff' }));
     const body = req.body as Record<string, unknown>;
     const username = typeof body.username === 'string' ? body.username.slice(0, 256) : '';
     const target = safeRedirectTarget(body.next);
@@ -73,7 +74,7 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
       // The directory not answering: the same advice as every other outage page, so clients and proxies back off.
       else if (error?.status === 503) res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
       res.status(error?.status ?? 500);
-      csrf.provideToken(req, res, () => render(req, res, { error: error?.expose ? error.message : PUBLIC_INTERNAL_MESSAGE, username, next: target === '/' ? '' : target }));
+      csrf.provideToken(req, res, () => render(req, res, { error: userMessageOf(res, error), username, next: target === '/' ? '' : target }));
     };
     // Taken before the directory is asked, so a burst cannot all pass the cap; given back on every failure.
     let slot: SignInSlot;

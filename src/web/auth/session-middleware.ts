@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express';
+import { translatorOf } from '../i18n/middleware.js';
 import session, { type CookieOptions, type Store } from 'express-session';
 import type { Config } from '../../config/index.js';
 import type { Logger } from '../../log.js';
@@ -43,7 +44,7 @@ export function sessionMiddleware(config: Config, store: Store): RequestHandler 
  * user, until they idle out.
  */
 export function absoluteLifetime(config: Config, endSession: (sessionId: string) => Promise<void>, logger: Logger): RequestHandler {
-  return (req, _res, next) => {
+  return (req, res, next) => {
     const s = req.session;
     if (!s?.user || !s.signedInAt) return next();
     const limit = s.remember ? config.session.rememberDays * 86_400_000 : config.session.absoluteHours * 3_600_000;
@@ -52,7 +53,7 @@ export function absoluteLifetime(config: Config, endSession: (sessionId: string)
     logger.info('signed out: session lifetime reached', { audit: 'sign-out', user: s.user.username, result: 'expired' });
     s.regenerate((err) => {
       if (err) return next(err);
-      req.session.notice = 'Your session has expired. Please sign in again.';
+      req.session.notice = translatorOf(res).t('login.sessionExpired');
       endSession(endedId)
         .catch((closeErr: unknown) => logger.warn('closing SMB connections of an ended session failed', { err: closeErr }))
         .finally(() => next());

@@ -3,6 +3,7 @@
  * plain forms, so all of it works without JavaScript; src/client/bookmarks.ts adds drag and drop), and
  * /bookmarks/<id>, which opens the folder or, when it is gone, says so and offers to remove the bookmark.
  */
+import { translatorOf } from '../i18n/middleware.js';
 import { type Request, type Response, Router } from 'express';
 import type { Config } from '../../config/index.js';
 import { parseDrivePath } from '../../drives/index.js';
@@ -50,7 +51,7 @@ export function bookmarkRoutes(config: Config, files: FileService, userData: Use
     res.setHeader('Cache-Control', 'no-store');
     const moved = str(req.query.moved);
     res.render('pages/bookmarks', {
-      title: 'Bookmarks',
+      title: translatorOf(res).t('bookmarks.menu'),
       list: bookmarksOf(res).map((b) => ({ ...b, href: openHref(b), where: whereOf(res, b) })),
       moved: { id: moved, dir: str(req.query.dir) },
       notice: str(req.query.done),
@@ -135,7 +136,7 @@ export function bookmarkRoutes(config: Config, files: FileService, userData: Use
       if (!gone) return res.redirect(303, url);
       res.status(404);
       res.setHeader('Cache-Control', 'no-store');
-      res.render('pages/bookmark-missing', { title: 'Folder not found', bookmark: b, where: whereOf(res, b), driveGone: drive === undefined });
+      res.render('pages/bookmark-missing', { title: translatorOf(res).t('bookmarks.folderNotFound'), bookmark: b, where: whereOf(res, b), driveGone: drive === undefined });
     } catch (err) {
       next(err);
     }

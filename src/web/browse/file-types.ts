@@ -1,4 +1,5 @@
 import mime from 'mime-types';
+import type { MessageKeyOf } from '../../i18n/index.js';
 
 /** How a file can be previewed in the page. 'none' means: offer the download only. */
 export type PreviewKind = 'image' | 'pdf' | 'text' | 'video' | 'audio' | 'none';
@@ -9,6 +10,8 @@ export interface FileType {
   icon: string;
   /** Short human label for the type column and screen readers. */
   label: string;
+  /** The label in the catalogue (src/i18n), with {ext} the upper-cased extension. */
+  labelKey: Extract<MessageKeyOf, `fileTypes.${string}`>;
   /** sharp can make a thumbnail of it (B's /thumb/… route). */
   thumbnail: boolean;
   /** The lower-cased extension without the dot, '' if none. */
@@ -53,21 +56,21 @@ export function fileTypeOf(name: string): FileType {
   const ext = extensionOf(name);
   const type = (ext && mime.lookup(ext)) || '';
   const thumbnail = THUMBNAIL_IMAGES.has(type);
-  if (INLINE_IMAGES.has(type)) return { kind: 'image', icon: 'bi-file-earmark-image', label: 'Image', thumbnail, ext };
-  if (type === 'application/pdf') return { kind: 'pdf', icon: 'bi-file-earmark-pdf', label: 'PDF document', thumbnail, ext };
-  if (VIDEO.has(type)) return { kind: 'video', icon: 'bi-file-earmark-play', label: 'Video', thumbnail, ext };
-  if (AUDIO.has(type)) return { kind: 'audio', icon: 'bi-file-earmark-music', label: 'Audio', thumbnail, ext };
-  if (type.startsWith('image/')) return { kind: type === 'image/svg+xml' ? 'text' : 'none', icon: 'bi-file-earmark-image', label: 'Image', thumbnail, ext };
-  if (type.startsWith('video/')) return { kind: 'none', icon: 'bi-file-earmark-play', label: 'Video', thumbnail, ext };
-  if (type.startsWith('audio/')) return { kind: 'none', icon: 'bi-file-earmark-music', label: 'Audio', thumbnail, ext };
-  if (ARCHIVES.has(ext)) return { kind: 'none', icon: 'bi-file-earmark-zip', label: 'Archive', thumbnail, ext };
-  if (WORD.has(ext)) return { kind: 'none', icon: 'bi-file-earmark-word', label: 'Document', thumbnail, ext };
-  if (EXCEL.has(ext)) return { kind: 'none', icon: 'bi-file-earmark-excel', label: 'Spreadsheet', thumbnail, ext };
-  if (SLIDES.has(ext)) return { kind: 'none', icon: 'bi-file-earmark-ppt', label: 'Presentation', thumbnail, ext };
+  if (INLINE_IMAGES.has(type)) return { kind: 'image', icon: 'bi-file-earmark-image', label: 'Image', labelKey: 'fileTypes.image', thumbnail, ext };
+  if (type === 'application/pdf') return { kind: 'pdf', icon: 'bi-file-earmark-pdf', label: 'PDF document', labelKey: 'fileTypes.pdf', thumbnail, ext };
+  if (VIDEO.has(type)) return { kind: 'video', icon: 'bi-file-earmark-play', label: 'Video', labelKey: 'fileTypes.video', thumbnail, ext };
+  if (AUDIO.has(type)) return { kind: 'audio', icon: 'bi-file-earmark-music', label: 'Audio', labelKey: 'fileTypes.audio', thumbnail, ext };
+  if (type.startsWith('image/')) return { kind: type === 'image/svg+xml' ? 'text' : 'none', icon: 'bi-file-earmark-image', label: 'Image', labelKey: 'fileTypes.image', thumbnail, ext };
+  if (type.startsWith('video/')) return { kind: 'none', icon: 'bi-file-earmark-play', label: 'Video', labelKey: 'fileTypes.video', thumbnail, ext };
+  if (type.startsWith('audio/')) return { kind: 'none', icon: 'bi-file-earmark-music', label: 'Audio', labelKey: 'fileTypes.audio', thumbnail, ext };
+  if (ARCHIVES.has(ext)) return { kind: 'none', icon: 'bi-file-earmark-zip', label: 'Archive', labelKey: 'fileTypes.archive', thumbnail, ext };
+  if (WORD.has(ext)) return { kind: 'none', icon: 'bi-file-earmark-word', label: 'Document', labelKey: 'fileTypes.document', thumbnail, ext };
+  if (EXCEL.has(ext)) return { kind: 'none', icon: 'bi-file-earmark-excel', label: 'Spreadsheet', labelKey: 'fileTypes.spreadsheet', thumbnail, ext };
+  if (SLIDES.has(ext)) return { kind: 'none', icon: 'bi-file-earmark-ppt', label: 'Presentation', labelKey: 'fileTypes.presentation', thumbnail, ext };
   const text = type.startsWith('text/') || TEXT_TYPES.has(type) || TEXT_EXTENSIONS.has(ext);
-  if (ext === 'csv' || ext === 'tsv') return { kind: 'text', icon: 'bi-file-earmark-spreadsheet', label: 'Table (text)', thumbnail, ext };
-  if (CODE.has(ext)) return { kind: text ? 'text' : 'none', icon: 'bi-file-earmark-code', label: 'Code', thumbnail, ext };
-  if (ext === 'md' || ext === 'markdown') return { kind: 'text', icon: 'bi-markdown', label: 'Markdown', thumbnail, ext };
-  if (text) return { kind: 'text', icon: 'bi-file-earmark-text', label: 'Text', thumbnail, ext };
-  return { kind: 'none', icon: 'bi-file-earmark', label: ext ? `${ext.toUpperCase()} file` : 'File', thumbnail, ext };
+  if (ext === 'csv' || ext === 'tsv') return { kind: 'text', icon: 'bi-file-earmark-spreadsheet', label: 'Table (text)', labelKey: 'fileTypes.table', thumbnail, ext };
+  if (CODE.has(ext)) return { kind: text ? 'text' : 'none', icon: 'bi-file-earmark-code', label: 'Code', labelKey: 'fileTypes.code', thumbnail, ext };
+  if (ext === 'md' || ext === 'markdown') return { kind: 'text', icon: 'bi-markdown', label: 'Markdown', labelKey: 'fileTypes.markdown', thumbnail, ext };
+  if (text) return { kind: 'text', icon: 'bi-file-earmark-text', label: 'Text', labelKey: 'fileTypes.text', thumbnail, ext };
+  return { kind: 'none', icon: 'bi-file-earmark', label: ext ? `${ext.toUpperCase()} file` : 'File', labelKey: ext ? 'fileTypes.extFile' : 'fileTypes.file', thumbnail, ext };
 }

@@ -3,6 +3,7 @@ import { formatBytes } from '../../format/bytes.js';
 import { driveIdPath, type DriveRef } from '../../drives/index.js';
 import type { FileEntry as DirEntry } from '../../files/index.js';
 import { extensionOf, fileTypeOf, type PreviewKind } from './file-types.js';
+import { DEFAULT_LANGUAGE, type Language, translatorFor } from '../../i18n/index.js';
 
 export type ViewMode = 'list' | 'grid';
 export type SortKey = 'name' | 'size' | 'modified' | 'type';
@@ -178,7 +179,9 @@ export function utcText(d: Date): string {
  * Makes the view of each entry of one folder. The folder's encoded URL prefixes are computed once, since a big
  * folder calls this 10,000 times.
  */
-export function entryViewer(drive: DriveRef, folder: string[]): (e: DirEntry) => EntryView {
+export function entryViewer(drive: DriveRef, folder: string[], lang: Language = DEFAULT_LANGUAGE): (e: DirEntry) => EntryView {
+  const { t: tr } = translatorFor(lang);
+  const folderLabel = tr('browse.folder');
   const id = driveIdPath(drive.id);
   const inside = folder.map((s) => `${encodeURIComponent(s)}/`).join('');
   const url = (prefix: string, encodedName: string): string => `/${prefix}/${id}/${inside}${encodedName}`;
@@ -193,9 +196,9 @@ export function entryViewer(drive: DriveRef, folder: string[]): (e: DirEntry) =>
       hidden: isHiddenEntry(e),
       href: isDir ? url('browse', `${n}/`) : url('browse', n),
       icon: t ? t.icon : 'bi-folder-fill',
-      typeLabel: t ? t.label : 'Folder',
+      typeLabel: t ? tr(t.labelKey, { ext: t.ext.toUpperCase() }) : folderLabel,
       kind: t ? t.kind : 'dir',
-      size: isDir ? '' : formatBytes(Number(e.size)),
+      size: isDir ? '' : formatBytes(Number(e.size), lang),
       bytes: isDir ? '' : String(e.size),
       modifiedIso: valid ? e.mtime.toISOString() : '',
       modifiedUtc: utcText(e.mtime),

@@ -10,6 +10,8 @@ import { type DriveSession, type FileEntry, type FileService, NotDirectoryError,
 import { driveTargetOf, findDrive, useDrive } from '../drive-target.js';
 import { requireUser } from '../auth/current-user.js';
 import { saveSettings, userSettingsOf } from '../settings/locals.js';
+import { translatorOf } from '../i18n/middleware.js';
+import type { Translator } from '../../i18n/index.js';
 import type { UserData } from '../../userdata/index.js';
 import { fileTypeOf } from './file-types.js';
 import {
@@ -88,8 +90,8 @@ export function browseRoutes(config: Config, files: FileService, userData?: User
           drive,
           crumbs: breadcrumbs(drive, segments),
           name: item,
-          type,
-          size: formatBytes(Number(stat.size)),
+          type: { ...type, label: translatorOf(res).t(type.labelKey, { ext: type.ext.toUpperCase() }) },
+          size: formatBytes(Number(stat.size), translatorOf(res).lang),
           modifiedIso: stat.mtime.toISOString(),
           modifiedUtc: utcText(stat.mtime),
           folderHref: folderHref(drive, segments.slice(0, -1)),
@@ -167,7 +169,7 @@ async function rememberPrefs(userData: UserData, req: Request, res: Response, pr
   }
 }
 
-type RowsTemplate = (data: { entries: EntryView[]; prefs: BrowsePrefs }) => string;
+type RowsTemplate = (data: { entries: EntryView[]; prefs: BrowsePrefs; t: Translator['t'] }) => string;
 let cachedRows: RowsTemplate | undefined;
 
 function rowsTemplate(app: Application): RowsTemplate {
@@ -175,8 +177,8 @@ function rowsTemplate(app: Application): RowsTemplate {
   const filename = rootPath('views', 'partials', 'browse-rows.ejs');
   // Without EJS's default `with (locals)` wrapper: every name the template reads inside `with` is a dynamic
   // lookup V8 cannot optimise. Rendering 10,000 rows took ~290 ms with it, ~45 ms without (same HTML), most
-  // of the 10,000-entry page's time after the listing. The template reads only `entries` and `prefs`.
-  const compiled = ejs.compile(readFileSync(filename, 'utf8'), { filename, rmWhitespace: true, _with: false, destructuredLocals: ['entries', 'prefs'] });
+  // of the 10,000-entry page's time after the listing. The template reads only `entries`, `prefs` and `t`.
+  const compiled = ejs.compile(readFileSync(filename, 'utf8'), { filename, rmWhitespace: true, _with: false, destructuredLocals: ['entries', 'prefs', 't'] });
   cachedRows = (data) => compiled(data);
   return cachedRows;
 }
@@ -240,8 +242,9 @@ async function streamFolder(
     return;
   }
   const rows = rowsTemplate(req.app);
-  const view = entryViewer(drive, segments);
-  const chunk = (from: number, to: number): string => rows({ entries: entries.slice(from, to).map(view), prefs });
+  const tr = translatorOf(res);
+  const view = entryViewer(drive, segments, tr.lang);
+  const chunk = (from: number, to: number): string => rows({ entries: entries.slice(from, to).map(view), prefs, t: tr.t });
   res.write(html.slice(0, at) + chunk(0, FIRST_ROWS));
   for (let i = FIRST_ROWS; i < entries.length; i += CHUNK_ROWS) {
     if (res.destroyed) return;

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
-import { type AppError, AuthMethodRefusedError, NotFoundError, PUBLIC_INTERNAL_MESSAGE, toHttpError, UnavailableError } from '../../errors/index.js';
+import { type AppError, AuthMethodRefusedError, NotFoundError, toHttpError, UnavailableError } from '../../errors/index.js';
+import { translatorOf, userMessageOf } from '../i18n/middleware.js';
 import type { Logger } from '../../log.js';
 import { newRequestId } from './request-context.js';
 
@@ -68,19 +69,10 @@ export const notFound = (): RequestHandler => (_req, res, next) => {
 /** Retry-After of every 503 for an outage (a file server or the directory not answering). */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 30;
 
-const TITLES: Record<number, string> = {
-  400: 'Bad request',
-  401: 'Please sign in',
-  403: 'Access denied',
-  404: 'Not found',
-  409: 'Conflict',
-  413: 'Too large',
-  423: 'In use',
-  500: 'Something went wrong',
-  502: 'Sign-in refused by the file server',
-  503: 'Temporarily unavailable',
-  507: 'Drive full',
-};
+/** Statuses with a title of their own in the catalogue (errors.title.<status>); others use Node's status text. */
+const TITLED = new Set([400, 401, 403, 404, 409, 413, 423, 500, 502, 503, 507] as const);
+type Titled = typeof TITLED extends Set<infer S> ? S : never;
+const isTitled = (status: number): status is Titled => TITLED.has(status as Titled);
 
 /** A queue's own estimate of when to come back (SmbBusyError and the like), when the error carries one. */
 function retryAfterOf(error: AppError): number | undefined {
@@ -132,7 +124,9 @@ export function errorHandler(options: ErrorHandlerOptions): ErrorRequestHandler 
     }
 
     const status = error.status;
-    const message = unexpected ? PUBLIC_INTERNAL_MESSAGE : error.message;
+    const { t } = translatorOf(res);
+    // In the user's language where the error names its message in the catalogue; else its English text.
+    const message = unexpected ? t('errors.internal') : userMessageOf(res, error);
     res.status(status);
     res.setHeader('Cache-Control', 'no-store');
     if (status === 503) res.setHeader('Retry-After', String(retryAfterOf(error) ?? UNAVAILABLE_RETRY_AFTER_SECONDS));
@@ -141,7 +135,7 @@ export function errorHandler(options: ErrorHandlerOptions): ErrorRequestHandler 
       res.json({ error: { status, code: error.code, message, reference } });
       return;
     }
-    const title = TITLES[status] ?? STATUS_CODES[status] ?? 'Error';
+    const title = isTitled(status) ? t(`errors.title.${status}`) : (STATUS_CODES[status] ?? 'Error');
     const locals = { title, status, message, reference, showReference: status >= 500 };
     res.render('pages/error', locals, (renderErr: Error | null, html?: string) => {
       if (renderErr || html === undefined) {

@@ -5,12 +5,13 @@
  * with the message and the user's input, at the error's status. Delete first shows what will go and asks
  * (confirm=1 does it). Work goes through the file service only (DriveFiles), one audit line per mutation.
  */
+import { translatorOf, userMessageOf } from '../i18n/middleware.js';
+import type { Translator } from '../../i18n/index.js';
 import { Router } from 'express';
 import type { Config } from '../../config/index.js';
 import { parseDrivePath } from '../../drives/index.js';
 import { AppError, BadRequestError } from '../../errors/index.js';
 import { nameProblem, OpError, opErrorOf, READ_ONLY_MESSAGE, type DriveFiles, type FileService } from '../../files/index.js';
-import { formatBytes } from '../../format/bytes.js';
 import { audit, type Logger } from '../../log.js';
 import { requireUser } from '../auth/current-user.js';
 import { breadcrumbs, folderHref } from '../browse/listing.js';
@@ -74,9 +75,10 @@ export function opsFormRoutes(config: Config, files: FileService, logger: Logger
     const auditLine = (action: string, from: string | undefined, to: string | undefined, result: string): void =>
       audit(logger, { action, user, drive: drive.id, path: from ?? to, from, to, result, via: 'form' });
     const codeOf = (err: unknown): string => (err instanceof AppError ? err.code : 'failed');
+    const tr = translatorOf(res);
     const page = (status: number, locals: Record<string, unknown>): void => {
       res.status(status).render('pages/ops-form', {
-        title: fields.op === 'mkdir' ? 'New folder' : fields.op === 'rename' ? 'Rename' : 'Delete',
+        title: fields.op === 'mkdir' ? tr.t('ops.newFolder') : fields.op === 'rename' ? tr.t('ops.rename') : tr.t('ops.delete'),
         crumbs: breadcrumbs(drive, folder),
         action: req.originalUrl.split('?')[0],
         back,
@@ -90,7 +92,7 @@ export function opsFormRoutes(config: Config, files: FileService, logger: Logger
     };
     const fail = (err: unknown): void => {
       if (!(err instanceof AppError) || !err.expose || err.status === 401 || err.status === 502 || err.status === 503) return next(err);
-      page(err.status, { error: err.message });
+      page(err.status, { error: userMessageOf(res, err) });
     };
     const flash = (kind: 'success' | 'danger' | 'warning', text: string, details?: string[]): void => {
       req.session.flash = { kind, text, ...(details ? { details } : {}) };
@@ -111,14 +113,14 @@ export function opsFormRoutes(config: Config, files: FileService, logger: Logger
             throw e;
           }
           auditLine('mkdir', undefined, at(fields.name), 'ok');
-          return flash('success', `Created the folder “${fields.name}”.`);
+          return flash('success', tr.t('client.ops.createdFolder', { name: fields.name }));
         }
         case 'rename': {
           if (fields.items.length !== 1) throw new BadRequestError('Select exactly one item to rename.');
           const item = itemName(fields.items[0] ?? '');
           const problem = nameProblem(fields.name);
           if (problem) throw new OpError('bad-name', problem);
-          if (fields.name === item) return flash('success', `“${item}” keeps its name.`);
+          if (fields.name === item) return flash('success', tr.t('opsForm.keepsName', { name: item }));
           try {
             await requireWritable(d);
             await d.rename([...folder, item], [...folder, fields.name]);
@@ -129,13 +131,13 @@ export function opsFormRoutes(config: Config, files: FileService, logger: Logger
             throw e;
           }
           auditLine('rename', at(item), at(fields.name), 'ok');
-          return flash('success', `Renamed “${item}” to “${fields.name}”.`);
+          return flash('success', tr.t('client.ops.renamed', { from: item, to: fields.name }));
         }
         case 'delete': {
           if (fields.items.length === 0) throw new BadRequestError('Select the items to delete first.');
           if (fields.items.length > MAX_ITEMS) throw new BadRequestError(`Select at most ${MAX_ITEMS} items at once here.`);
           const items = fields.items.map(itemName);
-          if ((req.body as Record<string, unknown>).confirm !== '1') return page(200, { entries: await describe(d, folder, items) });
+          if ((req.body as Record<string, unknown>).confirm !== '1') return page(200, { entries: await describe(d, folder, items, tr) });
           try {
             await requireWritable(d);
           } catch (err) {
@@ -151,13 +153,13 @@ export function opsFormRoutes(config: Config, files: FileService, logger: Logger
               const e = mutationError(err, item);
               auditLine('delete', at(item), undefined, codeOf(e));
               if (!(e instanceof AppError)) throw e;
-              failed.push(`${item}: ${e.message}`);
+              failed.push(`${item}: ${userMessageOf(res, e)}`);
             }
           }
           const done = items.length - failed.length;
-          const what = (n: number): string => `${n} item${n === 1 ? '' : 's'}`;
-          if (failed.length === 0) return flash('success', items.length === 1 ? `Deleted “${items[0] ?? ''}”.` : `Deleted ${what(done)}.`);
-          return flash(done > 0 ? 'warning' : 'danger', `Deleted ${what(done)}; ${what(failed.length)} could not be deleted:`, failed);
+          const what = (n: number): string => tr.t('client.ops.items', { count: n });
+          if (failed.length === 0) return flash('success', items.length === 1 ? tr.t('opsForm.deletedOne', { name: items[0] ?? '' }) : tr.t('opsForm.deleted', { items: what(done) }));
+          return flash(done > 0 ? 'warning' : 'danger', tr.t('opsForm.deletedSome', { items: what(done), failed: what(failed.length) }), failed);
         }
       }
     })().catch(fail);
@@ -167,12 +169,12 @@ export function opsFormRoutes(config: Config, files: FileService, logger: Logger
 }
 
 /** What a delete would take: each item with "folder" or its size (best effort; the delete itself decides). */
-async function describe(d: DriveFiles, folder: string[], items: string[]): Promise<{ name: string; what: string }[]> {
+async function describe(d: DriveFiles, folder: string[], items: string[], tr: Translator): Promise<{ name: string; what: string }[]> {
   const out: { name: string; what: string }[] = [];
   for (const name of items) {
     try {
       const st = await d.stat([...folder, name]);
-      out.push({ name, what: st.type === 'dir' ? 'folder and everything in it' : formatBytes(Number(st.size)) });
+      out.push({ name, what: st.type === 'dir' ? tr.t('opsForm.folderAndContents') : tr.bytes(Number(st.size)) });
     } catch {
       out.push({ name, what: '' });
     }

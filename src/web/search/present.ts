@@ -2,6 +2,7 @@
  * What a search answer says, shared by its HTML page and its NDJSON stream: each hit with its own link and its
  * folder's, the summary with the limit that cut it short, and the "Search deeper" link that raises that limit.
  */
+import { DEFAULT_LANGUAGE, type Translator, translatorFor } from '../../i18n/index.js';
 import type { Config } from '../../config/index.js';
 import type { DriveRef } from '../../drives/index.js';
 import { BadRequestError } from '../../errors/index.js';
@@ -88,28 +89,26 @@ export function toSearchLimits(v: LimitValues): SearchLimits {
   return { maxMs: v.seconds * 1000, maxDepth: v.depth, maxVisited: v.visited, maxResults: v.results };
 }
 
-const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
-
-function noteOf(limit: SearchLimit, v: LimitValues): string {
+function noteOf(limit: SearchLimit, v: LimitValues, tn: Translator['tn']): string {
   switch (limit) {
     case 'time':
-      return `The search stopped after ${plural(v.seconds, 'second')}, its time limit; there may be more.`;
+      return tn('searchEnd.timeNote', { seconds: tn('searchEnd.seconds', { count: v.seconds }) });
     case 'depth':
-      return `The search went ${plural(v.depth, 'folder level')} deep, its depth limit; deeper folders were not searched.`;
+      return tn('searchEnd.depthNote', { levels: tn('searchEnd.levels', { count: v.depth }) });
     case 'entries':
-      return `The search stopped after looking at ${plural(v.visited, 'item')}, its limit; there may be more.`;
+      return tn('searchEnd.entriesNote', { items: tn('searchEnd.items', { count: v.visited }) });
     case 'results':
-      return `The search stopped at ${plural(v.results, 'result')}, its result limit; there are more.`;
+      return tn('searchEnd.resultsNote', { results: tn('searchEnd.results', { count: v.results }) });
   }
 }
 
 /** The summary; `searchUrl` is this search's own URL without query (the deeper link adds to it). */
-export function endView(config: Config, summary: SearchSummary, v: LimitValues, searchUrl: string, query: string, tab: string | undefined): EndView {
-  const message = summary.results === 0 ? 'Nothing found.' : `${plural(summary.results, 'result')}.`;
+export function endView(config: Config, summary: SearchSummary, v: LimitValues, searchUrl: string, query: string, tab: string | undefined, tn: Translator['tn'] = translatorFor(DEFAULT_LANGUAGE).tn): EndView {
+  const message = summary.results === 0 ? tn('searchEnd.nothing') : tn('searchEnd.found', { results: tn('searchEnd.results', { count: summary.results }) });
   const end: EndView = { results: summary.results, visited: summary.visited, complete: summary.complete, message, ms: summary.ms };
   if (summary.limit === undefined) return end;
   end.limit = summary.limit;
-  end.note = noteOf(summary.limit, v);
+  end.note = noteOf(summary.limit, v, tn);
   const key = PARAM[summary.limit];
   const max = configured(config)[key] * config.search.deeperMaxFactor;
   if (v[key] < max) {

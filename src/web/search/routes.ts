@@ -8,6 +8,7 @@
  * A search runs until it ends, hits a limit, or is cancelled: the client goes away (Stop, leaving the page), or a
  * newer search from the same tab (`tab`) replaces it. Past the per-user or total cap: 429 with Retry-After.
  */
+import { languageHelpers, translatorOf } from '../i18n/middleware.js';
 import { readFileSync } from 'node:fs';
 import ejs from 'ejs';
 import { type Application, type Request, type Response, Router } from 'express';
@@ -96,6 +97,8 @@ export function searchRoutes(config: Config, files: FileService, logger: Logger)
       const gone = abortOnDisconnect(res);
       const signal = AbortSignal.any([gone, slot.signal]);
       const match = nameMatcher(query);
+      // The partials render outside res.render, so they get the language's helpers (t, tHtml, escapeHtml) here.
+      const words = languageHelpers(translatorOf(res).lang);
       const hitHtml = partial(req.app, 'search-hit');
       const summaryHtml = partial(req.app, 'search-summary');
       const page = ndjson ? '' : await renderToString(res, 'pages/search', pageLocals);
@@ -123,7 +126,7 @@ export function searchRoutes(config: Config, files: FileService, logger: Logger)
       const onHit = (hit: SearchHit): void => {
         const view: HitView = hitView(drive, segments, hit);
         if (ndjson) line({ type: 'hit', ...view });
-        else res.write(hitHtml({ hit: view }));
+        else res.write(hitHtml({ ...words, hit: view }));
       };
 
       let summary: SearchSummary;
@@ -140,10 +143,10 @@ export function searchRoutes(config: Config, files: FileService, logger: Logger)
         else res.end(tail.replace(SUMMARY_MARKER, `<div class="pc-search-summary mt-3" role="status" data-cancelled="true"><p>${replaced.message}</p></div>`));
         return;
       }
-      const end: EndView = endView(config, summary, values, searchHref(drive, segments), query, tab);
+      const end: EndView = endView(config, summary, values, searchHref(drive, segments), query, tab, translatorOf(res).tn);
       logger.debug('search done', { drive: drive.id, results: summary.results, visited: summary.visited, folders: summary.folders, limit: summary.limit, ms: summary.ms });
       if (ndjson) res.end(`${JSON.stringify({ type: 'end', ...end })}\n`);
-      else res.end(tail.replace(SUMMARY_MARKER, summaryHtml({ end })));
+      else res.end(tail.replace(SUMMARY_MARKER, summaryHtml({ ...words, end })));
     } catch (err) {
       const error = toHttpError(err, item);
       if (!started) {

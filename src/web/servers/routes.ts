@@ -4,6 +4,7 @@
  * before anything touches the network (403 otherwise); the list is the server's answer to the user's own
  * credential, through their pooled connection.
  */
+import { translatorOf } from '../i18n/middleware.js';
 import { Router } from 'express';
 import type { Config } from '../../config/index.js';
 import { allowServer, defaultServers, driveIdPath, serverShareDrive } from '../../drives/index.js';
@@ -29,7 +30,7 @@ export function serverRoutes(config: Config, files: FileService): Router {
     const user = req.session.user;
     if (!user) return next(new BadRequestError());
     res.setHeader('Cache-Control', 'no-store');
-    res.render('pages/servers', { title: 'Connect to server', server: undefined, shares: undefined, known: knownServers(config, user) });
+    res.render('pages/servers', { title: translatorOf(res).t('nav.connectToServer'), server: undefined, shares: undefined, known: knownServers(config, user) });
   });
 
   router.get('/servers/:host', requireUser, async (req, res, next) => {
@@ -43,7 +44,7 @@ export function serverRoutes(config: Config, files: FileService): Router {
       const shares = await files.listShares({ sessionId: req.sessionID, credential: () => credentialFor(req) }, serverShareDrive(server, IPC));
       res.setHeader('Cache-Control', 'no-store');
       res.render('pages/servers', {
-        title: `Shares on ${server.name}`,
+        title: translatorOf(res).t('servers.sharesOn', { server: server.name }),
         server: server.name,
         known: knownServers(config, user),
         shares: shares

@@ -3,7 +3,9 @@
 import { Router } from 'express';
 import { darkOnlyThemes, notOfferedMessage } from '../../config/index.js';
 import { BadRequestError } from '../../errors/index.js';
-import { COLOUR_MODES, FILE_CLICKS, ORDERS, settingsPatchFromForm, SORTS, UPLOAD_CONFLICTS, type UserData, VIEWS } from '../../userdata/index.js';
+import { LANGUAGE_NAMES } from '../../i18n/index.js';
+import { translatorOf } from '../i18n/middleware.js';
+import { COLOUR_MODES, FILE_CLICKS, LANGUAGE_CHOICES, ORDERS, settingsPatchFromForm, SORTS, UPLOAD_CONFLICTS, type UserData, VIEWS } from '../../userdata/index.js';
 import { requireUser } from '../auth/current-user.js';
 import { saveSettings, userSettingsOf } from './locals.js';
 
@@ -15,10 +17,10 @@ export function settingsRoutes(userData: UserData, themes: readonly string[]): R
   router.get('/settings', (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     res.render('pages/settings', {
-      title: 'Settings',
+      title: translatorOf(res).t('settings.title'),
       settings: userSettingsOf(res),
       saved: req.query.saved === '1',
-      choices: { views: VIEWS, sorts: SORTS, orders: ORDERS, fileClicks: FILE_CLICKS, uploadConflicts: UPLOAD_CONFLICTS, colourModes: COLOUR_MODES, themes, darkOnlyThemes: darkOnlyThemes() },
+      choices: { views: VIEWS, sorts: SORTS, orders: ORDERS, fileClicks: FILE_CLICKS, uploadConflicts: UPLOAD_CONFLICTS, colourModes: COLOUR_MODES, languages: LANGUAGE_CHOICES, languageNames: LANGUAGE_NAMES, themes, darkOnlyThemes: darkOnlyThemes() },
       canSave: Boolean(req.session.user?.guid),
     });
   });

@@ -23,6 +23,8 @@
  *    from the last byte that reached the server, on any instance. When the file server itself goes away
  *    mid-chunk, the offset goes back to that chunk's start (the last one confirmed), see `unconfirmed`.
  */
+import { translatorOf } from '../i18n/middleware.js';
+import type { MessageKeyOf } from '../../i18n/index.js';
 import { formatBytes } from '../../format/bytes.js';
 import { allowSlowBody } from '../../http-timeouts.js';
 import busboy from 'busboy';
@@ -75,8 +77,22 @@ export interface FileResult {
   savedAs?: string;
   code?: string;
   message?: string;
+  /** Where `message` is in the catalogue: the answer carries it in the user's language (see inLanguage). */
+  messageKey?: MessageKeyOf | undefined;
+  messageParams?: Readonly<Record<string, string>> | undefined;
   bytes: number;
 }
+
+/** Results with their messages in the response's language, and without the catalogue's keys. */
+function inLanguage(res: Response, results: FileResult[]): FileResult[] {
+  const { t } = translatorOf(res);
+  return results.map(({ messageKey, messageParams, ...r }) => (messageKey ? { ...r, message: t(messageKey, messageParams) } : r));
+}
+
+const COULD_NOT_SAVE = { message: 'The file could not be saved.', messageKey: 'upload.errors.couldNotSave' } as const;
+/** A failed file's message from its error: the user's text (and its catalogue key), or the generic one. */
+const failureOf = (e: AppError): Pick<FileResult, 'message' | 'messageKey' | 'messageParams'> =>
+  e.expose ? { message: e.message, messageKey: e.messageKey, messageParams: e.messageParams } : COULD_NOT_SAVE;
 
 function contentLength(req: Request): number | undefined {
   const h = req.headers['content-length'];
@@ -84,7 +100,7 @@ function contentLength(req: Request): number | undefined {
 }
 
 function tooLarge(max: number): PayloadTooLargeError {
-  return new PayloadTooLargeError(`That upload is larger than the limit of ${formatBytes(max)}.`, { code: 'too_large' });
+  return new PayloadTooLargeError(`That upload is larger than the limit of ${formatBytes(max)}.`, { code: 'too_large', messageKey: 'upload.errors.tooLarge', messageParams: { max: formatBytes(max) } });
 }
 
 function folderUrl(driveId: string, segments: string[]): string {
@@ -212,7 +228,7 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
       } catch (err) {
         await share.removeQuietly(join(dir, o.temp));
         const e = toHttpError(err, o.name);
-        results.push({ name: o.name, ok: false, status: e.status, code: e.code, message: e.expose ? e.message : 'The file could not be saved.', bytes: o.bytes });
+        results.push({ name: o.name, ok: false, status: e.status, code: e.code, ...failureOf(e), bytes: o.bytes });
       }
     }
     return results;
@@ -233,13 +249,13 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
     try {
       if (conflict === 'fail' && (await share.exists(join(dir, name)))) {
         stream.resume();
-        return { name, ok: false, status: 409, code: 'exists', message: `“${name}” already exists. Choose to overwrite it or keep both.`, bytes: 0 };
+        return { name, ok: false, status: 409, code: 'exists', message: `“${name}” already exists. Choose to overwrite it or keep both.`, messageKey: 'upload.errors.exists', messageParams: { name }, bytes: 0 };
       }
       bytes = (await share.write(join(dir, temp), stream, { flags: 'wx' })).bytes;
       if (stream.truncated === true) {
         await share.removeQuietly(join(dir, temp));
         const e = tooLarge(max);
-        return { name, ok: false, status: e.status, code: e.code, message: e.message, bytes };
+        return { name, ok: false, status: e.status, code: e.code, ...failureOf(e), bytes };
       }
       return { name, temp, conflict, bytes };
     } catch (err) {
@@ -247,7 +263,7 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
       await share.removeQuietly(join(dir, temp));
       if ((err as { code?: unknown }).code === 'aborted') throw err;
       const e = toHttpError(err, name);
-      return { name, ok: false, status: e.status, code: e.code, message: e.expose ? e.message : 'The file could not be saved.', bytes };
+      return { name, ok: false, status: e.status, code: e.code, ...failureOf(e), bytes };
     }
   }
 
@@ -280,16 +296,17 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
       );
       for (const r of results) auditUpload(req, t.drive.id, [...t.segments, r.savedAs ?? r.name].join('/'), r.ok ? 'ok' : (r.code ?? 'failed'), r.bytes);
       if (wantsHtml(req)) {
+        const shown = inLanguage(res, results);
         req.session.uploadSummary = {
-          ok: results.filter((r) => r.ok).map((r) => r.savedAs ?? r.name),
-          failed: results.filter((r) => !r.ok).map((r) => ({ name: r.name, message: r.message ?? 'Failed.' })),
+          ok: shown.filter((r) => r.ok).map((r) => r.savedAs ?? r.name),
+          failed: shown.filter((r) => !r.ok).map((r) => ({ name: r.name, message: r.message ?? translatorOf(res).t('client.upload.failed') })),
         };
         return res.redirect(303, folderUrl(t.drive.id, t.segments));
       }
       if (results.length === 0) throw new BadRequestError('No files were sent.');
       const failed = results.filter((r) => !r.ok);
       const status = failed.length === 0 ? 201 : failed.length === results.length ? (failed[0]?.status ?? 400) : 207;
-      res.status(status).json({ files: results });
+      res.status(status).json({ files: inLanguage(res, results) });
     } catch (err) {
       dropBody(req, res);
       if (target && !(err instanceof AppError && err.status === 400)) {
@@ -361,7 +378,7 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
       async (share, dir) => {
         await prepareFolder(share, dir, mkdir, segments.at(-1) ?? drive.name);
         if (conflict === 'fail' && (await share.exists(join(dir, name)))) {
-          throw new AppError(409, `“${name}” already exists. Choose to overwrite it or keep both.`, 'exists');
+          throw new AppError(409, `“${name}” already exists. Choose to overwrite it or keep both.`, 'exists', { messageKey: 'upload.errors.exists', messageParams: { name } });
         }
         await share.sweepStaleTemporaries(`${drive.host}|${drive.share}|${dir}`, dir);
         await share.createEmpty(join(dir, ticket.temp));
