@@ -2,7 +2,8 @@
 // GET /auth/oidc/callback takes it back, maps the configured claim to the AD account and starts a delegated
 // session (S4U: Portcullis never sees a password).
 import { type Request, type Response, Router } from 'express';
-import { InvalidCredentialsError } from '../../auth/index.js';
+import { rateLimit } from 'express-rate-limit';
+import { InvalidCredentialsError, TooManyAttemptsError } from '../../auth/index.js';
 import { dnsDomainOf } from '../../auth/username.js';
 import type { Config, OidcConfig } from '../../config/index.js';
 import { BadRequestError } from '../../errors/index.js';
@@ -25,6 +26,11 @@ export const OIDC_CALLBACK_PATH = '/auth/oidc/callback';
 const PENDING_TTL_MS = 10 * 60_000;
 /** Tabs started at once; the oldest is dropped beyond, so a session never grows without bound. */
 const MAX_PENDING = 4;
+/**
+ * Starts per client address per minute. Each start keeps a session for a visitor who has not signed in yet (its
+ * state, nonce and PKCE verifier), so an unthrottled loop could fill the session store; a person needs a handful.
+ */
+export const OIDC_STARTS_PER_MINUTE = 30;
 
 /** Turns the account the provider vouched for into a signed-in session, then answers (redirects to `next`). */
 export type StartOidcSession = (req: Request, res: Response, username: string, next: string) => Promise<void>;
@@ -33,7 +39,18 @@ export function oidcRoutes(config: Config, oidc: OidcConfig, rp: OidcRelyingPart
   const router = Router();
   const domain: AccountDomain = { dnsDomain: dnsDomainOf(config.ldap.baseDn ?? '') || undefined, realm: config.kerberos.realm, netbios: config.ad.domain };
 
-  router.get(OIDC_START_PATH, async (req, res) => {
+  const startLimit = rateLimit({
+    windowMs: 60_000,
+    limit: OIDC_STARTS_PER_MINUTE,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (req, _res, next, options) => {
+      logger.warn('single sign-on starts throttled', { audit: 'sign-in', method: 'oidc', result: 'throttled', ip: req.ip });
+      next(new TooManyAttemptsError(Math.ceil(options.windowMs / 1000)));
+    },
+  });
+
+  router.get(OIDC_START_PATH, startLimit, async (req, res) => {
     const next = safeRedirectTarget(req.query.next);
     if (req.session.user) return res.redirect(303, next);
     // The outage page's "Try again" comes back here.

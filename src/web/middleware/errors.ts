@@ -130,6 +130,7 @@ export function errorHandler(options: ErrorHandlerOptions): ErrorRequestHandler 
     res.status(status);
     res.setHeader('Cache-Control', 'no-store');
     if (status === 503) res.setHeader('Retry-After', String(retryAfterOf(error) ?? UNAVAILABLE_RETRY_AFTER_SECONDS));
+    else if (status === 429 && retryAfterOf(error) !== undefined) res.setHeader('Retry-After', String(retryAfterOf(error)));
 
     if (req.accepts(['html', 'json']) === 'json') {
       res.json({ error: { status, code: error.code, message, reference } });

@@ -7,6 +7,7 @@ import { DEMO_PASSWORD } from '../../fixtures/paths.js';
 import { requireDomain } from '../../fixtures/require-domain.js';
 import { oidcSignIn, throughProvider } from '../../helpers/oidc-flow.js';
 import { freePort, startWebApp, type WebApp } from '../../helpers/web-app.js';
+import { OIDC_STARTS_PER_MINUTE } from '../../../src/web/auth/oidc-routes.js';
 
 const LABEL = 'Sign in with Example University';
 
@@ -182,6 +183,27 @@ describe('OpenID Connect sign-in', () => {
     } finally {
       await other.close();
       await entraLike.close();
+    }
+  });
+
+  it(`more than ${OIDC_STARTS_PER_MINUTE} starts a minute from one address get 429 with Retry-After, so a loop cannot fill the session store`, async () => {
+    const other = await startWebApp(domain, { env: oidcEnv() });
+    try {
+      // In parallel, as a script would: the limit holds exactly.
+      const starts = await Promise.all(Array.from({ length: OIDC_STARTS_PER_MINUTE + 10 }, () => other.client().get('/auth/oidc')));
+      const toProvider = starts.filter((r) => r.status === 303 && (r.headers.get('location') ?? '').startsWith(idp.issuer));
+      const refused = starts.filter((r) => r.status === 429);
+      expect(toProvider).toHaveLength(OIDC_STARTS_PER_MINUTE);
+      expect(refused).toHaveLength(10);
+      for (const r of refused) {
+        expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(r.text).toContain('Too many sign-in attempts');
+      }
+      // No session was kept for the refused ones: the store holds one per start that reached the provider.
+      const count = await new Promise<number>((resolve, reject) => other.services.sessions.store.length?.((err, n) => (err ? reject(err) : resolve(n ?? 0))));
+      expect(count).toBe(OIDC_STARTS_PER_MINUTE);
+    } finally {
+      await other.close();
     }
   });
 
