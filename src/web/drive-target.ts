@@ -13,7 +13,7 @@
 import type { Request, Response } from 'express';
 import type { Config } from '../config/index.js';
 import { allowServer, drivesFor, isBrowsableShare, parseDrivePath, serverShareDrive, splitServerDriveId, takeDriveId, type DriveRef } from '../drives/index.js';
-import { ForbiddenError, NotFoundError } from '../errors/index.js';
+import { ForbiddenError, NotFoundError, said } from '../errors/index.js';
 import type { DriveFiles, DriveSession, FileService, RunOptions } from '../files/index.js';
 import { credentialFor, drivesOf } from './auth/current-user.js';
 
@@ -51,7 +51,7 @@ export function findDrive(config: Config, req: Request, res: Response, id: strin
 export function driveTargetOf(config: Config, req: Request, res: Response): DriveTarget {
   const { id: driveId, rest } = takeDriveId(req.path.split('/').slice(1));
   const drive = findDrive(config, req, res, driveId);
-  if (!drive) throw new NotFoundError('There is no drive by that name, or it is not yours to open.');
+  if (!drive) throw new NotFoundError(...said('errors.drive.noSuch'));
   return { drive, segments: parseDrivePath(rest.join('/')), trailingSlash: req.path.endsWith('/') };
 }
 

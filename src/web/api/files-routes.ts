@@ -15,7 +15,7 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response, Router } from 'express';
 import type { Config } from '../../config/index.js';
 import { parseDrivePath, takeDriveId, type DriveRef } from '../../drives/index.js';
-import { AppError } from '../../errors/index.js';
+import { AppError, said } from '../../errors/index.js';
 import {
   deleteItems,
   type DriveFiles,
@@ -24,7 +24,6 @@ import {
   nameProblem,
   OpError,
   opErrorOf,
-  READ_ONLY_MESSAGE,
   RESOLUTIONS,
   transferConflicts,
   transferItems,
@@ -68,7 +67,7 @@ export function pathSegments(path: string): string[] {
   try {
     encoded = path.split('/').map(encodeURIComponent).join('/');
   } catch {
-    throw new OpError('bad-name', 'A path contains an invalid character encoding.');
+    throw new OpError('bad-name', ...said('errors.drive.badEncoding'));
   }
   try {
     return parseDrivePath(encoded);
@@ -103,19 +102,19 @@ export interface OpsContext {
 /** The user's drive `id` (their menu, or a configured drive the menu hides: the server decides). */
 function driveOf(ctx: OpsContext, req: Request, res: Response, id: string): DriveRef {
   const drive = findDrive(ctx.config, req, res, id);
-  if (!drive) throw new OpError('not-found', 'There is no drive by that name, or it is not yours to open.');
+  if (!drive) throw new OpError('not-found', ...said('errors.drive.noSuch'));
   return drive;
 }
 
 /** Refuses with 403 "You can't change files here" when the share gives this user no write access at all. */
 async function requireWritable(files: DriveFiles): Promise<void> {
-  if (!(await files.canWrite())) throw new OpError('denied', READ_ONLY_MESSAGE);
+  if (!(await files.canWrite())) throw new OpError('denied', ...said('errors.drive.readOnly'));
 }
 
 /** The destination of a copy or move must be an existing folder (404 otherwise, naming it). */
 async function requireFolder(files: DriveFiles, folder: string[], drive: DriveRef): Promise<void> {
   const shown = folder.at(-1) ?? drive.name;
-  const missing = new OpError('not-found', `The destination folder “${shown}” was not found. It may have been moved or deleted.`);
+  const missing = new OpError('not-found', ...said('errors.drive.destinationNotFound', { item: shown }));
   let isFolder: boolean;
   try {
     isFolder = (await files.stat(folder)).type === 'dir';
@@ -151,7 +150,7 @@ function pathsField(body: Body): string[][] {
   if (!Array.isArray(v) || v.length === 0 || !v.every((p): p is string => typeof p === 'string')) throw badInput('“paths” must be a list of one or more paths.');
   if (v.length > MAX_ITEMS) throw badInput(`At most ${MAX_ITEMS.toLocaleString('en')} items at once.`);
   const items = v.map(pathSegments);
-  if (items.some((s) => s.length === 0)) throw new OpError('bad-name', 'The drive itself cannot be deleted, copied or moved.');
+  if (items.some((s) => s.length === 0)) throw new OpError('bad-name', ...said('errors.drive.driveItself'));
   return items;
 }
 
@@ -206,7 +205,7 @@ export function filesApiRoutes(ctx: OpsContext): Router {
     } catch (err) {
       const e = opErrorOf(err, name);
       // Not found here means the folder it was to go in.
-      if (e.opCode === 'not-found') throw new OpError('not-found', `The folder “${folder.at(-1) ?? drive.name}” was not found. It may have been moved or deleted.`, { cause: err });
+      if (e.opCode === 'not-found') throw new OpError('not-found', ...said('errors.drive.folderNotFound', { item: folder.at(-1) ?? drive.name }, { cause: err }));
       throw e;
     }
     const path = target.join('/');
@@ -217,7 +216,7 @@ export function filesApiRoutes(ctx: OpsContext): Router {
   router.post('/api/files/rename', requireUser, json, handle('rename', async (req, res, body) => {
     const drive = driveOf(ctx, req, res, stringField(body, 'drive'));
     const from = pathSegments(stringField(body, 'path'));
-    if (from.length === 0) throw new OpError('bad-name', 'The drive itself cannot be renamed.');
+    if (from.length === 0) throw new OpError('bad-name', ...said('errors.drive.renameDrive'));
     const name = stringField(body, 'name');
     checkName(name);
     const files = filesOf(ctx.files, req, drive);
@@ -259,7 +258,7 @@ export function filesApiRoutes(ctx: OpsContext): Router {
       const dest = filesOf(ctx.files, req, toDrive);
       for (const item of items) {
         if (isInside(source, item, dest, folder)) {
-          throw new OpError('into-itself', `“${item.at(-1) as string}” cannot be ${kind === 'copy' ? 'copied' : 'moved'} into itself or a folder inside it.`);
+          throw new OpError('into-itself', ...said(kind === 'copy' ? 'errors.drive.copyIntoItself' : 'errors.drive.moveIntoItself', { item: item.at(-1) as string }));
         }
       }
       await requireWritable(dest);

@@ -6,12 +6,13 @@
 import { type Request, Router } from 'express';
 import type { JobRegistry } from '../../jobs/index.js';
 import { OpError } from '../../files/index.js';
+import { said } from '../../errors/index.js';
 import { requireUser } from '../auth/current-user.js';
 
 /** DELETE waits this long for the job to stop (it stops between items, or within 16 MiB of a file's copy). */
 const CANCEL_WAIT_MS = 5000;
 
-const noSuchJob = (): OpError => new OpError('not-found', 'There is no such job (it may have ended long ago).');
+const noSuchJob = (): OpError => new OpError('not-found', ...said('errors.drive.noSuchJob'));
 
 export function jobsApiRoutes(jobs: JobRegistry): Router {
   const router = Router();

@@ -7,7 +7,7 @@
 import { type Request, type Response, Router } from 'express';
 import type { Config } from '../../config/index.js';
 import { parseDrivePath } from '../../drives/index.js';
-import { type AppError, BadRequestError, NotFoundError, toHttpError, UnauthorizedError } from '../../errors/index.js';
+import { type AppError, BadRequestError, NotFoundError, toHttpError, UnauthorizedError, said } from '../../errors/index.js';
 import { type FileService, measureOf, type OwnerNames, propertiesOf } from '../../files/index.js';
 import type { Logger } from '../../log.js';
 import { findDrive, filesOf } from '../drive-target.js';
@@ -67,9 +67,9 @@ export function propertiesRoutes(config: Config, files: FileService, owners: Own
       if (!res.locals.user) throw new UnauthorizedError();
       const driveId = one(req.query.drive);
       const path = req.query.path === undefined ? '' : one(req.query.path);
-      if (!driveId || path === undefined) throw new BadRequestError('Say which item: drive and path, once each.');
+      if (!driveId || path === undefined) throw new BadRequestError(...said('errors.drive.whichItem'));
       const drive = findDrive(config, req, res, driveId);
-      if (!drive) throw new NotFoundError('There is no drive by that name, or it is not yours to open.');
+      if (!drive) throw new NotFoundError(...said('errors.drive.noSuch'));
       const segments = segmentsOf(path);
       item = segments.at(-1) ?? drive.name;
       const driveFiles = filesOf(files, req, drive);

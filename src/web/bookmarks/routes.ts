@@ -7,7 +7,7 @@ import { translatorOf } from '../i18n/middleware.js';
 import { type Request, type Response, Router } from 'express';
 import type { Config } from '../../config/index.js';
 import { parseDrivePath } from '../../drives/index.js';
-import { AppError, BadRequestError, NotFoundError, toHttpError } from '../../errors/index.js';
+import { AppError, BadRequestError, NotFoundError, toHttpError, said } from '../../errors/index.js';
 import type { FileService } from '../../files/index.js';
 import { type Bookmark, BOOKMARK_LIMITS, defaultBookmarkName, isBookmarkId, type UserData } from '../../userdata/index.js';
 import { drivesOf, requireUser } from '../auth/current-user.js';
@@ -99,7 +99,7 @@ export function bookmarkRoutes(config: Config, files: FileService, userData: Use
         return done(req, res, `?moved=${id}&dir=${dir}`);
       }
       const to = Number(str(body.to));
-      if (!/^\d+$/.test(str(body.to)) || !Number.isSafeInteger(to)) throw new BadRequestError('Say where to move the bookmark.');
+      if (!/^\d+$/.test(str(body.to)) || !Number.isSafeInteger(to)) throw new BadRequestError(...said('errors.form.bookmarkWhere'));
       await userData.moveBookmarkTo(guidOf(req), id, to);
       done(req, res, `?moved=${id}`);
     } catch (err) {

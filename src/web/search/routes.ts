@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import ejs from 'ejs';
 import { type Application, type Request, type Response, Router } from 'express';
 import { type Config, rootPath } from '../../config/index.js';
-import { BadRequestError, toHttpError } from '../../errors/index.js';
+import { BadRequestError, toHttpError, said } from '../../errors/index.js';
 import { type FileService, nameMatcher, SearchBusyError, type SearchHit, SearchSlots, type SearchSummary } from '../../files/index.js';
 import type { Logger } from '../../log.js';
 import { requireUser } from '../auth/current-user.js';
@@ -55,7 +55,7 @@ function abortOnDisconnect(res: Response): AbortSignal {
 function tabOf(req: Request): string | undefined {
   const tab = req.query.tab;
   if (tab === undefined) return undefined;
-  if (typeof tab !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(tab)) throw new BadRequestError('The tab key is not valid.');
+  if (typeof tab !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(tab)) throw new BadRequestError(...said('errors.search.badTab'));
   return tab;
 }
 
@@ -79,15 +79,15 @@ export function searchRoutes(config: Config, files: FileService, logger: Logger)
       const { drive, segments } = target;
       item = segments.at(-1) ?? drive.name;
       const rawQuery = req.query.q;
-      if (rawQuery !== undefined && typeof rawQuery !== 'string') throw new BadRequestError('Search for one name at a time.');
+      if (rawQuery !== undefined && typeof rawQuery !== 'string') throw new BadRequestError(...said('errors.search.oneName'));
       const query = (rawQuery ?? '').trim();
-      if (query.length > MAX_QUERY) throw new BadRequestError(`A search may be at most ${MAX_QUERY} characters long.`);
+      if (query.length > MAX_QUERY) throw new BadRequestError(...said('errors.search.tooLong', { max: String(MAX_QUERY) }));
       const tab = tabOf(req);
       const values = requestedLimits(config, req.query as Record<string, unknown>);
       const folderName = segments.length === 0 ? drive.name : segments.join(' / ');
       const pageLocals = { title: query ? `Search: ${query}` : 'Search', drive, segments, crumbs: breadcrumbs(drive, segments), folderName, folderHref: folderHref(drive, segments), query, hitsMarker: HITS_MARKER, summaryMarker: SUMMARY_MARKER };
       if (!query) {
-        if (ndjson) throw new BadRequestError('Type something to search for.');
+        if (ndjson) throw new BadRequestError(...said('errors.search.empty'));
         res.setHeader('Cache-Control', 'no-store');
         return res.render('pages/search', pageLocals);
       }

@@ -2,11 +2,13 @@
 // exactly the error's own text, so English users and the tests that read it see no change.
 import { describe, expect, it } from 'vitest';
 import * as auth from '../../../src/auth/errors.js';
-import { AppError, BadRequestError, ConflictError, ForbiddenError, InsufficientStorageError, LockedError, NotFoundError, PayloadTooLargeError, toHttpError, UnauthorizedError, UnavailableError } from '../../../src/errors/index.js';
+import { AppError, BadRequestError, ConflictError, said, saidError, ForbiddenError, InsufficientStorageError, LockedError, NotFoundError, PayloadTooLargeError, toHttpError, UnauthorizedError, UnavailableError } from '../../../src/errors/index.js';
 import { AuthMethodRefusedError } from '../../../src/errors/app-error.js';
 import { CATALOGUES, lookup, translate } from '../../../src/i18n/index.js';
 import { CancelledError, opErrorOf } from '../../../src/files/index.js';
 import { errorFromStatus } from '../../../src/smb/errors.js';
+import { SearchBusyError, SearchSlots } from '../../../src/files/search-slots.js';
+import { settingsPatchFromForm } from '../../../src/userdata/settings.js';
 import { NtStatus } from '../../../src/smb/messages/ntstatus.js';
 
 const english = (e: AppError): string => translate(CATALOGUES.en, 'en', e.messageKey ?? '', e.messageParams);
@@ -78,5 +80,45 @@ describe('error messages in the catalogue', () => {
     }
     const wait = new auth.TooManyAttemptsError(120);
     expect(translate(CATALOGUES.de, 'de', wait.messageKey ?? '', wait.messageParams)).toBe('Zu viele Anmeldeversuche. Versuchen Sie es in 2 Minuten erneut.');
+  });
+
+  it('route errors built with said() carry their key and the English text the routes always sent', () => {
+    const german = (e: AppError): string => translate(CATALOGUES.de, 'de', e.messageKey ?? '', e.messageParams);
+    const drive = new NotFoundError(...said('errors.drive.noSuch'));
+    expect(drive.message).toBe('There is no drive by that name, or it is not yours to open.');
+    expect(drive.messageKey).toBe('errors.drive.noSuch');
+    expect(german(drive)).toBe('Es gibt kein Laufwerk mit diesem Namen, oder Sie dürfen es nicht öffnen.');
+    // Options pass through; the pieces of a built message become one message with placeholders.
+    const chunk = new PayloadTooLargeError(...said('errors.upload.moreThanAnnounced', { size: '10', name: 'a.txt' }, { code: 'too_large' }));
+    expect(chunk.code).toBe('too_large');
+    expect(chunk.message).toBe('That is more than the 10 bytes announced for “a.txt”.');
+    expect(german(chunk)).toBe('Das ist mehr als die für „a.txt“ angekündigten 10 Bytes.');
+    const incomplete = saidError(409, 'incomplete', 'errors.upload.incomplete', { at: '3', size: '5' });
+    expect([incomplete.status, incomplete.code, incomplete.message]).toEqual([409, 'incomplete', 'The upload is incomplete: 3 of 5 bytes arrived.']);
+    // Plural messages pick their form from the count, as the English sentence did by hand.
+    expect(new BadRequestError(...said('errors.search.busyMine', { count: '1' })).message).toBe('You already have 1 search running (in other tabs). Wait for one to finish or stop it, then try again.');
+    expect(new BadRequestError(...said('errors.search.busyMine', { count: '2' })).message).toBe('You already have 2 searches running (in other tabs). Wait for one to finish or stop it, then try again.');
+  });
+
+  it('the search, zip and settings refusals keep their English text', () => {
+    const slots = new SearchSlots({ perUser: 1, total: 5 });
+    slots.acquire('alice', 'tab1');
+    let busy: unknown;
+    try {
+      slots.acquire('alice', 'tab2');
+    } catch (e) {
+      busy = e;
+    }
+    expect(busy).toBeInstanceOf(SearchBusyError);
+    expect(english(busy as AppError)).toBe((busy as AppError).message);
+    expect((busy as AppError).message).toBe('You already have 1 search running (in other tabs). Wait for one to finish or stop it, then try again.');
+    let bad: unknown;
+    try {
+      settingsPatchFromForm({ view: 'nonsense' }, []);
+    } catch (e) {
+      bad = e;
+    }
+    expect((bad as AppError).message).toBe('“Default view” has a value that is not one of its choices.');
+    expect(translate(CATALOGUES.de, 'de', (bad as AppError).messageKey ?? '', (bad as AppError).messageParams)).toBe('„Standardansicht“ hat einen Wert, der nicht zur Auswahl steht.');
   });
 });
