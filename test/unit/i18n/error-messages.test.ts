@@ -9,6 +9,7 @@ import { CancelledError, opErrorOf } from '../../../src/files/index.js';
 import { errorFromStatus } from '../../../src/smb/errors.js';
 import { SearchBusyError, SearchSlots } from '../../../src/files/search-slots.js';
 import { settingsPatchFromForm } from '../../../src/userdata/settings.js';
+import { CredentialsRejectedError, SmbBusyError } from '../../../src/sessions/errors.js';
 import { NtStatus } from '../../../src/smb/messages/ntstatus.js';
 
 const english = (e: AppError): string => translate(CATALOGUES.en, 'en', e.messageKey ?? '', e.messageParams);
@@ -120,5 +121,20 @@ describe('error messages in the catalogue', () => {
     }
     expect((bad as AppError).message).toBe('“Default view” has a value that is not one of its choices.');
     expect(translate(CATALOGUES.de, 'de', (bad as AppError).messageKey ?? '', (bad as AppError).messageParams)).toBe('„Standardansicht“ hat einen Wert, der nicht zur Auswahl steht.');
+  });
+
+  it('the file server\'s refusals of a session and its busy answers say the same in English', () => {
+    const reasons = ['logon_failure', 'password_expired', 'password_must_change', 'account_locked', 'account_disabled', 'account_expired', 'account_restricted'] as const;
+    for (const reason of reasons) {
+      const e = new CredentialsRejectedError(reason);
+      expect(e.messageKey, reason).toBe(`errors.rejected.${reason}`);
+      expect(e.code).toBe('credentials_rejected');
+      expect(english(e)).toBe(e.message);
+    }
+    expect(new SmbBusyError().message).toBe('The file server is busy, try again shortly.');
+    expect(new SmbBusyError({ retryAfterSeconds: 1 }).message).toBe('The file server is busy, please try again in a second.');
+    const busy = new SmbBusyError({ retryAfterSeconds: 30 });
+    expect([busy.message, busy.code, busy.retryAfterSeconds]).toEqual(['The file server is busy, please try again in 30 seconds.', 'smb_busy', 30]);
+    expect(translate(CATALOGUES.de, 'de', busy.messageKey ?? '', busy.messageParams)).toBe('Der Dateiserver ist ausgelastet. Bitte versuchen Sie es in 30 Sekunden erneut.');
   });
 });
