@@ -528,6 +528,19 @@ export const de: Translation<typeof en> = {
       unusableClaim: 'Ihr Hochschulkonto hat Sie angemeldet, aber sein „{claim}“ ist kein Verzeichniskontoname, den Portcullis verwenden kann. Wenden Sie sich an den IT-Service.',
       notInDirectory: 'Ihr Hochschulkonto ({account}) hat kein Konto im Verzeichnis dieses Dienstes, daher gibt es hier keine Laufwerke dafür. Wenden Sie sich an den IT-Service, wenn Sie meinen, dass es eines haben sollte.',
     },
+    name: {
+      empty: 'Ein Dateiname darf nicht leer sein.',
+      emptyFolder: 'Ein Ordnername darf nicht leer sein.',
+      tooLong: '„{name}“ ist länger als {max} Zeichen.',
+      control: '„{name}“ enthält ein Steuerzeichen, und Dateinamen dürfen keine Steuerzeichen enthalten.',
+      badEncoding: 'Ein Dateiname enthält eine ungültige Zeichenkodierung.',
+      badEncodingFolder: 'Ein Ordnername enthält eine ungültige Zeichenkodierung.',
+      dots: 'Ein Name, der nur aus Punkten und Leerzeichen besteht, etwa „.“ oder „..“, ist nicht zulässig.',
+      reserved: '„{name}“ enthält eines der Zeichen \\ / : * ? " < > |, die in Dateinamen nicht vorkommen dürfen.',
+      trailing: '„{name}“ endet mit einem Punkt oder Leerzeichen, was bei Dateinamen nicht zulässig ist.',
+      device: '„{name}“ ist ein Name, den Windows für ein Gerät reserviert (CON, PRN, AUX, NUL, COM0–9, LPT0–9).',
+      temp: '„{name}“ beginnt mit {prefix}, das für laufende Uploads reserviert ist.',
+    },
   },
   client: {
     preview: {

@@ -528,6 +528,19 @@ export const en = {
       unusableClaim: 'Your university account signed you in, but its "{claim}" is not a directory account name Portcullis can use. Tell the help desk.',
       notInDirectory: "Your university account ({account}) has no account in this service's directory, so it has no drives here. Tell the help desk if you think it should.",
     },
+    name: {
+      empty: 'A file name cannot be empty.',
+      emptyFolder: 'A folder name cannot be empty.',
+      tooLong: '“{name}” is longer than {max} characters.',
+      control: '“{name}” contains a control character, which file names cannot contain.',
+      badEncoding: 'A file name contains an invalid character encoding.',
+      badEncodingFolder: 'A folder name contains an invalid character encoding.',
+      dots: 'A name made only of dots and spaces, such as “.” or “..”, is not allowed.',
+      reserved: '“{name}” contains one of \\ / : * ? " < > |, which file names cannot contain.',
+      trailing: '“{name}” ends with a dot or a space, which file names cannot.',
+      device: '“{name}” is a name Windows reserves for a device (CON, PRN, AUX, NUL, COM0–9, LPT0–9).',
+      temp: '“{name}” starts with {prefix}, which is reserved for uploads in progress.',
+    },
   },
   client: {
     preview: {

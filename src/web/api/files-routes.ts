@@ -21,7 +21,7 @@ import {
   type DriveFiles,
   type FileService,
   isInside,
-  nameProblem,
+  nameProblemOf,
   OpError,
   opErrorOf,
   RESOLUTIONS,
@@ -77,8 +77,8 @@ export function pathSegments(path: string): string[] {
 }
 
 function checkName(name: string): void {
-  const problem = nameProblem(name);
-  if (problem !== undefined) throw new OpError(name.length > 255 ? 'name-too-long' : 'bad-name', problem);
+  const problem = nameProblemOf(name);
+  if (problem !== undefined) throw new OpError(name.length > 255 ? 'name-too-long' : 'bad-name', ...problem);
 }
 
 /**

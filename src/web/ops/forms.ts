@@ -11,7 +11,7 @@ import { Router } from 'express';
 import type { Config } from '../../config/index.js';
 import { parseDrivePath } from '../../drives/index.js';
 import { AppError, BadRequestError, said } from '../../errors/index.js';
-import { nameProblem, OpError, opErrorOf, type DriveFiles, type FileService } from '../../files/index.js';
+import { nameProblemOf, OpError, opErrorOf, type DriveFiles, type FileService } from '../../files/index.js';
 import { audit, type Logger } from '../../log.js';
 import { requireUser } from '../auth/current-user.js';
 import { breadcrumbs, folderHref } from '../browse/listing.js';
@@ -102,8 +102,8 @@ export function opsFormRoutes(config: Config, files: FileService, logger: Logger
     void (async () => {
       switch (fields.op) {
         case 'mkdir': {
-          const problem = nameProblem(fields.name);
-          if (problem) throw new OpError('bad-name', problem);
+          const problem = nameProblemOf(fields.name);
+          if (problem) throw new OpError('bad-name', ...problem);
           try {
             await requireWritable(d);
             await d.mkdir([...folder, fields.name]);
@@ -118,8 +118,8 @@ export function opsFormRoutes(config: Config, files: FileService, logger: Logger
         case 'rename': {
           if (fields.items.length !== 1) throw new BadRequestError(...said('errors.form.renameOne'));
           const item = itemName(fields.items[0] ?? '');
-          const problem = nameProblem(fields.name);
-          if (problem) throw new OpError('bad-name', problem);
+          const problem = nameProblemOf(fields.name);
+          if (problem) throw new OpError('bad-name', ...problem);
           if (fields.name === item) return flash('success', tr.t('opsForm.keepsName', { name: item }));
           try {
             await requireWritable(d);

@@ -34,7 +34,7 @@ import type { Config } from '../../config/index.js';
 import { driveIdPath, parseDrivePath } from '../../drives/index.js';
 import { AppError, BadRequestError, ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, toHttpError, said, saidError } from '../../errors/index.js';
 import { audit, type Logger } from '../../log.js';
-import { type DriveSession, FileNotFoundError, type FileService, isConnectionLost, join, nameProblem, parseConflict, type PumpResult, SharingViolationError, tempName, type ConflictMode, type UploadSweeper } from '../../files/index.js';
+import { type DriveSession, FileNotFoundError, type FileService, isConnectionLost, join, nameProblemOf, parseConflict, type PumpResult, SharingViolationError, tempName, type ConflictMode, type UploadSweeper } from '../../files/index.js';
 import { requireUser } from '../auth/current-user.js';
 import { driveTargetOf, findDrive, useDrive, type DriveTarget } from '../drive-target.js';
 import { openTicket, sealTicket, sessionTag, TICKET_LIFETIME_MS, type Ticket } from './upload-tickets.js';
@@ -119,8 +119,8 @@ function dropBody(req: Request, res: Response): void {
 /** Folder segments we may have to create must be names a file server accepts. */
 function checkNewFolders(segments: string[]): void {
   for (const s of segments) {
-    const problem = nameProblem(s);
-    if (problem) throw new BadRequestError(problem.replace('A file name', 'A folder name'), { code: 'bad_name' });
+    const problem = nameProblemOf(s, 'folder');
+    if (problem) throw new BadRequestError(problem[0], { ...problem[1], code: 'bad_name' });
   }
 }
 
@@ -239,10 +239,10 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
   }
 
   async function receiveFile(share: DriveSession, dir: string, stream: Readable & { truncated?: boolean }, name: string, conflict: ConflictMode): Promise<FileResult | Arrived> {
-    const problem = nameProblem(name);
+    const problem = nameProblemOf(name);
     if (problem) {
       stream.resume();
-      return { name, ok: false, status: 400, code: 'bad_name', message: problem, bytes: 0 };
+      return { name, ok: false, status: 400, code: 'bad_name', message: problem[0], messageKey: problem[1].messageKey, messageParams: problem[1].messageParams, bytes: 0 };
     }
     const temp = tempName(name);
     let bytes = 0;
@@ -346,8 +346,8 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
     const body = (req.body ?? {}) as Record<string, unknown>;
     const { name, size } = body;
     if (typeof name !== 'string') throw new BadRequestError(...said('errors.upload.nameMissing'));
-    const problem = nameProblem(name);
-    if (problem) throw new BadRequestError(problem, { code: 'bad_name' });
+    const problem = nameProblemOf(name);
+    if (problem) throw new BadRequestError(problem[0], { ...problem[1], code: 'bad_name' });
     if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw new BadRequestError(...said('errors.upload.sizeInvalid'));
     if (size > max) throw tooLarge(max);
     const folder = body.folder ?? [];

@@ -10,6 +10,7 @@ import { errorFromStatus } from '../../../src/smb/errors.js';
 import { SearchBusyError, SearchSlots } from '../../../src/files/search-slots.js';
 import { settingsPatchFromForm } from '../../../src/userdata/settings.js';
 import { CredentialsRejectedError, SmbBusyError } from '../../../src/sessions/errors.js';
+import { nameProblem, nameProblemOf } from '../../../src/files/names.js';
 import { NtStatus } from '../../../src/smb/messages/ntstatus.js';
 
 const english = (e: AppError): string => translate(CATALOGUES.en, 'en', e.messageKey ?? '', e.messageParams);
@@ -136,5 +137,27 @@ describe('error messages in the catalogue', () => {
     const busy = new SmbBusyError({ retryAfterSeconds: 30 });
     expect([busy.message, busy.code, busy.retryAfterSeconds]).toEqual(['The file server is busy, please try again in 30 seconds.', 'smb_busy', 30]);
     expect(translate(CATALOGUES.de, 'de', busy.messageKey ?? '', busy.messageParams)).toBe('Der Dateiserver ist ausgelastet. Bitte versuchen Sie es in 30 Sekunden erneut.');
+  });
+
+  it('the name rules say the same in English as before, and name their catalogue message', () => {
+    const cases: Array<[string, string]> = [
+      ['', 'A file name cannot be empty.'],
+      ['x'.repeat(256), `“${'x'.repeat(80)}…” is longer than 255 characters.`],
+      ['a\u0001b', '“a�b” contains a control character, which file names cannot contain.'],
+      ['a\ud800', 'A file name contains an invalid character encoding.'],
+      ['..', 'A name made only of dots and spaces, such as “.” or “..”, is not allowed.'],
+      ['a:b', '“a:b” contains one of \\ / : * ? " < > |, which file names cannot contain.'],
+      ['a.', '“a.” ends with a dot or a space, which file names cannot.'],
+      ['CON.txt', '“CON.txt” is a name Windows reserves for a device (CON, PRN, AUX, NUL, COM0–9, LPT0–9).'],
+      ['.~portcullis-x', '“.~portcullis-x” starts with .~portcullis-, which is reserved for uploads in progress.'],
+    ];
+    for (const [name, message] of cases) {
+      expect(nameProblem(name), name).toBe(message);
+      const [text, options] = nameProblemOf(name) ?? ['', {}];
+      expect(translate(CATALOGUES.en, 'en', options.messageKey ?? '', options.messageParams)).toBe(text);
+    }
+    expect(nameProblemOf('', 'folder')?.[0]).toBe('A folder name cannot be empty.');
+    const [, reserved] = nameProblemOf('a:b') ?? ['', {}];
+    expect(translate(CATALOGUES.de, 'de', reserved.messageKey ?? '', reserved.messageParams)).toBe('„a:b“ enthält eines der Zeichen \\ / : * ? " < > |, die in Dateinamen nicht vorkommen dürfen.');
   });
 });
