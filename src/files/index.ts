@@ -9,6 +9,7 @@ export { MemoryUploadRegistry, RedisUploadRegistry, type PendingUpload, type Upl
 export { CONFLICT_MODES, isTempName, nameProblem, nameProblemOf, numberedName, parseConflict, tempName, type ConflictMode } from './names.js';
 export { CancelledError, OP_CODES, OpError, opErrorOf, READ_ONLY_MESSAGE, type OpCode } from './op-errors.js';
 export type { OpAction, OpFailure, OpProgress, OpResult } from './op-progress.js';
+export { failureOf } from './op-progress.js';
 export { deleteItems, isInside, transferConflicts, transferItems, type TransferRequest } from './ops.js';
 export { RESOLUTIONS, type Resolution } from './transfer-op.js';
 export { ZipTooLargeError, type ZipItem, type ZipLimits } from './zip-walk.js';

@@ -377,6 +377,13 @@ export const de: Translation<typeof en> = {
       auth_method_refused: 'Der Dateiserver hat dieses Anmeldeverfahren abgelehnt. Ihr Passwort ist in Ordnung, aber der Dateiserver akzeptiert die Art nicht, wie Portcullis sich bei ihm anmeldet. Wenden Sie sich an den IT-Service.',
     },
     op: {
+      existsInDestination: '„{item}“ existiert im Ziel bereits.',
+      folderNotByFile: '„{item}“ ist im Ziel ein Ordner und kann daher nicht durch eine Datei ersetzt werden.',
+      fileNotByFolder: '„{item}“ ist im Ziel eine Datei und kann daher nicht durch einen Ordner ersetzt werden.',
+      tooManyCopies: 'Im Ziel gibt es bereits zu viele Kopien von „{item}“.',
+      changedWhileCopying: '„{item}“ hat sich während des Kopierens geändert ({written} von {size} Bytes); es wurde nicht kopiert.',
+      notDeletedInside: { one: '„{item}“ wurde nicht gelöscht, weil 1 Element darin nicht gelöscht werden konnte.', other: '„{item}“ wurde nicht gelöscht, weil {count} Elemente darin nicht gelöscht werden konnten.' },
+      serverStopped: 'Der Server, auf dem dieser Vorgang lief, wurde beendet. Was bereits erledigt wurde, bleibt erledigt.',
       cancelled: 'Der Vorgang wurde abgebrochen.',
       locked: { named: '„{item}“ ist von einem anderen Programm gesperrt. Versuchen Sie es erneut, wenn es damit fertig ist.', unnamed: 'Das Element ist von einem anderen Programm gesperrt. Versuchen Sie es erneut, wenn es damit fertig ist.' },
       inUse: { named: '„{item}“ wird gerade verwendet (in einem anderen Programm oder von jemand anderem geöffnet). Schließen Sie es und versuchen Sie es erneut.', unnamed: 'Das Element wird gerade verwendet (in einem anderen Programm oder von jemand anderem geöffnet). Schließen Sie es und versuchen Sie es erneut.' },

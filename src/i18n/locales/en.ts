@@ -377,6 +377,13 @@ export const en = {
       auth_method_refused: 'The file server refused this sign-in method. Your password is fine, but the file server does not accept the way Portcullis signs in to it. Tell the help desk.',
     },
     op: {
+      existsInDestination: '“{item}” already exists in the destination.',
+      folderNotByFile: '“{item}” is a folder in the destination, so it cannot be replaced by a file.',
+      fileNotByFolder: '“{item}” is a file in the destination, so it cannot be replaced by a folder.',
+      tooManyCopies: 'There are too many copies of “{item}” in the destination already.',
+      changedWhileCopying: '“{item}” changed while it was being copied ({written} of {size} bytes); it was not copied.',
+      notDeletedInside: { one: '“{item}” was not deleted because 1 item in it could not be deleted.', other: '“{item}” was not deleted because {count} items in it could not be deleted.' },
+      serverStopped: 'The server running this operation stopped. What was done stays done.',
       cancelled: 'The operation was cancelled.',
       locked: { named: '“{item}” is locked by another program. Try again when it has finished with it.', unnamed: 'That item is locked by another program. Try again when it has finished with it.' },
       inUse: { named: '“{item}” is in use (open in another program or by someone else). Close it and try again.', unnamed: 'That item is in use (open in another program or by someone else). Close it and try again.' },

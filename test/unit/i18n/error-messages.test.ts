@@ -4,13 +4,14 @@ import { describe, expect, it } from 'vitest';
 import * as auth from '../../../src/auth/errors.js';
 import { AppError, BadRequestError, ConflictError, said, saidError, ForbiddenError, InsufficientStorageError, LockedError, NotFoundError, PayloadTooLargeError, toHttpError, UnauthorizedError, UnavailableError } from '../../../src/errors/index.js';
 import { AuthMethodRefusedError } from '../../../src/errors/app-error.js';
-import { CATALOGUES, lookup, translate } from '../../../src/i18n/index.js';
-import { CancelledError, opErrorOf } from '../../../src/files/index.js';
+import { CATALOGUES, lookup, translate, translatorFor } from '../../../src/i18n/index.js';
+import { CancelledError, failureOf, OpError, opErrorOf } from '../../../src/files/index.js';
 import { errorFromStatus } from '../../../src/smb/errors.js';
 import { SearchBusyError, SearchSlots } from '../../../src/files/search-slots.js';
 import { settingsPatchFromForm } from '../../../src/userdata/settings.js';
 import { CredentialsRejectedError, SmbBusyError } from '../../../src/sessions/errors.js';
 import { nameProblem, nameProblemOf } from '../../../src/files/names.js';
+import { localJob } from '../../../src/web/api/job-view.js';
 import { NtStatus } from '../../../src/smb/messages/ntstatus.js';
 
 const english = (e: AppError): string => translate(CATALOGUES.en, 'en', e.messageKey ?? '', e.messageParams);
@@ -159,5 +160,20 @@ describe('error messages in the catalogue', () => {
     expect(nameProblemOf('', 'folder')?.[0]).toBe('A folder name cannot be empty.');
     const [, reserved] = nameProblemOf('a:b') ?? ['', {}];
     expect(translate(CATALOGUES.de, 'de', reserved.messageKey ?? '', reserved.messageParams)).toBe('„a:b“ enthält eines der Zeichen \\ / : * ? " < > |, die in Dateinamen nicht vorkommen dürfen.');
+  });
+
+  it('a job\'s failure lines keep their English message and come out of the API in the asker\'s language', () => {
+    const failure = failureOf('docs/a.txt', new OpError('exists', ...said('errors.op.existsInDestination', { item: 'a.txt' })));
+    expect(failure).toMatchObject({ path: 'docs/a.txt', code: 'exists', message: '“a.txt” already exists in the destination.', messageKey: 'errors.op.existsInDestination' });
+    const stopped = { path: '', code: 'failed' as const, message: 'plain English', messageKey: undefined };
+    const view = { id: 'j', kind: 'copy' as const, state: 'done' as const, total: null, done: { items: 0, bytes: 0 }, current: null, failures: [failure, stopped], results: [], startedAt: '', finishedAt: null };
+    const [de, plain] = localJob(view, translatorFor('de').t).failures;
+    expect(de).toMatchObject({ message: '“a.txt” already exists in the destination.', text: '„a.txt“ existiert im Ziel bereits.' });
+    // A failure without a key (one stored before keys existed) shows its English message.
+    expect(plain?.text).toBe('plain English');
+    expect(localJob(view, translatorFor('en').t).failures[0]?.text).toBe(failure.message);
+    const partly = new OpError('not-empty', ...said('errors.op.notDeletedInside', { item: 'x', count: '1' }));
+    expect(partly.message).toBe('“x” was not deleted because 1 item in it could not be deleted.');
+    expect(new OpError('not-empty', ...said('errors.op.notDeletedInside', { item: 'x', count: '3' })).message).toBe('“x” was not deleted because 3 items in it could not be deleted.');
   });
 });
