@@ -548,6 +548,15 @@ export const de: Translation<typeof en> = {
       device: '„{name}“ ist ein Name, den Windows für ein Gerät reserviert (CON, PRN, AUX, NUL, COM0–9, LPT0–9).',
       temp: '„{name}“ beginnt mit {prefix}, das für laufende Uploads reserviert ist.',
     },
+    misc: {
+      searchReplaced: 'Diese Suche wurde beendet: Eine neuere hat sie ersetzt.',
+      searchFailedMidway: 'Die Suche ist unterwegs fehlgeschlagen. Versuchen Sie es erneut.',
+      searchInternal: 'Bei uns ist etwas schiefgegangen.',
+      bookmarkAdded: 'Lesezeichen für „{name}“ gesetzt.',
+      bookmarkExists: 'Für „{name}“ gibt es bereits ein Lesezeichen.',
+      transferConflict: { one: '„{name}“ existiert im Ziel bereits. Wählen Sie, was damit geschehen soll.', other: '{count} Elemente existieren im Ziel bereits. Wählen Sie für jedes, was damit geschehen soll.' },
+      uploadStandsAt: 'Der Upload steht bei Byte {at}, nicht bei {offset}.',
+    },
   },
   client: {
     preview: {

@@ -548,6 +548,15 @@ export const en = {
       device: '“{name}” is a name Windows reserves for a device (CON, PRN, AUX, NUL, COM0–9, LPT0–9).',
       temp: '“{name}” starts with {prefix}, which is reserved for uploads in progress.',
     },
+    misc: {
+      searchReplaced: 'This search was stopped: a newer one replaced it.',
+      searchFailedMidway: 'The search failed midway. Try again.',
+      searchInternal: 'Something went wrong on our side.',
+      bookmarkAdded: 'Bookmarked “{name}”.',
+      bookmarkExists: '“{name}” is already bookmarked.',
+      transferConflict: { one: '“{name}” already exists in the destination. Choose what to do with it.', other: '{count} items already exist in the destination. Choose what to do with each.' },
+      uploadStandsAt: 'The upload stands at byte {at}, not {offset}.',
+    },
   },
   client: {
     preview: {

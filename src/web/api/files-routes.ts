@@ -34,6 +34,7 @@ import { audit, type Logger } from '../../log.js';
 import type { PoolCredential } from '../../sessions/index.js';
 import { credentialFor, requireUser } from '../auth/current-user.js';
 import { filesOf, findDrive } from '../drive-target.js';
+import { translatorOf } from '../i18n/middleware.js';
 import { startJob } from './job-runner.js';
 
 /** Room for a few thousand selected paths. */
@@ -267,10 +268,9 @@ export function filesApiRoutes(ctx: OpsContext): Router {
       const resolution = (name: string): Resolution | undefined => resolutions.get(name) ?? conflict;
       const conflicts = await transferConflicts({ kind, from: source, items, to: dest, folder, resolution });
       if (conflicts.length > 0) {
-        const what = conflicts.length === 1 ? `“${conflicts[0]?.name ?? ''}” already exists` : `${conflicts.length} items already exist`;
         const toPath = `${toDrive.id}:${folder.join('/')}`;
         auditLine(req, kind, drive.id, items.map((s) => s.join('/')), toPath, 'conflict');
-        res.status(409).json({ error: { status: 409, code: 'conflict', message: `${what} in the destination. Choose what to do with ${conflicts.length === 1 ? 'it' : 'each'}.` }, conflicts });
+        res.status(409).json({ error: { status: 409, code: 'conflict', message: translatorOf(res).t('errors.misc.transferConflict', { count: conflicts.length, name: conflicts[0]?.name ?? '' }) }, conflicts });
         return;
       }
       const credential = credentialFor(req);

@@ -11,6 +11,7 @@ import { type AppError, BadRequestError, NotFoundError, toHttpError, Unauthorize
 import { type FileService, measureOf, type OwnerNames, propertiesOf } from '../../files/index.js';
 import type { Logger } from '../../log.js';
 import { findDrive, filesOf } from '../drive-target.js';
+import { userMessageOf } from '../i18n/middleware.js';
 
 /** The contract's error codes, from the app's one error hierarchy (errors/to-http.ts decides the status). */
 function contractCode(error: AppError): string {
@@ -93,7 +94,7 @@ export function propertiesRoutes(config: Config, files: FileService, owners: Own
       // Unexpected errors and outages go to THE error handler: logged, mailed, with a reference.
       if (!error.expose || error.status >= 500) return next(error);
       res.setHeader('Cache-Control', 'no-store');
-      res.status(error.status).json({ error: { code: contractCode(error), message: error.message } });
+      res.status(error.status).json({ error: { code: contractCode(error), message: userMessageOf(res, error) } });
     }
   });
 

@@ -3,7 +3,7 @@
  * plain forms, so all of it works without JavaScript; src/client/bookmarks.ts adds drag and drop), and
  * /bookmarks/<id>, which opens the folder or, when it is gone, says so and offers to remove the bookmark.
  */
-import { translatorOf } from '../i18n/middleware.js';
+import { translatorOf, userMessageOf } from '../i18n/middleware.js';
 import { type Request, type Response, Router } from 'express';
 import type { Config } from '../../config/index.js';
 import { parseDrivePath } from '../../drives/index.js';
@@ -71,11 +71,11 @@ export function bookmarkRoutes(config: Config, files: FileService, userData: Use
       const name = path.at(-1) ?? findDrive(config, req, res, driveId)?.name ?? driveId;
       const { bookmark, added } = await userData.addBookmark(guidOf(req), { drive: driveId, path, name: defaultBookmarkName(name) });
       if (wantsJson(req)) return res.status(added ? 201 : 200).json({ bookmark });
-      req.session.flash = { kind: 'success', text: added ? `Bookmarked “${bookmark.name}”.` : `“${bookmark.name}” is already bookmarked.` };
+      req.session.flash = { kind: 'success', text: translatorOf(res).t(added ? 'errors.misc.bookmarkAdded' : 'errors.misc.bookmarkExists', { name: bookmark.name }) };
       res.redirect(303, back);
     } catch (err) {
       if (wantsJson(req) || !(err instanceof AppError) || back === '/bookmarks') return next(err);
-      req.session.flash = { kind: 'danger', text: err.message };
+      req.session.flash = { kind: 'danger', text: userMessageOf(res, err) };
       res.redirect(303, back);
     }
   });

@@ -8,7 +8,7 @@
  * A search runs until it ends, hits a limit, or is cancelled: the client goes away (Stop, leaving the page), or a
  * newer search from the same tab (`tab`) replaces it. Past the per-user or total cap: 429 with Retry-After.
  */
-import { languageHelpers, translatorOf } from '../i18n/middleware.js';
+import { languageHelpers, translatorOf, userMessageOf } from '../i18n/middleware.js';
 import { readFileSync } from 'node:fs';
 import ejs from 'ejs';
 import { type Application, type Request, type Response, Router } from 'express';
@@ -137,10 +137,10 @@ export function searchRoutes(config: Config, files: FileService, logger: Logger)
         // Cancelled. Whoever went away reads nothing more; a search replaced by a newer one says so and ends.
         logger.debug('search cancelled', { drive: drive.id, reason: gone.aborted ? 'client went away' : 'replaced' });
         if (gone.aborted || res.destroyed) return;
-        const replaced = { type: 'end', cancelled: true, message: 'This search was stopped: a newer one replaced it.' };
+        const replaced = { type: 'end', cancelled: true, message: translatorOf(res).t('errors.misc.searchReplaced') };
         if (!started) onStart();
         if (ndjson) res.end(`${JSON.stringify(replaced)}\n`);
-        else res.end(tail.replace(SUMMARY_MARKER, `<div class="pc-search-summary mt-3" role="status" data-cancelled="true"><p>${replaced.message}</p></div>`));
+        else res.end(tail.replace(SUMMARY_MARKER, `<div class="pc-search-summary mt-3" role="status" data-cancelled="true"><p>${ejs.escapeXML(replaced.message)}</p></div>`));
         return;
       }
       const end: EndView = endView(config, summary, values, searchHref(drive, segments), query, tab, translatorOf(res).tn);
@@ -153,12 +153,12 @@ export function searchRoutes(config: Config, files: FileService, logger: Logger)
         if (error instanceof SearchBusyError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
         if (!ndjson) return next(error);
         res.status(error.status).type(NDJSON).setHeader('Cache-Control', 'no-store');
-        res.end(`${JSON.stringify({ type: 'error', status: error.status, code: error.code, message: error.expose ? error.message : 'Something went wrong on our side.' })}\n`);
+        res.end(`${JSON.stringify({ type: 'error', status: error.status, code: error.code, message: error.expose ? userMessageOf(res, error) : translatorOf(res).t('errors.misc.searchInternal') })}\n`);
         if (!error.expose) logger.error(`search failed: ${error.message}`, { err });
         return;
       }
       logger.warn('search failed midway', { err });
-      const message = error.expose ? error.message : 'The search failed midway. Try again.';
+      const message = error.expose ? userMessageOf(res, error) : translatorOf(res).t('errors.misc.searchFailedMidway');
       if (res.destroyed) return;
       if (ndjson) res.end(`${JSON.stringify({ type: 'error', status: error.status, code: error.code, message })}\n`);
       else res.end(tail.replace(SUMMARY_MARKER, `<div class="alert alert-warning mt-3" role="alert">${ejs.escapeXML(message)}</div>`));

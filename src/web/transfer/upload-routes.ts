@@ -482,7 +482,7 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
       if ('mismatch' in outcome) {
         dropBody(req, res);
         res.setHeader('Upload-Offset', String(outcome.mismatch));
-        res.status(409).json({ error: { status: 409, code: 'offset_mismatch', message: `The upload stands at byte ${outcome.mismatch}, not ${offset}.` }, offset: outcome.mismatch });
+        res.status(409).json({ error: { status: 409, code: 'offset_mismatch', message: translatorOf(res).t('errors.misc.uploadStandsAt', { at: outcome.mismatch, offset }) }, offset: outcome.mismatch });
         return;
       }
       const now = offset + outcome.bytes;
