@@ -557,6 +557,17 @@ export const de: Translation<typeof en> = {
       transferConflict: { one: '„{name}“ existiert im Ziel bereits. Wählen Sie, was damit geschehen soll.', other: '{count} Elemente existieren im Ziel bereits. Wählen Sie für jedes, was damit geschehen soll.' },
       uploadStandsAt: 'Der Upload steht bei Byte {at}, nicht bei {offset}.',
     },
+    api: {
+      jsonObject: 'Senden Sie ein JSON-Objekt.',
+      mustBeString: '„{key}“ muss eine Zeichenkette sein.',
+      conflictChoice: '„conflict“ muss skip, replace oder keep-both sein.',
+      resolutionsMap: '„resolutions“ muss Namen auf skip, replace oder keep-both abbilden.',
+      resolutionFor: 'Die Auflösung für „{name}“ muss skip, replace oder keep-both sein.',
+      paths: '„paths“ muss eine Liste mit einem oder mehreren Pfaden sein.',
+      tooManyItems: 'Höchstens {max} Elemente auf einmal.',
+      to: '„to“ muss {drive, path} sein.',
+      sameName: 'Zwei der Elemente haben denselben Namen; kopieren oder verschieben Sie sie einzeln.',
+    },
   },
   client: {
     preview: {

@@ -557,6 +557,17 @@ export const en = {
       transferConflict: { one: '“{name}” already exists in the destination. Choose what to do with it.', other: '{count} items already exist in the destination. Choose what to do with each.' },
       uploadStandsAt: 'The upload stands at byte {at}, not {offset}.',
     },
+    api: {
+      jsonObject: 'Send a JSON object.',
+      mustBeString: '“{key}” must be a string.',
+      conflictChoice: '“conflict” must be skip, replace or keep-both.',
+      resolutionsMap: '“resolutions” must map names to skip, replace or keep-both.',
+      resolutionFor: 'The resolution for “{name}” must be skip, replace or keep-both.',
+      paths: '“paths” must be a list of one or more paths.',
+      tooManyItems: 'At most {max} items at once.',
+      to: '“to” must be {drive, path}.',
+      sameName: 'Two of the items have the same name; copy or move them separately.',
+    },
   },
   client: {
     preview: {

@@ -16,6 +16,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import type { Config } from '../../config/index.js';
 import { parseDrivePath, takeDriveId, type DriveRef } from '../../drives/index.js';
 import { AppError, said } from '../../errors/index.js';
+import type { MessageKeyOf } from '../../i18n/index.js';
 import {
   deleteItems,
   type DriveFiles,
@@ -45,17 +46,17 @@ const CAN_WRITE_WAIT_MS = 2000;
 
 type Body = Record<string, unknown>;
 
-const badInput = (message: string): OpError => new OpError('bad-input', message);
+const badInput = (key: MessageKeyOf, params?: Readonly<Record<string, string>>): OpError => new OpError('bad-input', ...said(key, params));
 
 function bodyOf(req: Request): Body {
   const b: unknown = req.body;
-  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw badInput('Send a JSON object.');
+  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw badInput('errors.api.jsonObject');
   return b as Body;
 }
 
 function stringField(body: Body, key: string): string {
   const v = body[key];
-  if (typeof v !== 'string') throw badInput(`“${key}” must be a string.`);
+  if (typeof v !== 'string') throw badInput('errors.api.mustBeString', { key });
   return v;
 }
 
@@ -133,13 +134,13 @@ function jobFiles(ctx: OpsContext, req: Request, drive: DriveRef, credential: Po
 
 function parseResolutions(body: Body): { conflict: Resolution | undefined; resolutions: Map<string, Resolution> } {
   const c = body.conflict;
-  if (c !== undefined && !(typeof c === 'string' && (RESOLUTIONS as readonly string[]).includes(c))) throw badInput('“conflict” must be skip, replace or keep-both.');
+  if (c !== undefined && !(typeof c === 'string' && (RESOLUTIONS as readonly string[]).includes(c))) throw badInput('errors.api.conflictChoice');
   const resolutions = new Map<string, Resolution>();
   const r = body.resolutions;
   if (r !== undefined) {
-    if (typeof r !== 'object' || r === null || Array.isArray(r)) throw badInput('“resolutions” must map names to skip, replace or keep-both.');
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) throw badInput('errors.api.resolutionsMap');
     for (const [name, v] of Object.entries(r as Record<string, unknown>)) {
-      if (!(typeof v === 'string' && (RESOLUTIONS as readonly string[]).includes(v))) throw badInput(`The resolution for “${name}” must be skip, replace or keep-both.`);
+      if (!(typeof v === 'string' && (RESOLUTIONS as readonly string[]).includes(v))) throw badInput('errors.api.resolutionFor', { name });
       resolutions.set(name, v as Resolution);
     }
   }
@@ -148,8 +149,8 @@ function parseResolutions(body: Body): { conflict: Resolution | undefined; resol
 
 function pathsField(body: Body): string[][] {
   const v = body.paths;
-  if (!Array.isArray(v) || v.length === 0 || !v.every((p): p is string => typeof p === 'string')) throw badInput('“paths” must be a list of one or more paths.');
-  if (v.length > MAX_ITEMS) throw badInput(`At most ${MAX_ITEMS.toLocaleString('en')} items at once.`);
+  if (!Array.isArray(v) || v.length === 0 || !v.every((p): p is string => typeof p === 'string')) throw badInput('errors.api.paths');
+  if (v.length > MAX_ITEMS) throw badInput('errors.api.tooManyItems', { max: MAX_ITEMS.toLocaleString('en') });
   const items = v.map(pathSegments);
   if (items.some((s) => s.length === 0)) throw new OpError('bad-name', ...said('errors.drive.driveItself'));
   return items;
@@ -249,12 +250,12 @@ export function filesApiRoutes(ctx: OpsContext): Router {
       const drive = driveOf(ctx, req, res, stringField(body, 'drive'));
       const items = pathsField(body);
       const toObj = body.to;
-      if (typeof toObj !== 'object' || toObj === null) throw badInput('“to” must be {drive, path}.');
+      if (typeof toObj !== 'object' || toObj === null) throw badInput('errors.api.to');
       const toDrive = driveOf(ctx, req, res, stringField(toObj as Body, 'drive'));
       const folder = pathSegments(stringField(toObj as Body, 'path'));
       const { conflict, resolutions } = parseResolutions(body);
       const names = items.map((s) => s.at(-1) as string);
-      if (new Set(names.map((n) => n.toLowerCase())).size !== names.length) throw badInput('Two of the items have the same name; copy or move them separately.');
+      if (new Set(names.map((n) => n.toLowerCase())).size !== names.length) throw badInput('errors.api.sameName');
       const source = filesOf(ctx.files, req, drive);
       const dest = filesOf(ctx.files, req, toDrive);
       for (const item of items) {

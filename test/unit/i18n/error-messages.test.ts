@@ -98,6 +98,8 @@ describe('error messages in the catalogue', () => {
     expect(german(chunk)).toBe('Das ist mehr als die für „a.txt“ angekündigten 10 Bytes.');
     const incomplete = saidError(409, 'incomplete', 'errors.upload.incomplete', { at: '3', size: '5' });
     expect([incomplete.status, incomplete.code, incomplete.message]).toEqual([409, 'incomplete', 'The upload is incomplete: 3 of 5 bytes arrived.']);
+    // Braces that are not a placeholder stay as written.
+    expect(new BadRequestError(...said('errors.api.to')).message).toBe('“to” must be {drive, path}.');
     // Plural messages pick their form from the count, as the English sentence did by hand.
     expect(new BadRequestError(...said('errors.search.busyMine', { count: '1' })).message).toBe('You already have 1 search running (in other tabs). Wait for one to finish or stop it, then try again.');
     expect(new BadRequestError(...said('errors.search.busyMine', { count: '2' })).message).toBe('You already have 2 searches running (in other tabs). Wait for one to finish or stop it, then try again.');
