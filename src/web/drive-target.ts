@@ -25,10 +25,8 @@ export interface DriveTarget {
   trailingSlash: boolean;
 }
 
-export const SERVER_REFUSED = {
-  bad_name: 'That is not a server name Portcullis can connect to.',
-  not_allowed: 'Portcullis is not allowed to connect to that server. Ask the help desk if you need it.',
-} as const;
+/** Why a server is refused, as an error (the message in the user's language on pages). */
+export const serverRefused = (refused: 'bad_name' | 'not_allowed'): ForbiddenError => new ForbiddenError(...said(`errors.server.${refused}`, undefined, { code: 'server_not_allowed' }));
 
 /** A drive of the menu, one the menu hides because of its groups, or a share of an allowed server (see the header). */
 export function findDrive(config: Config, req: Request, res: Response, id: string): DriveRef | undefined {
@@ -37,7 +35,7 @@ export function findDrive(config: Config, req: Request, res: Response, id: strin
   if (onServer !== undefined) {
     if (!user) return undefined;
     const allowed = allowServer(config, user, onServer.server);
-    if ('refused' in allowed) throw new ForbiddenError(SERVER_REFUSED[allowed.refused], { code: 'server_not_allowed' });
+    if ('refused' in allowed) throw serverRefused(allowed.refused);
     return isBrowsableShare(onServer.share) ? serverShareDrive(allowed.server, onServer.share) : undefined;
   }
   return drivesOf(res).find((d) => d.id === id) ?? (user ? drivesFor(user, config, undefined, { ignoreGroups: true }).find((d) => d.id === id) : undefined);

@@ -568,6 +568,20 @@ export const de: Translation<typeof en> = {
       to: '„to“ muss {drive, path} sein.',
       sameName: 'Zwei der Elemente haben denselben Namen; kopieren oder verschieben Sie sie einzeln.',
     },
+    bookmark: {
+      gone: 'Dieses Lesezeichen gibt es nicht (mehr).',
+      needsName: 'Ein Lesezeichen braucht einen Namen.',
+      nameTooLong: 'Der Name eines Lesezeichens darf höchstens {max} Zeichen lang sein.',
+      badDrive: 'Dieses Laufwerk kann nicht als Lesezeichen gespeichert werden.',
+      pathTooLong: 'Der Pfad dieses Ordners ist zu lang für ein Lesezeichen.',
+      tooMany: 'Sie haben {max} Lesezeichen, mehr sind nicht möglich. Entfernen Sie zuerst eines auf der Seite „Lesezeichen“.',
+    },
+    server: {
+      bad_name: 'Das ist kein Servername, zu dem Portcullis eine Verbindung herstellen kann.',
+      not_allowed: 'Portcullis darf sich nicht mit diesem Server verbinden. Wenden Sie sich an den IT-Service, wenn Sie ihn brauchen.',
+      shuttingDown: 'Der Server wird gerade heruntergefahren. Versuchen Sie es gleich noch einmal.',
+      userdataUnavailable: 'Ihre Einstellungen und Lesezeichen sind gerade nicht verfügbar. Versuchen Sie es gleich noch einmal.',
+    },
   },
   client: {
     preview: {
@@ -599,6 +613,7 @@ export const de: Translation<typeof en> = {
       deeper: 'Tiefer suchen',
     },
     ops: {
+      propertiesOf: 'Eigenschaften von „{name}“',
       selectModeOn: 'Auswahlmodus: Tippen Sie Elemente an, um sie auszuwählen.',
       selectModeOff: 'Auswahlmodus beendet.',
       items: { one: '{count} Element', other: '{count} Elemente' },

@@ -568,6 +568,20 @@ export const en = {
       to: '“to” must be {drive, path}.',
       sameName: 'Two of the items have the same name; copy or move them separately.',
     },
+    bookmark: {
+      gone: 'That bookmark does not exist (any more).',
+      needsName: 'A bookmark needs a name.',
+      nameTooLong: 'A bookmark name can be at most {max} characters long.',
+      badDrive: 'That is not a drive that can be bookmarked.',
+      pathTooLong: 'That folder’s path is too long to bookmark.',
+      tooMany: 'You have {max} bookmarks, the most there can be. Remove one on the Bookmarks page first.',
+    },
+    server: {
+      bad_name: 'That is not a server name Portcullis can connect to.',
+      not_allowed: 'Portcullis is not allowed to connect to that server. Ask the help desk if you need it.',
+      shuttingDown: 'The server is shutting down. Try again shortly.',
+      userdataUnavailable: 'Your settings and bookmarks are not available right now. Try again shortly.',
+    },
   },
   client: {
     preview: {
@@ -599,6 +613,7 @@ export const en = {
       deeper: 'Search deeper',
     },
     ops: {
+      propertiesOf: 'Properties of “{name}”',
       selectModeOn: 'Selection mode: tap items to select them.',
       selectModeOff: 'Selection mode off.',
       items: { one: '{count} item', other: '{count} items' },

@@ -21,19 +21,18 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const whereOf = (res: Response, b: Pick<Bookmark, 'drive' | 'path'>): string => [drivesOf(res).find((d) => d.id === b.drive)?.name ?? b.drive, ...b.path].join(' › ');
 const wantsJson = (req: Request): boolean => req.accepts(['html', 'json']) === 'json';
 
-const GONE = 'That bookmark does not exist (any more).';
 
 /** The id from the URL; whether the user has it is the store's answer (404), from what is stored now. */
 function idOf(req: Request): string {
   const id = req.params.id;
-  if (!isBookmarkId(id)) throw new NotFoundError(GONE);
+  if (!isBookmarkId(id)) throw new NotFoundError(...said('errors.bookmark.gone'));
   return id;
 }
 
 async function bookmarkOf(userData: UserData, req: Request): Promise<Bookmark> {
   const id = idOf(req);
   const found = (await userData.load(guidOf(req))).bookmarks.find((b) => b.id === id);
-  if (!found) throw new NotFoundError(GONE);
+  if (!found) throw new NotFoundError(...said('errors.bookmark.gone'));
   return found;
 }
 
