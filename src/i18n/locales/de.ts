@@ -582,6 +582,16 @@ export const de: Translation<typeof en> = {
       shuttingDown: 'Der Server wird gerade heruntergefahren. Versuchen Sie es gleich noch einmal.',
       userdataUnavailable: 'Ihre Einstellungen und Lesezeichen sind gerade nicht verfügbar. Versuchen Sie es gleich noch einmal.',
     },
+    path: {
+      badEncoding: 'Diese Adresse enthält eine ungültige Zeichenkodierung.',
+      control: 'Dieser Pfad enthält ein Steuerzeichen, und Dateinamen dürfen keine Steuerzeichen enthalten.',
+      dots: 'Dieser Pfad enthält „.“ oder „..“, was nicht zulässig ist.',
+      backslash: 'Dieser Pfad enthält einen Backslash, der in Dateinamen nicht vorkommen darf.',
+      slash: 'Dieser Pfad enthält einen kodierten Schrägstrich, der in Dateinamen nicht vorkommen darf.',
+      reserved: 'Dieser Pfad enthält eines der Zeichen \\ / : * ? " < > |, die in Dateinamen nicht vorkommen dürfen.',
+      segmentTooLong: 'Ein Name in diesem Pfad ist länger als {max} Zeichen.',
+      tooLong: 'Dieser Pfad ist länger als {max} Zeichen.',
+    },
   },
   client: {
     preview: {

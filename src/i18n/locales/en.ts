@@ -582,6 +582,16 @@ export const en = {
       shuttingDown: 'The server is shutting down. Try again shortly.',
       userdataUnavailable: 'Your settings and bookmarks are not available right now. Try again shortly.',
     },
+    path: {
+      badEncoding: 'That address contains an invalid character encoding.',
+      control: 'That path contains a control character, which file names cannot contain.',
+      dots: 'That path contains “.” or “..”, which is not allowed.',
+      backslash: 'That path contains a backslash, which file names cannot contain.',
+      slash: 'That path contains an encoded slash, which file names cannot contain.',
+      reserved: 'That path contains one of \\ / : * ? " < > |, which file names cannot contain.',
+      segmentTooLong: 'A name in that path is longer than {max} characters.',
+      tooLong: 'That path is longer than {max} characters.',
+    },
   },
   client: {
     preview: {

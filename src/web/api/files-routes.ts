@@ -74,7 +74,7 @@ export function pathSegments(path: string): string[] {
   try {
     return parseDrivePath(encoded);
   } catch (err) {
-    throw new OpError('bad-name', err instanceof Error ? err.message : 'That path is not allowed.');
+    throw err instanceof AppError ? new OpError('bad-name', err.message, { messageKey: err.messageKey, messageParams: err.messageParams }) : new OpError('bad-name', ...said('errors.drive.pathNotAllowed'));
   }
 }
 

@@ -12,6 +12,7 @@ import { settingsPatchFromForm } from '../../../src/userdata/settings.js';
 import { CredentialsRejectedError, SmbBusyError } from '../../../src/sessions/errors.js';
 import { nameProblem, nameProblemOf } from '../../../src/files/names.js';
 import { localJob } from '../../../src/web/api/job-view.js';
+import { parseDrivePath } from '../../../src/drives/path-safety.js';
 import { NtStatus } from '../../../src/smb/messages/ntstatus.js';
 
 const english = (e: AppError): string => translate(CATALOGUES.en, 'en', e.messageKey ?? '', e.messageParams);
@@ -177,5 +178,20 @@ describe('error messages in the catalogue', () => {
     const partly = new OpError('not-empty', ...said('errors.op.notDeletedInside', { item: 'x', count: '1' }));
     expect(partly.message).toBe('“x” was not deleted because 1 item in it could not be deleted.');
     expect(new OpError('not-empty', ...said('errors.op.notDeletedInside', { item: 'x', count: '3' })).message).toBe('“x” was not deleted because 3 items in it could not be deleted.');
+  });
+
+  it('the path rules say the same in English as before', () => {
+    const messageOf = (raw: string): string => {
+      try {
+        parseDrivePath(raw);
+      } catch (e) {
+        expect(english(e as AppError)).toBe((e as AppError).message);
+        return (e as AppError).message;
+      }
+      return '';
+    };
+    expect(messageOf('a%3Ab')).toBe('That path contains one of \\ / : * ? " < > |, which file names cannot contain.');
+    expect(messageOf('..')).toBe('That path contains “.” or “..”, which is not allowed.');
+    expect(messageOf('x'.repeat(256))).toBe('A name in that path is longer than 255 characters.');
   });
 });
