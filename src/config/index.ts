@@ -1,4 +1,4 @@
-export { loadConfig, missingLdapSettings, missingSignInSettings, resolveSmbHost, availableThemes, darkOnlyThemes, notOfferedMessage, shippedThemes } from './load.js';
+export { loadConfig, missingLdapSettings, missingSignInSettings, resolveSmbHost, availableThemes, darkOnlyThemes, notOfferedMessage, shippedThemes, whyNotOffered } from './load.js';
 export { ConfigError } from './errors.js';
 export { allowsUnsignedSmb, loadAllowUnsignedHosts } from './smb-signing.js';
 export { startupWarnings } from './warnings.js';

@@ -1,4 +1,5 @@
-import { BadRequestError } from '../errors/index.js';
+import { BadRequestError, said } from '../errors/index.js';
+import type { MessageKeyOf } from '../i18n/index.js';
 
 /** Windows' own limit on one name; servers refuse longer ones anyway, so refusing early costs nothing. */
 export const MAX_SEGMENT_LENGTH = 255;
@@ -15,8 +16,8 @@ const LONE_SURROGATE = /\p{Cs}/u;
 // "..", and the variants Windows' Win32 layer trims to it or to "." (trailing dots and spaces are dropped).
 const DOTS_AND_SPACES = /^[. ]+$/u;
 
-function refuse(message: string): never {
-  throw new BadRequestError(message, { code: 'bad_path' });
+function refuse(key: MessageKeyOf, params?: Readonly<Record<string, string>>): never {
+  throw new BadRequestError(...said(key, params, { code: 'bad_path' }));
 }
 
 function decodeSegment(raw: string): string {
@@ -24,7 +25,7 @@ function decodeSegment(raw: string): string {
     return decodeURIComponent(raw);
   } catch {
     // Malformed escapes, and overlong or otherwise invalid UTF-8 such as %c0%ae, land here.
-    return refuse('That address contains an invalid character encoding.');
+    return refuse('errors.path.badEncoding');
   }
 }
 
@@ -43,22 +44,22 @@ function decodeSegment(raw: string): string {
  */
 export function parseDrivePath(raw: string): string[] {
   // Before decoding anything: 1024 code units take at most 9 encoded characters each (%E4%B8%80).
-  if (raw.length > MAX_PATH_LENGTH * 9 + MAX_PATH_LENGTH) refuse(`That path is longer than ${MAX_PATH_LENGTH} characters.`);
+  if (raw.length > MAX_PATH_LENGTH * 9 + MAX_PATH_LENGTH) refuse('errors.path.tooLong', { max: String(MAX_PATH_LENGTH) });
   const segments: string[] = [];
   let total = 0;
   for (const encoded of raw.split('/')) {
     if (encoded === '') continue;
     const name = decodeSegment(encoded);
     if (name === '') continue;
-    if (CONTROL.test(name)) refuse('That path contains a control character, which file names cannot contain.');
-    if (LONE_SURROGATE.test(name)) refuse('That address contains an invalid character encoding.');
-    if (DOTS_AND_SPACES.test(name)) refuse('That path contains “.” or “..”, which is not allowed.');
-    if (name.includes('\\')) refuse('That path contains a backslash, which file names cannot contain.');
-    if (name.includes('/')) refuse('That path contains an encoded slash, which file names cannot contain.');
-    if (RESERVED.test(name)) refuse('That path contains one of \\ / : * ? " < > |, which file names cannot contain.');
-    if (name.length > MAX_SEGMENT_LENGTH) refuse(`A name in that path is longer than ${MAX_SEGMENT_LENGTH} characters.`);
+    if (CONTROL.test(name)) refuse('errors.path.control');
+    if (LONE_SURROGATE.test(name)) refuse('errors.path.badEncoding');
+    if (DOTS_AND_SPACES.test(name)) refuse('errors.path.dots');
+    if (name.includes('\\')) refuse('errors.path.backslash');
+    if (name.includes('/')) refuse('errors.path.slash');
+    if (RESERVED.test(name)) refuse('errors.path.reserved');
+    if (name.length > MAX_SEGMENT_LENGTH) refuse('errors.path.segmentTooLong', { max: String(MAX_SEGMENT_LENGTH) });
     total += name.length + (segments.length > 0 ? 1 : 0);
-    if (total > MAX_PATH_LENGTH) refuse(`That path is longer than ${MAX_PATH_LENGTH} characters.`);
+    if (total > MAX_PATH_LENGTH) refuse('errors.path.tooLong', { max: String(MAX_PATH_LENGTH) });
     segments.push(name);
   }
   return segments;

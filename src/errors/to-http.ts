@@ -13,6 +13,7 @@ import {
   UnavailableError,
   type AppErrorOptions,
 } from './app-error.js';
+import { said } from './said.js';
 
 /**
  * THE place where foreign errors become HTTP errors. src/smb throws classes named NotFound,
@@ -68,15 +69,9 @@ const signInAgain: Make = (_item, cause) =>
 // Single sign-on (src/krb's S4U errors): the account may not be used without its password, which the user can do
 // something about (sign in with the password, or ask); a service not allowed to delegate is the admins' to fix.
 const notDelegatable: Make = (_item, cause) =>
-  new ForbiddenError(
-    'Your account cannot be used with single sign-on: it is marked as sensitive, so Portcullis may not act for it on the file servers. Sign in with your password instead, or ask the help desk.',
-    { cause, code: 'not_delegatable' },
-  );
+  new ForbiddenError(...said('errors.sso.notDelegatable', undefined, { cause, code: 'not_delegatable' }));
 const delegationNotAllowed: Make = (_item, cause) =>
-  new AuthMethodRefusedError('The file server cannot be reached with single sign-on: Portcullis is not allowed to delegate to it. Tell the help desk.', {
-    cause,
-    code: 'delegation_not_allowed',
-  });
+  new AuthMethodRefusedError(...said('errors.sso.delegationNotAllowed', undefined, { cause, code: 'delegation_not_allowed' }));
 
 /** SMB error class names (src/smb/errors), with or without an Smb prefix or Error suffix. */
 const BY_NAME: Record<string, Make> = {

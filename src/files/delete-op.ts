@@ -9,7 +9,8 @@ import { SmbNotEmptyError } from '../smb/index.js';
 import type { DirEntry } from '../smb/index.js';
 import type { DriveSession } from './drive-session.js';
 import { CancelledError, OpError, opErrorOf } from './op-errors.js';
-import { forEachLimited, type OpProgress } from './op-progress.js';
+import { failureOf, forEachLimited, type OpProgress } from './op-progress.js';
+import { said } from '../errors/index.js';
 import { countTree, type TreeTotal } from './tree-count.js';
 import { join } from './upload.js';
 
@@ -67,7 +68,7 @@ export class TreeDeleter {
 
   private fail(rel: string, err: unknown): false {
     const e = opErrorOf(err, leaf(rel));
-    this.p.failed({ path: rel, code: e.opCode, message: e.message });
+    this.p.failed(failureOf(rel, e));
     return false;
   }
 
@@ -115,7 +116,7 @@ export class TreeDeleter {
         if (deleted > 0) continue;
         if (failed.size === 0) return this.fail(rel, err);
         const n = failed.size;
-        return this.fail(rel, new OpError('not-empty', `“${leaf(rel)}” was not deleted because ${n === 1 ? '1 item' : `${n} items`} in it could not be deleted.`));
+        return this.fail(rel, new OpError('not-empty', ...said('errors.op.notDeletedInside', { item: leaf(rel), count: String(n) })));
       }
     }
   }

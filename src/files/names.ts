@@ -4,6 +4,7 @@
  * Unicode is kept exactly as sent: no normalisation, because the server compares names by code units.
  */
 import { randomBytes } from 'node:crypto';
+import { type AppErrorOptions, said } from '../errors/index.js';
 
 /** Every temporary starts with this; browse hides such names always (not only with "show hidden"). */
 export const TEMP_PREFIX = '.~portcullis-';
@@ -20,20 +21,26 @@ const DEVICE = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]) *(\..*)?$/iu;
 // ".", ".." and what Windows trims to them: the same rule, and the same words, as parseDrivePath.
 const DOTS_AND_SPACES = /^[. ]+$/u;
 
-/** Why `name` cannot be a file or folder name on the share, or undefined when it can. */
-export function nameProblem(name: string): string | undefined {
-  if (name === '') return 'A file name cannot be empty.';
-  const shown = `“${name.length > 80 ? `${name.slice(0, 80)}…` : name}”`;
-  if (name.length > MAX_NAME_LENGTH) return `${shown} is longer than ${MAX_NAME_LENGTH} characters.`;
-  if (CONTROL.test(name)) return `${shown.replace(/\p{Cc}/gu, '�')} contains a control character, which file names cannot contain.`;
-  if (LONE_SURROGATE.test(name)) return 'A file name contains an invalid character encoding.';
-  if (DOTS_AND_SPACES.test(name)) return 'A name made only of dots and spaces, such as “.” or “..”, is not allowed.';
-  if (RESERVED.test(name)) return `${shown} contains one of \\ / : * ? " < > |, which file names cannot contain.`;
-  if (/[. ]$/u.test(name)) return `${shown} ends with a dot or a space, which file names cannot.`;
-  if (DEVICE.test(name)) return `${shown} is a name Windows reserves for a device (CON, PRN, AUX, NUL, COM0–9, LPT0–9).`;
-  if (name.startsWith(TEMP_PREFIX)) return `${shown} starts with ${TEMP_PREFIX}, which is reserved for uploads in progress.`;
+/**
+ * Why `name` cannot be a file (or, for the folders an upload creates, a folder) name on the share, as an error's
+ * message and catalogue key (`new OpError('bad-name', ...problem)`); undefined when it can.
+ */
+export function nameProblemOf(name: string, kind: 'file' | 'folder' = 'file'): [string, AppErrorOptions] | undefined {
+  if (name === '') return said(kind === 'file' ? 'errors.name.empty' : 'errors.name.emptyFolder');
+  const shown = name.length > 80 ? `${name.slice(0, 80)}…` : name;
+  if (name.length > MAX_NAME_LENGTH) return said('errors.name.tooLong', { name: shown, max: String(MAX_NAME_LENGTH) });
+  if (CONTROL.test(name)) return said('errors.name.control', { name: shown.replace(/\p{Cc}/gu, '�') });
+  if (LONE_SURROGATE.test(name)) return said(kind === 'file' ? 'errors.name.badEncoding' : 'errors.name.badEncodingFolder');
+  if (DOTS_AND_SPACES.test(name)) return said('errors.name.dots');
+  if (RESERVED.test(name)) return said('errors.name.reserved', { name: shown });
+  if (/[. ]$/u.test(name)) return said('errors.name.trailing', { name: shown });
+  if (DEVICE.test(name)) return said('errors.name.device', { name: shown });
+  if (name.startsWith(TEMP_PREFIX)) return said('errors.name.temp', { name: shown, prefix: TEMP_PREFIX });
   return undefined;
 }
+
+/** Why `name` cannot be a file or folder name on the share (English), or undefined when it can. */
+export const nameProblem = (name: string): string | undefined => nameProblemOf(name)?.[0];
 
 /** The start of the name kept in a temporary's name, in UTF-8 bytes. */
 const HINT_BYTES = 60;

@@ -3,7 +3,8 @@
  * it; the operations only call it. Every item that was done is recorded as it is done (not at the end), so a
  * cancelled or broken operation still says exactly what it did.
  */
-import type { OpCode } from './op-errors.js';
+import type { MessageKeyOf } from '../i18n/index.js';
+import type { OpCode, OpError } from './op-errors.js';
 
 export type OpAction = 'deleted' | 'copied' | 'moved' | 'skipped' | 'replaced' | 'kept-both';
 
@@ -18,8 +19,15 @@ export interface OpResult {
 export interface OpFailure {
   path: string;
   code: OpCode;
+  /** English, for the API and the logs. */
   message: string;
+  /** Where the message is in the catalogue: the jobs API adds `text` in the asker's language from these. */
+  messageKey?: MessageKeyOf;
+  messageParams?: Readonly<Record<string, string>>;
 }
+
+/** A failure line of a job from the error that caused it: its English message and its catalogue key. */
+export const failureOf = (path: string, e: OpError): OpFailure => ({ path, code: e.opCode, message: e.message, messageKey: e.messageKey, messageParams: e.messageParams });
 
 export interface OpProgress {
   /** Aborted when the user cancels; checked between items and inside long copies. */

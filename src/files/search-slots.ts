@@ -6,7 +6,7 @@
  * last one to wind down. Counting and taking a slot happen in one synchronous step, so parallel requests cannot
  * all pass the check.
  */
-import { AppError } from '../errors/index.js';
+import { AppError, type AppErrorOptions, said } from '../errors/index.js';
 
 export interface SearchSlotSettings {
   perUser: number;
@@ -19,8 +19,8 @@ export const SEARCH_RETRY_AFTER_SECONDS = 5;
 export class SearchBusyError extends AppError {
   readonly retryAfterSeconds = SEARCH_RETRY_AFTER_SECONDS;
 
-  constructor(message: string) {
-    super(429, message, 'busy');
+  constructor(message: string, options: AppErrorOptions = {}) {
+    super(429, message, 'busy', options);
   }
 }
 
@@ -57,9 +57,9 @@ export class SearchSlots {
     } else {
       const mine = this.perUser.get(userKey) ?? 0;
       if (mine >= this.settings.perUser) {
-        throw new SearchBusyError(`You already have ${mine} ${mine === 1 ? 'search' : 'searches'} running (in other tabs). Wait for one to finish or stop it, then try again.`);
+        throw new SearchBusyError(...said('errors.search.busyMine', { count: String(mine) }));
       }
-      if (this.total >= this.settings.total) throw new SearchBusyError('The server is busy with other searches. Try again in a few seconds.');
+      if (this.total >= this.settings.total) throw new SearchBusyError(...said('errors.search.busyServer'));
       this.perUser.set(userKey, mine + 1);
       this.total++;
     }

@@ -10,7 +10,7 @@ import type { TextHead } from './text-head.js';
 import type { SearchHit, SearchLimits, SearchSummary } from './search.js';
 import type { NameMatcher } from './search-match.js';
 import type { ShareListing, Stats } from '../smb/index.js';
-import { NotFoundError } from '../errors/index.js';
+import { NotFoundError, said } from '../errors/index.js';
 
 export type RunOptions = UseOptions;
 
@@ -89,7 +89,7 @@ export class DriveFiles {
       segments,
       async (d, p) => {
         const st = await d.stat(p);
-        if (st.type !== 'dir') throw new NotFoundError(`“${segments.at(-1) ?? ''}” is a file, not a folder to search in.`);
+        if (st.type !== 'dir') throw new NotFoundError(...said('errors.drive.notFolderToSearch', { item: segments.at(-1) ?? '' }));
         onStart();
         return d.search(p, match, limits, onHit, signal);
       },

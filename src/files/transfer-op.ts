@@ -18,7 +18,8 @@ import { SmbExistsError, SmbNotEmptyError, SmbNotFoundError, SmbNotSupportedErro
 import type { DriveSession } from './drive-session.js';
 import { numberedName, tempName } from './names.js';
 import { CancelledError, OpError, opErrorOf } from './op-errors.js';
-import { forEachLimited, type OpAction, type OpProgress } from './op-progress.js';
+import { failureOf, forEachLimited, type OpAction, type OpProgress } from './op-progress.js';
+import { said } from '../errors/index.js';
 import { countTree, type TreeTotal } from './tree-count.js';
 import { join } from './upload.js';
 
@@ -116,7 +117,7 @@ export class Transfer {
   private fail(rel: string, err: unknown): void {
     this.failuresSeen++;
     const e = opErrorOf(err, leaf(rel));
-    this.p.failed({ path: rel, code: e.opCode, message: e.message });
+    this.p.failed(failureOf(rel, e));
   }
 
   private async record(from: string, to: string | null, action: OpAction): Promise<void> {
@@ -137,15 +138,14 @@ export class Transfer {
       const same = this.sameItem(rel, target);
       if (same && plan.kind === 'move') return this.record(rel, target, 'skipped');
       const r = plan.resolution(name);
-      if (r === undefined) throw new OpError('exists', `“${name}” already exists in the destination.`);
+      if (r === undefined) throw new OpError('exists', ...said('errors.op.existsInDestination', { item: name }));
       if (r === 'skip' || (r === 'replace' && same)) return this.record(rel, null, 'skipped');
       if (r === 'keep-both') {
         target = await this.freeName(plan.folder, name);
         action = 'kept-both';
       } else {
         if (existing.type !== source.type) {
-          const what = existing.type === 'dir' ? 'a folder' : 'a file';
-          throw new OpError('exists', `“${name}” is ${what} in the destination, so it cannot be replaced by ${source.type === 'dir' ? 'a folder' : 'a file'}.`);
+          throw new OpError('exists', ...said(existing.type === 'dir' ? 'errors.op.folderNotByFile' : 'errors.op.fileNotByFolder', { item: name }));
         }
         action = 'replaced';
         merge = true;
@@ -160,7 +160,7 @@ export class Transfer {
       const candidate = join(folder, numberedName(name, n));
       if ((await statOrUndefined(this.plan.to.d, this.dst(candidate))) === undefined) return candidate;
     }
-    throw new OpError('exists', `There are too many copies of “${name}” in the destination already.`);
+    throw new OpError('exists', ...said('errors.op.tooManyCopies', { item: name }));
   }
 
   /** Puts one item (file or folder) at `target`. `merge`: the target exists and is replaced / merged into. */
@@ -201,7 +201,7 @@ export class Transfer {
     } catch (err) {
       if (!(merge && err instanceof SmbExistsError)) throw err;
       const st = await plan.to.d.stat(this.dst(target));
-      if (st.type !== 'dir') throw new OpError('exists', `“${leaf(target)}” is a file in the destination, so it cannot be replaced by a folder.`);
+      if (st.type !== 'dir') throw new OpError('exists', ...said('errors.op.fileNotByFolder', { item: leaf(target) }));
     }
     const before = this.failuresSeen;
     const failed = new Set<string>();
@@ -324,7 +324,7 @@ export class Transfer {
           source.destroy();
         }
         // The source changed under us, or a read came back short: never put a short copy in place.
-        if (written !== size) throw new OpError('failed', `“${leaf(rel)}” changed while it was being copied (${written} of ${size} bytes); it was not copied.`);
+        if (written !== size) throw new OpError('failed', ...said('errors.op.changedWhileCopying', { item: leaf(rel), written: String(written), size: String(size) }));
       }
       await plan.to.d.rename(this.dst(temp), this.dst(target), { replace });
     } catch (err) {

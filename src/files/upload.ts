@@ -4,7 +4,7 @@
  * promise pending until they resolve.
  */
 import type { Readable } from 'node:stream';
-import { ConflictError, PayloadTooLargeError } from '../errors/index.js';
+import { ConflictError, PayloadTooLargeError, said } from '../errors/index.js';
 import { SmbDisconnectedError, SmbExistsError, SmbSessionExpiredError, SmbTimeoutError, type SmbShare, type WriteFlags } from '../smb/index.js';
 import { isTempName, numberedName, type ConflictMode } from './names.js';
 import { noteBodyBytes } from './young-garbage.js';
@@ -124,12 +124,12 @@ export async function placeFile(share: SmbShare, dir: string, temp: string, name
       if (!(err instanceof SmbExistsError)) throw err;
       if (conflict === 'fail') {
         await removeQuietly(share, from);
-        throw new ConflictError(`“${name}” already exists. Choose to overwrite it or keep both.`, { code: 'exists', cause: err });
+        throw new ConflictError(...said('upload.errors.exists', { name }, { code: 'exists', cause: err }));
       }
     }
   }
   await removeQuietly(share, from);
-  throw new ConflictError(`Too many files named like “${name}” already exist.`, { code: 'exists' });
+  throw new ConflictError(...said('errors.upload.tooManyLikeName', { name }, { code: 'exists' }));
 }
 
 const lastSweep = new Map<string, number>();

@@ -2,7 +2,7 @@
  * The walk behind a zip download: everything under a folder (or a selection of its entries), parents before
  * children, counted against the zip limits as it is read so an oversized folder is refused before any byte goes out.
  */
-import { AppError } from '../errors/index.js';
+import { AppError, type AppErrorOptions, said } from '../errors/index.js';
 import { formatBytes } from '../format/bytes.js';
 import type { DirEntry, SmbShare } from '../smb/index.js';
 
@@ -22,8 +22,8 @@ export interface ZipItem {
 }
 
 export class ZipTooLargeError extends AppError {
-  constructor(message: string) {
-    super(413, message, 'zip_too_large');
+  constructor(message: string, options: AppErrorOptions = {}) {
+    super(413, message, 'zip_too_large', options);
   }
 }
 
@@ -41,10 +41,10 @@ export async function walkForZip(share: SmbShare, base: string, roots: DirEntry[
     items.push({ name: e.type === 'dir' ? `${name}/` : name, path, type: e.type, size, mtime: e.mtime });
     bytes += size;
     if (items.length > limits.maxEntries) {
-      throw new ZipTooLargeError(`That is more than ${limits.maxEntries.toLocaleString('en')} files and folders, the most one zip download may hold. Download fewer items or smaller folders.`);
+      throw new ZipTooLargeError(...said('errors.download.zipTooManyEntries', { max: limits.maxEntries.toLocaleString('en') }));
     }
     if (bytes > limits.maxBytes) {
-      throw new ZipTooLargeError(`That is more than ${formatBytes(limits.maxBytes)}, the most one zip download may hold. Download fewer items or smaller folders.`);
+      throw new ZipTooLargeError(...said('errors.download.zipTooManyBytes', { max: formatBytes(limits.maxBytes) }));
     }
   };
   /** Adds the entries; returns the folders among them, to walk next. */

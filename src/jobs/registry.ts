@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { OpFailure, OpProgress, OpResult } from '../files/index.js';
-import { CancelledError, OpError, opErrorOf } from '../files/index.js';
+import { CancelledError, failureOf, OpError, opErrorOf } from '../files/index.js';
 
 export type JobKind = 'delete' | 'copy' | 'move';
 export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
@@ -112,7 +112,7 @@ export class Job implements OpProgress {
     if (err instanceof CancelledError || (err !== undefined && this.signal.aborted)) this.state = 'cancelled';
     else if (err !== undefined) {
       const e = opErrorOf(err);
-      this.failures.push({ path: '', code: e.opCode, message: e.message });
+      this.failures.push(failureOf('', e));
       this.state = 'failed';
     } else this.state = this.failures.length > 0 && this.results.length === 0 ? 'failed' : 'done';
     this.current = null;

@@ -13,6 +13,7 @@
 import type { RedisClientType } from 'redis';
 import type { Logger } from '../log.js';
 import type { OpResult } from '../files/index.js';
+import { CATALOGUES, translate } from '../i18n/index.js';
 import type { Job, JobMirror, JobSettings, JobView } from './registry.js';
 
 const PREFIX = 'portcullis:job:';
@@ -240,7 +241,7 @@ export class RedisJobMirror implements JobMirror {
       state: 'failed',
       current: null,
       finishedAt: new Date(stored.heartbeat).toISOString(),
-      failures: [...view.failures, { path: '', code: 'failed', message: 'The server running this operation stopped. What was done stays done.' }],
+      failures: [...view.failures, { path: '', code: 'failed', message: translate(CATALOGUES.en, 'en', 'errors.op.serverStopped'), messageKey: 'errors.op.serverStopped' }],
     };
   }
 }

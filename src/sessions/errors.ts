@@ -1,4 +1,4 @@
-import { UnauthorizedError, UnavailableError, type AppErrorOptions } from '../errors/index.js';
+import { said, UnauthorizedError, UnavailableError, type AppErrorOptions } from '../errors/index.js';
 
 export type CredentialRejection =
   | 'logon_failure'
@@ -9,16 +9,6 @@ export type CredentialRejection =
   | 'account_expired'
   | 'account_restricted';
 
-const MESSAGES: Record<CredentialRejection, string> = {
-  logon_failure: 'The file server no longer accepts your password. If you changed it, please sign in again with the new one.',
-  password_expired: 'Your password has expired. Change it, then sign in again.',
-  password_must_change: 'You must change your password before you can use the file server. Change it, then sign in again.',
-  account_locked: 'Your account is locked. Try again later, or ask the help desk.',
-  account_disabled: 'Your account has been disabled. Ask the help desk.',
-  account_expired: 'Your account has expired. Ask the help desk.',
-  account_restricted: 'Your account may not use the file server at the moment. Ask the help desk.',
-};
-
 /**
  * The file server refused the credential kept in the session (password changed or expired, account
  * locked …). Not something a retry fixes: the web layer signs the user out and shows `message`.
@@ -28,7 +18,7 @@ export class CredentialsRejectedError extends UnauthorizedError {
     readonly reason: CredentialRejection,
     options: AppErrorOptions = {},
   ) {
-    super(MESSAGES[reason], { code: 'credentials_rejected', ...options });
+    super(...said(`errors.rejected.${reason}`, undefined, { code: 'credentials_rejected', ...options }));
   }
 }
 
@@ -42,10 +32,9 @@ export class SmbBusyError extends UnavailableError {
   constructor(options: AppErrorOptions & { retryAfterSeconds?: number } = {}) {
     const { retryAfterSeconds, ...rest } = options;
     super(
-      retryAfterSeconds === undefined
-        ? 'The file server is busy, try again shortly.'
-        : `The file server is busy, please try again in ${retryAfterSeconds === 1 ? 'a second' : `${retryAfterSeconds} seconds`}.`,
-      { code: 'smb_busy', ...rest },
+      ...(retryAfterSeconds === undefined
+        ? said('errors.smbBusy.plain', undefined, { code: 'smb_busy', ...rest })
+        : said('errors.smbBusy.seconds', { count: String(retryAfterSeconds) }, { code: 'smb_busy', ...rest })),
     );
     this.retryAfterSeconds = retryAfterSeconds;
   }

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { allowsUnsignedSmb, type Config } from '../config/index.js';
 import type { DriveRef } from '../drives/index.js';
-import { toHttpError, UnavailableError } from '../errors/index.js';
+import { said, toHttpError, UnavailableError } from '../errors/index.js';
 import {
   SmbAccountDisabledError,
   SmbAccountExpiredError,
@@ -210,7 +210,7 @@ export class SmbPool {
    * (503) when the server's connection cap and queue are full.
    */
   async use<T>(sessionId: string, credential: PoolCredential, drive: DriveRef, fn: (share: SmbShare, base: string[]) => Promise<T>, opts: UseOptions = {}): Promise<T> {
-    if (this.closed) throw new UnavailableError('The server is shutting down. Try again shortly.');
+    if (this.closed) throw new UnavailableError(...said('errors.server.shuttingDown'));
     return this.runOn(this.entryFor(sessionId, credential, drive), drive, fn, opts);
   }
 
@@ -271,7 +271,7 @@ export class SmbPool {
   /** At shutdown: refuses new work, fails queued requests and closes every connection. */
   async close(): Promise<void> {
     this.closed = true;
-    const shuttingDown = () => new UnavailableError('The server is shutting down. Try again shortly.');
+    const shuttingDown = () => new UnavailableError(...said('errors.server.shuttingDown'));
     for (const server of this.servers.values()) {
       for (const w of server.waiters.splice(0)) {
         clearTimeout(w.timer);

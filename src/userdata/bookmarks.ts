@@ -1,6 +1,6 @@
 // Bookmarks: their shape, limits and the pure edits the stores apply inside one atomic read-modify-write.
 import { randomBytes } from 'node:crypto';
-import { BadRequestError, ConflictError, NotFoundError } from '../errors/index.js';
+import { BadRequestError, ConflictError, NotFoundError, said } from '../errors/index.js';
 
 export interface Bookmark {
   /** Random, URL-safe; names the bookmark in /bookmarks/<id> routes. */
@@ -29,8 +29,8 @@ const clean = (name: string): string => name.replace(/\p{Cc}/gu, ' ').trim();
 /** A user-given name: trimmed, not empty, at most maxNameLength characters. */
 export function bookmarkName(value: unknown): string {
   const name = typeof value === 'string' ? clean(value) : '';
-  if (name === '') throw new BadRequestError('A bookmark needs a name.');
-  if ([...name].length > BOOKMARK_LIMITS.maxNameLength) throw new BadRequestError(`A bookmark name can be at most ${BOOKMARK_LIMITS.maxNameLength} characters long.`);
+  if (name === '') throw new BadRequestError(...said('errors.bookmark.needsName'));
+  if ([...name].length > BOOKMARK_LIMITS.maxNameLength) throw new BadRequestError(...said('errors.bookmark.nameTooLong', { max: String(BOOKMARK_LIMITS.maxNameLength) }));
   return name;
 }
 
@@ -66,12 +66,12 @@ export interface NewBookmark {
 export function addBookmark(list: Bookmark[], add: NewBookmark): { list: Bookmark[]; bookmark: Bookmark; added: boolean } {
   const existing = list.find((b) => samePlace(b, add.drive, add.path));
   if (existing) return { list, bookmark: existing, added: false };
-  if (add.drive === '' || add.drive.length > BOOKMARK_LIMITS.maxDriveLength) throw new BadRequestError('That is not a drive that can be bookmarked.');
+  if (add.drive === '' || add.drive.length > BOOKMARK_LIMITS.maxDriveLength) throw new BadRequestError(...said('errors.bookmark.badDrive'));
   if (add.path.length > BOOKMARK_LIMITS.maxPathSegments || add.path.some((s) => s === '' || s.length > BOOKMARK_LIMITS.maxSegmentLength)) {
-    throw new BadRequestError('That folder’s path is too long to bookmark.');
+    throw new BadRequestError(...said('errors.bookmark.pathTooLong'));
   }
   if (list.length >= BOOKMARK_LIMITS.maxBookmarks) {
-    throw new ConflictError(`You have ${BOOKMARK_LIMITS.maxBookmarks} bookmarks, the most there can be. Remove one on the Bookmarks page first.`, { code: 'too_many_bookmarks' });
+    throw new ConflictError(...said('errors.bookmark.tooMany', { max: String(BOOKMARK_LIMITS.maxBookmarks) }, { code: 'too_many_bookmarks' }));
   }
   const bookmark: Bookmark = { id: randomBytes(9).toString('base64url'), drive: add.drive, path: [...add.path], name: bookmarkName(add.name) };
   return { list: [...list, bookmark], bookmark, added: true };
@@ -79,7 +79,7 @@ export function addBookmark(list: Bookmark[], add: NewBookmark): { list: Bookmar
 
 function indexOf(list: Bookmark[], id: string): number {
   const at = list.findIndex((b) => b.id === id);
-  if (at < 0) throw new NotFoundError('That bookmark does not exist (any more).');
+  if (at < 0) throw new NotFoundError(...said('errors.bookmark.gone'));
   return at;
 }
 

@@ -1,5 +1,5 @@
 import type { RedisClientType } from 'redis';
-import { UnavailableError } from '../errors/index.js';
+import { said, UnavailableError } from '../errors/index.js';
 import type { DocChange, DocKind, UserDocs, UserDocStore } from './store-types.js';
 
 const PREFIX = 'portcullis:user:';
@@ -19,7 +19,7 @@ return 1
 `;
 
 const unavailable = (err: unknown): UnavailableError =>
-  new UnavailableError('Your settings and bookmarks are not available right now. Try again shortly.', { cause: err, code: 'userdata_unavailable' });
+  new UnavailableError(...said('errors.server.userdataUnavailable', undefined, { cause: err, code: 'userdata_unavailable' }));
 
 const parse = (text: unknown): unknown => {
   if (typeof text !== 'string') return undefined;

@@ -1,5 +1,5 @@
 // Per-user settings: their shape, defaults and validation. Pure; the stores keep them as JSON documents.
-import { BadRequestError } from '../errors/index.js';
+import { BadRequestError, said } from '../errors/index.js';
 import { LANGUAGES } from '../i18n/index.js';
 
 export const VIEWS = ['list', 'grid'] as const;
@@ -61,18 +61,6 @@ export function settingsFrom(doc: unknown, themes: readonly string[]): UserSetti
   };
 }
 
-const LABELS: Record<keyof UserSettings, string> = {
-  view: 'Default view',
-  sort: 'Sort by',
-  order: 'Order',
-  showHidden: 'Show hidden files',
-  fileClick: 'Clicking a file',
-  uploadConflict: 'When an uploaded file already exists',
-  theme: 'Theme',
-  colourMode: 'Colour mode',
-  language: 'Language',
-};
-
 /**
  * The /settings form's fields → a validated change. Unlike stored documents, a submitted value that is not
  * allowed is refused with a message naming the field: silently keeping the old value would look like a save.
@@ -81,7 +69,7 @@ const LABELS: Record<keyof UserSettings, string> = {
 export function settingsPatchFromForm(body: Record<string, unknown>, themes: readonly string[]): Partial<UserSettings> {
   const patch: Partial<UserSettings> = {};
   const bad = (key: keyof UserSettings): never => {
-    throw new BadRequestError(`“${LABELS[key]}” has a value that is not one of its choices.`);
+    throw new BadRequestError(...said(`errors.form.badChoice.${key}`));
   };
   const pickInto = <K extends keyof UserSettings>(key: K, allowed: readonly string[]): void => {
     if (body[key] === undefined) return;

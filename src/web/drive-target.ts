@@ -13,7 +13,7 @@
 import type { Request, Response } from 'express';
 import type { Config } from '../config/index.js';
 import { allowServer, drivesFor, isBrowsableShare, parseDrivePath, serverShareDrive, splitServerDriveId, takeDriveId, type DriveRef } from '../drives/index.js';
-import { ForbiddenError, NotFoundError } from '../errors/index.js';
+import { ForbiddenError, NotFoundError, said } from '../errors/index.js';
 import type { DriveFiles, DriveSession, FileService, RunOptions } from '../files/index.js';
 import { credentialFor, drivesOf } from './auth/current-user.js';
 
@@ -25,10 +25,8 @@ export interface DriveTarget {
   trailingSlash: boolean;
 }
 
-export const SERVER_REFUSED = {
-  bad_name: 'That is not a server name Portcullis can connect to.',
-  not_allowed: 'Portcullis is not allowed to connect to that server. Ask the help desk if you need it.',
-} as const;
+/** Why a server is refused, as an error (the message in the user's language on pages). */
+export const serverRefused = (refused: 'bad_name' | 'not_allowed'): ForbiddenError => new ForbiddenError(...said(`errors.server.${refused}`, undefined, { code: 'server_not_allowed' }));
 
 /** A drive of the menu, one the menu hides because of its groups, or a share of an allowed server (see the header). */
 export function findDrive(config: Config, req: Request, res: Response, id: string): DriveRef | undefined {
@@ -37,7 +35,7 @@ export function findDrive(config: Config, req: Request, res: Response, id: strin
   if (onServer !== undefined) {
     if (!user) return undefined;
     const allowed = allowServer(config, user, onServer.server);
-    if ('refused' in allowed) throw new ForbiddenError(SERVER_REFUSED[allowed.refused], { code: 'server_not_allowed' });
+    if ('refused' in allowed) throw serverRefused(allowed.refused);
     return isBrowsableShare(onServer.share) ? serverShareDrive(allowed.server, onServer.share) : undefined;
   }
   return drivesOf(res).find((d) => d.id === id) ?? (user ? drivesFor(user, config, undefined, { ignoreGroups: true }).find((d) => d.id === id) : undefined);
@@ -51,7 +49,7 @@ export function findDrive(config: Config, req: Request, res: Response, id: strin
 export function driveTargetOf(config: Config, req: Request, res: Response): DriveTarget {
   const { id: driveId, rest } = takeDriveId(req.path.split('/').slice(1));
   const drive = findDrive(config, req, res, driveId);
-  if (!drive) throw new NotFoundError('There is no drive by that name, or it is not yours to open.');
+  if (!drive) throw new NotFoundError(...said('errors.drive.noSuch'));
   return { drive, segments: parseDrivePath(rest.join('/')), trailingSlash: req.path.endsWith('/') };
 }
 

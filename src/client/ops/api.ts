@@ -11,7 +11,8 @@ export interface Job {
   total: { items: number; bytes: number } | null;
   done: { items: number; bytes: number };
   current: string | null;
-  failures: { path: string; code: string; message: string }[];
+  /** `text`: the message in the page's language (the API translates it); `message`: English. */
+  failures: { path: string; code: string; message: string; text?: string }[];
   results: { from: string; to: string | null; action: string }[];
   startedAt: string;
   finishedAt: string | null;

@@ -43,7 +43,7 @@ export function showProperties(drive: string, folder: string[], item: Item): Pro
   const cancel = need<HTMLButtonElement>(dialog, '[data-props-measure-cancel]');
   const result = need<HTMLElement>(dialog, '[data-props-measure-result]');
   const path = [...folder, item.name];
-  need<HTMLElement>(dialog, '#pc-props-title').textContent = `Properties of “${item.name}”`;
+  need<HTMLElement>(dialog, '#pc-props-title').textContent = msg('ops.propertiesOf', { name: item.name });
   const loading = new AbortController();
   let measuring: AbortController | undefined;
 

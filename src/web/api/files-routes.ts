@@ -15,16 +15,16 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response, Router } from 'express';
 import type { Config } from '../../config/index.js';
 import { parseDrivePath, takeDriveId, type DriveRef } from '../../drives/index.js';
-import { AppError } from '../../errors/index.js';
+import { AppError, said } from '../../errors/index.js';
+import type { MessageKeyOf } from '../../i18n/index.js';
 import {
   deleteItems,
   type DriveFiles,
   type FileService,
   isInside,
-  nameProblem,
+  nameProblemOf,
   OpError,
   opErrorOf,
-  READ_ONLY_MESSAGE,
   RESOLUTIONS,
   transferConflicts,
   transferItems,
@@ -35,6 +35,7 @@ import { audit, type Logger } from '../../log.js';
 import type { PoolCredential } from '../../sessions/index.js';
 import { credentialFor, requireUser } from '../auth/current-user.js';
 import { filesOf, findDrive } from '../drive-target.js';
+import { translatorOf } from '../i18n/middleware.js';
 import { startJob } from './job-runner.js';
 
 /** Room for a few thousand selected paths. */
@@ -45,17 +46,17 @@ const CAN_WRITE_WAIT_MS = 2000;
 
 type Body = Record<string, unknown>;
 
-const badInput = (message: string): OpError => new OpError('bad-input', message);
+const badInput = (key: MessageKeyOf, params?: Readonly<Record<string, string>>): OpError => new OpError('bad-input', ...said(key, params));
 
 function bodyOf(req: Request): Body {
   const b: unknown = req.body;
-  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw badInput('Send a JSON object.');
+  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw badInput('errors.api.jsonObject');
   return b as Body;
 }
 
 function stringField(body: Body, key: string): string {
   const v = body[key];
-  if (typeof v !== 'string') throw badInput(`“${key}” must be a string.`);
+  if (typeof v !== 'string') throw badInput('errors.api.mustBeString', { key });
   return v;
 }
 
@@ -68,18 +69,18 @@ export function pathSegments(path: string): string[] {
   try {
     encoded = path.split('/').map(encodeURIComponent).join('/');
   } catch {
-    throw new OpError('bad-name', 'A path contains an invalid character encoding.');
+    throw new OpError('bad-name', ...said('errors.drive.badEncoding'));
   }
   try {
     return parseDrivePath(encoded);
   } catch (err) {
-    throw new OpError('bad-name', err instanceof Error ? err.message : 'That path is not allowed.');
+    throw err instanceof AppError ? new OpError('bad-name', err.message, { messageKey: err.messageKey, messageParams: err.messageParams }) : new OpError('bad-name', ...said('errors.drive.pathNotAllowed'));
   }
 }
 
 function checkName(name: string): void {
-  const problem = nameProblem(name);
-  if (problem !== undefined) throw new OpError(name.length > 255 ? 'name-too-long' : 'bad-name', problem);
+  const problem = nameProblemOf(name);
+  if (problem !== undefined) throw new OpError(name.length > 255 ? 'name-too-long' : 'bad-name', ...problem);
 }
 
 /**
@@ -103,19 +104,19 @@ export interface OpsContext {
 /** The user's drive `id` (their menu, or a configured drive the menu hides: the server decides). */
 function driveOf(ctx: OpsContext, req: Request, res: Response, id: string): DriveRef {
   const drive = findDrive(ctx.config, req, res, id);
-  if (!drive) throw new OpError('not-found', 'There is no drive by that name, or it is not yours to open.');
+  if (!drive) throw new OpError('not-found', ...said('errors.drive.noSuch'));
   return drive;
 }
 
 /** Refuses with 403 "You can't change files here" when the share gives this user no write access at all. */
 async function requireWritable(files: DriveFiles): Promise<void> {
-  if (!(await files.canWrite())) throw new OpError('denied', READ_ONLY_MESSAGE);
+  if (!(await files.canWrite())) throw new OpError('denied', ...said('errors.drive.readOnly'));
 }
 
 /** The destination of a copy or move must be an existing folder (404 otherwise, naming it). */
 async function requireFolder(files: DriveFiles, folder: string[], drive: DriveRef): Promise<void> {
   const shown = folder.at(-1) ?? drive.name;
-  const missing = new OpError('not-found', `The destination folder “${shown}” was not found. It may have been moved or deleted.`);
+  const missing = new OpError('not-found', ...said('errors.drive.destinationNotFound', { item: shown }));
   let isFolder: boolean;
   try {
     isFolder = (await files.stat(folder)).type === 'dir';
@@ -133,13 +134,13 @@ function jobFiles(ctx: OpsContext, req: Request, drive: DriveRef, credential: Po
 
 function parseResolutions(body: Body): { conflict: Resolution | undefined; resolutions: Map<string, Resolution> } {
   const c = body.conflict;
-  if (c !== undefined && !(typeof c === 'string' && (RESOLUTIONS as readonly string[]).includes(c))) throw badInput('“conflict” must be skip, replace or keep-both.');
+  if (c !== undefined && !(typeof c === 'string' && (RESOLUTIONS as readonly string[]).includes(c))) throw badInput('errors.api.conflictChoice');
   const resolutions = new Map<string, Resolution>();
   const r = body.resolutions;
   if (r !== undefined) {
-    if (typeof r !== 'object' || r === null || Array.isArray(r)) throw badInput('“resolutions” must map names to skip, replace or keep-both.');
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) throw badInput('errors.api.resolutionsMap');
     for (const [name, v] of Object.entries(r as Record<string, unknown>)) {
-      if (!(typeof v === 'string' && (RESOLUTIONS as readonly string[]).includes(v))) throw badInput(`The resolution for “${name}” must be skip, replace or keep-both.`);
+      if (!(typeof v === 'string' && (RESOLUTIONS as readonly string[]).includes(v))) throw badInput('errors.api.resolutionFor', { name });
       resolutions.set(name, v as Resolution);
     }
   }
@@ -148,10 +149,10 @@ function parseResolutions(body: Body): { conflict: Resolution | undefined; resol
 
 function pathsField(body: Body): string[][] {
   const v = body.paths;
-  if (!Array.isArray(v) || v.length === 0 || !v.every((p): p is string => typeof p === 'string')) throw badInput('“paths” must be a list of one or more paths.');
-  if (v.length > MAX_ITEMS) throw badInput(`At most ${MAX_ITEMS.toLocaleString('en')} items at once.`);
+  if (!Array.isArray(v) || v.length === 0 || !v.every((p): p is string => typeof p === 'string')) throw badInput('errors.api.paths');
+  if (v.length > MAX_ITEMS) throw badInput('errors.api.tooManyItems', { max: MAX_ITEMS.toLocaleString('en') });
   const items = v.map(pathSegments);
-  if (items.some((s) => s.length === 0)) throw new OpError('bad-name', 'The drive itself cannot be deleted, copied or moved.');
+  if (items.some((s) => s.length === 0)) throw new OpError('bad-name', ...said('errors.drive.driveItself'));
   return items;
 }
 
@@ -206,7 +207,7 @@ export function filesApiRoutes(ctx: OpsContext): Router {
     } catch (err) {
       const e = opErrorOf(err, name);
       // Not found here means the folder it was to go in.
-      if (e.opCode === 'not-found') throw new OpError('not-found', `The folder “${folder.at(-1) ?? drive.name}” was not found. It may have been moved or deleted.`, { cause: err });
+      if (e.opCode === 'not-found') throw new OpError('not-found', ...said('errors.drive.folderNotFound', { item: folder.at(-1) ?? drive.name }, { cause: err }));
       throw e;
     }
     const path = target.join('/');
@@ -217,7 +218,7 @@ export function filesApiRoutes(ctx: OpsContext): Router {
   router.post('/api/files/rename', requireUser, json, handle('rename', async (req, res, body) => {
     const drive = driveOf(ctx, req, res, stringField(body, 'drive'));
     const from = pathSegments(stringField(body, 'path'));
-    if (from.length === 0) throw new OpError('bad-name', 'The drive itself cannot be renamed.');
+    if (from.length === 0) throw new OpError('bad-name', ...said('errors.drive.renameDrive'));
     const name = stringField(body, 'name');
     checkName(name);
     const files = filesOf(ctx.files, req, drive);
@@ -249,17 +250,17 @@ export function filesApiRoutes(ctx: OpsContext): Router {
       const drive = driveOf(ctx, req, res, stringField(body, 'drive'));
       const items = pathsField(body);
       const toObj = body.to;
-      if (typeof toObj !== 'object' || toObj === null) throw badInput('“to” must be {drive, path}.');
+      if (typeof toObj !== 'object' || toObj === null) throw badInput('errors.api.to');
       const toDrive = driveOf(ctx, req, res, stringField(toObj as Body, 'drive'));
       const folder = pathSegments(stringField(toObj as Body, 'path'));
       const { conflict, resolutions } = parseResolutions(body);
       const names = items.map((s) => s.at(-1) as string);
-      if (new Set(names.map((n) => n.toLowerCase())).size !== names.length) throw badInput('Two of the items have the same name; copy or move them separately.');
+      if (new Set(names.map((n) => n.toLowerCase())).size !== names.length) throw badInput('errors.api.sameName');
       const source = filesOf(ctx.files, req, drive);
       const dest = filesOf(ctx.files, req, toDrive);
       for (const item of items) {
         if (isInside(source, item, dest, folder)) {
-          throw new OpError('into-itself', `“${item.at(-1) as string}” cannot be ${kind === 'copy' ? 'copied' : 'moved'} into itself or a folder inside it.`);
+          throw new OpError('into-itself', ...said(kind === 'copy' ? 'errors.drive.copyIntoItself' : 'errors.drive.moveIntoItself', { item: item.at(-1) as string }));
         }
       }
       await requireWritable(dest);
@@ -268,10 +269,9 @@ export function filesApiRoutes(ctx: OpsContext): Router {
       const resolution = (name: string): Resolution | undefined => resolutions.get(name) ?? conflict;
       const conflicts = await transferConflicts({ kind, from: source, items, to: dest, folder, resolution });
       if (conflicts.length > 0) {
-        const what = conflicts.length === 1 ? `“${conflicts[0]?.name ?? ''}” already exists` : `${conflicts.length} items already exist`;
         const toPath = `${toDrive.id}:${folder.join('/')}`;
         auditLine(req, kind, drive.id, items.map((s) => s.join('/')), toPath, 'conflict');
-        res.status(409).json({ error: { status: 409, code: 'conflict', message: `${what} in the destination. Choose what to do with ${conflicts.length === 1 ? 'it' : 'each'}.` }, conflicts });
+        res.status(409).json({ error: { status: 409, code: 'conflict', message: translatorOf(res).t('errors.misc.transferConflict', { count: conflicts.length, name: conflicts[0]?.name ?? '' }) }, conflicts });
         return;
       }
       const credential = credentialFor(req);

@@ -2,6 +2,8 @@
 import type { Request, Response } from 'express';
 import type { JobRegistry, Job, JobKind } from '../../jobs/index.js';
 import type { PoolCredential } from '../../sessions/index.js';
+import { translatorOf } from '../i18n/middleware.js';
+import { localJob } from './job-view.js';
 
 /** How long a POST waits for its job before answering 202 with the job still running. */
 export const QUICK_JOB_MS = 1000;
@@ -28,5 +30,5 @@ export async function startJob(ctx: { jobs: JobRegistry }, req: Request, res: Re
   });
   const finished = await ctx.jobs.settled(job, QUICK_JOB_MS);
   if (!finished) res.status(202).location(`/api/jobs/${job.id}`);
-  res.json({ job: job.view() });
+  res.json({ job: localJob(job.view(), translatorOf(res).t) });
 }

@@ -6,12 +6,15 @@
 import { type Request, Router } from 'express';
 import type { JobRegistry } from '../../jobs/index.js';
 import { OpError } from '../../files/index.js';
+import { said } from '../../errors/index.js';
+import { translatorOf } from '../i18n/middleware.js';
+import { localJob } from './job-view.js';
 import { requireUser } from '../auth/current-user.js';
 
 /** DELETE waits this long for the job to stop (it stops between items, or within 16 MiB of a file's copy). */
 const CANCEL_WAIT_MS = 5000;
 
-const noSuchJob = (): OpError => new OpError('not-found', 'There is no such job (it may have ended long ago).');
+const noSuchJob = (): OpError => new OpError('not-found', ...said('errors.drive.noSuchJob'));
 
 export function jobsApiRoutes(jobs: JobRegistry): Router {
   const router = Router();
@@ -19,7 +22,7 @@ export function jobsApiRoutes(jobs: JobRegistry): Router {
 
   router.get('/api/jobs', requireUser, async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ jobs: await jobs.views(owner(req)) });
+    res.json({ jobs: (await jobs.views(owner(req))).map((v) => localJob(v, translatorOf(res).t)) });
   });
 
   // `?since=N`: only results after the first N (a job deleting 10,000 files has 10,000 of them; a poller that
@@ -29,14 +32,14 @@ export function jobsApiRoutes(jobs: JobRegistry): Router {
     const view = await jobs.view(owner(req), String(req.params.id), since);
     if (!view) throw noSuchJob();
     res.setHeader('Cache-Control', 'no-store');
-    res.json(view);
+    res.json(localJob(view, translatorOf(res).t));
   });
 
   // Through any instance: the one running the job is told (Redis) when it is not this one.
   router.delete('/api/jobs/:id', requireUser, async (req, res) => {
     const view = await jobs.cancel(owner(req), String(req.params.id), CANCEL_WAIT_MS);
     if (!view) throw noSuchJob();
-    res.json(view);
+    res.json(localJob(view, translatorOf(res).t));
   });
   return router;
 }

@@ -7,10 +7,11 @@
 import { type Request, type Response, Router } from 'express';
 import type { Config } from '../../config/index.js';
 import { parseDrivePath } from '../../drives/index.js';
-import { type AppError, BadRequestError, NotFoundError, toHttpError, UnauthorizedError } from '../../errors/index.js';
+import { type AppError, BadRequestError, NotFoundError, toHttpError, UnauthorizedError, said } from '../../errors/index.js';
 import { type FileService, measureOf, type OwnerNames, propertiesOf } from '../../files/index.js';
 import type { Logger } from '../../log.js';
 import { findDrive, filesOf } from '../drive-target.js';
+import { userMessageOf } from '../i18n/middleware.js';
 
 /** The contract's error codes, from the app's one error hierarchy (errors/to-http.ts decides the status). */
 function contractCode(error: AppError): string {
@@ -67,9 +68,9 @@ export function propertiesRoutes(config: Config, files: FileService, owners: Own
       if (!res.locals.user) throw new UnauthorizedError();
       const driveId = one(req.query.drive);
       const path = req.query.path === undefined ? '' : one(req.query.path);
-      if (!driveId || path === undefined) throw new BadRequestError('Say which item: drive and path, once each.');
+      if (!driveId || path === undefined) throw new BadRequestError(...said('errors.drive.whichItem'));
       const drive = findDrive(config, req, res, driveId);
-      if (!drive) throw new NotFoundError('There is no drive by that name, or it is not yours to open.');
+      if (!drive) throw new NotFoundError(...said('errors.drive.noSuch'));
       const segments = segmentsOf(path);
       item = segments.at(-1) ?? drive.name;
       const driveFiles = filesOf(files, req, drive);
@@ -93,7 +94,7 @@ export function propertiesRoutes(config: Config, files: FileService, owners: Own
       // Unexpected errors and outages go to THE error handler: logged, mailed, with a reference.
       if (!error.expose || error.status >= 500) return next(error);
       res.setHeader('Cache-Control', 'no-store');
-      res.status(error.status).json({ error: { code: contractCode(error), message: error.message } });
+      res.status(error.status).json({ error: { code: contractCode(error), message: userMessageOf(res, error) } });
     }
   });
 

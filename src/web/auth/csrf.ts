@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { doubleCsrf } from 'csrf-csrf';
 import type { Config } from '../../config/index.js';
-import { ForbiddenError } from '../../errors/index.js';
+import { ForbiddenError, said } from '../../errors/index.js';
 import { cookieName, cookieNameFor, cookieOptions, cookiesSecure } from '../cookie-policy.js';
 
 /**
@@ -61,7 +61,7 @@ export function csrfProtection(config: Config): CsrfTools {
 
   const protect: RequestHandler = (req, res, next) => {
     forRequest(req).doubleCsrfProtection(req, res, (err?: unknown) => {
-      if (err) return next(new ForbiddenError('This form has expired or was not sent from this site. Reload the page and try again.', { code: 'csrf' }));
+      if (err) return next(new ForbiddenError(...said('errors.form.expired', undefined, { code: 'csrf' })));
       next();
     });
   };

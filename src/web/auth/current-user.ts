@@ -1,10 +1,10 @@
 import type { CookieOptions, ErrorRequestHandler, Request, RequestHandler } from 'express';
-import { translatorOf } from '../i18n/middleware.js';
+import { translatorOf, userMessageOf } from '../i18n/middleware.js';
 import { CredentialUnreadableError, openCredential, openTgt } from '../../auth/index.js';
 import { decodeCredentials } from '../../krb/index.js';
 import type { Config } from '../../config/index.js';
 import { drivesFor, type DriveRef } from '../../drives/index.js';
-import { UnauthorizedError } from '../../errors/index.js';
+import { said, UnauthorizedError } from '../../errors/index.js';
 import type { Logger } from '../../log.js';
 import { CredentialsRejectedError, type PoolCredential } from '../../sessions/index.js';
 import { clearCookie, cookieName, cookieOptions } from '../cookie-policy.js';
@@ -63,7 +63,7 @@ export function credentialFor(req: Request): PoolCredential {
   if (user && delegated && typeof key === 'string') {
     // Single sign-on: no key of the user's; SMB gets cifs/ tickets by delegation (S4U), Kerberos only.
     const deps = delegationFor(req);
-    if (!deps) throw new UnauthorizedError('Single sign-on is switched off. Please sign in again.');
+    if (!deps) throw new UnauthorizedError(...said('errors.sso.switchedOff'));
     const secret = openSecret(delegated.sealed, key, user.username);
     return {
       username: user.username,
@@ -95,7 +95,7 @@ export function signOutOnRejectedCredentials(logger: Logger, endSession: (sessio
     req.session.regenerate((regenErr) => {
       if (regenErr) return next(regenErr);
       // The rejection's own message says why (password changed, account disabled or locked …).
-      req.session.notice = err instanceof CredentialsRejectedError ? err.message : translatorOf(res).t('login.signInEnded');
+      req.session.notice = err instanceof CredentialsRejectedError ? userMessageOf(res, err) : translatorOf(res).t('login.signInEnded');
       clearCookie(req, res, KEY_COOKIE);
       // Answered once the connections are closed, so the next request finds them gone.
       void endSession(endedId)

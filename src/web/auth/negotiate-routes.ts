@@ -11,10 +11,8 @@ import type { DelegatedTickets } from '../../auth/delegated-tickets.js';
 import { ApReqRejectedError, ReplayCache, acceptNegotiate, evidenceOf, isForwardable, principalToString } from '../../krb/index.js';
 import type { Logger } from '../../log.js';
 import { startDelegatedSession } from './delegated-session.js';
+import { translatorOf } from '../i18n/middleware.js';
 import { safeRedirectTarget } from './safe-redirect.js';
-
-/** What the sign-in page says when the browser's ticket was refused. */
-export const NEGOTIATE_FAILED = "Signing you in with your computer's Kerberos ticket did not work.";
 
 /** base64 of a SPNEGO token; anything else after "Negotiate" is not ours to parse. */
 const HEADER = /^Negotiate\s+([A-Za-z0-9+/]+={0,2})\s*$/i;
@@ -55,7 +53,7 @@ export function negotiateRoutes(tickets: DelegatedTickets, logger: Logger): Rout
       } catch (err) {
         if (!(err instanceof ApReqRejectedError)) return next(err);
         logger.warn('Negotiate ticket refused', { audit: 'sign-in', method: 'negotiate', result: err.problem, reason: err.message, ip: req.ip });
-        challenge(res, NEGOTIATE_FAILED);
+        challenge(res, translatorOf(res).t('errors.sso.negotiateFailed'));
         return next();
       }
       const user = ctx.client.parts[0]!;

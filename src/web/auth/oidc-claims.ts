@@ -1,11 +1,11 @@
 // From the identity provider's claims to the AD account's sAMAccountName (issue 15): pure, so unit-tested.
 import type { OidcClaim } from '../../config/index.js';
-import { AppError } from '../../errors/index.js';
+import { AppError, type AppErrorOptions, said } from '../../errors/index.js';
 
 /** The identity provider vouched for someone Portcullis cannot map to an account of its domain. Never a 500. */
 export class OidcAccountError extends AppError {
-  constructor(message: string) {
-    super(403, message, 'oidc_account');
+  constructor(message: string, options: AppErrorOptions = {}) {
+    super(403, message, 'oidc_account', options);
   }
 }
 
@@ -32,9 +32,7 @@ const plainName = (name: string): boolean => name !== '' && name.length <= MAX_L
 export function accountFromClaims(claims: Record<string, unknown>, claim: OidcClaim, domain: AccountDomain): string {
   const raw = claims[claim];
   if (typeof raw !== 'string' || raw.trim() === '') {
-    throw new OidcAccountError(
-      `Your university account signed you in, but it did not say which directory account is yours (no "${claim}" claim). Tell the help desk: Portcullis is set up to read "${claim}".`,
-    );
+    throw new OidcAccountError(...said('errors.sso.noClaim', { claim }));
   }
   const value = raw.trim();
   if (value.length > MAX_LENGTH || /\p{Cc}/u.test(value)) throw unusable(claim);
@@ -47,9 +45,7 @@ export function accountFromClaims(claims: Record<string, unknown>, claim: OidcCl
     if (!plainName(name) || realm === '') throw unusable(claim);
     const ours = [domain.dnsDomain, domain.realm].filter((d): d is string => !!d).map((d) => d.toLowerCase());
     if (!ours.includes(realm)) {
-      throw new OidcAccountError(
-        `Your university account (${value}) is not in this service's domain (${ours[0] ?? 'not configured'}), so it has no drives here. Sign in with an account of ${ours[0] ?? 'the domain'}, or tell the help desk.`,
-      );
+      throw new OidcAccountError(...(ours[0] === undefined ? said('errors.sso.otherDomainUnset', { account: value }) : said('errors.sso.otherDomain', { account: value, domain: ours[0] })));
     }
     return name;
   }
@@ -60,7 +56,7 @@ export function accountFromClaims(claims: Record<string, unknown>, claim: OidcCl
     const prefix = value.slice(0, backslash);
     const name = value.slice(backslash + 1);
     if (!domain.netbios || prefix.toLowerCase() !== domain.netbios.toLowerCase()) {
-      throw new OidcAccountError(`Your university account (${value}) is not in this service's domain (${domain.netbios ?? 'not configured'}), so it has no drives here.`);
+      throw new OidcAccountError(...said('errors.sso.otherNetbios', { account: value, domain: domain.netbios ?? 'not configured' }));
     }
     if (!plainName(name)) throw unusable(claim);
     return name;
@@ -72,5 +68,5 @@ export function accountFromClaims(claims: Record<string, unknown>, claim: OidcCl
 }
 
 function unusable(claim: OidcClaim): OidcAccountError {
-  return new OidcAccountError(`Your university account signed you in, but its "${claim}" is not a directory account name Portcullis can use. Tell the help desk.`);
+  return new OidcAccountError(...said('errors.sso.unusableClaim', { claim }));
 }

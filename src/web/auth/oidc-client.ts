@@ -2,7 +2,7 @@
 // exchange, all by openid-client (a certified relying party). Routes live in oidc-routes.ts.
 import * as client from 'openid-client';
 import type { OidcConfig } from '../../config/index.js';
-import { AppError, BadRequestError, UnavailableError } from '../../errors/index.js';
+import { AppError, BadRequestError, said, UnavailableError } from '../../errors/index.js';
 import type { Logger } from '../../log.js';
 
 /** What one started sign-in keeps in the session until the provider sends the browser back. */
@@ -20,7 +20,7 @@ export interface PendingOidc {
 /** The provider did not answer (or answered 5xx): an outage page with Retry-After, never a 500. */
 export class OidcUnavailableError extends UnavailableError {
   constructor(options: { cause?: unknown } = {}) {
-    super('The university sign-in service is not answering. Try again shortly, or sign in with your username and password.', { ...options, code: 'oidc_unavailable' });
+    super(...said('errors.sso.unavailable', undefined, { ...options, code: 'oidc_unavailable' }));
   }
 }
 
@@ -30,14 +30,14 @@ export class OidcRefusedError extends AppError {
     readonly error: string,
     readonly description: string | undefined,
   ) {
-    super(401, `The university sign-in service did not sign you in (${error}).`, 'oidc_refused');
+    super(401, `The university sign-in service did not sign you in (${error}).`, 'oidc_refused', { messageKey: 'errors.sso.refused', messageParams: { error } });
   }
 }
 
 /** A callback that fails validation: no usable code, a replay, a token that does not check out. */
 export class OidcResponseError extends BadRequestError {
   constructor(cause: unknown) {
-    super('The answer from the university sign-in service could not be accepted, so you are not signed in. Please sign in again.', { cause, code: 'oidc_invalid_response' });
+    super(...said('errors.sso.invalidResponse', undefined, { cause, code: 'oidc_invalid_response' }));
   }
 }
 

@@ -6,11 +6,12 @@ import { rateLimit } from 'express-rate-limit';
 import { InvalidCredentialsError, TooManyAttemptsError } from '../../auth/index.js';
 import { dnsDomainOf } from '../../auth/username.js';
 import type { Config, OidcConfig } from '../../config/index.js';
-import { BadRequestError } from '../../errors/index.js';
+import { BadRequestError, said } from '../../errors/index.js';
 import type { Logger } from '../../log.js';
 import { accountFromClaims, type AccountDomain, OidcAccountError } from './oidc-claims.js';
 import { OidcRefusedError, type OidcRelyingParty, type PendingOidc } from './oidc-client.js';
 import { safeRedirectTarget } from './safe-redirect.js';
+import { translatorOf } from '../i18n/middleware.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -73,7 +74,7 @@ export function oidcRoutes(config: Config, oidc: OidcConfig, rp: OidcRelyingPart
     // Checked before anything goes to the provider: a callback this browser did not start (login CSRF, a replayed
     // or stale link, another browser's) is refused outright.
     if (!pending) {
-      throw new BadRequestError('This sign-in was not started in this browser, or took too long. Please sign in again.', { code: 'oidc_state_mismatch' });
+      throw new BadRequestError(...said('errors.sso.stateMismatch', undefined, { code: 'oidc_state_mismatch' }));
     }
     await saveSession(req);
     res.locals.wayBack = { retry: `${OIDC_START_PATH}?next=${encodeURIComponent(pending.next)}` };
@@ -86,10 +87,8 @@ export function oidcRoutes(config: Config, oidc: OidcConfig, rp: OidcRelyingPart
     } catch (err) {
       if (!(err instanceof OidcRefusedError)) throw err;
       logger.info('OpenID Connect sign-in refused by the provider', { audit: 'sign-in', method: 'oidc', result: err.error });
-      req.session.notice =
-        err.error === 'access_denied'
-          ? 'Signing in with your university account was cancelled or refused. You can try again, or sign in with your username and password.'
-          : `${err.message} You can try again, or sign in with your username and password.`;
+      const { t } = translatorOf(res);
+      req.session.notice = err.error === 'access_denied' ? t('errors.sso.cancelled') : t('errors.sso.refusedTryAgain', { error: err.error });
       await saveSession(req);
       return res.redirect(303, `/login${pending.next === '/' ? '' : `?next=${encodeURIComponent(pending.next)}`}`);
     }
@@ -105,9 +104,7 @@ export function oidcRoutes(config: Config, oidc: OidcConfig, rp: OidcRelyingPart
     } catch (err) {
       // The directory's "wrong username or password" would mislead here: nobody typed either.
       if (!(err instanceof InvalidCredentialsError)) throw err;
-      throw new OidcAccountError(
-        `Your university account (${stringClaim(claims[oidc.claim]) ?? username}) has no account in this service's directory, so it has no drives here. Tell the help desk if you think it should.`,
-      );
+      throw new OidcAccountError(...said('errors.sso.notInDirectory', { account: stringClaim(claims[oidc.claim]) ?? username }));
     }
   });
 

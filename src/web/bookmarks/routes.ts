@@ -3,11 +3,11 @@
  * plain forms, so all of it works without JavaScript; src/client/bookmarks.ts adds drag and drop), and
  * /bookmarks/<id>, which opens the folder or, when it is gone, says so and offers to remove the bookmark.
  */
-import { translatorOf } from '../i18n/middleware.js';
+import { translatorOf, userMessageOf } from '../i18n/middleware.js';
 import { type Request, type Response, Router } from 'express';
 import type { Config } from '../../config/index.js';
 import { parseDrivePath } from '../../drives/index.js';
-import { AppError, BadRequestError, NotFoundError, toHttpError } from '../../errors/index.js';
+import { AppError, BadRequestError, NotFoundError, toHttpError, said } from '../../errors/index.js';
 import type { FileService } from '../../files/index.js';
 import { type Bookmark, BOOKMARK_LIMITS, defaultBookmarkName, isBookmarkId, type UserData } from '../../userdata/index.js';
 import { drivesOf, requireUser } from '../auth/current-user.js';
@@ -21,19 +21,18 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const whereOf = (res: Response, b: Pick<Bookmark, 'drive' | 'path'>): string => [drivesOf(res).find((d) => d.id === b.drive)?.name ?? b.drive, ...b.path].join(' › ');
 const wantsJson = (req: Request): boolean => req.accepts(['html', 'json']) === 'json';
 
-const GONE = 'That bookmark does not exist (any more).';
 
 /** The id from the URL; whether the user has it is the store's answer (404), from what is stored now. */
 function idOf(req: Request): string {
   const id = req.params.id;
-  if (!isBookmarkId(id)) throw new NotFoundError(GONE);
+  if (!isBookmarkId(id)) throw new NotFoundError(...said('errors.bookmark.gone'));
   return id;
 }
 
 async function bookmarkOf(userData: UserData, req: Request): Promise<Bookmark> {
   const id = idOf(req);
   const found = (await userData.load(guidOf(req))).bookmarks.find((b) => b.id === id);
-  if (!found) throw new NotFoundError(GONE);
+  if (!found) throw new NotFoundError(...said('errors.bookmark.gone'));
   return found;
 }
 
@@ -71,11 +70,11 @@ export function bookmarkRoutes(config: Config, files: FileService, userData: Use
       const name = path.at(-1) ?? findDrive(config, req, res, driveId)?.name ?? driveId;
       const { bookmark, added } = await userData.addBookmark(guidOf(req), { drive: driveId, path, name: defaultBookmarkName(name) });
       if (wantsJson(req)) return res.status(added ? 201 : 200).json({ bookmark });
-      req.session.flash = { kind: 'success', text: added ? `Bookmarked “${bookmark.name}”.` : `“${bookmark.name}” is already bookmarked.` };
+      req.session.flash = { kind: 'success', text: translatorOf(res).t(added ? 'errors.misc.bookmarkAdded' : 'errors.misc.bookmarkExists', { name: bookmark.name }) };
       res.redirect(303, back);
     } catch (err) {
       if (wantsJson(req) || !(err instanceof AppError) || back === '/bookmarks') return next(err);
-      req.session.flash = { kind: 'danger', text: err.message };
+      req.session.flash = { kind: 'danger', text: userMessageOf(res, err) };
       res.redirect(303, back);
     }
   });
@@ -99,7 +98,7 @@ export function bookmarkRoutes(config: Config, files: FileService, userData: Use
         return done(req, res, `?moved=${id}&dir=${dir}`);
       }
       const to = Number(str(body.to));
-      if (!/^\d+$/.test(str(body.to)) || !Number.isSafeInteger(to)) throw new BadRequestError('Say where to move the bookmark.');
+      if (!/^\d+$/.test(str(body.to)) || !Number.isSafeInteger(to)) throw new BadRequestError(...said('errors.form.bookmarkWhere'));
       await userData.moveBookmarkTo(guidOf(req), id, to);
       done(req, res, `?moved=${id}`);
     } catch (err) {

@@ -5,7 +5,7 @@ import ejs from 'ejs';
 import { type Application, type Request, type Response, Router } from 'express';
 import { type Config, rootPath } from '../../config/index.js';
 import { parseDrivePath, splitServerDriveId, takeDriveId, type DriveRef } from '../../drives/index.js';
-import { NotFoundError, toHttpError } from '../../errors/index.js';
+import { NotFoundError, toHttpError, said } from '../../errors/index.js';
 import { type DriveSession, type FileEntry, type FileService, NotDirectoryError, IsDirectoryError } from '../../files/index.js';
 import { driveTargetOf, findDrive, useDrive } from '../drive-target.js';
 import { requireUser } from '../auth/current-user.js';
@@ -63,7 +63,7 @@ export function browseRoutes(config: Config, files: FileService, userData?: User
       const onServer = splitServerDriveId(driveId);
       if (onServer?.share === '' && rest.length === 0) return res.redirect(303, `/servers/${encodeURIComponent(onServer.server)}`);
       const drive = findDrive(config, req, res, driveId);
-      if (!drive) throw new NotFoundError('There is no drive by that name, or it is not yours to open.');
+      if (!drive) throw new NotFoundError(...said('errors.drive.noSuch'));
       const search = searchOf(req);
       if (rest.length === 0) return res.redirect(301, folderHref(drive, []) + search);
       // A path refused before it is parsed (400) still offers the drive's top.
@@ -125,7 +125,7 @@ export function browseRoutes(config: Config, files: FileService, userData?: User
     try {
       const target = driveTargetOf(config, req, res);
       item = target.segments.at(-1);
-      if (!item) throw new NotFoundError('That is a drive, not a file.');
+      if (!item) throw new NotFoundError(...said('errors.drive.isDrive'));
       const head = await useDrive(files, req, target, (d, path) => d.readTextHead(path), { idempotent: true });
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
       // Shown escaped in a <pre>; should anyone open it directly it is still inert text.
@@ -134,7 +134,7 @@ export function browseRoutes(config: Config, files: FileService, userData?: User
       res.setHeader('X-Preview-Truncated', head.truncated ? '1' : '0');
       res.send(head.text);
     } catch (err) {
-      if (err instanceof IsDirectoryError) return next(new NotFoundError(`“${item ?? ''}” is a folder, not a file.`));
+      if (err instanceof IsDirectoryError) return next(new NotFoundError(...said('errors.drive.isFolder', { item: item ?? '' })));
       next(toHttpError(err, item));
     }
   });

@@ -5,7 +5,7 @@
  */
 import { Router } from 'express';
 import type { Config } from '../../config/index.js';
-import { NotFoundError, toHttpError } from '../../errors/index.js';
+import { NotFoundError, toHttpError, said } from '../../errors/index.js';
 import type { FileService } from '../../files/index.js';
 import { pathSegments } from '../api/files-routes.js';
 import { requireUser } from '../auth/current-user.js';
@@ -19,7 +19,7 @@ export function folderRoutes(config: Config, files: FileService): Router {
     try {
       const id = typeof req.query.drive === 'string' ? req.query.drive : '';
       const drive = findDrive(config, req, res, id);
-      if (!drive) throw new NotFoundError('There is no drive by that name, or it is not yours to open.');
+      if (!drive) throw new NotFoundError(...said('errors.drive.noSuch'));
       const segments = pathSegments(typeof req.query.path === 'string' ? req.query.path : '');
       item = segments[segments.length - 1] ?? drive.name;
       const read = await filesOf(files, req, drive).list(segments, config.listing.maxEntries);

@@ -10,8 +10,8 @@ import type { Translator } from '../../i18n/index.js';
 import { Router } from 'express';
 import type { Config } from '../../config/index.js';
 import { parseDrivePath } from '../../drives/index.js';
-import { AppError, BadRequestError } from '../../errors/index.js';
-import { nameProblem, OpError, opErrorOf, READ_ONLY_MESSAGE, type DriveFiles, type FileService } from '../../files/index.js';
+import { AppError, BadRequestError, said } from '../../errors/index.js';
+import { nameProblemOf, OpError, opErrorOf, type DriveFiles, type FileService } from '../../files/index.js';
 import { audit, type Logger } from '../../log.js';
 import { requireUser } from '../auth/current-user.js';
 import { breadcrumbs, folderHref } from '../browse/listing.js';
@@ -31,7 +31,7 @@ interface Fields {
 function fieldsOf(body: unknown): Fields {
   const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const op = OPS.find((o) => o === b.op);
-  if (!op) throw new BadRequestError('Choose what to do: new folder, rename or delete.');
+  if (!op) throw new BadRequestError(...said('errors.form.chooseOp'));
   const list = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
   const items = [...new Set([...list(b.item), ...list(b.items)])];
   return { op, name: typeof b.name === 'string' ? b.name.trim() : '', items };
@@ -40,7 +40,7 @@ function fieldsOf(body: unknown): Fields {
 /** A name of an entry in the folder, checked with the same rules as a path segment of the URL. */
 function itemName(n: string): string {
   const parsed = parseDrivePath(encodeURIComponent(n));
-  if (parsed.length !== 1 || parsed[0] !== n) throw new BadRequestError('That selection contains a name that is not valid.');
+  if (parsed.length !== 1 || parsed[0] !== n) throw new BadRequestError(...said('errors.form.badSelection'));
   return n;
 }
 
@@ -56,7 +56,7 @@ function mutationError(err: unknown, item: string | undefined): unknown {
 
 /** The share gives this user no write access at all (tree-connect maximal access): the contract's 403. */
 async function requireWritable(d: DriveFiles): Promise<void> {
-  if (!(await d.canWrite())) throw new OpError('denied', READ_ONLY_MESSAGE);
+  if (!(await d.canWrite())) throw new OpError('denied', ...said('errors.drive.readOnly'));
 }
 
 export function opsFormRoutes(config: Config, files: FileService, logger: Logger): Router {
@@ -102,8 +102,8 @@ export function opsFormRoutes(config: Config, files: FileService, logger: Logger
     void (async () => {
       switch (fields.op) {
         case 'mkdir': {
-          const problem = nameProblem(fields.name);
-          if (problem) throw new OpError('bad-name', problem);
+          const problem = nameProblemOf(fields.name);
+          if (problem) throw new OpError('bad-name', ...problem);
           try {
             await requireWritable(d);
             await d.mkdir([...folder, fields.name]);
@@ -116,10 +116,10 @@ export function opsFormRoutes(config: Config, files: FileService, logger: Logger
           return flash('success', tr.t('client.ops.createdFolder', { name: fields.name }));
         }
         case 'rename': {
-          if (fields.items.length !== 1) throw new BadRequestError('Select exactly one item to rename.');
+          if (fields.items.length !== 1) throw new BadRequestError(...said('errors.form.renameOne'));
           const item = itemName(fields.items[0] ?? '');
-          const problem = nameProblem(fields.name);
-          if (problem) throw new OpError('bad-name', problem);
+          const problem = nameProblemOf(fields.name);
+          if (problem) throw new OpError('bad-name', ...problem);
           if (fields.name === item) return flash('success', tr.t('opsForm.keepsName', { name: item }));
           try {
             await requireWritable(d);
@@ -134,8 +134,8 @@ export function opsFormRoutes(config: Config, files: FileService, logger: Logger
           return flash('success', tr.t('client.ops.renamed', { from: item, to: fields.name }));
         }
         case 'delete': {
-          if (fields.items.length === 0) throw new BadRequestError('Select the items to delete first.');
-          if (fields.items.length > MAX_ITEMS) throw new BadRequestError(`Select at most ${MAX_ITEMS} items at once here.`);
+          if (fields.items.length === 0) throw new BadRequestError(...said('errors.form.deleteNone'));
+          if (fields.items.length > MAX_ITEMS) throw new BadRequestError(...said('errors.form.tooMany', { max: String(MAX_ITEMS) }));
           const items = fields.items.map(itemName);
           if ((req.body as Record<string, unknown>).confirm !== '1') return page(200, { entries: await describe(d, folder, items, tr) });
           try {

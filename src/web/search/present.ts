@@ -5,7 +5,7 @@
 import { DEFAULT_LANGUAGE, type Translator, translatorFor } from '../../i18n/index.js';
 import type { Config } from '../../config/index.js';
 import type { DriveRef } from '../../drives/index.js';
-import { BadRequestError } from '../../errors/index.js';
+import { BadRequestError, said } from '../../errors/index.js';
 import type { SearchHit, SearchLimit, SearchLimits, SearchSummary } from '../../files/index.js';
 import { encodeSegments, fileHref, folderHref } from '../browse/listing.js';
 
@@ -79,7 +79,7 @@ export function requestedLimits(config: Config, query: Record<string, unknown>):
     if (raw === undefined || raw === '') continue;
     const n = typeof raw === 'string' && /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
     const max = base[key] * config.search.deeperMaxFactor;
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new BadRequestError(`The search limit “${key}” must be a whole number from 1 to ${max}.`);
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new BadRequestError(...said('errors.search.badLimit', { key, max: String(max) }));
     out[key] = n;
   }
   return out;

@@ -8,12 +8,12 @@
  * A search runs until it ends, hits a limit, or is cancelled: the client goes away (Stop, leaving the page), or a
  * newer search from the same tab (`tab`) replaces it. Past the per-user or total cap: 429 with Retry-After.
  */
-import { languageHelpers, translatorOf } from '../i18n/middleware.js';
+import { languageHelpers, translatorOf, userMessageOf } from '../i18n/middleware.js';
 import { readFileSync } from 'node:fs';
 import ejs from 'ejs';
 import { type Application, type Request, type Response, Router } from 'express';
 import { type Config, rootPath } from '../../config/index.js';
-import { BadRequestError, toHttpError } from '../../errors/index.js';
+import { BadRequestError, toHttpError, said } from '../../errors/index.js';
 import { type FileService, nameMatcher, SearchBusyError, type SearchHit, SearchSlots, type SearchSummary } from '../../files/index.js';
 import type { Logger } from '../../log.js';
 import { requireUser } from '../auth/current-user.js';
@@ -55,7 +55,7 @@ function abortOnDisconnect(res: Response): AbortSignal {
 function tabOf(req: Request): string | undefined {
   const tab = req.query.tab;
   if (tab === undefined) return undefined;
-  if (typeof tab !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(tab)) throw new BadRequestError('The tab key is not valid.');
+  if (typeof tab !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(tab)) throw new BadRequestError(...said('errors.search.badTab'));
   return tab;
 }
 
@@ -79,15 +79,15 @@ export function searchRoutes(config: Config, files: FileService, logger: Logger)
       const { drive, segments } = target;
       item = segments.at(-1) ?? drive.name;
       const rawQuery = req.query.q;
-      if (rawQuery !== undefined && typeof rawQuery !== 'string') throw new BadRequestError('Search for one name at a time.');
+      if (rawQuery !== undefined && typeof rawQuery !== 'string') throw new BadRequestError(...said('errors.search.oneName'));
       const query = (rawQuery ?? '').trim();
-      if (query.length > MAX_QUERY) throw new BadRequestError(`A search may be at most ${MAX_QUERY} characters long.`);
+      if (query.length > MAX_QUERY) throw new BadRequestError(...said('errors.search.tooLong', { max: String(MAX_QUERY) }));
       const tab = tabOf(req);
       const values = requestedLimits(config, req.query as Record<string, unknown>);
       const folderName = segments.length === 0 ? drive.name : segments.join(' / ');
       const pageLocals = { title: query ? `Search: ${query}` : 'Search', drive, segments, crumbs: breadcrumbs(drive, segments), folderName, folderHref: folderHref(drive, segments), query, hitsMarker: HITS_MARKER, summaryMarker: SUMMARY_MARKER };
       if (!query) {
-        if (ndjson) throw new BadRequestError('Type something to search for.');
+        if (ndjson) throw new BadRequestError(...said('errors.search.empty'));
         res.setHeader('Cache-Control', 'no-store');
         return res.render('pages/search', pageLocals);
       }
@@ -137,10 +137,10 @@ export function searchRoutes(config: Config, files: FileService, logger: Logger)
         // Cancelled. Whoever went away reads nothing more; a search replaced by a newer one says so and ends.
         logger.debug('search cancelled', { drive: drive.id, reason: gone.aborted ? 'client went away' : 'replaced' });
         if (gone.aborted || res.destroyed) return;
-        const replaced = { type: 'end', cancelled: true, message: 'This search was stopped: a newer one replaced it.' };
+        const replaced = { type: 'end', cancelled: true, message: translatorOf(res).t('errors.misc.searchReplaced') };
         if (!started) onStart();
         if (ndjson) res.end(`${JSON.stringify(replaced)}\n`);
-        else res.end(tail.replace(SUMMARY_MARKER, `<div class="pc-search-summary mt-3" role="status" data-cancelled="true"><p>${replaced.message}</p></div>`));
+        else res.end(tail.replace(SUMMARY_MARKER, `<div class="pc-search-summary mt-3" role="status" data-cancelled="true"><p>${ejs.escapeXML(replaced.message)}</p></div>`));
         return;
       }
       const end: EndView = endView(config, summary, values, searchHref(drive, segments), query, tab, translatorOf(res).tn);
@@ -153,12 +153,12 @@ export function searchRoutes(config: Config, files: FileService, logger: Logger)
         if (error instanceof SearchBusyError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
         if (!ndjson) return next(error);
         res.status(error.status).type(NDJSON).setHeader('Cache-Control', 'no-store');
-        res.end(`${JSON.stringify({ type: 'error', status: error.status, code: error.code, message: error.expose ? error.message : 'Something went wrong on our side.' })}\n`);
+        res.end(`${JSON.stringify({ type: 'error', status: error.status, code: error.code, message: error.expose ? userMessageOf(res, error) : translatorOf(res).t('errors.misc.searchInternal') })}\n`);
         if (!error.expose) logger.error(`search failed: ${error.message}`, { err });
         return;
       }
       logger.warn('search failed midway', { err });
-      const message = error.expose ? error.message : 'The search failed midway. Try again.';
+      const message = error.expose ? userMessageOf(res, error) : translatorOf(res).t('errors.misc.searchFailedMidway');
       if (res.destroyed) return;
       if (ndjson) res.end(`${JSON.stringify({ type: 'error', status: error.status, code: error.code, message })}\n`);
       else res.end(tail.replace(SUMMARY_MARKER, `<div class="alert alert-warning mt-3" role="alert">${ejs.escapeXML(message)}</div>`));

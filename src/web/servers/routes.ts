@@ -8,11 +8,11 @@ import { translatorOf } from '../i18n/middleware.js';
 import { Router } from 'express';
 import type { Config } from '../../config/index.js';
 import { allowServer, defaultServers, driveIdPath, serverShareDrive } from '../../drives/index.js';
-import { BadRequestError, ForbiddenError, toHttpError } from '../../errors/index.js';
+import { BadRequestError, toHttpError } from '../../errors/index.js';
 import type { FileService } from '../../files/index.js';
 import { requireUser } from '../auth/current-user.js';
 import { credentialFor } from '../auth/current-user.js';
-import { SERVER_REFUSED } from '../drive-target.js';
+import { serverRefused } from '../drive-target.js';
 
 const IPC = 'IPC$';
 
@@ -39,7 +39,7 @@ export function serverRoutes(config: Config, files: FileService): Router {
     try {
       if (!user) throw new BadRequestError();
       const allowed = allowServer(config, user, name);
-      if ('refused' in allowed) throw new ForbiddenError(SERVER_REFUSED[allowed.refused], { code: 'server_not_allowed' });
+      if ('refused' in allowed) throw serverRefused(allowed.refused);
       const { server } = allowed;
       const shares = await files.listShares({ sessionId: req.sessionID, credential: () => credentialFor(req) }, serverShareDrive(server, IPC));
       res.setHeader('Cache-Control', 'no-store');

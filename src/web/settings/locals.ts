@@ -3,7 +3,7 @@
  * read, never write) and `res.locals.bookmarks` (the navbar's menu, the folder view's button).
  */
 import type { Request, RequestHandler, Response } from 'express';
-import { ConflictError } from '../../errors/index.js';
+import { ConflictError, said } from '../../errors/index.js';
 import type { Logger } from '../../log.js';
 import { type Bookmark, DEFAULT_SETTINGS, type UserData, type UserSettings } from '../../userdata/index.js';
 
@@ -42,7 +42,7 @@ export const bookmarksOf = (res: Response): Bookmark[] => (res.locals.bookmarks 
 /** The key of the user's stored data. Sessions signed in before objectGUID was read have none. */
 export function guidOf(req: Request): string {
   const guid = req.session?.user?.guid;
-  if (!guid) throw new ConflictError('Your settings cannot be saved in this sign-in. Sign out and sign in again, then try once more.', { code: 'no_user_guid' });
+  if (!guid) throw new ConflictError(...said('errors.form.cannotSaveSettings', undefined, { code: 'no_user_guid' }));
   return guid;
 }
 

@@ -1,8 +1,8 @@
 // GET /settings shows the user's settings in a plain form; POST /settings saves what it carries (CSRF-checked
 // like every post) and comes back with "Settings saved.", so it works without JavaScript.
 import { Router } from 'express';
-import { darkOnlyThemes, notOfferedMessage } from '../../config/index.js';
-import { BadRequestError } from '../../errors/index.js';
+import { darkOnlyThemes, whyNotOffered } from '../../config/index.js';
+import { BadRequestError, said } from '../../errors/index.js';
 import { LANGUAGE_NAMES } from '../../i18n/index.js';
 import { translatorOf } from '../i18n/middleware.js';
 import { COLOUR_MODES, FILE_CLICKS, LANGUAGE_CHOICES, ORDERS, settingsPatchFromForm, SORTS, UPLOAD_CONFLICTS, type UserData, VIEWS } from '../../userdata/index.js';
@@ -29,8 +29,8 @@ export function settingsRoutes(userData: UserData, themes: readonly string[]): R
     try {
       const body = req.body as Record<string, unknown>;
       // A shipped theme left out for its contrast (themes/themes.json "notOffered"): say why, not just "not a choice".
-      const refused = typeof body.theme === 'string' ? notOfferedMessage(body.theme) : undefined;
-      if (refused) throw new BadRequestError(`“Theme”: ${refused}.`);
+      const why = typeof body.theme === 'string' ? whyNotOffered(body.theme) : undefined;
+      if (why !== undefined) throw new BadRequestError(...said('errors.form.themeNotOffered', { theme: JSON.stringify(body.theme), why }));
       await saveSettings(userData, req, res, settingsPatchFromForm(body, themes));
       if (req.accepts(['html', 'json']) === 'json') return res.json({ settings: userSettingsOf(res) });
       res.redirect(303, '/settings?saved=1');

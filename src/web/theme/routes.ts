@@ -5,7 +5,7 @@
  */
 import { Router } from 'express';
 import type { Config } from '../../config/index.js';
-import { BadRequestError } from '../../errors/index.js';
+import { BadRequestError, said } from '../../errors/index.js';
 import { COLOUR_MODES, type UserData, type UserSettings } from '../../userdata/index.js';
 import { requireUser } from '../auth/current-user.js';
 import { saveSettings, userSettingsOf } from '../settings/locals.js';
@@ -33,7 +33,7 @@ export function themeRoutes(config: Config, userData: UserData): Router {
     try {
       const body = req.body as Record<string, unknown>;
       const mode = COLOUR_MODES.find((m) => m === body.colourMode);
-      if (!mode) throw new BadRequestError('“Colour mode” has a value that is not one of its choices.');
+      if (!mode) throw new BadRequestError(...said('errors.form.badChoice.colourMode'));
       await saveSettings(userData, req, res, { colourMode: mode });
       if (req.accepts(['html', 'json']) === 'json') return res.json({ colourMode: userSettingsOf(res).colourMode });
       res.redirect(303, safeBackPath(body.back));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { type NextFunction, type Request, type RequestHandler, type Response, Router } from 'express';
 import type { Config } from '../../config/index.js';
 import { parseDrivePath } from '../../drives/index.js';
-import { AppError, BadRequestError, NotFoundError, toHttpError } from '../../errors/index.js';
+import { AppError, BadRequestError, NotFoundError, toHttpError, said, saidError } from '../../errors/index.js';
 import type { Logger } from '../../log.js';
 import type { FileEntry, FileService } from '../../files/index.js';
 import { isThumbnailable, ThumbnailService, ThumbnailTooLargeError, ThumbnailUnreadableError } from '../../thumbnails/index.js';
@@ -55,14 +55,14 @@ export function transferRoutes(config: Config, files: FileService, logger: Logge
     void (async () => {
       const target = driveTargetOf(config, req, res);
       const name = target.segments.at(-1);
-      if (name === undefined) throw new NotFoundError('There is no thumbnail for a drive.');
+      if (name === undefined) throw new NotFoundError(...said('errors.download.noThumbnailForDrive'));
       const path = sharePath(target.drive.basePath, target.segments);
       try {
         // The cache is shared by every user (one thumbnail per file version), so each request must first show
         // that this user may read the file's data on the file server: a stat with read-data access, with the
         // user's own connection. Seeing the file in a listing (read-attributes) is not enough.
         const { stats: st, fileId } = await useDrive(files, req, target, (d, p) => d.statWithId(p, { readData: true }), { idempotent: true });
-        if (st.type === 'dir' || !isThumbnailable(name)) throw new NotFoundError(`There is no thumbnail for “${name}”.`, { code: 'no_thumbnail' });
+        if (st.type === 'dir' || !isThumbnailable(name)) throw new NotFoundError(...said('errors.download.noThumbnail', { item: name }, { code: 'no_thumbnail' }));
         const key = ThumbnailService.keyOf({ server: `${target.drive.host}:${target.drive.port}`, share: target.drive.share, path, fileId, size: Number(st.size), mtime: st.mtime, ctime: st.ctime });
         const etag = `"t${key.slice(0, 26)}"`;
         res.setHeader('ETag', etag);
@@ -77,9 +77,9 @@ export function transferRoutes(config: Config, files: FileService, logger: Logge
         res.type('image/webp').send(thumb.data);
       } catch (err) {
         if (err instanceof ThumbnailTooLargeError) {
-          throw new AppError(413, `“${name}” is too large for a thumbnail (at most ${Math.round(thumbs.maxInputBytes / 1048576)} MB and ${Math.round(thumbs.maxInputPixels / 1e6)} megapixels).`, 'thumbnail_too_large', { cause: err });
+          throw saidError(413, 'thumbnail_too_large', 'errors.download.thumbnailTooLarge', { item: name, mb: String(Math.round(thumbs.maxInputBytes / 1048576)), mp: String(Math.round(thumbs.maxInputPixels / 1e6)) }, { cause: err });
         }
-        if (err instanceof ThumbnailUnreadableError) throw new AppError(422, `“${name}” could not be read as an image.`, 'thumbnail_unreadable', { cause: err });
+        if (err instanceof ThumbnailUnreadableError) throw saidError(422, 'thumbnail_unreadable', 'errors.download.thumbnailUnreadable', { item: name }, { cause: err });
         throw toHttpError(err, name);
       }
     })().catch(next);
@@ -99,7 +99,7 @@ export function transferRoutes(config: Config, files: FileService, logger: Logge
           async (d, path) => {
             if (target.segments.length > 0) {
               const st = await d.stat(path);
-              if (st.type !== 'dir') throw new BadRequestError(`“${folderName}” is a file, not a folder. Download it directly.`);
+              if (st.type !== 'dir') throw new BadRequestError(...said('errors.download.isFile', { item: folderName }));
             }
             // A whole folder is read by the walk itself, which stops at the zip limits as it reads.
             let roots: FileEntry[] | undefined;
@@ -135,10 +135,10 @@ function selectedNames(body: unknown): string[] {
   const raw: unknown = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).name : undefined;
   const list = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : [];
   const names = [...new Set(list.filter((n): n is string => typeof n === 'string'))];
-  if (names.length === 0) throw new BadRequestError('Select at least one file or folder to download.');
+  if (names.length === 0) throw new BadRequestError(...said('errors.download.selectSome'));
   for (const n of names) {
     const parsed = parseDrivePath(encodeURIComponent(n));
-    if (parsed.length !== 1 || parsed[0] !== n) throw new BadRequestError('That selection contains a name that is not valid.');
+    if (parsed.length !== 1 || parsed[0] !== n) throw new BadRequestError(...said('errors.form.badSelection'));
   }
   return names;
 }

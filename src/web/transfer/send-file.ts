@@ -9,7 +9,7 @@
 import { finished } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import type { Config } from '../../config/index.js';
-import { BadRequestError, toHttpError } from '../../errors/index.js';
+import { BadRequestError, toHttpError, said } from '../../errors/index.js';
 import type { FileService, FileStats } from '../../files/index.js';
 import { type DriveTarget, driveTargetOf, useDrive } from '../drive-target.js';
 import { contentTypeOf, decideRange, dispositionHeader, etagOf, type FileFacts, inlineTypeOf, lastModifiedOf, notModified } from './http-file.js';
@@ -36,10 +36,10 @@ export function clientGone(res: Response): boolean {
 export async function sendFile(config: Config, files: FileService, req: Request, res: Response, mode: SendMode): Promise<void> {
   const target = driveTargetOf(config, req, res);
   const name = target.segments.at(-1);
-  if (name === undefined || target.trailingSlash) throw new BadRequestError('That address names a folder, not a file.');
+  if (name === undefined || target.trailingSlash) throw new BadRequestError(...said('errors.download.namesFolder'));
   try {
     const st = await useDrive(files, req, target, (d, path) => d.stat(path), { idempotent: true });
-    if (st.type === 'dir') throw new BadRequestError(`“${name}” is a folder. Download it as a zip instead.`);
+    if (st.type === 'dir') throw new BadRequestError(...said('errors.download.isFolder', { item: name }));
     await streamTo(files, req, res, target, name, factsOf(st), mode);
   } catch (err) {
     throw toHttpError(err, name);

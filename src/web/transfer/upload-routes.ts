@@ -32,9 +32,9 @@ import express, { type Request, type Response, Router } from 'express';
 import type { Readable } from 'node:stream';
 import type { Config } from '../../config/index.js';
 import { driveIdPath, parseDrivePath } from '../../drives/index.js';
-import { AppError, BadRequestError, ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, toHttpError } from '../../errors/index.js';
+import { AppError, BadRequestError, ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, toHttpError, said, saidError } from '../../errors/index.js';
 import { audit, type Logger } from '../../log.js';
-import { type DriveSession, FileNotFoundError, type FileService, isConnectionLost, join, nameProblem, parseConflict, type PumpResult, SharingViolationError, tempName, type ConflictMode, type UploadSweeper } from '../../files/index.js';
+import { type DriveSession, FileNotFoundError, type FileService, isConnectionLost, join, nameProblemOf, parseConflict, type PumpResult, SharingViolationError, tempName, type ConflictMode, type UploadSweeper } from '../../files/index.js';
 import { requireUser } from '../auth/current-user.js';
 import { driveTargetOf, findDrive, useDrive, type DriveTarget } from '../drive-target.js';
 import { openTicket, sealTicket, sessionTag, TICKET_LIFETIME_MS, type Ticket } from './upload-tickets.js';
@@ -119,8 +119,8 @@ function dropBody(req: Request, res: Response): void {
 /** Folder segments we may have to create must be names a file server accepts. */
 function checkNewFolders(segments: string[]): void {
   for (const s of segments) {
-    const problem = nameProblem(s);
-    if (problem) throw new BadRequestError(problem.replace('A file name', 'A folder name'), { code: 'bad_name' });
+    const problem = nameProblemOf(s, 'folder');
+    if (problem) throw new BadRequestError(problem[0], { ...problem[1], code: 'bad_name' });
   }
 }
 
@@ -128,7 +128,7 @@ async function prepareFolder(share: DriveSession, dir: string, mkdir: boolean, s
   if (dir === '') return;
   if (mkdir) return share.mkdir(dir, { recursive: true });
   const st = await share.stat(dir);
-  if (st.type !== 'dir') throw new NotFoundError(`“${shown}” is not a folder.`);
+  if (st.type !== 'dir') throw new NotFoundError(...said('errors.op.notFolder.named', { item: shown }));
 }
 
 export function uploadRoutes(config: Config, files: FileService, logger: Logger, sweeper?: UploadSweeper): Router {
@@ -203,7 +203,7 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
         chain.then(() => discardArrived(share, dir, outcomes)).then(() => reject(err), reject);
       };
       // busboy refuses malformed forms (bad boundaries, control characters in part headers): the client's fault.
-      bb.on('error', (err: Error) => abort(new BadRequestError('The upload form could not be read. Try again.', { code: 'bad_form', cause: err })));
+      bb.on('error', (err: Error) => abort(new BadRequestError(...said('errors.upload.formUnreadable', undefined, { code: 'bad_form', cause: err }))));
       bb.on('close', () => {
         if (!failure) chain.then(() => placeArrived(share, dir, outcomes)).then(resolve, reject);
       });
@@ -239,10 +239,10 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
   }
 
   async function receiveFile(share: DriveSession, dir: string, stream: Readable & { truncated?: boolean }, name: string, conflict: ConflictMode): Promise<FileResult | Arrived> {
-    const problem = nameProblem(name);
+    const problem = nameProblemOf(name);
     if (problem) {
       stream.resume();
-      return { name, ok: false, status: 400, code: 'bad_name', message: problem, bytes: 0 };
+      return { name, ok: false, status: 400, code: 'bad_name', message: problem[0], messageKey: problem[1].messageKey, messageParams: problem[1].messageParams, bytes: 0 };
     }
     const temp = tempName(name);
     let bytes = 0;
@@ -273,12 +273,12 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
     let target: DriveTarget | undefined;
     try {
       target = driveTargetOf(config, req, res);
-      if (!req.is('multipart/form-data')) throw new BadRequestError('Send the files as multipart/form-data.');
+      if (!req.is('multipart/form-data')) throw new BadRequestError(...said('errors.upload.multipart'));
       const declared = contentLength(req);
       if (declared !== undefined && declared > max + FORM_OVERHEAD) throw tooLarge(max);
       const rawConflict = req.query.conflict;
       const conflict = rawConflict === undefined ? 'fail' : parseConflict(rawConflict);
-      if (!conflict) throw new BadRequestError('conflict must be overwrite, keep-both or fail.');
+      if (!conflict) throw new BadRequestError(...said('errors.upload.conflictChoice'));
       const mkdir = req.query.mkdir === '1';
       if (mkdir) checkNewFolders(target.segments);
       const t = target;
@@ -303,7 +303,7 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
         };
         return res.redirect(303, folderUrl(t.drive.id, t.segments));
       }
-      if (results.length === 0) throw new BadRequestError('No files were sent.');
+      if (results.length === 0) throw new BadRequestError(...said('errors.upload.noFiles'));
       const failed = results.filter((r) => !r.ok);
       const status = failed.length === 0 ? 201 : failed.length === results.length ? (failed[0]?.status ?? 400) : 207;
       res.status(status).json({ files: inLanguage(res, results) });
@@ -324,12 +324,12 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
 
   function ticketOf(req: Request, res: Response): { ticket: Ticket; target: DriveTarget } {
     const ticket = openTicket(secret, String(req.params.id));
-    if (!ticket) throw new NotFoundError('There is no such upload.', { code: 'no_upload' });
-    if (ticket.user !== req.session.user?.username.toLowerCase()) throw new ForbiddenError('This upload belongs to someone else.', { code: 'not_owner' });
-    if (ticket.session !== sessionTag(secret, req.sessionID)) throw new NotFoundError('This upload was started before you last signed in. Start it again.', { code: 'no_upload' });
-    if (ticket.expires < Date.now()) throw new NotFoundError('This upload has expired. Start it again.', { code: 'no_upload' });
+    if (!ticket) throw new NotFoundError(...said('errors.upload.noSuch', undefined, { code: 'no_upload' }));
+    if (ticket.user !== req.session.user?.username.toLowerCase()) throw new ForbiddenError(...said('errors.upload.notOwner', undefined, { code: 'not_owner' }));
+    if (ticket.session !== sessionTag(secret, req.sessionID)) throw new NotFoundError(...said('errors.upload.beforeSignIn', undefined, { code: 'no_upload' }));
+    if (ticket.expires < Date.now()) throw new NotFoundError(...said('errors.upload.expired', undefined, { code: 'no_upload' }));
     const drive = findDrive(config, req, res, ticket.drive);
-    if (!drive) throw new NotFoundError('There is no drive by that name, or it is not yours to open.');
+    if (!drive) throw new NotFoundError(...said('errors.drive.noSuch'));
     return { ticket, target: { drive, segments: ticket.folder, trailingSlash: true } };
   }
 
@@ -337,7 +337,7 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
     try {
       return Number((await share.stat(join(dir, ticket.temp))).size);
     } catch (err) {
-      if (err instanceof FileNotFoundError) throw new NotFoundError('This upload was cancelled or has expired. Start it again.', { code: 'no_upload' });
+      if (err instanceof FileNotFoundError) throw new NotFoundError(...said('errors.upload.cancelled', undefined, { code: 'no_upload' }));
       throw err;
     }
   }
@@ -345,20 +345,20 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
   router.post('/uploads', requireUser, json, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const { name, size } = body;
-    if (typeof name !== 'string') throw new BadRequestError('name is missing.');
-    const problem = nameProblem(name);
-    if (problem) throw new BadRequestError(problem, { code: 'bad_name' });
-    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw new BadRequestError('size must be a whole number of bytes.');
+    if (typeof name !== 'string') throw new BadRequestError(...said('errors.upload.nameMissing'));
+    const problem = nameProblemOf(name);
+    if (problem) throw new BadRequestError(problem[0], { ...problem[1], code: 'bad_name' });
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw new BadRequestError(...said('errors.upload.sizeInvalid'));
     if (size > max) throw tooLarge(max);
     const folder = body.folder ?? [];
-    if (!Array.isArray(folder) || !folder.every((s): s is string => typeof s === 'string')) throw new BadRequestError('folder must be a list of names.');
+    if (!Array.isArray(folder) || !folder.every((s): s is string => typeof s === 'string')) throw new BadRequestError(...said('errors.upload.folderInvalid'));
     const segments = parseDrivePath(folder.map((s) => encodeURIComponent(s)).join('/'));
     const conflict = body.conflict === undefined ? 'fail' : parseConflict(body.conflict);
-    if (!conflict) throw new BadRequestError('conflict must be overwrite, keep-both or fail.');
+    if (!conflict) throw new BadRequestError(...said('errors.upload.conflictChoice'));
     const mkdir = body.mkdir === true;
     if (mkdir) checkNewFolders(segments);
     const drive = findDrive(config, req, res, typeof body.drive === 'string' ? body.drive : '');
-    if (!drive) throw new NotFoundError('There is no drive by that name, or it is not yours to open.');
+    if (!drive) throw new NotFoundError(...said('errors.drive.noSuch'));
     const ticket: Ticket = {
       user: req.session.user?.username.toLowerCase() ?? '',
       session: sessionTag(secret, req.sessionID),
@@ -452,11 +452,11 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
       const tk = t.ticket;
       allowSlowBody(req);
       const rawOffset = req.query.offset;
-      if (typeof rawOffset !== 'string' || !/^\d+$/.test(rawOffset)) throw new BadRequestError('offset is missing.');
+      if (typeof rawOffset !== 'string' || !/^\d+$/.test(rawOffset)) throw new BadRequestError(...said('errors.upload.offsetMissing'));
       const offset = Number(rawOffset);
       const length = contentLength(req);
-      if (length === undefined) throw new AppError(411, 'Send the chunk with a Content-Length.', 'length_required');
-      if (offset + length > tk.size) throw new PayloadTooLargeError(`That is more than the ${tk.size} bytes announced for “${tk.name}”.`, { code: 'too_large' });
+      if (length === undefined) throw saidError(411, 'length_required', 'errors.upload.lengthRequired');
+      if (offset + length > tk.size) throw new PayloadTooLargeError(...said('errors.upload.moreThanAnnounced', { size: String(tk.size), name: tk.name }, { code: 'too_large' }));
       const id = String(req.params.id);
       // One PUT per upload at a time in this process: a second one waits for the first, then finds the offset
       // moved (409 with the new one) or continues right after it. Get-and-set with no await between: atomic.
@@ -482,7 +482,7 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
       if ('mismatch' in outcome) {
         dropBody(req, res);
         res.setHeader('Upload-Offset', String(outcome.mismatch));
-        res.status(409).json({ error: { status: 409, code: 'offset_mismatch', message: `The upload stands at byte ${outcome.mismatch}, not ${offset}.` }, offset: outcome.mismatch });
+        res.status(409).json({ error: { status: 409, code: 'offset_mismatch', message: translatorOf(res).t('errors.misc.uploadStandsAt', { at: outcome.mismatch, offset }) }, offset: outcome.mismatch });
         return;
       }
       const now = offset + outcome.bytes;
@@ -513,16 +513,16 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
       opened = true;
       if (size !== offset) {
         mismatch = size;
-        throw new ConflictError('offset mismatch');
+        throw new ConflictError(...said('errors.upload.offsetMismatch'));
       }
     };
     try {
       return await share.write(path, body, { flags: 'r+', offset, atOpen, keepPartial: true, limit: length });
     } catch (err) {
       if (mismatch !== undefined) return { mismatch };
-      if (err instanceof FileNotFoundError) throw new NotFoundError('This upload was cancelled or has expired. Start it again.', { code: 'no_upload' });
+      if (err instanceof FileNotFoundError) throw new NotFoundError(...said('errors.upload.cancelled', undefined, { code: 'no_upload' }));
       if (err instanceof SharingViolationError) {
-        throw new ConflictError('Another part of this upload is being sent right now. Wait for it to finish, then ask where the upload stands.', { code: 'upload_busy', cause: err });
+        throw new ConflictError(...said('errors.upload.busy', undefined, { code: 'upload_busy', cause: err }));
       }
       if (opened) {
         // The file server went away mid-chunk: resumable once it is back, from this chunk's start (settle).
@@ -538,7 +538,7 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
     const { ticket, target } = ticketOf(req, res);
     const rawConflict = req.query.conflict;
     const conflict = rawConflict === undefined ? ticket.conflict : parseConflict(rawConflict);
-    if (!conflict) throw new BadRequestError('conflict must be overwrite, keep-both or fail.');
+    if (!conflict) throw new BadRequestError(...said('errors.upload.conflictChoice'));
     const path = [...ticket.folder, ticket.name].join('/');
     try {
       const savedAs = await useDrive(
@@ -548,10 +548,10 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
         async (share, dir) => {
           await settle(share, dir, String(req.params.id), ticket);
           const at = await tempSize(share, dir, ticket);
-          if (at !== ticket.size) throw new AppError(409, `The upload is incomplete: ${at} of ${ticket.size} bytes arrived.`, 'incomplete');
+          if (at !== ticket.size) throw saidError(409, 'incomplete', 'errors.upload.incomplete', { at: String(at), size: String(ticket.size) });
           if (conflict === 'fail' && (await share.exists(join(dir, ticket.name)))) {
             // Keep the data: the user may still choose to overwrite or keep both.
-            throw new AppError(409, `“${ticket.name}” already exists. Choose to overwrite it or keep both.`, 'exists');
+            throw saidError(409, 'exists', 'upload.errors.exists', { name: ticket.name });
           }
           const placed = await share.place(dir, ticket.temp, ticket.name, conflict);
           await sweeper?.forgetUpload(req.sessionID, target.drive, dir, ticket.temp);
