@@ -12,7 +12,7 @@ export interface Job {
   done: { items: number; bytes: number };
   current: string | null;
   /** `text`: the message in the page's language (the API translates it); `message`: English. */
-  failures: { path: string; code: string; message: string; text?: string }[];
+  failures: { path: string; code: string; message: string }[];
   results: { from: string; to: string | null; action: string }[];
   startedAt: string;
   finishedAt: string | null;

@@ -170,7 +170,7 @@ export class Jobs {
     q<HTMLElement>('.pc-job-stats').textContent = items + bytes;
     q<HTMLElement>('.pc-job-current').textContent = job.state === 'running' && job.current ? msg('jobs.now', { current: job.current }) : '';
     const failures = q<HTMLUListElement>('.pc-job-failures');
-    failures.replaceChildren(...job.failures.map((f) => el('li', 'text-danger', `${f.path}: ${f.text ?? f.message}`)));
+    failures.replaceChildren(...job.failures.map((f) => el('li', 'text-danger', `${f.path}: ${f.message}`)));
   }
 
   private finished(job: Job, card: HTMLElement, quiet = false): void {

@@ -165,16 +165,17 @@ describe('error messages in the catalogue', () => {
     expect(translate(CATALOGUES.de, 'de', reserved.messageKey ?? '', reserved.messageParams)).toBe('„a:b“ enthält eines der Zeichen \\ / : * ? " < > |, die in Dateinamen nicht vorkommen dürfen.');
   });
 
-  it('a job\'s failure lines keep their English message and come out of the API in the asker\'s language', () => {
+  it('a job\'s failure lines keep their English message and key inside, and come out of the API as before, in the asker\'s language', () => {
     const failure = failureOf('docs/a.txt', new OpError('exists', ...said('errors.op.existsInDestination', { item: 'a.txt' })));
     expect(failure).toMatchObject({ path: 'docs/a.txt', code: 'exists', message: '“a.txt” already exists in the destination.', messageKey: 'errors.op.existsInDestination' });
     const stopped = { path: '', code: 'failed' as const, message: 'plain English', messageKey: undefined };
     const view = { id: 'j', kind: 'copy' as const, state: 'done' as const, total: null, done: { items: 0, bytes: 0 }, current: null, failures: [failure, stopped], results: [], startedAt: '', finishedAt: null };
     const [de, plain] = localJob(view, translatorFor('de').t).failures;
-    expect(de).toMatchObject({ message: '“a.txt” already exists in the destination.', text: '„a.txt“ existiert im Ziel bereits.' });
+    // The API's shape is unchanged ({ path, code, message }); the message is in the asker's language.
+    expect(de).toEqual({ path: 'docs/a.txt', code: 'exists', message: '„a.txt“ existiert im Ziel bereits.' });
     // A failure without a key (one stored before keys existed) shows its English message.
-    expect(plain?.text).toBe('plain English');
-    expect(localJob(view, translatorFor('en').t).failures[0]?.text).toBe(failure.message);
+    expect(plain?.message).toBe('plain English');
+    expect(localJob(view, translatorFor('en').t).failures[0]).toEqual({ path: 'docs/a.txt', code: 'exists', message: failure.message });
     const partly = new OpError('not-empty', ...said('errors.op.notDeletedInside', { item: 'x', count: '1' }));
     expect(partly.message).toBe('“x” was not deleted because 1 item in it could not be deleted.');
     expect(new OpError('not-empty', ...said('errors.op.notDeletedInside', { item: 'x', count: '3' })).message).toBe('“x” was not deleted because 3 items in it could not be deleted.');
