@@ -3,7 +3,7 @@
  * AppError or is turned into one by toHttpError(), so routes and the error middleware only ever
  * deal with these.
  */
-import type { MessageKeyOf } from '../i18n/index.js';
+import type { MessageKeyOf, Params } from '../i18n/index.js';
 
 export interface AppErrorOptions {
   cause?: unknown;
@@ -14,7 +14,8 @@ export interface AppErrorOptions {
    * the English `message` is shown as it is.
    */
   messageKey?: MessageKeyOf;
-  messageParams?: Readonly<Record<string, string>>;
+  /** Numbers are written the language's way where shown ("10,000" / "10.000"). */
+  messageParams?: Params;
 }
 
 export class AppError extends Error {
@@ -35,7 +36,7 @@ export class AppError extends Error {
 
   /** Where the user's message is in the catalogue (see AppErrorOptions). */
   readonly messageKey: MessageKeyOf | undefined;
-  readonly messageParams: Readonly<Record<string, string>> | undefined;
+  readonly messageParams: Params | undefined;
 }
 
 /** A class per status; its default message is also in the catalogue as errors.default.<code>. */

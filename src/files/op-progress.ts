@@ -3,7 +3,7 @@
  * it; the operations only call it. Every item that was done is recorded as it is done (not at the end), so a
  * cancelled or broken operation still says exactly what it did.
  */
-import type { MessageKeyOf } from '../i18n/index.js';
+import type { MessageKeyOf, Params } from '../i18n/index.js';
 import type { OpCode, OpError } from './op-errors.js';
 
 export type OpAction = 'deleted' | 'copied' | 'moved' | 'skipped' | 'replaced' | 'kept-both';
@@ -23,7 +23,7 @@ export interface OpFailure {
   message: string;
   /** Where the message is in the catalogue: the jobs API adds `text` in the asker's language from these. */
   messageKey?: MessageKeyOf;
-  messageParams?: Readonly<Record<string, string>>;
+  messageParams?: Params;
 }
 
 /** A failure line of a job from the error that caused it: its English message and its catalogue key. */

@@ -41,7 +41,7 @@ export async function walkForZip(share: SmbShare, base: string, roots: DirEntry[
     items.push({ name: e.type === 'dir' ? `${name}/` : name, path, type: e.type, size, mtime: e.mtime });
     bytes += size;
     if (items.length > limits.maxEntries) {
-      throw new ZipTooLargeError(...said('errors.download.zipTooManyEntries', { max: limits.maxEntries.toLocaleString('en') }));
+      throw new ZipTooLargeError(...said('errors.download.zipTooManyEntries', { max: limits.maxEntries }));
     }
     if (bytes > limits.maxBytes) {
       throw new ZipTooLargeError(...said('errors.download.zipTooManyBytes', { max: formatBytes(limits.maxBytes) }));

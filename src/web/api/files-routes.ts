@@ -16,7 +16,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import type { Config } from '../../config/index.js';
 import { parseDrivePath, takeDriveId, type DriveRef } from '../../drives/index.js';
 import { AppError, said } from '../../errors/index.js';
-import type { MessageKeyOf } from '../../i18n/index.js';
+import type { MessageKeyOf, Params } from '../../i18n/index.js';
 import {
   deleteItems,
   type DriveFiles,
@@ -46,7 +46,7 @@ const CAN_WRITE_WAIT_MS = 2000;
 
 type Body = Record<string, unknown>;
 
-const badInput = (key: MessageKeyOf, params?: Readonly<Record<string, string>>): OpError => new OpError('bad-input', ...said(key, params));
+const badInput = (key: MessageKeyOf, params?: Params): OpError => new OpError('bad-input', ...said(key, params));
 
 function bodyOf(req: Request): Body {
   const b: unknown = req.body;
@@ -150,7 +150,7 @@ function parseResolutions(body: Body): { conflict: Resolution | undefined; resol
 function pathsField(body: Body): string[][] {
   const v = body.paths;
   if (!Array.isArray(v) || v.length === 0 || !v.every((p): p is string => typeof p === 'string')) throw badInput('errors.api.paths');
-  if (v.length > MAX_ITEMS) throw badInput('errors.api.tooManyItems', { max: MAX_ITEMS.toLocaleString('en') });
+  if (v.length > MAX_ITEMS) throw badInput('errors.api.tooManyItems', { max: MAX_ITEMS });
   const items = v.map(pathSegments);
   if (items.some((s) => s.length === 0)) throw new OpError('bad-name', ...said('errors.drive.driveItself'));
   return items;

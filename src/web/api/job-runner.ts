@@ -30,5 +30,5 @@ export async function startJob(ctx: { jobs: JobRegistry }, req: Request, res: Re
   });
   const finished = await ctx.jobs.settled(job, QUICK_JOB_MS);
   if (!finished) res.status(202).location(`/api/jobs/${job.id}`);
-  res.json({ job: localJob(job.view(), translatorOf(res).t) });
+  res.json({ job: localJob(job.view(), translatorOf(res).tn) });
 }

@@ -16,6 +16,6 @@ export interface FailureLine {
 
 export type LocalJobView = Omit<JobView, 'failures'> & { failures: FailureLine[] };
 
-export function localJob(view: JobView, t: Translator['t']): LocalJobView {
-  return { ...view, failures: view.failures.map((f) => ({ path: f.path, code: f.code, message: f.messageKey ? t(f.messageKey, f.messageParams) : f.message })) };
+export function localJob(view: JobView, tn: Translator['tn']): LocalJobView {
+  return { ...view, failures: view.failures.map((f) => ({ path: f.path, code: f.code, message: f.messageKey ? tn(f.messageKey, f.messageParams) : f.message })) };
 }

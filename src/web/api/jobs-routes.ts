@@ -22,7 +22,7 @@ export function jobsApiRoutes(jobs: JobRegistry): Router {
 
   router.get('/api/jobs', requireUser, async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ jobs: (await jobs.views(owner(req))).map((v) => localJob(v, translatorOf(res).t)) });
+    res.json({ jobs: (await jobs.views(owner(req))).map((v) => localJob(v, translatorOf(res).tn)) });
   });
 
   // `?since=N`: only results after the first N (a job deleting 10,000 files has 10,000 of them; a poller that
@@ -32,14 +32,14 @@ export function jobsApiRoutes(jobs: JobRegistry): Router {
     const view = await jobs.view(owner(req), String(req.params.id), since);
     if (!view) throw noSuchJob();
     res.setHeader('Cache-Control', 'no-store');
-    res.json(localJob(view, translatorOf(res).t));
+    res.json(localJob(view, translatorOf(res).tn));
   });
 
   // Through any instance: the one running the job is told (Redis) when it is not this one.
   router.delete('/api/jobs/:id', requireUser, async (req, res) => {
     const view = await jobs.cancel(owner(req), String(req.params.id), CANCEL_WAIT_MS);
     if (!view) throw noSuchJob();
-    res.json(localJob(view, translatorOf(res).t));
+    res.json(localJob(view, translatorOf(res).tn));
   });
   return router;
 }

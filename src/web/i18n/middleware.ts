@@ -40,9 +40,9 @@ export function languageLocals(): RequestHandler {
  * else its English message; the generic text for anything not meant for users (or no error at all).
  */
 export function userMessageOf(res: Response, error: AppError | undefined): string {
-  const { t } = translatorOf(res);
+  const { t, tn } = translatorOf(res);
   if (!error?.expose) return t('errors.internal');
-  return error.messageKey ? t(error.messageKey, error.messageParams) : error.message;
+  return error.messageKey ? tn(error.messageKey, error.messageParams) : error.message;
 }
 
 /** The response's translator (English where no middleware ran, e.g. a test app). */

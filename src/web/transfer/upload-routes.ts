@@ -24,7 +24,7 @@
  *    mid-chunk, the offset goes back to that chunk's start (the last one confirmed), see `unconfirmed`.
  */
 import { translatorOf } from '../i18n/middleware.js';
-import type { MessageKeyOf } from '../../i18n/index.js';
+import type { MessageKeyOf, Params } from '../../i18n/index.js';
 import { formatBytes } from '../../format/bytes.js';
 import { allowSlowBody } from '../../http-timeouts.js';
 import busboy from 'busboy';
@@ -79,14 +79,14 @@ export interface FileResult {
   message?: string;
   /** Where `message` is in the catalogue: the answer carries it in the user's language (see inLanguage). */
   messageKey?: MessageKeyOf | undefined;
-  messageParams?: Readonly<Record<string, string>> | undefined;
+  messageParams?: Params | undefined;
   bytes: number;
 }
 
 /** Results with their messages in the response's language, and without the catalogue's keys. */
 function inLanguage(res: Response, results: FileResult[]): FileResult[] {
-  const { t } = translatorOf(res);
-  return results.map(({ messageKey, messageParams, ...r }) => (messageKey ? { ...r, message: t(messageKey, messageParams) } : r));
+  const { tn } = translatorOf(res);
+  return results.map(({ messageKey, messageParams, ...r }) => (messageKey ? { ...r, message: tn(messageKey, messageParams) } : r));
 }
 
 const COULD_NOT_SAVE = { message: 'The file could not be saved.', messageKey: 'upload.errors.couldNotSave' } as const;

@@ -196,3 +196,16 @@ describe('error messages in the catalogue', () => {
     expect(messageOf('x'.repeat(256))).toBe('A name in that path is longer than 255 characters.');
   });
 });
+
+describe('numbers inside error messages', () => {
+  it('are written the English way in the English message and the language\'s way on pages and in jobs', () => {
+    const [english, options] = said('errors.download.zipTooManyEntries', { max: 50_000 });
+    expect(english).toBe('That is more than 50,000 files and folders, the most one zip download may hold. Download fewer items or smaller folders.');
+    const de = translatorFor('de').tn(options.messageKey ?? 'errors.internal', options.messageParams);
+    expect(de).toContain('mehr als 50.000 Dateien');
+    const failure = failureOf('a', new OpError('bad-input', ...said('errors.api.tooManyItems', { max: 10_000 })));
+    expect(failure.message).toBe('At most 10,000 items at once.');
+    expect(localJob({ id: 'j', kind: 'copy', state: 'done', total: null, done: { items: 0, bytes: 0 }, current: null, failures: [failure], results: [], startedAt: '', finishedAt: null }, translatorFor('de').tn).failures[0]?.message).toBe('Höchstens 10.000 Elemente auf einmal.');
+  });
+});
+
