@@ -7,7 +7,7 @@ export { isConnectionLost, join, resetSweeps, STALE_TEMP_MS, type PumpResult } f
 export { UploadSweeper, type SweeperSettings } from './upload-sweeper.js';
 export { MemoryUploadRegistry, RedisUploadRegistry, type PendingUpload, type UploadRegistry } from './upload-registry.js';
 export { CONFLICT_MODES, isTempName, nameProblem, nameProblemOf, numberedName, parseConflict, tempName, type ConflictMode } from './names.js';
-export { CancelledError, OP_CODES, OpError, opErrorOf, READ_ONLY_MESSAGE, type OpCode } from './op-errors.js';
+export { CancelledError, OP_CODES, OpError, opErrorOf, type OpCode } from './op-errors.js';
 export type { OpAction, OpFailure, OpProgress, OpResult } from './op-progress.js';
 export { failureOf } from './op-progress.js';
 export { deleteItems, isInside, transferConflicts, transferItems, type TransferRequest } from './ops.js';

@@ -118,5 +118,3 @@ export function opErrorOf(err: unknown, name?: string): OpError {
   return new OpError('failed', `${it} could not be changed because of an error on the file server.`, keyed('failed', name, err));
 }
 
-/** The sentence a read-only share answers every change with (403). */
-export const READ_ONLY_MESSAGE = "You can't change files here";

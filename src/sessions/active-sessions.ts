@@ -8,12 +8,13 @@
  * count what they serve. A sign-in holds a slot from the moment it starts, so a burst of simultaneous sign-ins
  * cannot all pass the check before any of them is counted.
  */
-import { AppError } from '../errors/index.js';
+import { AppError, said } from '../errors/index.js';
 
 export class SessionCapError extends AppError {
   readonly retryAfterSeconds: number;
   constructor(retryAfterSeconds: number) {
-    super(503, 'This server has as many people signed in as it can serve right now. Please try again in a few minutes.', 'session_cap', { messageKey: 'errors.auth.sessionCap' });
+    const [message, options] = said('errors.auth.sessionCap');
+    super(503, message, 'session_cap', options);
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }

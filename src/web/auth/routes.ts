@@ -4,7 +4,7 @@ import { AD_STRATEGY, AdStrategy, type AdSignInInfo, type DirectoryUser, sealCre
 import { encodeCredentials } from '../../krb/index.js';
 import type { Config } from '../../config/index.js';
 import { SessionCapError, type SignInSlot } from '../../sessions/index.js';
-import { AppError, ForbiddenError } from '../../errors/index.js';
+import { AppError, ForbiddenError, said } from '../../errors/index.js';
 import { reportHandledError, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../middleware/index.js';
 import type { Logger } from '../../log.js';
 import type { Services } from '../../services.js';
@@ -62,7 +62,7 @@ export function authRoutes(config: Config, services: Pick<Services, 'directory' 
   });
 
   router.post('/login', (req, res, next) => {
-    if (!config.authMethods.includes('password')) return next(new ForbiddenError('Sign-in with a password is switched off here. Use single sign-on.', { code: 'password_sign_in_off', messageKey: 'errors.auth.passwordSignInOff' }));
+    if (!config.authMethods.includes('password')) return next(new ForbiddenError(...said('errors.auth.passwordSignInOff', undefined, { code: 'password_sign_in_off' })));
     const body = req.body as Record<string, unknown>;
     const username = typeof body.username === 'string' ? body.username.slice(0, 256) : '';
     const target = safeRedirectTarget(body.next);
