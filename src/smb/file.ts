@@ -340,10 +340,14 @@ export class SmbFile {
       w?.();
     };
     const sleep = (): Promise<void> => new Promise<void>((resolve) => (wake = resolve));
+    // Settles on the first failure, so a wait on the source (a pipe that sends nothing more) ends too.
+    let stop: () => void = () => undefined;
+    const stopped = new Promise<{ done: true; value: undefined }>((resolve) => (stop = () => resolve({ done: true, value: undefined })));
     const fail = (err: unknown): void => {
       failure ??= err instanceof Error ? err : new SmbError(NtStatus.UNSUCCESSFUL, String(err));
       cancel.abort(failure);
       notify();
+      stop();
     };
     const onAbort = (): void => fail(options.signal?.reason ?? new Error('aborted'));
     options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -418,21 +422,39 @@ export class SmbFile {
         let buffer: Buffer | undefined;
         let filled = 0;
         let seen = 0;
-        for await (const item of source as AsyncIterable<unknown>) {
-          if (failure !== undefined) throw failure;
-          const data = toBuffer(item);
-          seen += data.length;
-          if (size !== undefined && seen > size) throw new SmbProtocolError(`the source yielded more than the ${size} bytes announced`);
-          for (let at = 0; at < data.length; ) {
-            buffer ??= await take();
-            const n = data.copy(buffer, filled, at, Math.min(data.length, at + chunk - filled));
-            filled += n;
-            at += n;
-            if (filled === chunk) {
-              send(buffer, filled);
-              buffer = undefined;
-              filled = 0;
+        const items = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+        let drained = false;
+        try {
+          for (;;) {
+            // Raced with a failure: an abort must not wait for the source's next chunk, which may never come.
+            const step = await Promise.race([items.next(), stopped]);
+            if (failure !== undefined) throw failure;
+            if (step.done === true) {
+              drained = true;
+              break;
             }
+            const data = toBuffer(step.value);
+            seen += data.length;
+            if (size !== undefined && seen > size) throw new SmbProtocolError(`the source yielded more than the ${size} bytes announced`);
+            for (let at = 0; at < data.length; ) {
+              buffer ??= await take();
+              const n = data.copy(buffer, filled, at, Math.min(data.length, at + chunk - filled));
+              filled += n;
+              at += n;
+              if (filled === chunk) {
+                send(buffer, filled);
+                buffer = undefined;
+                filled = 0;
+              }
+            }
+          }
+        } finally {
+          // As a for-await loop does when it stops early, the source is told. A stream is destroyed directly:
+          // its iterator's return() would queue behind the pending next() and wait for a chunk that may never
+          // come (a pipe left open), keeping the process alive.
+          if (!drained) {
+            if (source instanceof Readable) source.destroy();
+            else void Promise.resolve(items.return?.()).catch(() => undefined);
           }
         }
         if (failure !== undefined) throw failure;

@@ -1,7 +1,7 @@
 // `portcullis smb` as a user runs it: a child process against a real standalone smbd and the AD DC.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -402,17 +402,22 @@ describe('portcullis smb against a standalone smbd (signing mandatory)', () => {
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.stdin.on('error', () => undefined);
     const closed = new Promise<number | null>((r) => child.on('close', r));
-    child.stdin.write(randomBytes(8 << 20));
-    // Wait until the temporary file exists on the server, then interrupt.
-    const deadline = Date.now() + 20_000;
-    while (!readdirSync(f.shareDir).some((n) => n.startsWith('.interrupted.bin.portcullis-')) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const sent = 8 << 20;
+    child.stdin.write(randomBytes(sent));
+    // Wait until every byte sent is in the temporary file on the server, so the CLI sits waiting on a stdin
+    // that stays open: Ctrl-C must end that wait too (it once hung there until stdin closed).
+    const written = (): number => {
+      const tmp = readdirSync(f.shareDir).find((n) => n.startsWith('.interrupted.bin.portcullis-'));
+      return tmp === undefined ? -1 : statSync(join(f.shareDir, tmp)).size;
+    };
+    const deadline = Date.now() + 45_000;
+    while (written() < sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(written()).toBe(sent);
     child.kill('SIGINT');
     expect(await closed).toBe(130);
     expectOneLine(stderr, /^portcullis smb: interrupted$/);
     expect(readdirSync(f.shareDir).filter((n) => n.includes('interrupted'))).toEqual([]);
-  });
+  }, 120_000);
 
   it('usage mistakes exit 1 with one line', async () => {
     for (const args of [['frobnicate', base], ['ls'], ['ls', 'not-a-unc'], ['get', base], ['ls', base, '--bogus'], ['mv', `${base}/a`, `//other/data/b`]]) {
