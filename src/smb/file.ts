@@ -340,14 +340,16 @@ export class SmbFile {
       w?.();
     };
     const sleep = (): Promise<void> => new Promise<void>((resolve) => (wake = resolve));
-    // Settles on the first failure, so a wait on the source (a pipe that sends nothing more) ends too.
-    let stop: () => void = () => undefined;
-    const stopped = new Promise<{ done: true; value: undefined }>((resolve) => (stop = () => resolve({ done: true, value: undefined })));
+    // Ends the current wait on the source at the first failure, so an abort does not wait for a chunk that
+    // may never come (a pipe left open). One fresh promise per chunk: racing every chunk against one
+    // long-lived promise would pile a reaction per chunk onto it, each holding that chunk (RSS grew by the
+    // upload's size).
+    let interrupt: (() => void) | undefined;
     const fail = (err: unknown): void => {
       failure ??= err instanceof Error ? err : new SmbError(NtStatus.UNSUCCESSFUL, String(err));
       cancel.abort(failure);
       notify();
-      stop();
+      interrupt?.();
     };
     const onAbort = (): void => fail(options.signal?.reason ?? new Error('aborted'));
     options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -427,7 +429,11 @@ export class SmbFile {
         try {
           for (;;) {
             // Raced with a failure: an abort must not wait for the source's next chunk, which may never come.
-            const step = await Promise.race([items.next(), stopped]);
+            const step = await new Promise<IteratorResult<unknown>>((resolve, reject) => {
+              interrupt = () => resolve({ done: true, value: undefined });
+              items.next().then(resolve, reject);
+            });
+            interrupt = undefined;
             if (failure !== undefined) throw failure;
             if (step.done === true) {
               drained = true;
