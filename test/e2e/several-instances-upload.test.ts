@@ -2,15 +2,14 @@
 // (docs/nginx-portcullis.conf) in front of two instances sharing Redis, and the instance receiving a chunk is
 // SIGKILLed. nginx answers that chunk 502; the uploader asks the survivor where the upload stands and finishes
 // there, and the file on the share has the bytes she picked.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCertificates } from '../fixtures/certificates.js';
 import type { DomainInfo } from '../fixtures/domain.js';
-import { startNginx, type NginxFixture } from '../fixtures/nginx.js';
-import { DEMO_PASSWORD, FIXTURE_ROOT } from '../fixtures/paths.js';
+import { startNginxInFront, type NginxFixture } from '../fixtures/nginx.js';
+import { DEMO_PASSWORD } from '../fixtures/paths.js';
 import { waitFor } from '../fixtures/proc.js';
 import { startRedis, type RedisFixture } from '../fixtures/redis.js';
 import { requireDomain } from '../fixtures/require-domain.js';
@@ -36,25 +35,12 @@ describe('several instances: an upload in Chromium survives the death of the ins
   beforeAll(async () => {
     domain = requireDomain();
     redis = await startRedis({ name: 'scale-e2e', port: REDIS_PORT });
-    const certs = join(FIXTURE_ROOT, 'nginx-scale-e2e-certs');
-    rmSync(certs, { recursive: true, force: true });
-    mkdirSync(certs, { recursive: true });
-    await makeCertificates(certs, '127.0.0.1', 'localhost');
     for (const [i, port] of APP_PORTS.entries()) {
       const dataDir = tempDataDir('portcullis-scale-e2e-');
       const env = webEnvFor(domain, dataDir, { NODE_ENV: 'production', PORT: String(port), REDIS_URL: redis.url, TRUST_PROXY: 'loopback' });
       instances.push({ name: i === 0 ? 'A' : 'B', server: await startServerProcess(env), dataDir });
     }
-    nginx = await startNginx({
-      name: 'scale-e2e',
-      site: {
-        upstreams: APP_PORTS.map((p) => `127.0.0.1:${p}`),
-        httpsListen: `127.0.0.1:${PROXY.https}`,
-        httpListen: `127.0.0.1:${PROXY.http}`,
-        certFile: join(certs, 'server.pem'),
-        keyFile: join(certs, 'server-key.pem'),
-      },
-    });
+    nginx = await startNginxInFront({ name: 'scale-e2e', upstreams: APP_PORTS.map((p) => `127.0.0.1:${p}`), ...PROXY });
     browser = await launchChromium();
     work = mkdtempSync(join(tmpdir(), 'portcullis-scale-e2e-'));
   }, 120_000);

@@ -1,14 +1,12 @@
 // Live folders behind the README's nginx example (docs/nginx-portcullis.conf, as shipped but for addresses and
 // certificates): the event stream is passed on as it is written, not buffered until it ends, so the first
 // event, the heartbeats and a change arrive through the proxy while the stream stays open.
-import { chmodSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCertificates } from '../../fixtures/certificates.js';
 import type { DomainInfo } from '../../fixtures/domain.js';
 import { SHARES } from '../../fixtures/domain-data.js';
-import { startNginx, type NginxFixture } from '../../fixtures/nginx.js';
-import { FIXTURE_ROOT } from '../../fixtures/paths.js';
+import { startNginxInFront, type NginxInFront } from '../../fixtures/nginx.js';
 import { requireDomain } from '../../fixtures/require-domain.js';
 import { signedIn, startBrowseApp } from '../../helpers/browse.js';
 import { openStream, smbclient, until } from '../../helpers/live.js';
@@ -20,8 +18,7 @@ const FOLDER = `Live nginx ${process.pid}`;
 describe('live folders through nginx', () => {
   let domain: DomainInfo;
   let app: WebApp;
-  let nginx: NginxFixture;
-  let ca: string;
+  let nginx: NginxInFront;
 
   beforeAll(async () => {
     domain = requireDomain();
@@ -29,21 +26,7 @@ describe('live folders through nginx', () => {
     mkdirSync(dir);
     chmodSync(dir, 0o777);
     app = await startBrowseApp(domain, { env: { LIVE_HEARTBEAT_SECONDS: '1' } });
-    const certs = join(FIXTURE_ROOT, 'nginx-live-certs');
-    rmSync(certs, { recursive: true, force: true });
-    mkdirSync(certs, { recursive: true });
-    await makeCertificates(certs, '127.0.0.1', 'localhost');
-    ca = readFileSync(join(certs, 'ca.pem'), 'utf8');
-    nginx = await startNginx({
-      name: 'live',
-      site: {
-        upstreams: [new URL(app.url).host],
-        httpsListen: `127.0.0.1:${PROXY.https}`,
-        httpListen: `127.0.0.1:${PROXY.http}`,
-        certFile: join(certs, 'server.pem'),
-        keyFile: join(certs, 'server-key.pem'),
-      },
-    });
+    nginx = await startNginxInFront({ name: 'live', upstreams: [new URL(app.url).host], ...PROXY });
   }, 120_000);
   afterAll(async () => {
     await nginx?.stop();
@@ -53,7 +36,7 @@ describe('live folders through nginx', () => {
 
   it('passes events and heartbeats on as they are written', async () => {
     const alice = await signedIn(app, 'alice');
-    const s = await openStream(alice, `/live/shared/${encodeURIComponent(FOLDER)}/`, { origin: `https://127.0.0.1:${PROXY.https}`, ca });
+    const s = await openStream(alice, `/live/shared/${encodeURIComponent(FOLDER)}/`, { origin: `https://127.0.0.1:${PROXY.https}`, ca: nginx.ca });
     try {
       expect(s.status).toBe(200);
       await s.waitFor((e) => e.type === 'live');

@@ -2,15 +2,14 @@
 // behind a real nginx running the README's example (docs/nginx-portcullis.conf) over HTTPS: round-robin, no sticky
 // sessions. Every request goes through nginx; each reply's X-Request-Id is then found in one instance's log, so
 // the tests know (and assert) which instance served what.
-import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chownSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCertificates } from '../../fixtures/certificates.js';
 import { LARGE_FILE, SHARES, USERS, USERS_GID } from '../../fixtures/domain-data.js';
 import { makeTree } from '../../fixtures/demo-files.js';
 import type { DomainInfo } from '../../fixtures/domain.js';
-import { startNginx, type NginxFixture } from '../../fixtures/nginx.js';
+import { startNginxInFront, type NginxInFront } from '../../fixtures/nginx.js';
 import { DEMO_PASSWORD, FIXTURE_ROOT } from '../../fixtures/paths.js';
 import { run, waitFor } from '../../fixtures/proc.js';
 import { startRedis, type RedisFixture } from '../../fixtures/redis.js';
@@ -35,13 +34,12 @@ const SCALE_DIR = 'scale-tests';
 
 let domain: DomainInfo;
 let redis: RedisFixture;
-let nginx: NginxFixture;
+let nginx: NginxInFront;
 let gate: SmbGate;
-let ca: string;
 const instances: { name: 'A' | 'B'; server: ServerProcess; dataDir: string }[] = [];
 const proxyUrl = `https://127.0.0.1:${PROXY.https}`;
 
-const client = (localAddress?: string): TlsHttpClient => new TlsHttpClient(proxyUrl, { ca, ...(localAddress ? { localAddress } : {}) });
+const client = (localAddress?: string): TlsHttpClient => new TlsHttpClient(proxyUrl, { ca: nginx.ca, ...(localAddress ? { localAddress } : {}) });
 
 /** The instance's open SMB connections, from its own /metrics (asked directly, not through nginx). */
 async function smbConnections(name: 'A' | 'B'): Promise<number> {
@@ -86,25 +84,11 @@ beforeAll(async () => {
   redis = await startRedis({ name: 'scale', port: REDIS_PORT });
   // Passes everything until a test asks it to hold.
   gate = await startSmbGate({ port: GATE_PORT, target: { host: domain.ip, port: 445 }, holdFromQuery: 0 });
-  const certs = join(FIXTURE_ROOT, 'nginx-scale-certs');
-  rmSync(certs, { recursive: true, force: true });
-  mkdirSync(certs, { recursive: true });
-  await makeCertificates(certs, '127.0.0.1', 'localhost');
-  ca = readFileSync(join(certs, 'ca.pem'), 'utf8');
   for (const [i, port] of APP_PORTS.entries()) {
     const dataDir = tempDataDir('portcullis-scale-');
     instances.push({ name: i === 0 ? 'A' : 'B', server: await startServerProcess(instanceEnv(port, dataDir)), dataDir });
   }
-  nginx = await startNginx({
-    name: 'scale',
-    site: {
-      upstreams: APP_PORTS.map((p) => `127.0.0.1:${p}`),
-      httpsListen: `127.0.0.1:${PROXY.https}`,
-      httpListen: `127.0.0.1:${PROXY.http}`,
-      certFile: join(certs, 'server.pem'),
-      keyFile: join(certs, 'server-key.pem'),
-    },
-  });
+  nginx = await startNginxInFront({ name: 'scale', upstreams: APP_PORTS.map((p) => `127.0.0.1:${p}`), ...PROXY });
 }, 120_000);
 
 afterAll(async () => {
