@@ -130,7 +130,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
     app.use(metrics.routing());
     if (services.delegation) registerDelegation(app, { config, logger, directory: services.directory, tickets: services.delegation, activeSessions: services.activeSessions });
     // Before the sign-in page's own GET /login: it answers the browser's Negotiate ticket, or adds the challenge.
-    if (services.delegation && config.authMethods.includes('negotiate')) app.use(negotiateRoutes(services.delegation, logger));
+    if (services.delegation && config.authMethods.includes('negotiate')) app.use(negotiateRoutes(services.delegation, services.negotiateReplay, logger));
     app.use(authRoutes(config, services, csrf, logger));
     if (config.oidc && config.authMethods.includes('oidc')) {
       app.locals.oidcSignIn = { href: OIDC_START_PATH, label: config.oidc.buttonLabel };

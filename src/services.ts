@@ -2,13 +2,14 @@
 import type { RedisClientType } from 'redis';
 import { directorySettings, LdapDirectory, SignInQueue, SignInThrottle, throttleSettings } from './auth/index.js';
 import { DelegatedTickets } from './auth/delegated-tickets.js';
+import { SharedReplayGuard } from './auth/shared-replay-guard.js';
 import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
 import { ActiveSessions, createSessionStore, sessionEndings, sessionsFile, SmbPool, type SessionStoreHandle } from './sessions/index.js';
 import { createUserData, type UserData } from './userdata/index.js';
 import { FileService, MemoryUploadRegistry, RedisUploadRegistry, STALE_TEMP_MS, UploadSweeper, WatchHub } from './files/index.js';
 import { DEFAULT_JOB_SETTINGS, JobRegistry, RedisJobMirror, type JobHooks } from './jobs/index.js';
-import { KerberosClient, TicketCache, type Credentials } from './krb/index.js';
+import { KerberosClient, ReplayCache, TicketCache, type Credentials, type ReplayGuard } from './krb/index.js';
 
 export interface Services {
   directory: LdapDirectory;
@@ -41,6 +42,8 @@ export interface Services {
    * the service account's key (KRB_SERVICE_PRINCIPAL, KRB_KEYTAB or KRB_SERVICE_PASSWORD).
    */
   delegation?: DelegatedTickets;
+  /** Accepted Negotiate authenticators: shared through Redis when there is one, so no instance takes a replay. */
+  negotiateReplay: ReplayGuard;
   close(): Promise<void>;
 }
 
@@ -114,6 +117,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     userData,
     ...(kerberos ? { kerberos: { getTgt: (username: string, password: string) => kerberos.client.getTgt(username, password) } } : {}),
     ...(delegation ? { delegation } : {}),
+    negotiateReplay: redis ? new SharedReplayGuard(redis) : new ReplayCache(),
     endSession: async (sessionId) => {
       activeSessions.forget(sessionId);
       delegation?.forgetSession(sessionId);

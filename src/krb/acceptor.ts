@@ -33,8 +33,16 @@ export class ApReqRejectedError extends KrbError {
   }
 }
 
-/** Authenticators seen within the skew window, so a captured Authorization header cannot be replayed. */
-export class ReplayCache {
+/**
+ * Remembers authenticators within the skew window, so a captured Authorization header cannot be replayed.
+ * `add` is false when `key` was already seen (a replay); otherwise it remembers the key until `until` (ms).
+ */
+export interface ReplayGuard {
+  add(key: string, until: number, now: number): boolean | Promise<boolean>;
+}
+
+/** One process's memory of authenticators (see ReplayGuard); several instances need a shared guard as well. */
+export class ReplayCache implements ReplayGuard {
   private readonly seen = new Map<string, number>();
   constructor(private readonly maxEntries = 100_000) {}
 
@@ -55,7 +63,7 @@ export interface AcceptorOptions {
   keys: (sname: PrincipalName, etype: number) => Promise<readonly Key[]>;
   /** Which services we accept tickets for (e.g. only HTTP/…); default any we hold a key for. */
   acceptService?: (sname: PrincipalName) => boolean;
-  replay: ReplayCache;
+  replay: ReplayGuard;
   now?: () => Date;
   skewMs?: number;
 }
@@ -181,7 +189,7 @@ export async function acceptNegotiate(token: Buffer, options: AcceptorOptions): 
   }
   // RFC 4120 3.2.3: the same authenticator (client, time, microseconds, server) accepted once only.
   const replayKey = createHash('sha256').update(`${principalToString(part.cname, part.crealm)}\0${service}\0${auth.ctime.getTime()}\0${auth.cusec}\0`).update(apReq.authenticator.cipher).digest('base64');
-  if (!options.replay.add(replayKey, auth.ctime.getTime() + skew, t)) throw new ApReqRejectedError('replay', `the authenticator of ${principalToString(part.cname, part.crealm)} was seen before (a replay)`);
+  if (!(await options.replay.add(replayKey, auth.ctime.getTime() + skew, t))) throw new ApReqRejectedError('replay', `the authenticator of ${principalToString(part.cname, part.crealm)} was seen before (a replay)`);
 
   const ctx: AcceptedContext = { client: part.cname, crealm: part.crealm, ticket, flags: part.flags, authtime: part.authtime, endtime: part.endtime, sessionKey: part.key };
   if (apReq.options & ApOption.MUTUAL_REQUIRED) {

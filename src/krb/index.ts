@@ -8,5 +8,5 @@ export { parseKeytab, keysFor, KeytabError, type KeytabEntry } from './keytab.js
 export { ConstrainedDelegation, isForwardable, type S4uOptions } from './s4u.js';
 export { type Key } from './crypto/etypes.js';
 export { type Ticket, type PrincipalName, principalToString } from './messages.js';
-export { acceptNegotiate, evidenceOf, ApReqRejectedError, ReplayCache, DEFAULT_SKEW_MS, type AcceptedContext, type AcceptorOptions, type ApReqProblem } from './acceptor.js';
+export { acceptNegotiate, evidenceOf, ApReqRejectedError, ReplayCache, DEFAULT_SKEW_MS, type ReplayGuard, type AcceptedContext, type AcceptorOptions, type ApReqProblem } from './acceptor.js';
 export { parseNegotiateToken, encodeNegTokenAccept } from './spnego.js';

@@ -8,7 +8,7 @@
  */
 import { type Request, type Response, Router } from 'express';
 import type { DelegatedTickets } from '../../auth/delegated-tickets.js';
-import { ApReqRejectedError, ReplayCache, acceptNegotiate, evidenceOf, isForwardable, principalToString } from '../../krb/index.js';
+import { ApReqRejectedError, acceptNegotiate, evidenceOf, isForwardable, principalToString, type ReplayGuard } from '../../krb/index.js';
 import type { Logger } from '../../log.js';
 import { startDelegatedSession } from './delegated-session.js';
 import { translatorOf } from '../i18n/middleware.js';
@@ -17,9 +17,9 @@ import { safeRedirectTarget } from './safe-redirect.js';
 /** base64 of a SPNEGO token; anything else after "Negotiate" is not ours to parse. */
 const HEADER = /^Negotiate\s+([A-Za-z0-9+/]+={0,2})\s*$/i;
 
-export function negotiateRoutes(tickets: DelegatedTickets, logger: Logger): Router {
+/** `replay` remembers accepted authenticators: this process's memory, or shared by all instances (Redis). */
+export function negotiateRoutes(tickets: DelegatedTickets, replay: ReplayGuard, logger: Logger): Router {
   const router = Router();
-  const replay = new ReplayCache();
   const realm = tickets.s4u.realm;
 
   const challenge = (res: Response, reason?: string): void => {

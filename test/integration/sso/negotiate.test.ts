@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KerberosClient, KerberosInitiator, keysFor, parseKeytab, servicePrincipal, isForwardable } from '../../../src/krb/index.js';
 import { SERVICE_ACCOUNT } from '../../fixtures/domain-data.js';
 import { DEMO_PASSWORD } from '../../fixtures/paths.js';
+import { startRedis, type RedisFixture } from '../../fixtures/redis.js';
 import { requireDomain } from '../../fixtures/require-domain.js';
 import { alertIn, listedNames } from '../../helpers/http-client.js';
 import { acceptServerReply, mintTicket, negotiateHeader, randomKey } from '../../helpers/negotiate.js';
@@ -152,5 +153,41 @@ describe('Negotiate header sizes: manygroups (250 groups in the PAC) within HTTP
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Negotiate');
     expect(res.text).not.toContain('name="password"');
+  });
+});
+
+describe('Negotiate behind a balancer: two instances sharing Redis take an authenticator once between them', () => {
+  const domain = requireDomain();
+  const krb = new KerberosClient({ realm: domain.realm, kdcs: [{ host: domain.ip, port: 88 }] });
+  let redis: RedisFixture;
+  let a: WebApp;
+  let b: WebApp;
+
+  const header = async (user: string): Promise<string> => {
+    const service = await krb.getServiceTicket(await krb.getTgt(user, DEMO_PASSWORD), domain.kerberos.httpSpn);
+    return negotiateHeader(new KerberosInitiator({ service, now: () => krb.kdcNow() }));
+  };
+
+  beforeAll(async () => {
+    redis = await startRedis({ name: 'negotiate-replay', port: 6796 });
+    const env = { AUTH_METHODS: 'password,negotiate', KRB_SERVICE_PRINCIPAL: SERVICE_ACCOUNT, KRB_KEYTAB: domain.kerberos.keytab, REDIS_URL: redis.url };
+    a = await startWebApp(domain, { env });
+    b = await startWebApp(domain, { env });
+  }, 120_000);
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await redis?.stop();
+  });
+
+  it('a header accepted by one instance is a replay at the other: 401 and the challenge', async () => {
+    const stolen = await header('bob');
+    expect((await a.client().get('/login', { headers: { Authorization: stolen } })).status).toBe(303);
+    const replayed = await b.client().get('/login', { headers: { Authorization: stolen } });
+    expect(replayed.status).toBe(401);
+    expect(replayed.headers.get('www-authenticate')).toBe('Negotiate');
+    expect(b.logs.filter((l) => l.includes('Negotiate ticket refused')).at(-1)).toContain('"result":"replay"');
+    // The other instance itself is fine: a fresh header signs in there.
+    expect((await b.client().get('/login', { headers: { Authorization: await header('bob') } })).status).toBe(303);
   });
 });
