@@ -5,7 +5,7 @@ set -euo pipefail
 
 bash "$(dirname "$0")/install-node.sh"
 
-PACKAGES=(samba samba-ad-dc smbclient ldap-utils winbind krb5-user python3-samba redis-server nginx chromium zstd openssl iproute2 util-linux curl procps tcpdump)
+PACKAGES=(samba samba-ad-dc smbclient ldap-utils winbind krb5-user python3-samba redis-server nginx chromium zstd openssl iproute2 util-linux curl procps tcpdump dnsmasq-base)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

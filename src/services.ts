@@ -9,7 +9,7 @@ import { ActiveSessions, createSessionStore, sessionEndings, sessionsFile, SmbPo
 import { createUserData, type UserData } from './userdata/index.js';
 import { FileService, MemoryUploadRegistry, RedisUploadRegistry, STALE_TEMP_MS, UploadSweeper, WatchHub } from './files/index.js';
 import { DEFAULT_JOB_SETTINGS, JobRegistry, RedisJobMirror, type JobHooks } from './jobs/index.js';
-import { KerberosClient, ReplayCache, TicketCache, type Credentials, type ReplayGuard } from './krb/index.js';
+import { describeKdc, KdcDiscovery, KerberosClient, ReplayCache, TicketCache, type Credentials, type ReplayGuard } from './krb/index.js';
 
 export interface Services {
   directory: LdapDirectory;
@@ -47,17 +47,53 @@ export interface Services {
   close(): Promise<void>;
 }
 
+/**
+ * Without KRB_KDCS, the KDCs DNS SRV names for the realm, looked up at start-up and every few minutes in the
+ * background (never awaited by a request: until a lookup answers, and whenever none does, the LDAP_URLS hosts serve).
+ */
+function discoveryOf(config: Config, realm: string, logger: Logger, tuning: ServiceOverrides['kdcDiscovery']): KdcDiscovery | undefined {
+  const { srv, kdcs } = config.kerberos;
+  if (!srv) return undefined;
+  const discovery = new KdcDiscovery({
+    realm,
+    fallback: kdcs,
+    ...(srv.dnsServers.length > 0 ? { servers: srv.dnsServers } : {}),
+    ...tuning,
+    onDiscovered: (found, name) =>
+      logger.info('KDCs found by DNS SRV: tried first, then the LDAP_URLS hosts', {
+        srv: name,
+        kdcs: found.map(describeKdc),
+      }),
+    // Once per run of failures, not at every refresh; a later success is logged again at info. "No such record" is
+    // the DNS's answer, usual where the AD's DNS is not the app host's: the documented fallback, not a warning.
+    onLookupFailed: (error, name, kept) =>
+      logger[error.authoritative && kept.length === 0 ? 'info' : 'warn'](
+        kept.length > 0
+          ? 'DNS SRV look-up of the KDCs failed: keeping the KDCs it found before, then the LDAP_URLS hosts'
+          : "no KDCs from DNS SRV: using the LDAP_URLS hosts (set KRB_DNS_SERVERS to the domain's DNS, or KRB_KDCS)",
+        { srv: name, reason: error.message, kdcs: [...kept.map(describeKdc), ...kdcs.map((k) => `${k.host}:${k.port}`)] },
+      ),
+  });
+  discovery.start();
+  return discovery;
+}
+
 /** The process's Kerberos client and ticket cache, unless SMB_AUTH=ntlm or no realm/KDC is known. */
-function kerberosOf(config: Config, logger: Logger): { client: KerberosClient; tickets: TicketCache } | undefined {
+function kerberosOf(
+  config: Config,
+  logger: Logger,
+  tuning: ServiceOverrides['kdcDiscovery'],
+): { client: KerberosClient; tickets: TicketCache; discovery: KdcDiscovery | undefined } | undefined {
   const { realm, kdcs } = config.kerberos;
-  if (config.smb.auth === 'ntlm' || realm === undefined || kdcs.length === 0) return undefined;
+  if (config.smb.auth === 'ntlm' || realm === undefined || (kdcs.length === 0 && !config.kerberos.srv)) return undefined;
+  const discovery = discoveryOf(config, realm, logger, tuning);
   const client = new KerberosClient({
     realm,
-    kdcs,
+    kdcs: discovery ? () => discovery.current() : kdcs,
     timeoutMs: config.ldap.timeoutMs,
     onClockSkew: (offsetMs, kdcTime) => logger.warn('clock differs from the KDC: adopted its time for Kerberos', { offsetMs, kdcTime: kdcTime.toISOString() }),
   });
-  return { client, tickets: new TicketCache(client) };
+  return { client, tickets: new TicketCache(client), discovery };
 }
 
 /** The S4U side of single sign-on, when AUTH_METHODS opens a door without a password (src/config checked the rest). */
@@ -74,6 +110,8 @@ export interface ServiceOverrides {
   sqliteFile?: string;
   /** Test seam: hooks into every job (hold one midway). */
   jobHooks?: JobHooks;
+  /** Test seam: the KDC look-up's DNS timeout and refresh interval (defaults 2 s and 5 minutes). */
+  kdcDiscovery?: { timeoutMs?: number; refreshMs?: number };
 }
 
 export async function createServices(config: Config, logger: Logger, overrides: ServiceOverrides = {}): Promise<Services> {
@@ -88,7 +126,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   // As many idle bind connections as sign-ins may bind at once: a storm never opens more.
   const directory = new LdapDirectory(directorySettings(config), { logger, maxIdleBinders: signInConcurrency });
   const signInQueue = new SignInQueue({ concurrency: signInConcurrency, maxWaitMs: signInQueueWaitSeconds * 1000, maxQueued: signInQueueLimit });
-  const kerberos = kerberosOf(config, logger);
+  const kerberos = kerberosOf(config, logger, overrides.kdcDiscovery);
   const delegation = delegationOf(config, kerberos?.client);
   const pool = new SmbPool(config, logger, kerberos?.tickets);
   const files = new FileService(pool);
@@ -128,6 +166,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     close: async () => {
       // Running jobs are cancelled (between items) before their connections go.
       await jobs.close();
+      kerberos?.discovery?.stop();
       live.close();
       await endings?.close();
       await uploads.stop();

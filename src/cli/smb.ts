@@ -106,7 +106,7 @@ export async function run(args: string[]): Promise<number> {
     // Loaded only with --kerberos: the Kerberos client and its ASN.1 library stay out of every other command's start-up.
     const auth =
       a.kerberos && 'password' in credential
-        ? { auth: 'kerberos' as const, kerberos: (await import('./smb/kerberos.js')).kerberosFor(a, credential, target.host).factory }
+        ? { auth: 'kerberos' as const, kerberos: (await (await import('./smb/kerberos.js')).kerberosFor(a, credential, target.host)).factory }
         : { credential };
 
     client = await SmbClient.connect({

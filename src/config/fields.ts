@@ -110,6 +110,13 @@ export const parseEndpoint =
     return port === undefined ? undefined : { host, port };
   };
 
+/** A DNS server as node:dns's setServers takes it: an IP address (names would need DNS), "IP:port" or "[IPv6]:port". */
+export const parseDnsServer: Parse<string> = (v) => {
+  const e = parseEndpoint(53)(v);
+  if (!e || net.isIP(e.host) === 0) return undefined;
+  return net.isIPv6(e.host) ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`;
+};
+
 export type TrustProxy = boolean | number | string[];
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 const isSubnet = (v: string): boolean => {

@@ -170,6 +170,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kerberos: {
       realm: e.KRB_REALM ?? realmFromBaseDn(e.LDAP_BASE_DN),
       kdcs: e.KRB_KDCS.length > 0 ? e.KRB_KDCS : e.LDAP_URLS.map((u) => ({ host: new URL(u).hostname.replace(/^\[|\]$/g, ''), port: 88 })),
+      // Explicit KDCs are used as they are; otherwise DNS SRV may name some, tried before the LDAP_URLS hosts.
+      srv: e.KRB_KDCS.length > 0 ? undefined : { dnsServers: e.KRB_DNS_SERVERS },
       service: krbService,
     },
     authMethods: e.AUTH_METHODS,

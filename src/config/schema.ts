@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   type Endpoint,
   parseBoolean,
+  parseDnsServer,
   parseEmail,
   parseEndpoint,
   parseHost,
@@ -121,6 +122,7 @@ export function envSchema(themes: readonly string[]) {
     KRB_REALM: setting('a Kerberos realm such as EXAMPLE.TEST', (v) => (/^[A-Za-z0-9][A-Za-z0-9.-]{0,254}$/.test(v) ? v.toUpperCase() : undefined)),
     ...oidcSettings,
     KRB_KDCS: setting('a comma-separated list of host[:port] (port 88 by default)', parseList(parseEndpoint(88)), []),
+    KRB_DNS_SERVERS: setting('a comma-separated list of IP address[:port] (port 53 by default; IPv6 as [::1]:53)', parseList(parseDnsServer), []),
     // Single sign-on (issue 15 section 4): which front doors are open, and the service account that delegates.
     AUTH_METHODS: setting(`a comma-separated list of ${AUTH_METHODS.join(', ')}`, (v) => {
       const list = parseList(parseOneOf(AUTH_METHODS))(v);

@@ -132,10 +132,16 @@ export interface Config {
   };
   /** The OpenID provider and Portcullis's client there (OIDC_*); sign-in by it is open when authMethods has oidc. */
   oidc: OidcConfig | undefined;
-  /** Kerberos to the file servers: the realm (from KRB_REALM, else LDAP_BASE_DN) and KDCs (KRB_KDCS, else the LDAP_URLS hosts). */
+  /**
+   * Kerberos to the file servers: the realm (from KRB_REALM, else LDAP_BASE_DN) and KDCs: KRB_KDCS, else those DNS SRV
+   * records name (`_kerberos._tcp.<realm>`) followed by the LDAP_URLS hosts, else the LDAP_URLS hosts alone.
+   */
   kerberos: {
     realm: string | undefined;
+    /** KRB_KDCS, else the LDAP_URLS hosts on port 88 (then the fallback behind any KDCs found by SRV). */
     kdcs: Endpoint[];
+    /** Without KRB_KDCS: look the KDCs up by SRV, at KRB_DNS_SERVERS (node:dns form, "IP:port") or the system's resolvers when empty. */
+    srv: { dnsServers: string[] } | undefined;
     /**
      * The service account for single sign-on (KRB_SERVICE_PRINCIPAL), trusted for constrained delegation to the file
      * servers; its keys from KRB_KEYTAB, else derived from KRB_SERVICE_PASSWORD. Set whenever oidc or negotiate is on.

@@ -42,8 +42,11 @@ import { type KdcAddress, exchange } from './transport.js';
 export interface KerberosClientOptions {
   /** The realm, upper case (EXAMPLE.TEST). */
   realm: string;
-  /** KDCs tried in order; the first that answers is used. */
-  kdcs: readonly KdcAddress[];
+  /**
+   * KDCs tried in order; the first that answers is used. A function is asked at every exchange, so a list kept fresh
+   * in the background (KdcDiscovery's current()) applies to the next request without waiting for it.
+   */
+  kdcs: readonly KdcAddress[] | (() => readonly KdcAddress[]);
   /** Per-KDC timeout (default 10 s). */
   timeoutMs?: number;
   /** Our clock; tests shift it to simulate skew. */
@@ -118,7 +121,8 @@ export class KerberosClient {
   /** Sends, and on KRB_AP_ERR_SKEW adopts the KDC's time and sends once more, as MIT's kdc_timesync does. */
   private async send(build: () => Buffer, expect: 11 | 13): Promise<KdcRep | KrbErrorMessage> {
     for (let attempt = 0; ; attempt++) {
-      const reply = decodeKdcReply(await exchange(this.options.kdcs, build(), this.options.timeoutMs ?? 10_000), expect);
+      const kdcs = typeof this.options.kdcs === 'function' ? this.options.kdcs() : this.options.kdcs;
+      const reply = decodeKdcReply(await exchange(kdcs, build(), this.options.timeoutMs ?? 10_000), expect);
       if (reply.kind === 'rep') return reply.rep;
       if (reply.error.code === KrbErrorCode.KRB_AP_ERR_SKEW && attempt === 0) {
         const kdcTime = new Date(reply.error.stime.getTime() + Math.floor(reply.error.susec / 1000));

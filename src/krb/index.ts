@@ -2,6 +2,7 @@ export { KerberosClient, type KerberosClientOptions, type Credentials, type TgsR
 export { KerberosInitiator, KRB5_OID } from './gss.js';
 export { TicketCache } from './tickets.js';
 export { type KdcAddress, parseKdcAddress } from './transport.js';
+export { KdcDiscovery, KdcLookupError, describeKdc, lookupKdcs, mergeKdcs, orderSrv, srvName, type DiscoveredKdc, type KdcDiscoveryOptions, type SrvRecord } from './kdc-discovery.js';
 export * from './errors.js';
 export { encodeCredentials, decodeCredentials } from './serialize.js';
 export { parseKeytab, keysFor, KeytabError, type KeytabEntry } from './keytab.js';

@@ -10,12 +10,28 @@ describe('SMB_AUTH, KRB_REALM, KRB_KDCS', () => {
     const base = { LDAP_URLS: 'ldaps://dc1.example.test:636,ldap://[::1]', LDAP_BASE_DN: 'DC=example,DC=test' };
     const c = loadConfig(base);
     expect(c.smb.auth).toBe('auto');
-    expect(c.kerberos).toEqual({ realm: 'EXAMPLE.TEST', kdcs: [{ host: 'dc1.example.test', port: 88 }, { host: '::1', port: 88 }], service: undefined });
-    const o = loadConfig({ ...base, SMB_AUTH: 'kerberos', KRB_REALM: 'corp.example', KRB_KDCS: 'kdc1,kdc2:8888' });
+    // Without KRB_KDCS: DNS SRV at the system's resolvers, then the LDAP hosts.
+    expect(c.kerberos).toEqual({
+      realm: 'EXAMPLE.TEST',
+      kdcs: [{ host: 'dc1.example.test', port: 88 }, { host: '::1', port: 88 }],
+      srv: { dnsServers: [] },
+      service: undefined,
+    });
+    const o = loadConfig({ ...base, SMB_AUTH: 'kerberos', KRB_REALM: 'corp.example', KRB_KDCS: 'kdc1,kdc2:8888', KRB_DNS_SERVERS: '10.0.0.53' });
     expect(o.smb.auth).toBe('kerberos');
-    expect(o.kerberos).toEqual({ realm: 'CORP.EXAMPLE', kdcs: [{ host: 'kdc1', port: 88 }, { host: 'kdc2', port: 8888 }], service: undefined });
-    expect(loadConfig({}).kerberos).toEqual({ realm: undefined, kdcs: [], service: undefined });
+    // Explicit KDCs: no look-up, whatever KRB_DNS_SERVERS says.
+    expect(o.kerberos).toEqual({ realm: 'CORP.EXAMPLE', kdcs: [{ host: 'kdc1', port: 88 }, { host: 'kdc2', port: 8888 }], srv: undefined, service: undefined });
+    expect(loadConfig({}).kerberos).toEqual({ realm: undefined, kdcs: [], srv: { dnsServers: [] }, service: undefined });
     expect(() => loadConfig({ SMB_AUTH: 'ntlmv1' })).toThrow(/^SMB_AUTH: expected kerberos, ntlm or auto/);
+  });
+});
+
+describe('KRB_DNS_SERVERS', () => {
+  it('takes IP addresses with an optional port (53 by default) in the form node:dns wants; refuses names by name', () => {
+    const c = loadConfig({ LDAP_URLS: 'ldaps://dc1.example.test', KRB_DNS_SERVERS: '10.0.0.53, 127.0.0.81:5353,::1,[fd00::53]:5300' });
+    expect(c.kerberos.srv).toEqual({ dnsServers: ['10.0.0.53:53', '127.0.0.81:5353', '[::1]:53', '[fd00::53]:5300'] });
+    expect(() => loadConfig({ KRB_DNS_SERVERS: 'dns.example.test' })).toThrow(/^KRB_DNS_SERVERS: expected a comma-separated list of IP address\[:port\]/);
+    expect(() => loadConfig({ KRB_DNS_SERVERS: '10.0.0.53:70000' })).toThrow(/^KRB_DNS_SERVERS: /);
   });
 });
 
