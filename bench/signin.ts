@@ -130,7 +130,9 @@ async function withApp<T>(root: string, domain: DomainInfo, o: Options, work: (b
       // Failed sign-ins only count; a storm of right passwords from one address must not trip anything.
       LOGIN_MAX_PER_IP: '10000',
     };
-    app = spawn(process.execPath, startArgs(root), { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    // BENCH_APP_NODE_ARGS: extra node flags for the app, as in app-proc.ts (e.g. '--cpu-prof --cpu-prof-dir DIR').
+    const extra = (process.env.BENCH_APP_NODE_ARGS ?? '').split(/\s+/).filter((a) => a !== '');
+    app = spawn(process.execPath, [...extra, ...startArgs(root)], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
     await waitFor('the app', () => canConnect('127.0.0.1', o.port), 15_000);
     if (app.pid === undefined) throw new Error('the app has no pid');
     return await work(`http://127.0.0.1:${o.port}`, app.pid);
