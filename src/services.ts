@@ -112,7 +112,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     jobs,
     live,
     userData,
-    ...(kerberos ? { kerberos: { getTgt: (username: string, password: string) => kerberos.client.getTgt(username, password) } } : {}),
+    ...(kerberos ? { kerberos: { getTgt: (username: string, password: string) => kerberos.client.getTgt(username, password, { accountName: true }) } } : {}),
     ...(delegation ? { delegation } : {}),
     endSession: async (sessionId) => {
       activeSessions.forget(sessionId);

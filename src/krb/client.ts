@@ -150,10 +150,15 @@ export class KerberosClient {
     return kdcError(details, context);
   }
 
-  /** A TGT for `username` (sAMAccountName or user@REALM), from the password. */
-  getTgt(username: string, password: string): Promise<Credentials> {
+  /**
+   * A TGT for `username` (sAMAccountName or user@REALM), from the password. `accountName`: the name is the account's
+   * sAMAccountName as the directory spells it (the sign-in found it there), so for a user not seen before the realm's
+   * default salt (REALM + that name, AES-256, 4,096 iterations: what AD gives every account whose password was set
+   * under its present name) is tried at once, sparing the round trip that asks for it.
+   */
+  getTgt(username: string, password: string, options: { accountName?: boolean } = {}): Promise<Credentials> {
     const user = this.userPart(username);
-    return this.asExchange(user, (padata) => this.keyFromPadata(padata, password, user));
+    return this.asExchange(user, (padata) => this.keyFromPadata(padata, password, user), options.accountName === true);
   }
 
   /** Whether the next AS exchange for `username` can skip the round trip that learns its salt (tests, benches). */
@@ -216,7 +221,7 @@ export class KerberosClient {
     return at >= 0 ? username.slice(0, at) : username;
   }
 
-  private async asExchange(user: string, chooseKey: (padata: PaData[]) => Key | Promise<Key>): Promise<Credentials> {
+  private async asExchange(user: string, chooseKey: (padata: PaData[]) => Key | Promise<Key>, guessDefault = false): Promise<Credentials> {
     const cname: PrincipalName = { type: NameType.PRINCIPAL, parts: [user] };
     const who = `${user}@${this.realm}`;
     const sname: PrincipalName = { type: NameType.SRV_INST, parts: ['krbtgt', this.realm] };
@@ -243,22 +248,22 @@ export class KerberosClient {
       }, MsgType.AS_REP);
 
     // A user seen before: pre-authenticate at once with the salt the KDC gave last time (as MIT and Windows clients
-    // do from their caches), which spares the KDC and us the first round trip.
+    // do from their caches), or with the realm's default salt when asked to; either spares the first round trip.
     const cacheKey = user.toLowerCase();
     const known = this.etypeInfo.get(cacheKey);
-    let refusedKnown: KrbErrorMessage | undefined;
-    if (known) {
-      const key = await chooseKey([known]);
+    let refused: { key: Key; error: KrbErrorMessage } | undefined;
+    if (known || guessDefault) {
+      const key = await chooseKey(known ? [known] : []);
       const reply = await withPreauth(key);
-      if ('ticket' in reply) return this.finishAs(reply, key, nonce, cacheKey, known);
+      if ('ticket' in reply) return this.finishAs(reply, key, nonce, cacheKey, known ?? reply.padata.find((p) => p.type === PaType.ETYPE_INFO2));
       this.etypeInfo.delete(cacheKey);
       if (!KEY_REFUSALS.has(reply.code)) throw this.fail(reply, { client: who });
-      // The key was refused: a wrong password, or the salt changed since (an account renamed, then its password set).
-      // Ask below what the KDC announces now; only a different salt or etype is worth sending the password again.
-      refusedKnown = reply;
+      // The key was refused: a wrong password, or the salt is not the one we used (an account renamed, then its
+      // password set). Ask below what the KDC announces; only a different key is worth sending the password again.
+      refused = { key, error: reply };
     }
 
-    // First without pre-authentication, to learn the salt and iteration count (ETYPE-INFO2).
+    // Without pre-authentication, to learn the salt and iteration count (ETYPE-INFO2).
     const first = await this.send(() => encodeKdcReq(MsgType.AS_REQ, [paPacRequest(true)], body()), MsgType.AS_REP);
     let padata: PaData[];
     if ('ticket' in first) {
@@ -268,9 +273,9 @@ export class KerberosClient {
       padata = first.eData ? decodeErrorData(first.eData).padata : [];
     }
     const announced = padata.find((p) => p.type === PaType.ETYPE_INFO2);
-    // The same salt as the refused key's: the password is wrong, and sending it again would count twice towards lockout.
-    if (refusedKnown && known && (!announced || announced.value.equals(known.value))) throw this.fail(refusedKnown, { client: who });
     const key = await chooseKey(padata);
+    // The same key as the refused one: the password is wrong, and sending it again would count twice towards lockout.
+    if (refused && key.etype === refused.key.etype && key.value.equals(refused.key.value)) throw this.fail(refused.error, { client: who });
 
     if ('ticket' in first) return this.finishAs(first, key, nonce, cacheKey, announced);
     const reply = await withPreauth(key);

@@ -69,6 +69,18 @@ describe('AS exchange with a remembered salt', () => {
     expect(krb.knowsSaltOf(user)).toBe(true);
   });
 
+  it("with the directory's account name, a user never seen takes one exchange: the realm's default salt is tried at once", async () => {
+    const fresh = new KerberosClient({ realm: domain.realm, kdcs: [{ host: '127.0.0.1', port: relay.port }] });
+    let tgt: Awaited<ReturnType<KerberosClient['getTgt']>> | undefined;
+    expect(await exchanges(async () => (tgt = await fresh.getTgt('student497', domain.password, { accountName: true })))).toBe(1);
+    expect(tgt?.client.parts).toEqual(['student497']);
+    await fresh.getServiceTicket(tgt!, `cifs/${domain.fileServerName}`);
+    // A wrong password: the guess refused, the salt asked (no password in it), the same key: refused, never sent twice.
+    let refused: unknown;
+    expect(await exchanges(() => fresh.getTgt('student496', 'wrong-password', { accountName: true }).catch((err: unknown) => (refused = err)))).toBe(2);
+    expect(refused).toBeInstanceOf(PreauthFailedError);
+  });
+
   it('a salt that changed since (renamed, password set, renamed back) is learnt again and the sign-in succeeds', async () => {
     const user = 'saltmover';
     const other = 'saltmover2';
@@ -85,6 +97,10 @@ describe('AS exchange with a remembered salt', () => {
       expect(await exchanges(async () => (tgt = await krb.getTgt(user, domain.password)))).toBe(3);
       expect(tgt?.client.parts).toEqual([user]);
       expect(await exchanges(() => krb.getTgt(user, domain.password))).toBe(1);
+      // The realm's default salt is wrong for it too: refused, asked, accepted; the salt learnt is used next time.
+      const fresh = new KerberosClient({ realm: domain.realm, kdcs: [{ host: '127.0.0.1', port: relay.port }] });
+      expect(await exchanges(() => fresh.getTgt(user, domain.password, { accountName: true }))).toBe(3);
+      expect(await exchanges(() => fresh.getTgt(user, domain.password, { accountName: true }))).toBe(1);
     } finally {
       await samba(['user', 'delete', user]).catch(() => samba(['user', 'delete', other]));
     }
