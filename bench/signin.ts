@@ -69,9 +69,9 @@ function dcCpuMs(launcherPid: number): number {
   return (ticks * 1000) / TICKS_PER_SECOND;
 }
 
-/** CPU ms so far of one process. */
-function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** CPU ms so far of one process, or with `mainThread` of its main thread only (the one that serialises requests). */
+function processCpuMs(pid: number, mainThread = false): number {
+  const stat = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(rest[11]) + Number(rest[12])) * 1000) / TICKS_PER_SECOND;
 }
@@ -97,13 +97,13 @@ async function timedSignIn(base: string, username: string, password: string): Pr
   return { ms: performance.now() - started, status: reply?.status ?? 0 };
 }
 
-function describeRun(label: string, outcomes: Outcome[], dcMs: number, appMs: number): string {
+function describeRun(label: string, outcomes: Outcome[], dcMs: number, appMs: number, mainMs: number): string {
   const ok = outcomes.filter((o) => o.status === 303);
   const failures = new Map<number, number>();
   for (const o of outcomes) if (o.status !== 303) failures.set(o.status, (failures.get(o.status) ?? 0) + 1);
   const ms = ok.map((o) => o.ms);
   const failed = [...failures].map(([s, n]) => `${n}×${s === 0 ? 'no answer' : s}`).join(', ') || 'none';
-  return `${label}: ${ok.length}/${outcomes.length} signed in, p50 ${percentile(ms, 50).toFixed(0)} ms, p99 ${percentile(ms, 99).toFixed(0)} ms, failures: ${failed}; CPU per sign-in: DC ${(dcMs / outcomes.length).toFixed(1)} ms, app ${(appMs / outcomes.length).toFixed(1)} ms`;
+  return `${label}: ${ok.length}/${outcomes.length} signed in, p50 ${percentile(ms, 50).toFixed(0)} ms, p99 ${percentile(ms, 99).toFixed(0)} ms, failures: ${failed}; CPU per sign-in: DC ${(dcMs / outcomes.length).toFixed(1)} ms, app ${(appMs / outcomes.length).toFixed(1)} ms (main thread ${(mainMs / outcomes.length).toFixed(1)} ms)`;
 }
 
 function startArgs(root: string): string[] {
@@ -130,7 +130,9 @@ async function withApp<T>(root: string, domain: DomainInfo, o: Options, work: (b
       // Failed sign-ins only count; a storm of right passwords from one address must not trip anything.
       LOGIN_MAX_PER_IP: '10000',
     };
-    app = spawn(process.execPath, startArgs(root), { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    // BENCH_APP_NODE_ARGS: extra node flags for the app, as in app-proc.ts (e.g. '--cpu-prof --cpu-prof-dir DIR').
+    const extra = (process.env.BENCH_APP_NODE_ARGS ?? '').split(/\s+/).filter((a) => a !== '');
+    app = spawn(process.execPath, [...extra, ...startArgs(root)], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
     await waitFor('the app', () => canConnect('127.0.0.1', o.port), 15_000);
     if (app.pid === undefined) throw new Error('the app has no pid');
     return await work(`http://127.0.0.1:${o.port}`, app.pid);
@@ -162,8 +164,9 @@ export async function run(args: string[]): Promise<void> {
       const measure = async (label: string, work: () => Promise<Outcome[]>): Promise<Outcome[]> => {
         const dc0 = dcCpuMs(domain.pid);
         const app0 = processCpuMs(appPid);
+        const main0 = processCpuMs(appPid, true);
         const outcomes = await work();
-        lines.push(describeRun(label, outcomes, dcCpuMs(domain.pid) - dc0, processCpuMs(appPid) - app0));
+        lines.push(describeRun(label, outcomes, dcCpuMs(domain.pid) - dc0, processCpuMs(appPid) - app0, processCpuMs(appPid, true) - main0));
         return outcomes;
       };
       /** Signs them in once, 8 at a time, unmeasured. */

@@ -153,7 +153,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     jobs,
     live,
     userData,
-    ...(kerberos ? { kerberos: { getTgt: (username: string, password: string) => kerberos.client.getTgt(username, password) } } : {}),
+    ...(kerberos ? { kerberos: { getTgt: (username: string, password: string) => kerberos.client.getTgt(username, password, { accountName: true }) } } : {}),
     ...(delegation ? { delegation } : {}),
     negotiateReplay: redis ? new SharedReplayGuard(redis) : new ReplayCache(),
     endSession: async (sessionId) => {

@@ -40,7 +40,10 @@ export interface AdSignInInfo {
 }
 
 export interface AdStrategyOptions {
-  /** Gets the user's TGT with the password at sign-in (SMB_AUTH auto or kerberos, with a realm and KDCs). */
+  /**
+   * Gets the user's TGT with the password at sign-in (SMB_AUTH auto or kerberos, with a realm and KDCs). Called
+   * with the sAMAccountName the directory returned, after the directory accepted the password.
+   */
   kerberos?: { getTgt(username: string, password: string): Promise<Credentials> };
   directory: Pick<LdapDirectory, 'authenticate'>;
   throttle: Pick<SignInThrottle, 'reserve'>;

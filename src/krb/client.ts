@@ -9,7 +9,7 @@ import {
   isSupportedEtype,
   iterationsFrom,
   profile,
-  stringToKey,
+  stringToKeyAsync,
 } from './crypto/etypes.js';
 import { KdcError, KrbCryptoError, KrbErrorCode, KrbProtocolError, kdcError } from './errors.js';
 import {
@@ -84,6 +84,13 @@ export interface TgsRequest {
 }
 
 const ETYPES = [EncType.AES256_CTS_HMAC_SHA1_96, EncType.AES128_CTS_HMAC_SHA1_96];
+/**
+ * Users whose ETYPE-INFO2 (etype, salt, iteration count: public, what any AS-REQ is told) is remembered, so their
+ * next TGT takes one AS exchange instead of two. A ~100-byte entry each: 50,000 is a few MB at most.
+ */
+const ETYPE_INFO_CACHE_SIZE = 50_000;
+/** The KDC refusing the key we sent, as opposed to the account or the request. */
+const KEY_REFUSALS: ReadonlySet<number> = new Set([KrbErrorCode.KDC_ERR_PREAUTH_FAILED, KrbErrorCode.KDC_ERR_PREAUTH_REQUIRED, KrbErrorCode.KDC_ERR_ETYPE_NOSUPP]);
 const DEFAULT_LIFETIME = 10 * 3600_000;
 /** What we ask; the KDC grants at most its own maximum (Samba's default: 7 days). */
 const RENEW_LIFETIME = 7 * 86_400_000;
@@ -102,6 +109,8 @@ export class KerberosClient {
   readonly realm: string;
   private readonly options: KerberosClientOptions;
   private offsetMs = 0;
+  /** Lower-cased user name → the PA-ETYPE-INFO2 the KDC announced for it, kept after a TGT was obtained with it. */
+  private readonly etypeInfo = new Map<string, PaData>();
 
   constructor(options: KerberosClientOptions) {
     if (options.allowRc4) profile(EncType.RC4_HMAC); // throws: say clearly that it is not implemented
@@ -145,10 +154,20 @@ export class KerberosClient {
     return kdcError(details, context);
   }
 
-  /** A TGT for `username` (sAMAccountName or user@REALM), from the password. */
-  getTgt(username: string, password: string): Promise<Credentials> {
+  /**
+   * A TGT for `username` (sAMAccountName or user@REALM), from the password. `accountName`: the name is the account's
+   * sAMAccountName as the directory spells it (the sign-in found it there), so for a user not seen before the realm's
+   * default salt (REALM + that name, AES-256, 4,096 iterations: what AD gives every account whose password was set
+   * under its present name) is tried at once, sparing the round trip that asks for it.
+   */
+  getTgt(username: string, password: string, options: { accountName?: boolean } = {}): Promise<Credentials> {
     const user = this.userPart(username);
-    return this.asExchange(user, (padata) => this.keyFromPadata(padata, password, user));
+    return this.asExchange(user, (padata) => this.keyFromPadata(padata, password, user), options.accountName === true);
+  }
+
+  /** Whether the next AS exchange for `username` can skip the round trip that learns its salt (tests, benches). */
+  knowsSaltOf(username: string): boolean {
+    return this.etypeInfo.has(this.userPart(username).toLowerCase());
   }
 
   /**
@@ -197,8 +216,8 @@ export class KerberosClient {
     else throw this.fail(reply, { client: `${user}@${this.realm}` });
     const info = padata.find((p) => p.type === PaType.ETYPE_INFO2);
     const entries = (info ? decodeEtypeInfo2(info.value) : []).filter((e) => isSupportedEtype(e.etype));
-    if (entries.length === 0) return [this.keyFromPadata([], password, user)];
-    return entries.map((e) => stringToKey(e.etype, password, e.salt ?? `${this.realm}${user}`, iterationsFrom(e.s2kparams)));
+    if (entries.length === 0) return [await this.keyFromPadata([], password, user)];
+    return Promise.all(entries.map((e) => stringToKeyAsync(e.etype, password, e.salt ?? `${this.realm}${user}`, iterationsFrom(e.s2kparams))));
   }
 
   private userPart(username: string): string {
@@ -206,7 +225,7 @@ export class KerberosClient {
     return at >= 0 ? username.slice(0, at) : username;
   }
 
-  private async asExchange(user: string, chooseKey: (padata: PaData[]) => Key): Promise<Credentials> {
+  private async asExchange(user: string, chooseKey: (padata: PaData[]) => Key | Promise<Key>, guessDefault = false): Promise<Credentials> {
     const cname: PrincipalName = { type: NameType.PRINCIPAL, parts: [user] };
     const who = `${user}@${this.realm}`;
     const sname: PrincipalName = { type: NameType.SRV_INST, parts: ['krbtgt', this.realm] };
@@ -225,8 +244,30 @@ export class KerberosClient {
         etypes: ETYPES,
       });
     };
+    const withPreauth = (key: Key): Promise<KdcRep | KrbErrorMessage> =>
+      this.send(() => {
+        const bodyDer = body();
+        const ts = encryptedDataDer({ etype: key.etype, cipher: encrypt(key, KeyUsage.AS_REQ_PA_ENC_TIMESTAMP, paEncTsEncDer(this.now())) });
+        return encodeKdcReq(MsgType.AS_REQ, [{ type: PaType.ENC_TIMESTAMP, value: ts }, paPacRequest(true)], bodyDer);
+      }, MsgType.AS_REP);
 
-    // First without pre-authentication, to learn the salt and iteration count (ETYPE-INFO2).
+    // A user seen before: pre-authenticate at once with the salt the KDC gave last time (as MIT and Windows clients
+    // do from their caches), or with the realm's default salt when asked to; either spares the first round trip.
+    const cacheKey = user.toLowerCase();
+    const known = this.etypeInfo.get(cacheKey);
+    let refused: { key: Key; error: KrbErrorMessage } | undefined;
+    if (known || guessDefault) {
+      const key = await chooseKey(known ? [known] : []);
+      const reply = await withPreauth(key);
+      if ('ticket' in reply) return this.finishAs(reply, key, nonce, cacheKey, known ?? reply.padata.find((p) => p.type === PaType.ETYPE_INFO2));
+      this.etypeInfo.delete(cacheKey);
+      if (!KEY_REFUSALS.has(reply.code)) throw this.fail(reply, { client: who });
+      // The key was refused: a wrong password, or the salt is not the one we used (an account renamed, then its
+      // password set). Ask below what the KDC announces; only a different key is worth sending the password again.
+      refused = { key, error: reply };
+    }
+
+    // Without pre-authentication, to learn the salt and iteration count (ETYPE-INFO2).
     const first = await this.send(() => encodeKdcReq(MsgType.AS_REQ, [paPacRequest(true)], body()), MsgType.AS_REP);
     let padata: PaData[];
     if ('ticket' in first) {
@@ -235,26 +276,33 @@ export class KerberosClient {
       if (first.code !== KrbErrorCode.KDC_ERR_PREAUTH_REQUIRED) throw this.fail(first, { client: who });
       padata = first.eData ? decodeErrorData(first.eData).padata : [];
     }
-    const key = chooseKey(padata);
+    const announced = padata.find((p) => p.type === PaType.ETYPE_INFO2);
+    const key = await chooseKey(padata);
+    // The same key as the refused one: the password is wrong, and sending it again would count twice towards lockout.
+    if (refused && key.etype === refused.key.etype && key.value.equals(refused.key.value)) throw this.fail(refused.error, { client: who });
 
-    let rep: KdcRep;
-    if ('ticket' in first) {
-      rep = first;
-    } else {
-      const reply = await this.send(() => {
-        const bodyDer = body();
-        const ts = encryptedDataDer({ etype: key.etype, cipher: encrypt(key, KeyUsage.AS_REQ_PA_ENC_TIMESTAMP, paEncTsEncDer(this.now())) });
-        return encodeKdcReq(MsgType.AS_REQ, [{ type: PaType.ENC_TIMESTAMP, value: ts }, paPacRequest(true)], bodyDer);
-      }, MsgType.AS_REP);
-      if (!('ticket' in reply)) throw this.fail(reply, { client: who });
-      rep = reply;
-    }
-    if (rep.encPart.etype !== key.etype) throw new KrbProtocolError(`AS-REP encrypted with etype ${rep.encPart.etype}, not our key's ${key.etype}`);
-    const part = decodeEncKdcRepPart(decrypt(key, KeyUsage.AS_REP_ENCPART, rep.encPart.cipher));
-    return this.credentials(rep, part, nonce);
+    if ('ticket' in first) return this.finishAs(first, key, nonce, cacheKey, announced);
+    const reply = await withPreauth(key);
+    if (!('ticket' in reply)) throw this.fail(reply, { client: who });
+    return this.finishAs(reply, key, nonce, cacheKey, announced);
   }
 
-  private keyFromPadata(padata: PaData[], password: string, user: string): Key {
+  /** Decrypts the AS-REP with the key; once that has worked, the ETYPE-INFO2 that gave the key is remembered. */
+  private finishAs(rep: KdcRep, key: Key, nonce: number, cacheKey: string, announced: PaData | undefined): Credentials {
+    if (rep.encPart.etype !== key.etype) throw new KrbProtocolError(`AS-REP encrypted with etype ${rep.encPart.etype}, not our key's ${key.etype}`);
+    const part = decodeEncKdcRepPart(decrypt(key, KeyUsage.AS_REP_ENCPART, rep.encPart.cipher));
+    const creds = this.credentials(rep, part, nonce);
+    if (announced) {
+      this.etypeInfo.delete(cacheKey);
+      // A copy: the PA-DATA's bytes may be a view into the whole reply, which would stay alive with it.
+      this.etypeInfo.set(cacheKey, { type: announced.type, value: Buffer.from(announced.value) });
+      // The oldest entry goes first (a Map keeps insertion order; a refreshed entry moved to the end above).
+      if (this.etypeInfo.size > ETYPE_INFO_CACHE_SIZE) this.etypeInfo.delete(this.etypeInfo.keys().next().value ?? '');
+    }
+    return creds;
+  }
+
+  private keyFromPadata(padata: PaData[], password: string, user: string): Promise<Key> {
     const info = padata.find((p) => p.type === PaType.ETYPE_INFO2);
     const entries = info ? decodeEtypeInfo2(info.value) : [];
     // The KDC lists etypes in its order of preference; take the first we can do.
@@ -265,7 +313,7 @@ export class KerberosClient {
     const etype = entry?.etype ?? EncType.AES256_CTS_HMAC_SHA1_96;
     // RFC 4120 default salt: the realm followed by the name components.
     const salt = entry?.salt ?? `${this.realm}${user}`;
-    return stringToKey(etype, password, salt, iterationsFrom(entry?.s2kparams));
+    return stringToKeyAsync(etype, password, salt, iterationsFrom(entry?.s2kparams));
   }
 
   /**

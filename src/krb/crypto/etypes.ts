@@ -1,4 +1,4 @@
-import { createHmac, pbkdf2Sync, randomBytes, timingSafeEqual, createCipheriv } from 'node:crypto';
+import { createHmac, pbkdf2, pbkdf2Sync, randomBytes, timingSafeEqual, createCipheriv } from 'node:crypto';
 import { ctsDecrypt, ctsEncrypt } from './aes-cts.js';
 import { nfold } from './nfold.js';
 import { KrbCryptoError } from '../errors.js';
@@ -87,6 +87,20 @@ export function stringToKey(etype: number, password: string, salt: Uint8Array | 
   const p = profile(etype);
   const tkey = pbkdf2Sync(Buffer.from(password, 'utf8'), typeof salt === 'string' ? Buffer.from(salt, 'utf8') : salt, iterations, p.keyBytes, 'sha1');
   return { etype, value: deriveKey(tkey, Buffer.from('kerberos')) };
+}
+
+/**
+ * stringToKey on libuv's thread pool: PBKDF2's 8,192 HMACs for an AES-256 key are 1–3 ms of CPU, which a sign-in
+ * storm should not spend on the main thread (it serialises every request); the pool runs them on the other cores.
+ */
+export function stringToKeyAsync(etype: number, password: string, salt: Uint8Array | string, iterations: number = DEFAULT_ITERATIONS): Promise<Key> {
+  const p = profile(etype);
+  return new Promise((resolve, reject) => {
+    pbkdf2(Buffer.from(password, 'utf8'), typeof salt === 'string' ? Buffer.from(salt, 'utf8') : salt, iterations, p.keyBytes, 'sha1', (err, tkey) => {
+      if (err) reject(err);
+      else resolve({ etype, value: deriveKey(tkey, Buffer.from('kerberos')) });
+    });
+  });
 }
 
 /** RFC 3961 simplified profile: confounder | plaintext, AES-CTS under Ke, HMAC-SHA1-96 under Ki. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nfold } from '../../../src/krb/crypto/nfold.js';
 import { ctsDecrypt, ctsEncrypt } from '../../../src/krb/crypto/aes-cts.js';
-import { EncType, checksum, decrypt, encrypt, iterationsFrom, stringToKey, verifyChecksum } from '../../../src/krb/crypto/etypes.js';
+import { EncType, checksum, decrypt, encrypt, iterationsFrom, stringToKey, stringToKeyAsync, verifyChecksum } from '../../../src/krb/crypto/etypes.js';
 import { KrbCryptoError } from '../../../src/krb/errors.js';
 
 const hex = (s: string): Buffer => Buffer.from(s, 'hex');
@@ -38,6 +38,15 @@ describe('AES string-to-key (RFC 3962 appendix B)', () => {
   it.each(vectors)('%i iterations of %s', (iterations, password, salt, k128, k256) => {
     expect(stringToKey(EncType.AES128_CTS_HMAC_SHA1_96, password, salt, iterations).value.toString('hex')).toBe(k128);
     expect(stringToKey(EncType.AES256_CTS_HMAC_SHA1_96, password, salt, iterations).value.toString('hex')).toBe(k256);
+  });
+
+  it.each(vectors)('%i iterations of %s, on the thread pool (the sign-in path)', async (iterations, password, salt, k128, k256) => {
+    expect((await stringToKeyAsync(EncType.AES128_CTS_HMAC_SHA1_96, password, salt, iterations)).value.toString('hex')).toBe(k128);
+    expect((await stringToKeyAsync(EncType.AES256_CTS_HMAC_SHA1_96, password, salt, iterations)).value.toString('hex')).toBe(k256);
+  });
+
+  it('refuses RC4 on the thread pool path too', () => {
+    expect(() => stringToKeyAsync(EncType.RC4_HMAC, 'p', 's')).toThrow(/RC4-HMAC.*not implemented/);
   });
 
   it('reads the iteration count from s2kparams, 4096 without', () => {
