@@ -1,6 +1,6 @@
 import type { CookieOptions, ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { translatorOf, userMessageOf } from '../i18n/middleware.js';
-import { CredentialUnreadableError, openCredential, openTgt } from '../../auth/index.js';
+import { CredentialUnreadableError, openCredential, OpenedCredentials, openTgt } from '../../auth/index.js';
 import { decodeCredentials } from '../../krb/index.js';
 import type { Config } from '../../config/index.js';
 import { drivesFor, type DriveRef } from '../../drives/index.js';
@@ -54,6 +54,13 @@ export function drivesOf(res: { locals: Record<string, unknown> }): DriveRef[] {
   return (res.locals.drives as DriveRef[] | undefined) ?? [];
 }
 
+/**
+ * Opened credentials per session for half a minute (src/auth/opened-credentials.ts says why that is safe): the
+ * vault's decryption was a per-request cost. A sealed blob or key cookie that no longer opens still fails at once,
+ * since a failed opening is never kept.
+ */
+const openedCredentials = new OpenedCredentials<PoolCredential>({ ttlMs: 30_000, max: 20_000 });
+
 /** The user's NTLMv2 key (and TGT, when one was kept) for this request, opened with the key cookie. */
 export function credentialFor(req: Request): PoolCredential {
   const user = req.session.user;
@@ -74,11 +81,16 @@ export function credentialFor(req: Request): PoolCredential {
     };
   }
   if (!user || !sealed || typeof key !== 'string') throw new UnauthorizedError();
-  const credential: PoolCredential = { username: user.username, domain: user.domain, ntowfv2: openCredential(sealed, key, user.username) };
   const sealedTgt = req.session.sealedTgt;
-  if (sealedTgt) credential.tgt = decodeCredentials(openTgt(sealedTgt, key, user.username));
-  return credential;
+  const opened = openedCredentials.get(req.sessionID, [user.username, user.domain, sealed, sealedTgt ?? '', key], () => {
+    const credential: PoolCredential = { username: user.username, domain: user.domain, ntowfv2: openCredential(sealed, key, user.username) };
+    if (sealedTgt) credential.tgt = decodeCredentials(openTgt(sealedTgt, key, user.username));
+    return credential;
+  });
+  // A copy of the key each time: a caller may wipe its buffer when done (a job does), never the cached one.
+  return { ...opened, ntowfv2: Buffer.from(opened.ntowfv2) };
 }
+
 
 /**
  * When the file server stops accepting the stored key (password changed, account locked) or the key cookie
