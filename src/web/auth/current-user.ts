@@ -3,12 +3,13 @@ import { translatorOf, userMessageOf } from '../i18n/middleware.js';
 import { CredentialUnreadableError, openCredential, OpenedCredentials, openTgt } from '../../auth/index.js';
 import { decodeCredentials } from '../../krb/index.js';
 import type { Config } from '../../config/index.js';
-import { drivesFor, type DriveRef } from '../../drives/index.js';
+import type { DriveRef } from '../../drives/index.js';
 import { said, UnauthorizedError } from '../../errors/index.js';
 import type { Logger } from '../../log.js';
 import { CredentialsRejectedError, type PoolCredential } from '../../sessions/index.js';
 import { clearCookie, cookieName, cookieOptions } from '../cookie-policy.js';
 import { delegationFor, openSecret } from './delegation.js';
+import { drivesMemo } from './drives-memo.js';
 import { KEY_COOKIE } from './session-data.js';
 
 export function keyCookieOptions(config: Config, req: Request, remember: boolean): CookieOptions {
@@ -21,6 +22,7 @@ export function keyCookieOptions(config: Config, req: Request, remember: boolean
  * cookie (say, a copied session cookie) is not a sign-in: it is ended on the spot, SMB connections included.
  */
 export function currentUser(config: Config, logger: Logger, pool?: { closeSession(sessionId: string): Promise<void> }): RequestHandler {
+  const drivesOfUser = drivesMemo(config, logger);
   return (req, res, next) => {
     const user = req.session?.user;
     if (!user) return next();
@@ -35,7 +37,7 @@ export function currentUser(config: Config, logger: Logger, pool?: { closeSessio
       });
     }
     res.locals.user = user;
-    res.locals.drives = drivesFor(user, config, logger);
+    res.locals.drives = drivesOfUser(user);
     if (res.locals.context) res.locals.context.username = user.username;
     next();
   };
