@@ -39,7 +39,7 @@ import { helpRoutes } from './web/help/routes.js';
 import { shortcutRows } from './format/shortcuts.js';
 import { staticFiles } from './web/static-files.js';
 import { brandingAssets, brandingRoutes, brandLocals, loginBackground, themeColors } from './web/branding/index.js';
-import { layoutEngine } from './web/view-engine.js';
+import { fragmentCache, layoutEngine } from './web/view-engine.js';
 import { languageHelpers, languageLocals } from './web/i18n/middleware.js';
 import { DEFAULT_LANGUAGE } from './i18n/index.js';
 
@@ -71,6 +71,7 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
   app.set('views', views);
   app.engine('ejs', layoutEngine(views));
   app.set('view engine', 'ejs');
+  app.locals.sameFor = fragmentCache(() => app.enabled('view cache'));
   app.locals.site = siteLocals(config);
   // The one keyboard-shortcut table, for the folder page's "?" dialog and /help.
   app.locals.shortcuts = shortcutRows();

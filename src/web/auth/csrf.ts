@@ -14,7 +14,7 @@ import { cookieName, cookieNameFor, cookieOptions, cookiesSecure } from '../cook
 export interface CsrfTools {
   /** Refuses a state-changing request without a valid token (403). */
   protect: RequestHandler;
-  /** Puts a token into res.locals.csrfToken for the page's forms. */
+  /** Puts a token into res.locals.csrfToken for the page's forms (made when a page first reads it). */
   provideToken: RequestHandler;
 }
 
@@ -72,7 +72,22 @@ export function csrfProtection(config: Config): CsrfTools {
       res.cookie(cookieName(req, PRE_AUTH_COOKIE), id, cookieOptions(req));
       req.cookies = { ...(req.cookies as Record<string, string> | undefined), [cookieName(req, PRE_AUTH_COOKIE)]: id };
     }
-    res.locals.csrfToken = forRequest(req).generateCsrfToken(req, res, { overwrite: false, cookieOptions: cookieOptions(req) });
+    // Made when first read, which is when a page renders (rendering copies res.locals, before anything is
+    // written): downloads, thumbnails and API answers, which carry no form, skip its HMACs and its Set-Cookie
+    // (a browser-session cookie, so not re-sending it changes nothing). Should anything read it once headers are
+    // out, where the cookie can no longer be set, it gets no token: that form's post is refused, never let through.
+    let token: string | undefined;
+    Object.defineProperty(res.locals, 'csrfToken', {
+      configurable: true,
+      enumerable: true,
+      get: (): string => {
+        if (token === undefined) {
+          if (res.headersSent) return '';
+          token = forRequest(req).generateCsrfToken(req, res, { overwrite: false, cookieOptions: cookieOptions(req) });
+        }
+        return token;
+      },
+    });
     next();
   };
   return { protect, provideToken };

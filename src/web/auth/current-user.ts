@@ -1,14 +1,15 @@
 import type { CookieOptions, ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { translatorOf, userMessageOf } from '../i18n/middleware.js';
-import { CredentialUnreadableError, openCredential, openTgt } from '../../auth/index.js';
+import { CredentialUnreadableError, openCredential, OpenedCredentials, openTgt } from '../../auth/index.js';
 import { decodeCredentials } from '../../krb/index.js';
 import type { Config } from '../../config/index.js';
-import { drivesFor, type DriveRef } from '../../drives/index.js';
+import type { DriveRef } from '../../drives/index.js';
 import { said, UnauthorizedError } from '../../errors/index.js';
 import type { Logger } from '../../log.js';
 import { CredentialsRejectedError, type PoolCredential } from '../../sessions/index.js';
 import { clearCookie, cookieName, cookieOptions } from '../cookie-policy.js';
 import { delegationFor, openSecret } from './delegation.js';
+import { drivesMemo } from './drives-memo.js';
 import { KEY_COOKIE } from './session-data.js';
 
 export function keyCookieOptions(config: Config, req: Request, remember: boolean): CookieOptions {
@@ -21,6 +22,7 @@ export function keyCookieOptions(config: Config, req: Request, remember: boolean
  * cookie (say, a copied session cookie) is not a sign-in: it is ended on the spot, SMB connections included.
  */
 export function currentUser(config: Config, logger: Logger, pool?: { closeSession(sessionId: string): Promise<void> }): RequestHandler {
+  const drivesOfUser = drivesMemo(config, logger);
   return (req, res, next) => {
     const user = req.session?.user;
     if (!user) return next();
@@ -35,7 +37,7 @@ export function currentUser(config: Config, logger: Logger, pool?: { closeSessio
       });
     }
     res.locals.user = user;
-    res.locals.drives = drivesFor(user, config, logger);
+    res.locals.drives = drivesOfUser(user);
     if (res.locals.context) res.locals.context.username = user.username;
     next();
   };
@@ -53,6 +55,13 @@ export const requireUser: RequestHandler = (req, res, next) => {
 export function drivesOf(res: { locals: Record<string, unknown> }): DriveRef[] {
   return (res.locals.drives as DriveRef[] | undefined) ?? [];
 }
+
+/**
+ * Opened credentials per session for half a minute (src/auth/opened-credentials.ts says why that is safe): the
+ * vault's decryption was a per-request cost. A sealed blob or key cookie that no longer opens still fails at once,
+ * since a failed opening is never kept.
+ */
+const openedCredentials = new OpenedCredentials<PoolCredential>({ ttlMs: 30_000, max: 20_000 });
 
 /** The user's NTLMv2 key (and TGT, when one was kept) for this request, opened with the key cookie. */
 export function credentialFor(req: Request): PoolCredential {
@@ -74,11 +83,16 @@ export function credentialFor(req: Request): PoolCredential {
     };
   }
   if (!user || !sealed || typeof key !== 'string') throw new UnauthorizedError();
-  const credential: PoolCredential = { username: user.username, domain: user.domain, ntowfv2: openCredential(sealed, key, user.username) };
   const sealedTgt = req.session.sealedTgt;
-  if (sealedTgt) credential.tgt = decodeCredentials(openTgt(sealedTgt, key, user.username));
-  return credential;
+  const opened = openedCredentials.get(req.sessionID, [user.username, user.domain, sealed, sealedTgt ?? '', key], () => {
+    const credential: PoolCredential = { username: user.username, domain: user.domain, ntowfv2: openCredential(sealed, key, user.username) };
+    if (sealedTgt) credential.tgt = decodeCredentials(openTgt(sealedTgt, key, user.username));
+    return credential;
+  });
+  // A copy of the key each time: a caller may wipe its buffer when done (a job does), never the cached one.
+  return { ...opened, ntowfv2: Buffer.from(opened.ntowfv2) };
 }
+
 
 /**
  * When the file server stops accepting the stored key (password changed, account locked) or the key cookie

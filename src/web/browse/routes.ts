@@ -189,6 +189,14 @@ function renderToString(res: Response, view: string, locals: Record<string, unkn
   });
 }
 
+/** Whether the upload partial is there: asked of the disk once while views are cached (a syscall per page otherwise). */
+let uploadPartial: boolean | undefined;
+function hasUploadPartial(app: Application): boolean {
+  if (uploadPartial !== undefined && app.enabled('view cache')) return uploadPartial;
+  uploadPartial = existsSync(rootPath('views', 'partials', 'upload.ejs'));
+  return uploadPartial;
+}
+
 function drained(res: Response): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
@@ -230,7 +238,7 @@ async function streamFolder(
     total: counts.total,
     truncatedAt: counts.truncatedAt,
     zipHref: driveUrl('zip', drive, segments, true),
-    hasUpload: existsSync(rootPath('views', 'partials', 'upload.ejs')),
+    hasUpload: hasUploadPartial(req.app),
     rowsMarker: ROWS_MARKER,
   });
   res.status(200);
