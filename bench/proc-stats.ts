@@ -22,6 +22,43 @@ export function dcCpuMs(launcherPid: number): number {
   return (ticks * 1000) / TICKS_PER_SECOND;
 }
 
+/**
+ * CPU ms so far of `root` and every process below it, with what their reaped children used (a finished smbd child
+ * counts once its parent has reaped it).
+ */
+export function treeCpuMs(root: number): number {
+  const children = new Map<number, number[]>();
+  const ticks = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ppid = Number(rest[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(entry));
+      children.set(ppid, list);
+      ticks.set(Number(entry), Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let total = 0;
+  const todo = [root];
+  for (let pid = todo.pop(); pid !== undefined; pid = todo.pop()) {
+    total += ticks.get(pid) ?? 0;
+    todo.push(...(children.get(pid) ?? []));
+  }
+  return (total * 1000) / TICKS_PER_SECOND;
+}
+
+/** CPU ms so far of this process's reaped children (smbclient runs, once they have ended). */
+export function reapedChildrenCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(rest[13]) + Number(rest[14])) * 1000) / TICKS_PER_SECOND;
+}
+
 /** CPU ms so far of one process. */
 export function processCpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -6,7 +6,6 @@
  * left, and said so. Cancelling stops taking new items and waits for those under way, so the report is exact.
  */
 import { SmbNotEmptyError } from '../smb/index.js';
-import type { DirEntry } from '../smb/index.js';
 import type { DriveSession } from './drive-session.js';
 import { CancelledError, OpError, opErrorOf } from './op-errors.js';
 import { failureOf, forEachLimited, type OpProgress } from './op-progress.js';
@@ -15,11 +14,17 @@ import { countTree, type TreeTotal } from './tree-count.js';
 import { join } from './upload.js';
 
 /**
- * Deletes in flight at once. Each file is one compounded round trip (CREATE with DELETE_ON_CLOSE + CLOSE). Samba
- * serves one connection in one process, so more in flight measured the same as 1 or 4 (bench ops); 16 hides the
- * round trip to a server farther away than loopback.
+ * Files deleted per round trip: each is a CREATE(DELETE_ON_CLOSE) + CLOSE pair, all of them in one compound that the
+ * server answers in one frame (SmbShare.unlinkFiles). smbclient's deltree sends 2 frames per file, the app sent 1;
+ * at 16 per compound Samba's CPU per file fell from ~0.20 ms to ~0.17 ms and the app's by about a third (bench ops).
  */
-export const DELETE_CONCURRENCY = 16;
+export const FILES_PER_COMPOUND = 16;
+
+/**
+ * Compounds in flight at once: Samba serves one connection in one process, so more only queue there; a few keep
+ * it busy while the app reads the answers, and hide the round trip to a server farther away than loopback.
+ */
+export const DELETE_CONCURRENCY = 4;
 
 const leaf = (rel: string): string => rel.slice(rel.lastIndexOf('/') + 1);
 
@@ -78,25 +83,21 @@ export class TreeDeleter {
     const { signal } = this.p;
     for (;;) {
       let deleted = 0;
-      const child = async (e: DirEntry): Promise<void> => {
-        const ok = e.type === 'dir' ? await this.deletePath(join(rel, e.name)) : await this.deleteFile(join(rel, e.name));
-        if (ok) deleted++;
-        else failed.add(e.name);
+      const files = async (names: string[]): Promise<void> => {
+        const gone = await this.deleteFiles(names.map((n) => join(rel, n)));
+        names.forEach((n, i) => (gone[i] === true ? deleted++ : failed.add(n)));
       };
       try {
         for await (const batch of this.d.entries(this.at(rel))) {
           if (signal.aborted) break;
           const todo = batch.filter((e) => !failed.has(e.name));
-          await forEachLimited(
-            todo.filter((e) => e.type === 'file'),
-            DELETE_CONCURRENCY,
-            signal,
-            child,
-          );
+          await forEachLimited(chunksOf(todo.filter((e) => e.type === 'file').map((e) => e.name), FILES_PER_COMPOUND), DELETE_CONCURRENCY, signal, files);
           // Folders one at a time: each holds its own listing handle while it is emptied.
           for (const e of todo) {
             if (signal.aborted) break;
-            if (e.type === 'dir') await child(e);
+            if (e.type !== 'dir') continue;
+            if (await this.deletePath(join(rel, e.name))) deleted++;
+            else failed.add(e.name);
           }
         }
       } catch (err) {
@@ -121,14 +122,30 @@ export class TreeDeleter {
     }
   }
 
-  private async deleteFile(rel: string): Promise<boolean> {
-    this.p.setCurrent(rel);
+  /** Files known to be files (from a listing), in one compound; whether each is gone, in order. */
+  private async deleteFiles(rels: string[]): Promise<boolean[]> {
+    this.p.setCurrent(rels[0] ?? null);
+    let errors: (Error | undefined)[];
     try {
-      await this.d.deleteFile(this.at(rel));
+      errors = await this.d.deleteFiles(rels.map((r) => this.at(r)));
     } catch (err) {
-      return this.fail(rel, err);
+      // Nothing came back (the connection went): none of them is known to be gone.
+      errors = rels.map(() => (err instanceof Error ? err : new Error(String(err))));
     }
-    await this.done(rel);
-    return true;
+    // All are recorded before any afterItem is awaited: an item held up there never hides one already gone.
+    const gone = rels.map((r, i) => {
+      const err = errors[i];
+      if (err === undefined) this.p.itemDone({ from: r, to: null, action: 'deleted' });
+      else this.fail(r, err);
+      return err === undefined;
+    });
+    for (const ok of gone) if (ok) await this.p.afterItem();
+    return gone;
   }
+}
+
+function chunksOf<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

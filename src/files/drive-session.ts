@@ -148,9 +148,12 @@ export class DriveSession {
     await this.share.copy(from, to);
   }
 
-  /** Deletes one file known to be a file (from a listing): the cheaper delete-on-close open. */
-  deleteFile(path: string): Promise<void> {
-    return this.share.unlinkFile(path);
+  /**
+   * Deletes files known to be files (from a listing) in one round trip; per path, in order, undefined when it is
+   * gone or why not (see SmbShare.unlinkFiles).
+   */
+  deleteFiles(paths: readonly string[]): Promise<(Error | undefined)[]> {
+    return this.share.unlinkFiles(paths);
   }
 
   /** Deletes one file or one empty folder (a folder with something in it: NotEmptyError). */

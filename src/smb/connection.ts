@@ -58,6 +58,12 @@ export interface Request {
    * and it is done with the response.
    */
   receiveInto?: Buffer;
+  /**
+   * In a related compound, starts a chain of its own: sent without RELATED_OPERATIONS, so this request and the
+   * related ones after it stand apart from those before ([MS-SMB2] 3.3.5.2.7: each request is processed on its
+   * own; a related one takes the FileId of the request just before it, and a failed CREATE's error only ends its own chain).
+   */
+  newChain?: boolean;
 }
 
 export interface Response {
@@ -330,7 +336,7 @@ export class Connection {
       const sign = !encrypt && security !== undefined && (security.sign || r.forceSign === true);
       const sessionId = security?.sessionId ?? r.sessionId ?? 0n;
       let flags = sign ? HeaderFlag.SIGNED : 0;
-      if (i > 0 && related) flags |= HeaderFlag.RELATED_OPERATIONS;
+      if (i > 0 && related && r.newChain !== true) flags |= HeaderFlag.RELATED_OPERATIONS;
       writeRequestHeader(frame, offset, {
         command: r.command,
         creditCharge: charge,

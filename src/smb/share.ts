@@ -46,6 +46,8 @@ export type TreeProvider = () => Promise<Tree>;
 const LIST_BUFFER = 256 << 10;
 const SMALL_FILE = 1 << 20;
 const RM_CONCURRENCY = 16;
+/** What a delete-on-close open of a file asks for. */
+const UNLINK_ACCESS = Access.DELETE | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE;
 const COPY_CHUNK = 1 << 20;
 const COPY_CHUNKS_PER_REQUEST = 16;
 /** An owner-only descriptor is 20 bytes of header and one SID of at most 68: far below this. */
@@ -428,10 +430,42 @@ export class SmbShare {
    */
   async unlinkFile(path: string): Promise<void> {
     await this.createAndClose(toSmbPath(path), {
-      desiredAccess: Access.DELETE | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
+      desiredAccess: UNLINK_ACCESS,
       disposition: CreateDisposition.OPEN,
       createOptions: CreateOption.NON_DIRECTORY_FILE | CreateOption.DELETE_ON_CLOSE,
     });
+  }
+
+  /**
+   * Deletes several files (never folders) in one compound: per file, CREATE(DELETE_ON_CLOSE) and a CLOSE related
+   * to it, each CREATE starting a chain of its own, so the server answers all of them in one frame and one file's
+   * failure (in use, denied, gone) stays that file's. Resolves with one entry per path, in order: undefined when
+   * the file was deleted, else why not. A CLOSE that did not find its CREATE's handle (a server that read the
+   * compound as one chain) is retried on the handle itself, so nothing is left open.
+   */
+  async unlinkFiles(paths: readonly string[]): Promise<(SmbError | undefined)[]> {
+    if (paths.length === 0) return [];
+    const tree = await this.tree();
+    const o: OpenOptions = { desiredAccess: UNLINK_ACCESS, disposition: CreateDisposition.OPEN, createOptions: CreateOption.NON_DIRECTORY_FILE | CreateOption.DELETE_ON_CLOSE };
+    const reqs: TreeRequest[] = [];
+    for (const p of paths) {
+      const smbPath = toSmbPath(p);
+      reqs.push({ ...createRequestFor(smbPath, o), newChain: true }, { command: Command.CLOSE, body: encodeCloseRequest(RELATED_FILE_ID), subject: smbPath });
+    }
+    const results = await tree.compound(reqs);
+    return Promise.all(
+      paths.map(async (_, i) => {
+        const created = results[2 * i];
+        const closed = results[2 * i + 1];
+        if (created === undefined || closed === undefined) return new SmbProtocolError('missing compound response');
+        if (!created.ok) return created.error;
+        if (closed.ok) return undefined;
+        if (closed.error.status !== NtStatus.FILE_CLOSED && closed.error.status !== NtStatus.INVALID_PARAMETER) return closed.error;
+        const fileId = decodeCreateResponse(created.response.msg).fileId;
+        const again = (await tree.compound([{ command: Command.CLOSE, body: encodeCloseRequest(fileId), subject: toSmbPath(paths[i] as string) }]))[0];
+        return again === undefined ? new SmbProtocolError('missing CLOSE response') : again.ok ? undefined : again.error;
+      }),
+    );
   }
 
   async rmdir(path: string): Promise<void> {
