@@ -517,7 +517,8 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
       }
     };
     try {
-      return await share.write(path, body, { flags: 'r+', offset, atOpen, keepPartial: true, limit: length });
+      // The request body is read by nothing else: its chunks are freed as soon as they are written (pump).
+      return await share.write(path, body, { flags: 'r+', offset, atOpen, keepPartial: true, limit: length, discardChunks: true });
     } catch (err) {
       if (mismatch !== undefined) return { mismatch };
       if (err instanceof FileNotFoundError) throw new NotFoundError(...said('errors.upload.cancelled', undefined, { code: 'no_upload' }));
