@@ -94,7 +94,7 @@ export class DriveSession {
   write(
     path: string,
     src: Readable,
-    opts: { flags: WriteFlags; keepPartial?: boolean; limit?: number; offset?: number; atOpen?: (size: number) => void; discardChunks?: boolean },
+    opts: { flags: WriteFlags; keepPartial?: boolean; limit?: number; offset?: number; atOpen?: (size: number) => void; discardable?: (chunk: Buffer) => boolean },
   ): Promise<PumpResult> {
     return pump(this.share, path, src, opts);
   }
