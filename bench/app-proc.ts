@@ -25,11 +25,17 @@ export function startArgs(root: string): string[] {
   return args;
 }
 
-/** utime + stime of a process, in seconds (USER_HZ is 100 on Linux). */
-export function cpuSeconds(pid: number): number {
+/** utime and stime of a process apart, in seconds (USER_HZ is 100 on Linux). */
+export function cpuTimes(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+}
+
+/** utime + stime of a process, in seconds. */
+export function cpuSeconds(pid: number): number {
+  const t = cpuTimes(pid);
+  return t.user + t.system;
 }
 
 function statusKiB(pid: number, field: 'VmHWM' | 'VmRSS'): number {

@@ -1,4 +1,4 @@
-// `npm run bench -- cost [--rounds N] [--concurrency N] [--size-mib N] [--only download|upload]`
+// `npm run bench -- cost [--rounds N] [--concurrency N] [--size-mib N] [--only download|upload|form|put]`
 // What one transfer costs the app, beside what the same transfer costs smbclient, in the same run against the
 // same server and file (needs `npm run build` first: the app runs as `npm start` runs it):
 //   N (20) concurrent downloads of a 512 MiB file through the app (curl), then N concurrent `smbclient get`;
@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDomain, stopDomain, type DomainInfo } from '../test/fixtures/domain.js';
 import { NETBIOS_DOMAIN, STAFF_GID } from '../test/fixtures/domain-data.js';
-import { cpuSeconds, curl, peakRssBytes, resetPeakRss, rssBytes, startApp, type RunningApp } from './app-proc.js';
+import { cpuTimes, curl, peakRssBytes, resetPeakRss, rssBytes, startApp, type RunningApp } from './app-proc.js';
 import { exec, median, MiB, verdict, writeRandomFile, type Proc } from './common.js';
 
 export const summary = 'cost per transfer: N concurrent downloads/uploads, app RSS and CPU-s/GiB vs smbclient';
@@ -30,7 +30,8 @@ interface Options {
   rounds: number;
   concurrency: number;
   sizeMiB: number;
-  only: 'download' | 'upload' | undefined;
+  /** form and put: one kind of app upload only (with smbclient's put beside it), to profile it alone. */
+  only: 'download' | 'upload' | 'form' | 'put' | undefined;
 }
 
 function parseOptions(args: string[]): Options {
@@ -42,9 +43,9 @@ function parseOptions(args: string[]): Options {
     else if (a === '--size-mib') o.sizeMiB = Math.max(1, Number(args[++i]));
     else if (a === '--only') {
       const v = args[++i];
-      if (v !== 'download' && v !== 'upload') throw new Error('--only takes download or upload');
+      if (v !== 'download' && v !== 'upload' && v !== 'form' && v !== 'put') throw new Error('--only takes download, upload, form or put');
       o.only = v;
-    } else throw new Error(`unknown option ${a} (known: --rounds N, --concurrency N, --size-mib N, --only download|upload)`);
+    } else throw new Error(`unknown option ${a} (known: --rounds N, --concurrency N, --size-mib N, --only download|upload|form|put)`);
   }
   return o;
 }
@@ -54,6 +55,8 @@ const log = (line: string): void => void process.stderr.write(`bench cost: ${lin
 /** One step's measurements: N transfers of `bytes` each at once. */
 interface Step {
   cpuS: number;
+  /** The user-mode part of cpuS (the rest is kernel time: socket reads and writes, page faults). */
+  userS: number;
   wallMs: number;
   bytes: number;
   /** App only: peak RSS during the step, and RSS just before it. */
@@ -62,17 +65,20 @@ interface Step {
 }
 
 const cpuPerGiB = (s: Step): number => s.cpuS / (s.bytes / GiB);
+const userPerGiB = (s: Step): number => s.userS / (s.bytes / GiB);
 const mibPerS = (s: Step): number => s.bytes / MiB / (s.wallMs / 1000);
 
 /** Runs `work` with the app's CPU time, wall time and peak RSS around it. */
 async function appStep(app: RunningApp, bytes: number, work: () => Promise<unknown>): Promise<Step> {
   const before = rssBytes(app.pid);
   resetPeakRss(app.pid);
-  const cpu0 = cpuSeconds(app.pid);
+  const cpu0 = cpuTimes(app.pid);
   const t0 = performance.now();
   await work();
   const wallMs = performance.now() - t0;
-  return { cpuS: cpuSeconds(app.pid) - cpu0, wallMs, bytes, peak: peakRssBytes(app.pid), before };
+  const cpu1 = cpuTimes(app.pid);
+  const userS = cpu1.user - cpu0.user;
+  return { cpuS: userS + cpu1.system - cpu0.system, userS, wallMs, bytes, peak: peakRssBytes(app.pid), before };
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -113,16 +119,17 @@ export async function run(args: string[]): Promise<void> {
       return p;
     };
     /** smbclient with its own CPU seconds (user + system, from its rusage via /usr/bin/time). */
-    const timedSmbclient = async (command: string, i: number): Promise<number> => {
+    const timedSmbclient = async (command: string, i: number): Promise<{ user: number; system: number }> => {
       const out = join(work, `time-${i}.txt`);
       checked(await exec('/usr/bin/time', ['-o', out, '-f', '%U %S', ...smbArgs(command)], smbEnv), `smbclient -c '${command}'`);
       const [u, s] = readFileSync(out, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number) as [number, number];
-      return u + s;
+      return { user: u, system: s };
     };
     const smbclientStep = async (command: (i: number) => string): Promise<Step> => {
       const t0 = performance.now();
       const cpus = await Promise.all(Array.from({ length: n }, (_, i) => timedSmbclient(command(i), i)));
-      return { cpuS: cpus.reduce((x, y) => x + y, 0), wallMs: performance.now() - t0, bytes: n * size };
+      const userS = cpus.reduce((x, c) => x + c.user, 0);
+      return { cpuS: userS + cpus.reduce((x, c) => x + c.system, 0), userS, wallMs: performance.now() - t0, bytes: n * size };
     };
     /** Removes one step's uploads straight from the share's folder (untimed), so the next round can write them anew. */
     const removeUploads = (prefix: string): void => {
@@ -169,11 +176,12 @@ export async function run(args: string[]): Promise<void> {
     const steps = { download: [] as Step[], get: [] as Step[], form: [] as Step[], resumable: [] as Step[], put: [] as Step[] };
     const report = (label: string, s: Step): void =>
       log(`  ${label.padEnd(22)} ${mibPerS(s).toFixed(0).padStart(5)} MiB/s  ${cpuPerGiB(s).toFixed(3)} CPU-s/GiB` +
+        ` (user ${userPerGiB(s).toFixed(3)}, system ${(cpuPerGiB(s) - userPerGiB(s)).toFixed(3)})` +
         (s.peak === undefined ? '' : `  peak RSS ${(s.peak / 1e6).toFixed(0)} MB (before ${((s.before ?? NaN) / 1e6).toFixed(0)})`));
     for (let round = 1; round <= o.rounds; round++) {
       log(`round ${round}/${o.rounds}: ${n} at once, ${o.sizeMiB} MiB each`);
       const appFirst = round % 2 === 1;
-      if (o.only !== 'upload') {
+      if (o.only === undefined || o.only === 'download') {
         const order: [string, () => Promise<Step>, Step[]][] = [['app download', appDownloads, steps.download], ['smbclient get', smbGets, steps.get]];
         for (const [label, step, into] of appFirst ? order : order.reverse()) {
           const s = await step();
@@ -182,6 +190,7 @@ export async function run(args: string[]): Promise<void> {
         }
       }
       if (o.only !== 'download') {
+        const kinds = o.only === 'form' || o.only === 'put' ? [o.only, 'smbclient'] : ['form', 'put', 'smbclient'];
         // Each upload step writes new files, removed (untimed) after it, so every step lands on pages the one
         // before freed (a file server writing into memory it has not touched costs it more; see bench http).
         const order: [string, () => Promise<Step>, Step[], string][] = [
@@ -189,7 +198,8 @@ export async function run(args: string[]): Promise<void> {
           ['app upload (resumable)', appResumableUploads, steps.resumable, 'bench-cost-put-'],
           ['smbclient put', smbPuts, steps.put, 'bench-cost-smbclient-'],
         ];
-        for (const [label, step, into, prefix] of appFirst ? order : order.reverse()) {
+        const chosen = order.filter((_, i) => kinds.includes(['form', 'put', 'smbclient'][i]!));
+        for (const [label, step, into, prefix] of appFirst ? chosen : chosen.reverse()) {
           const s = await step();
           into.push(s);
           report(label, s);
@@ -215,13 +225,13 @@ export async function run(args: string[]): Promise<void> {
         `  ${f(med(app, mibPerS), 0)}  ${f(med(ref, mibPerS), 0)}  ${f(rate)}x   ${f(rss / 1e6, 1)} <= 10 ${verdict(rss <= TARGETS.rssPerTransferBytes)}`;
     };
     if (steps.download.length > 0) rows.push(line('download (vs get)', steps.download, steps.get, TARGETS.downloadCpu));
-    if (steps.form.length > 0) {
-      rows.push(line('upload form (vs put)', steps.form, steps.put, TARGETS.uploadCpu));
-      rows.push(line('upload PUT (vs put)', steps.resumable, steps.put, TARGETS.uploadCpu));
-    }
+    if (steps.form.length > 0) rows.push(line('upload form (vs put)', steps.form, steps.put, TARGETS.uploadCpu));
+    if (steps.resumable.length > 0) rows.push(line('upload PUT (vs put)', steps.resumable, steps.put, TARGETS.uploadCpu));
     const all = (list: Step[], g: (s: Step) => number, d: number): string => list.map((s) => g(s).toFixed(d)).join(', ');
-    rows.push('', 'rounds (CPU-s/GiB; MiB/s):');
-    for (const [label, list] of Object.entries(steps)) if (list.length > 0) rows.push(`  ${label.padEnd(10)} [${all(list, cpuPerGiB, 3)}]; [${all(list, mibPerS, 0)}]`);
+    rows.push('', 'rounds (CPU-s/GiB; of it user-mode; MiB/s):');
+    for (const [label, list] of Object.entries(steps)) {
+      if (list.length > 0) rows.push(`  ${label.padEnd(10)} [${all(list, cpuPerGiB, 3)}]; user [${all(list, userPerGiB, 3)}]; [${all(list, mibPerS, 0)}]`);
+    }
     rows.push(`app RSS after the run ${(rssBytes(a.pid) / 1e6).toFixed(0)} MB; throughput target >= ${TARGETS.throughput}x is a reported figure`, '');
     process.stdout.write(rows.join('\n'));
   } finally {

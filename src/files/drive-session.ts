@@ -91,7 +91,11 @@ export class DriveSession {
   }
 
   /** Upload: streams `src` into `path` (see pump). */
-  write(path: string, src: Readable, opts: { flags: WriteFlags; keepPartial?: boolean; limit?: number; offset?: number; atOpen?: (size: number) => void }): Promise<PumpResult> {
+  write(
+    path: string,
+    src: Readable,
+    opts: { flags: WriteFlags; keepPartial?: boolean; limit?: number; offset?: number; atOpen?: (size: number) => void; discardable?: (chunk: Buffer) => boolean },
+  ): Promise<PumpResult> {
     return pump(this.share, path, src, opts);
   }
 

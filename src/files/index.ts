@@ -3,7 +3,7 @@ export { DriveFiles, FileService, sharePath, type FileUser, type RunOptions } fr
 export { DriveSession } from './drive-session.js';
 export type { FolderRead } from './read-folder.js';
 export { readTextHead, TEXT_PREVIEW_BYTES, type TextHead } from './text-head.js';
-export { isConnectionLost, join, resetSweeps, STALE_TEMP_MS, type PumpResult } from './upload.js';
+export { isConnectionLost, isWholeBuffer, join, resetSweeps, STALE_TEMP_MS, type PumpResult } from './upload.js';
 export { UploadSweeper, type SweeperSettings } from './upload-sweeper.js';
 export { MemoryUploadRegistry, RedisUploadRegistry, type PendingUpload, type UploadRegistry } from './upload-registry.js';
 export { CONFLICT_MODES, isTempName, nameProblem, nameProblemOf, numberedName, parseConflict, tempName, type ConflictMode } from './names.js';

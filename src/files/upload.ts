@@ -3,7 +3,7 @@
  * and sweep temporaries that crashed uploads left behind. Routes call these inside pool.use and keep its
  * promise pending until they resolve.
  */
-import type { Readable } from 'node:stream';
+import { finished, type Readable } from 'node:stream';
 import { ConflictError, PayloadTooLargeError, said } from '../errors/index.js';
 import { SmbDisconnectedError, SmbExistsError, SmbSessionExpiredError, SmbTimeoutError, type SmbShare, type WriteFlags } from '../smb/index.js';
 import { isTempName, numberedName, type ConflictMode } from './names.js';
@@ -25,32 +25,96 @@ export interface PumpResult {
 }
 
 /**
- * The chunks of `src` exactly as it emits them, for share.pipeFrom. Not the stream's own async iterator:
- * that destroys the stream when pipeFrom stops early, and a destroyed busboy file stream never asks for
- * more, so the rest of the form would hang (the caller drains it with resume() instead). More than `limit` bytes → PayloadTooLargeError. With
- * `onCut`, a source error (the client went away) ends the chunks instead of failing them.
+ * Whether `chunk` is the whole of its memory, as each request-body chunk Node's HTTP server hands over is (a
+ * copy of its own). A slice of Node's shared buffer pool never is: the pool only serves buffers up to half its size.
  */
-async function* chunksOf(src: Readable, limit: number, onCut?: (err: Error) => void): AsyncGenerator<Buffer> {
-  const it = src.iterator({ destroyOnReturn: false }) as AsyncIterator<Buffer>;
+export function isWholeBuffer(chunk: Buffer): boolean {
+  return chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
+}
+
+/**
+ * Frees `ab`'s memory now instead of at some later garbage collection: detaching an ArrayBuffer frees its bytes
+ * and tells V8 at once; every view of it reads as empty afterwards.
+ */
+function discard(ab: ArrayBufferLike): void {
+  if (!(ab instanceof ArrayBuffer)) return;
+  // ES2024's ArrayBuffer.prototype.transfer (Node 22+); the project's TypeScript lib predates it.
+  const owned = ab as ArrayBuffer & { readonly detached: boolean; transfer(length: number): ArrayBuffer };
+  if (!owned.detached) owned.transfer(0);
+}
+
+/**
+ * The chunks of `src` exactly as it emits them, for share.pipeFrom, one at a time from its 'data' events (the
+ * stream paused while QUEUED_CHUNKS wait). Not the stream's own async iterator: that reads everything buffered as one
+ * concatenated copy (so one more copy of the body, and a chunk of memory nobody else knows), and destroys the
+ * stream when pipeFrom stops early, while a destroyed busboy file stream never asks for more, so the rest of
+ * the form would hang (the caller drains it with resume() instead). More than `limit` bytes →
+ * PayloadTooLargeError. A source error is thrown after the chunks that came before it; with `onCut` (the
+ * client went away) it ends the chunks instead.
+ *
+ * With `discardable`, the memory under the chunks for which it says yes (the HTTP request's own body buffers)
+ * is freed as soon as every chunk in it has been copied. Node copies each body read (up to 64 KiB) into a
+ * buffer of its own, and a busboy file chunk is a view of one; chunks come in order, so once a chunk of
+ * another buffer arrives, the one before has been parsed whole and delivered, and pipeFrom, which asks for
+ * the next chunk only after copying the last one into its own buffers, holds nothing of it. (The last buffer
+ * is left to the GC: in a form it may hold the next file's start.) Left to the GC, those buffers took a forced scavenge every 4 MiB
+ * (young-garbage.ts), which with 20 uploads at once promoted whatever was in flight and kept V8's old
+ * generation at its limit: back-to-back full collections, half of the app's CPU (`npm run bench -- cost`).
+ * Otherwise the body bytes are counted for those scavenges.
+ */
+const QUEUED_CHUNKS = 2;
+
+async function* chunksOf(src: Readable, limit: number, onCut?: (err: Error) => void, discardable?: (chunk: Buffer) => boolean): AsyncGenerator<Buffer> {
+  const queue: Buffer[] = [];
+  let ended = false;
+  let failed: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  // Two chunks may wait here while pipeFrom waits for a free buffer; pausing after every one would stop
+  // and restart the socket's reads each time.
+  const onData = (chunk: Buffer): void => {
+    if (queue.push(chunk) >= QUEUED_CHUNKS) src.pause();
+    notify();
+  };
+  const stopWatching = finished(src, { writable: false }, (err) => {
+    if (err === undefined || err === null) ended = true;
+    else failed = err instanceof Error ? err : new Error(String(err));
+    notify();
+  });
+  src.on('data', onData);
   let bytes = 0;
+  let held: ArrayBufferLike | undefined;
   try {
     for (;;) {
-      let next: IteratorResult<Buffer>;
-      try {
-        next = await it.next();
-      } catch (err) {
-        if (!onCut) throw err;
-        onCut(err instanceof Error ? err : new Error(String(err)));
+      while (queue.length === 0 && !ended && failed === undefined) {
+        const waited = new Promise<void>((resolve) => (wake = resolve));
+        src.resume();
+        await waited;
+      }
+      const chunk = queue.shift();
+      if (chunk === undefined) {
+        if (failed === undefined) return;
+        if (!onCut) throw failed;
+        onCut(failed);
         return;
       }
-      if (next.done === true) return;
-      bytes += next.value.length;
-      noteBodyBytes(next.value.length);
+      bytes += chunk.length;
+      if (discardable === undefined) noteBodyBytes(chunk.length);
+      else if (chunk.buffer !== held) {
+        if (held !== undefined) discard(held);
+        held = discardable(chunk) ? chunk.buffer : undefined;
+      }
       if (bytes > limit) throw new PayloadTooLargeError();
-      yield next.value;
+      yield chunk;
     }
   } finally {
-    await it.return?.();
+    src.off('data', onData);
+    src.pause();
+    stopWatching();
   }
 }
 
@@ -62,16 +126,18 @@ async function* chunksOf(src: Readable, limit: number, onCut?: (err: Error) => v
  * every byte received is written, in order, and it resolves with `sourceError` (the resumable protocol
  * takes the file's size as the offset to resume from, so the file must have no gaps); otherwise it
  * rejects. `limit`: more bytes than this → PayloadTooLargeError. `offset`, `atOpen`: as in SmbShare.pipeFrom.
+ * `discardable`: which of `src`'s chunks are (views of) an HTTP request body's own buffers, read by nothing
+ * but this: each such buffer is freed as soon as it has been written into pipeFrom's buffers (see chunksOf).
  */
 export async function pump(
   share: SmbShare,
   path: string,
   src: Readable,
-  opts: { flags: WriteFlags; keepPartial?: boolean; limit?: number; offset?: number; atOpen?: (size: number) => void },
+  opts: { flags: WriteFlags; keepPartial?: boolean; limit?: number; offset?: number; atOpen?: (size: number) => void; discardable?: (chunk: Buffer) => boolean },
 ): Promise<PumpResult> {
   let sourceError: Error | undefined;
   const onCut = opts.keepPartial === true ? (err: Error) => void (sourceError = err) : undefined;
-  const { bytes } = await share.pipeFrom(path, chunksOf(src, opts.limit ?? Infinity, onCut), {
+  const { bytes } = await share.pipeFrom(path, chunksOf(src, opts.limit ?? Infinity, onCut, opts.discardable), {
     ...UPLOAD_WINDOW,
     flags: opts.flags,
     ...(opts.offset === undefined ? {} : { offset: opts.offset }),

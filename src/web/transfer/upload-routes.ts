@@ -34,7 +34,7 @@ import type { Config } from '../../config/index.js';
 import { driveIdPath, parseDrivePath } from '../../drives/index.js';
 import { AppError, BadRequestError, ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, toHttpError, said, saidError } from '../../errors/index.js';
 import { audit, type Logger } from '../../log.js';
-import { type DriveSession, FileNotFoundError, type FileService, isConnectionLost, join, nameProblemOf, parseConflict, type PumpResult, SharingViolationError, tempName, type ConflictMode, type UploadSweeper } from '../../files/index.js';
+import { type DriveSession, FileNotFoundError, type FileService, isConnectionLost, isWholeBuffer, join, nameProblemOf, parseConflict, type PumpResult, SharingViolationError, tempName, type ConflictMode, type UploadSweeper } from '../../files/index.js';
 import { requireUser } from '../auth/current-user.js';
 import { driveTargetOf, findDrive, useDrive, type DriveTarget } from '../drive-target.js';
 import { openTicket, sealTicket, sessionTag, TICKET_LIFETIME_MS, type Ticket } from './upload-tickets.js';
@@ -164,7 +164,10 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
       let failure: Error | undefined;
       // The whole body counts, not only each file: a chunked body announces no length to refuse up front.
       let received = 0;
+      // The body's own buffers, of which busboy's file chunks are views: freed once written (pump).
+      const bodyBuffers = new WeakSet<ArrayBufferLike>();
       const count = (chunk: Buffer): void => {
+        if (isWholeBuffer(chunk)) bodyBuffers.add(chunk.buffer);
         received += chunk.length;
         if (received > max + FORM_OVERHEAD) abort(tooLarge(max));
       };
@@ -187,7 +190,7 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
         chain = chain.then(async () => {
           if (failure) return void stream.resume();
           current = stream;
-          outcomes.push(await receiveFile(share, dir, stream, info.filename ?? '', mode));
+          outcomes.push(await receiveFile(share, dir, stream, info.filename ?? '', mode, (c) => bodyBuffers.has(c.buffer)));
           current = undefined;
         });
       });
@@ -238,7 +241,14 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
     for (const o of outcomes) if ('temp' in o) await share.removeQuietly(join(dir, o.temp));
   }
 
-  async function receiveFile(share: DriveSession, dir: string, stream: Readable & { truncated?: boolean }, name: string, conflict: ConflictMode): Promise<FileResult | Arrived> {
+  async function receiveFile(
+    share: DriveSession,
+    dir: string,
+    stream: Readable & { truncated?: boolean },
+    name: string,
+    conflict: ConflictMode,
+    discardable: (chunk: Buffer) => boolean,
+  ): Promise<FileResult | Arrived> {
     const problem = nameProblemOf(name);
     if (problem) {
       stream.resume();
@@ -251,7 +261,7 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
         stream.resume();
         return { name, ok: false, status: 409, code: 'exists', message: `“${name}” already exists. Choose to overwrite it or keep both.`, messageKey: 'upload.errors.exists', messageParams: { name }, bytes: 0 };
       }
-      bytes = (await share.write(join(dir, temp), stream, { flags: 'wx' })).bytes;
+      bytes = (await share.write(join(dir, temp), stream, { flags: 'wx', discardable })).bytes;
       if (stream.truncated === true) {
         await share.removeQuietly(join(dir, temp));
         const e = tooLarge(max);
@@ -517,7 +527,8 @@ export function uploadRoutes(config: Config, files: FileService, logger: Logger,
       }
     };
     try {
-      return await share.write(path, body, { flags: 'r+', offset, atOpen, keepPartial: true, limit: length });
+      // The request body is read by nothing else: its buffers are freed as soon as they are written (pump).
+      return await share.write(path, body, { flags: 'r+', offset, atOpen, keepPartial: true, limit: length, discardable: isWholeBuffer });
     } catch (err) {
       if (mismatch !== undefined) return { mismatch };
       if (err instanceof FileNotFoundError) throw new NotFoundError(...said('errors.upload.cancelled', undefined, { code: 'no_upload' }));
