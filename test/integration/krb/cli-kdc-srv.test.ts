@@ -1,34 +1,13 @@
 // `portcullis smb --kerberos` finds its KDC by DNS SRV when neither --kdc nor KRB_KDCS is given: a child process
 // against the AD DC, with a real DNS server (dnsmasq) at KRB_DNS_SERVERS and LDAP_URLS naming a host with no KDC.
-import { spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireDomain } from '../../fixtures/require-domain.js';
 import { startDnsmasq, type DnsServer } from '../../helpers/dnsmasq.js';
-
-const ROOT = new URL('../../../', import.meta.url).pathname;
-const CLI = join(ROOT, 'src', 'cli.ts');
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+import { runSmbCli } from './helpers.js';
 
 /** A loopback address of no fixture's: nothing listens on its port 88, so a KDC list of it alone fails. */
 const NO_KDC_HOST = '127.0.81.250';
-
-function runCli(args: string[], password: string, extra: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORTCULLIS_PASSWORD: password, ...extra };
-  for (const name of ['LDAP_URLS', 'KRB_KDCS', 'KRB_REALM', 'KRB_DNS_SERVERS']) if (!(name in extra)) delete env[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, CLI, 'smb', ...args], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
-  });
-}
 
 describe('portcullis smb --kerberos: KDCs by DNS SRV', () => {
   const domain = requireDomain();
@@ -57,7 +36,7 @@ describe('portcullis smb --kerberos: KDCs by DNS SRV', () => {
   });
 
   it('lists alice\'s home with the KDC the SRV record names, and says where it came from with -v', async () => {
-    const r = await runCli(args, domain.password, { LDAP_URLS: `ldaps://${NO_KDC_HOST}`, KRB_DNS_SERVERS: dns.server });
+    const r = await runSmbCli(args, domain.password, { LDAP_URLS: `ldaps://${NO_KDC_HOST}`, KRB_DNS_SERVERS: dns.server });
     expect(r.stderr).toContain(`KDCs from DNS SRV _kerberos._tcp.${domain.realm}: ${domain.fileServerName} (${domain.ip}):88`);
     expect(r.stderr).toMatch(/\(Kerberos\): dialect 3\.1\.1/);
     expect(r.code).toBe(0);
@@ -65,16 +44,16 @@ describe('portcullis smb --kerberos: KDCs by DNS SRV', () => {
   });
 
   it('without an SRV record (NXDOMAIN) the LDAP_URLS host alone is tried: no KDC answers, exit 5', async () => {
-    const r = await runCli(args, domain.password, { LDAP_URLS: `ldaps://${NO_KDC_HOST}`, KRB_DNS_SERVERS: nx.server });
+    const r = await runSmbCli(args, domain.password, { LDAP_URLS: `ldaps://${NO_KDC_HOST}`, KRB_DNS_SERVERS: nx.server });
     expect(r.stderr).toMatch(/no KDCs from DNS SRV \(.*no such record \(ENOTFOUND\)\): using 127\.0\.81\.250:88/);
     expect(r.code).toBe(5);
   });
 
   it('--kdc or KRB_KDCS: no DNS look-up at all', async () => {
     const before = dns.queries().filter((q) => q.includes('_kerberos')).length;
-    const withFlag = await runCli([...args, '--kdc', domain.ip], domain.password, { KRB_DNS_SERVERS: dns.server });
+    const withFlag = await runSmbCli([...args, '--kdc', domain.ip], domain.password, { KRB_DNS_SERVERS: dns.server });
     expect(withFlag.code).toBe(0);
-    const withEnv = await runCli(args, domain.password, { KRB_KDCS: domain.ip, KRB_DNS_SERVERS: dns.server });
+    const withEnv = await runSmbCli(args, domain.password, { KRB_KDCS: domain.ip, KRB_DNS_SERVERS: dns.server });
     expect(withEnv.code).toBe(0);
     expect(withFlag.stderr + withEnv.stderr).not.toMatch(/DNS SRV/);
     expect(dns.queries().filter((q) => q.includes('_kerberos'))).toHaveLength(before);

@@ -1,20 +1,10 @@
 // KDC discovery by DNS SRV (issue 15: "the KDCs default to the DCs in LDAP_URLS, or DNS SRV records where they
 // resolve") with a real DNS server (dnsmasq) naming the real DC's KDC, and our Kerberos client getting tickets from it.
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KdcDiscovery, KdcLookupError, KdcUnreachableError, KerberosClient, lookupKdcs, type DiscoveredKdc, type KdcAddress } from '../../../src/krb/index.js';
 import { requireDomain } from '../../fixtures/require-domain.js';
 import { startBlackHole, startDnsmasq, type DnsServer } from '../../helpers/dnsmasq.js';
-
-/** A TCP port on `ip` that was free a moment ago: a KDC address where nothing answers (connection refused). */
-async function deadPort(ip: string): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, ip);
-  await new Promise((r) => probe.once('listening', r));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
+import { deadPort } from './helpers.js';
 
 describe('KDC discovery by DNS SRV against dnsmasq and the real DC', () => {
   const domain = requireDomain();

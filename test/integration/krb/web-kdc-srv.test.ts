@@ -1,22 +1,13 @@
 // The app finds its KDCs by DNS SRV (KRB_DNS_SERVERS at a real dnsmasq) in the background: a Kerberos-first sign-in
 // and a listing with SMB_AUTH=kerberos work with the KDC the SRV record names; a DNS that never answers costs a
 // sign-in nothing; KRB_KDCS means no look-up at all.
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../fixtures/paths.js';
 import { requireDomain } from '../../fixtures/require-domain.js';
 import { signInOk } from '../../helpers/http-client.js';
 import { startBlackHole, startDnsmasq, type DnsServer } from '../../helpers/dnsmasq.js';
 import { startWebApp, type WebApp, type WebAppOptions } from '../../helpers/web-app.js';
-
-async function deadPort(ip: string): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, ip);
-  await new Promise((r) => probe.once('listening', r));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
+import { deadPort } from './helpers.js';
 
 const logged = (app: WebApp, message: string): boolean => app.logs.some((l) => (JSON.parse(l) as { message?: string }).message?.startsWith(message) === true);
 
