@@ -193,9 +193,10 @@ describe('pipeFrom when the server dies, and its memory', () => {
     const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', child, JSON.stringify(cfg)], { cwd: join(import.meta.dirname, '../../..') });
     const r = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { bytes: number; growthMB: number };
     expect(r.bytes).toBe(GIB_MIB << 20);
-    // The stream's 64 KiB chunks are copied into the same pool and let go. A wait on the source raced against
-    // one promise for the whole upload once kept every chunk alive: growth was the file's size.
-    expect(r.growthMB).toBeLessThan(65);
+    // The stream's 64 KiB chunks are copied into the same pool and let go; until a scavenge they are young
+    // garbage on top of the fd case's bound (measured 40-66 MB). A wait on the source raced against one
+    // promise for the whole upload once kept every chunk alive: growth was the file's size (1,059 MB).
+    expect(r.growthMB).toBeLessThan(256);
   }, 120_000);
 
   it('rejects with Disconnected within the timeout when the server is killed mid-write', async () => {
