@@ -50,8 +50,8 @@ export class DriveSession {
   }
 
   /** At most `max` entries of a folder (see readFolder). */
-  list(path: string, max: number): Promise<FolderRead> {
-    return readFolder(this.share, path, max);
+  list(path: string, max: number, onBig?: () => void): Promise<FolderRead> {
+    return readFolder(this.share, path, max, onBig);
   }
 
   readFile(path: string): Promise<Buffer> {

@@ -70,6 +70,7 @@ export const de: Translation<typeof en> = {
     zipFolder: 'Diesen Ordner als ZIP-Datei herunterladen',
     truncated: 'Dieser Ordner enthält mehr als {cap} Elemente – mehr, als eine Seite anzeigt. Gelesen wurden nur die ersten {cap}, die der Dateiserver geliefert hat; sie werden untereinander sortiert angezeigt, die übrigen fehlen in der Liste. Öffnen Sie einen Unterordner oder verwenden Sie für diesen Ordner einen Dateimanager auf Ihrem Computer.',
     empty: 'Dieser Ordner ist leer.',
+    readFailed: 'Dieser Ordner konnte nicht vollständig gelesen werden: {message} Laden Sie die Seite neu, um es noch einmal zu versuchen.',
     noneShown: 'Keines der gelesenen Elemente kann angezeigt werden.',
     hiddenNotShown: { one: '{count} verstecktes Element wird nicht angezeigt.', other: '{count} versteckte Elemente werden nicht angezeigt.' },
     gridHeading: 'Inhalt, sortiert nach {sort}, {order}',

@@ -70,6 +70,7 @@ export const en = {
     zipFolder: 'Download this folder as a zip',
     truncated: 'This folder holds more than {cap} items, the most a page lists. Only the first {cap} the file server returned were read, and are shown sorted among themselves; the rest are not listed. Open a subfolder, or use a desktop file manager for this folder.',
     empty: 'This folder is empty.',
+    readFailed: 'This folder could not be read to the end: {message} Reload the page to try again.',
     noneShown: 'None of the items read can be shown.',
     hiddenNotShown: { one: '{count} hidden item is not shown.', other: '{count} hidden items are not shown.' },
     gridHeading: 'Contents, sorted by {sort}, {order}',

@@ -5,12 +5,12 @@ import ejs from 'ejs';
 import { type Application, type Request, type Response, Router } from 'express';
 import { type Config, rootPath } from '../../config/index.js';
 import { parseDrivePath, splitServerDriveId, takeDriveId, type DriveRef } from '../../drives/index.js';
-import { NotFoundError, toHttpError, said } from '../../errors/index.js';
+import { type AppError, NotFoundError, toHttpError, said } from '../../errors/index.js';
 import { type DriveSession, type FileEntry, type FileService, NotDirectoryError, IsDirectoryError } from '../../files/index.js';
 import { driveTargetOf, findDrive, useDrive } from '../drive-target.js';
 import { requireUser } from '../auth/current-user.js';
 import { saveSettings, userSettingsOf } from '../settings/locals.js';
-import { translatorOf } from '../i18n/middleware.js';
+import { translatorOf, userMessageOf } from '../i18n/middleware.js';
 import type { Translator } from '../../i18n/index.js';
 import type { UserData } from '../../userdata/index.js';
 import { fileTypeOf } from './file-types.js';
@@ -35,6 +35,7 @@ export { TEXT_PREVIEW_BYTES } from '../../files/index.js';
 const FIRST_ROWS = 100;
 const CHUNK_ROWS = 500;
 const ROWS_MARKER = '<!--pc:rows-->';
+const HEAD_MARKER = '<!--pc:head-->';
 
 /** Where the error page sends the user back to, for errors under /browse (views/pages/error.ejs). */
 export interface WayBack {
@@ -101,15 +102,23 @@ export function browseRoutes(config: Config, files: FileService, userData?: User
         });
       }
 
+      const page = new FolderPage(req, res, drive, segments, prefs);
       let folder;
       try {
-        folder = await use((d, path) => d.list(path, config.listing.maxEntries));
+        // A big folder's page head (navbar, breadcrumbs, toolbar) goes out as soon as the first batch says the
+        // folder is there and big, while the rest is read: the browser paints it and fetches the styles meanwhile.
+        folder = await use((d, path) => d.list(path, config.listing.maxEntries, () => page.sendHeadEarly()));
       } catch (err) {
+        if (await page.headSent()) {
+          const error = toHttpError(err, item);
+          page.endWithError(error);
+          return next(error); // logged (and mailed, if unexpected) as usual; the page has already ended
+        }
         if (err instanceof NotDirectoryError) return res.redirect(301, fileHref(drive, segments) + search);
         throw err;
       }
       const listing = await buildListing(folder.entries, prefs, nextTurn);
-      await streamFolder(req, res, drive, segments, prefs, listing.entries, {
+      await page.stream(listing.entries, {
         hiddenCount: listing.hiddenCount,
         total: listing.total,
         truncatedAt: folder.truncated ? config.listing.maxEntries : undefined,
@@ -209,57 +218,108 @@ function drained(res: Response): Promise<void> {
   });
 }
 
+interface FolderCounts {
+  hiddenCount: number;
+  total: number;
+  truncatedAt: number | undefined;
+}
+
 /**
  * The folder page, streamed: the page head with the first rows goes out at once, then the rest in chunks,
  * yielding to the event loop between them (and waiting for 'drain' when the client reads slowly), so a
- * 10,000-entry folder neither delays its first paint nor blocks other requests.
+ * 10,000-entry folder neither delays its first paint nor blocks other requests. For a big folder the head (all
+ * above HEAD_MARKER, which depends on the path only) may go out before the listing is read: sendHeadEarly.
  */
-async function streamFolder(
-  req: Request,
-  res: Response,
-  drive: DriveRef,
-  segments: string[],
-  prefs: BrowsePrefs,
-  entries: FileEntry[],
-  counts: { hiddenCount: number; total: number; truncatedAt: number | undefined },
-): Promise<void> {
-  const upHref = segments.length > 0 ? folderHref(drive, segments.slice(0, -1)) : undefined;
-  const html = await renderToString(res, 'pages/browse', {
-    title: segments.at(-1) ?? drive.name,
-    drive,
-    segments,
-    crumbs: breadcrumbs(drive, segments),
-    upHref,
-    upName: segments.length > 1 ? segments.at(-2) : drive.name,
-    prefs,
-    q: (change: Partial<BrowsePrefs>) => prefsQuery(prefs, change),
-    count: entries.length,
-    hiddenCount: counts.hiddenCount,
-    total: counts.total,
-    truncatedAt: counts.truncatedAt,
-    zipHref: driveUrl('zip', drive, segments, true),
-    hasUpload: hasUploadPartial(req.app),
-    rowsMarker: ROWS_MARKER,
-  });
-  res.status(200);
-  res.type('html');
-  res.setHeader('Cache-Control', 'no-store');
-  const at = html.indexOf(ROWS_MARKER);
-  if (at < 0 || entries.length === 0) {
-    res.end(html.replace(ROWS_MARKER, ''));
-    return;
+class FolderPage {
+  private early: Promise<boolean> | undefined;
+
+  constructor(
+    private readonly req: Request,
+    private readonly res: Response,
+    private readonly drive: DriveRef,
+    private readonly segments: string[],
+    private readonly prefs: BrowsePrefs,
+  ) {}
+
+  private render(count: number, counts: FolderCounts): Promise<string> {
+    const { drive, segments, prefs } = this;
+    return renderToString(this.res, 'pages/browse', {
+      title: segments.at(-1) ?? drive.name,
+      drive,
+      segments,
+      crumbs: breadcrumbs(drive, segments),
+      upHref: segments.length > 0 ? folderHref(drive, segments.slice(0, -1)) : undefined,
+      upName: segments.length > 1 ? segments.at(-2) : drive.name,
+      prefs,
+      q: (change: Partial<BrowsePrefs>) => prefsQuery(prefs, change),
+      count,
+      hiddenCount: counts.hiddenCount,
+      total: counts.total,
+      truncatedAt: counts.truncatedAt,
+      zipHref: driveUrl('zip', drive, segments, true),
+      hasUpload: hasUploadPartial(this.req.app),
+      rowsMarker: ROWS_MARKER,
+      headMarker: HEAD_MARKER,
+    });
   }
-  const rows = rowsTemplate(req.app);
-  const tr = translatorOf(res);
-  const view = entryViewer(drive, segments, tr.lang);
-  const chunk = (from: number, to: number): string => rows({ entries: entries.slice(from, to).map(view), prefs, t: tr.t });
-  res.write(html.slice(0, at) + chunk(0, FIRST_ROWS));
-  for (let i = FIRST_ROWS; i < entries.length; i += CHUNK_ROWS) {
+
+  private begin(): void {
+    this.res.status(200);
+    this.res.type('html');
+    this.res.setHeader('Cache-Control', 'no-store');
+  }
+
+  /** Sends the page head now, once (later calls, as from a retried listing, do nothing). */
+  sendHeadEarly(): void {
+    this.early ??= this.render(1, { hiddenCount: 0, total: 1, truncatedAt: undefined }).then(
+      (html) => {
+        if (this.res.headersSent || this.res.destroyed) return false;
+        this.begin();
+        this.res.write(html.slice(0, html.indexOf(HEAD_MARKER)));
+        return true;
+      },
+      // The whole page is rendered again at the end; a failure there is reported as usual.
+      () => false,
+    );
+  }
+
+  /** Whether the head went out early (waits for an early head still being rendered). */
+  headSent(): Promise<boolean> {
+    return this.early ?? Promise.resolve(false);
+  }
+
+  /** The listing failed after the head went out: the page says so, in place of the rows, and the error is logged. */
+  endWithError(error: AppError): void {
+    const message = translatorOf(this.res).t('browse.readFailed', { message: userMessageOf(this.res, error) });
+    this.res.end(`<div class="alert alert-danger pc-read-failed" role="alert">${ejs.escapeXML(message)}</div></main></body></html>`);
+  }
+
+  async stream(entries: FileEntry[], counts: FolderCounts): Promise<void> {
+    const { req, res, drive, segments, prefs } = this;
+    const html = await this.render(entries.length, counts);
+    const early = await this.headSent();
     if (res.destroyed) return;
-    const ok = res.write(chunk(i, i + CHUNK_ROWS));
-    if (ok) await nextTurn();
-    else await drained(res);
+    if (!early) this.begin();
+    const headEnd = html.indexOf(HEAD_MARKER);
+    // With an early head the page goes on from where the head ended; without one it goes out whole from here.
+    const page = early ? html.slice(headEnd + HEAD_MARKER.length) : html.slice(0, headEnd) + html.slice(headEnd + HEAD_MARKER.length);
+    const at = page.indexOf(ROWS_MARKER);
+    if (at < 0 || entries.length === 0) {
+      res.end(page.replace(ROWS_MARKER, ''));
+      return;
+    }
+    const rows = rowsTemplate(req.app);
+    const tr = translatorOf(res);
+    const view = entryViewer(drive, segments, tr.lang);
+    const chunk = (from: number, to: number): string => rows({ entries: entries.slice(from, to).map(view), prefs, t: tr.t });
+    res.write(page.slice(0, at) + chunk(0, FIRST_ROWS));
+    for (let i = FIRST_ROWS; i < entries.length; i += CHUNK_ROWS) {
+      if (res.destroyed) return;
+      const ok = res.write(chunk(i, i + CHUNK_ROWS));
+      if (ok) await nextTurn();
+      else await drained(res);
+    }
+    if (res.destroyed) return;
+    res.end(page.slice(at + ROWS_MARKER.length));
   }
-  if (res.destroyed) return;
-  res.end(html.slice(at + ROWS_MARKER.length));
 }

@@ -119,7 +119,8 @@ export function errorHandler(options: ErrorHandlerOptions): ErrorRequestHandler 
     // Mid-body there is no way to send an error page; cutting the connection is what tells the
     // client (and the browser's download manager) that the body is incomplete.
     if (res.headersSent) {
-      res.destroy(err instanceof Error ? err : undefined);
+      // A route that ended its body itself has said what went wrong in it (a folder page's failed listing).
+      if (!res.writableEnded) res.destroy(err instanceof Error ? err : undefined);
       return;
     }
 
