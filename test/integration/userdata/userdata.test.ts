@@ -97,6 +97,10 @@ describe.each(['sqlite', 'redis'] as const)('bookmarks and settings (%s)', (back
     expect(home.text).toContain('class="pc-grid list-unstyled"');
     expect(home.text).toContain('data-file-click="download"');
     expect(home.text).toContain('data-conflict-default="keep-both"');
+    // The folder opens sorted as saved (newest first), hidden files shown.
+    expect(home.text).toMatch(/<select class="form-select pc-select" id="sort-key" name="sort">[^]*?<option value="modified" selected>/);
+    expect(home.text).toMatch(/<select class="form-select pc-select" id="sort-order" name="order">\s*<option value="asc">[^<]*<\/option>\s*<option value="desc" selected>/);
+    expect(home.text).toContain('<input type="hidden" name="hidden" value="1">');
     const settings = (await again.get('/settings')).text;
     for (const checked of ['s-view-grid', 's-showHidden', 's-fileClick-download', 's-uploadConflict-keep-both', 's-colourMode-dark']) expect(settings).toMatch(new RegExp(`id="${checked}"[^>]* checked`));
     expect(settings).toContain('<option value="darkly" selected>');
