@@ -142,6 +142,8 @@ describe('connect to server', () => {
     expect(id, listed.text).toBeDefined();
     const again = await alice.get(`/browse/${drive}/`);
     expect(again.text).toContain('Bookmarked');
+    // The navbar's Bookmarks menu lists it.
+    expect(again.text).toMatch(new RegExp(`class="dropdown-item text-truncate pc-bookmark-item" href="/bookmarks/${id ?? ''}"><i class="bi bi-bookmark" aria-hidden="true"></i> [^<]+</a>`));
     const open = await alice.get(`/bookmarks/${id ?? ''}`);
     expect([open.status, open.location]).toEqual([303, `/browse/${drive}/`]);
     const page = await alice.get(open.location ?? '');

@@ -41,6 +41,12 @@ describe('/help', () => {
     expect(html).toContain('<kbd>Backspace</kbd> or <kbd>Alt</kbd>+<kbd>↑</kbd>');
     // The navbar's Help link.
     expect(html).toContain('<a class="nav-link" href="/help">');
+    // How to upload, search and use the shortcuts, and which browsers are supported: one section each.
+    const sections = [...html.matchAll(/<h2 class="h5" id="(help-[a-z]+)">([^<]*)<\/h2>/g)].map((m) => [m[1], m[2]]);
+    expect(sections).toEqual([['help-contact', 'Getting help'], ['help-upload', 'Uploading'], ['help-search', 'Searching'], ['help-keys', 'Keyboard shortcuts'], ['help-browsers', 'Supported browsers']]);
+    expect(html).toContain('or press <kbd>u</kbd>');
+    expect(html).toContain('<strong>Search</strong> box');
+    expect(html).toMatch(/Chrome, Edge, Firefox and Safari/);
   });
 
   it('without the settings, points to the service desk and links nowhere', async () => {

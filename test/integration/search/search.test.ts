@@ -5,7 +5,7 @@
 // search from the same tab) sending SMB2 CANCEL and leaving the connection free.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainInfo } from '../../fixtures/domain.js';
-import { COURSE_TREE } from '../../fixtures/domain-data.js';
+import { BIG_FOLDER, COURSE_TREE } from '../../fixtures/domain-data.js';
 import { waitFor } from '../../fixtures/proc.js';
 import { requireDomain } from '../../fixtures/require-domain.js';
 import { opsDrivesFile } from '../../fixtures/second-server.js';
@@ -116,6 +116,25 @@ describe('search results', () => {
     expect([over.status, linesOf(over.text)[0]?.code]).toEqual([400, 'bad_request']);
   });
 
+  it('lets the file server filter a query without letters where no subfolder is entered: only its matches come back', async () => {
+    const folder = `/search/shared/${encodeURIComponent(BIG_FOLDER.path)}/`;
+    const search = async (query: string): Promise<Line[]> => linesOf((await alice.get(`${folder}?${query}`, { headers: NDJSON })).text);
+    // depth=1: the folder's own entries only, so the QUERY_DIRECTORY pattern "*0042*" is all that is needed.
+    const filtered = await search('q=0042&depth=1');
+    expect(filtered[0]).toMatchObject({ type: 'start', serverFilter: true });
+    const expected = ['file-00042.txt', ...Array.from({ length: 10 }, (_, i) => `file-0042${i}.txt`)];
+    expect(filtered.filter((l) => l.type === 'hit').map((l) => l.name).sort()).toEqual(expected);
+    // The folder holds 10,000 files; Samba sent back only the 11 that match, and only those were looked at here.
+    expect(filtered.at(-1)).toMatchObject({ type: 'end', results: 11, visited: 11 });
+    // A pattern nothing matches (Samba answers the first query with STATUS_NO_SUCH_FILE): no results, no error.
+    expect((await search('q=99999&depth=1')).at(-1)).toMatchObject({ type: 'end', results: 0, visited: 0 });
+    // With letters the server cannot be trusted to fold case and accents as we do: the whole folder is read.
+    const letters = await search('q=FILE-0042&depth=1');
+    expect(letters[0]).toMatchObject({ type: 'start', serverFilter: false });
+    expect(letters.filter((l) => l.type === 'hit').map((l) => l.name).sort()).toEqual(expected.slice(1));
+    expect(letters.at(-1)).toMatchObject({ type: 'end', results: 10, visited: BIG_FOLDER.entries });
+  });
+
   it('refuses `..`, an unknown drive, a file, and a drive the file server denies', async () => {
     expect((await rawGet(alice, `/search/${DRIVE}/%2e%2e/?q=x`)).status).toBe(400);
     expect((await rawGet(alice, `/search/${DRIVE}/Archive/../../?q=x`)).status).toBe(400);
@@ -185,12 +204,14 @@ describe('streaming, cancelling and caps (replies held at the relay)', () => {
   it('at most 2 searches per user and 3 in all, decided atomically under parallel requests; 429 with Retry-After', async () => {
     gate.hold();
     const replies: { who: string; status: number; retryAfter: string | null }[] = [];
+    const refusals: string[] = [];
     const fire = (who: HttpClient, name: string, i: number) => {
       const ac = new AbortController();
       const p = fetch(url(`/search/${DRIVE}/?q=week&tab=${name}${i}`), { headers: { ...NDJSON, Cookie: cookie(who) }, signal: ac.signal })
         .then(async (res) => {
           replies.push({ who: name, status: res.status, retryAfter: res.headers.get('retry-after') });
-          await res.text();
+          const body = await res.text();
+          if (res.status === 429) refusals.push(`${name}: ${String(linesOf(body)[0]?.message)}`);
         })
         .catch(() => undefined);
       return { p, ac };
@@ -200,6 +221,10 @@ describe('streaming, cancelling and caps (replies held at the relay)', () => {
     const bobTries = Array.from({ length: 3 }, (_, i) => fire(bob, 'bob', i));
     await waitFor("bob's refusals", async () => replies.length === 6, 30_000);
     expect(replies.map((r) => [r.who, r.status, r.retryAfter])).toEqual([...Array(4).fill(['alice', 429, '5']), ...Array(2).fill(['bob', 429, '5'])]);
+    // Each refusal says why, as the page shows it: the user's own cap, or the server's ("busy, try again").
+    await waitFor('the refusals\' bodies', async () => refusals.length === 6, 30_000);
+    expect(refusals.filter((r) => r.startsWith('alice: '))).toEqual(Array(4).fill('alice: You already have 2 searches running (in other tabs). Wait for one to finish or stop it, then try again.'));
+    expect(refusals.filter((r) => r.startsWith('bob: '))).toEqual(Array(2).fill('bob: The server is busy with other searches. Try again in a few seconds.'));
     for (const t of [...aliceTries, ...bobTries]) t.ac.abort();
     gate.release();
     await Promise.all([...aliceTries, ...bobTries].map((t) => t.p));

@@ -9,9 +9,11 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainInfo } from '../../fixtures/domain.js';
 import { startRedis, type RedisFixture } from '../../fixtures/redis.js';
+import { DEMO_PASSWORD } from '../../fixtures/paths.js';
+import { run as runTool } from '../../fixtures/proc.js';
 import { requireDomain } from '../../fixtures/require-domain.js';
 import { signedIn, startBrowseApp } from '../../helpers/browse.js';
-import { csrfTokenIn, decodeEntities, type HttpClient, signOut } from '../../helpers/http-client.js';
+import { csrfTokenIn, decodeEntities, type HttpClient, signIn, signOut } from '../../helpers/http-client.js';
 import { tempDataDir, type WebApp } from '../../helpers/web-app.js';
 
 const run = promisify(execFile);
@@ -97,6 +99,10 @@ describe.each(['sqlite', 'redis'] as const)('bookmarks and settings (%s)', (back
     expect(home.text).toContain('class="pc-grid list-unstyled"');
     expect(home.text).toContain('data-file-click="download"');
     expect(home.text).toContain('data-conflict-default="keep-both"');
+    // The folder opens sorted as saved (newest first), hidden files shown.
+    expect(home.text).toMatch(/<select class="form-select pc-select" id="sort-key" name="sort">[^]*?<option value="modified" selected>/);
+    expect(home.text).toMatch(/<select class="form-select pc-select" id="sort-order" name="order">\s*<option value="asc">[^<]*<\/option>\s*<option value="desc" selected>/);
+    expect(home.text).toContain('<input type="hidden" name="hidden" value="1">');
     const settings = (await again.get('/settings')).text;
     for (const checked of ['s-view-grid', 's-showHidden', 's-fileClick-download', 's-uploadConflict-keep-both', 's-colourMode-dark']) expect(settings).toMatch(new RegExp(`id="${checked}"[^>]* checked`));
     expect(settings).toContain('<option value="darkly" selected>');
@@ -148,6 +154,35 @@ describe.each(['sqlite', 'redis'] as const)('bookmarks and settings (%s)', (back
     // Tidy up for the next case: only Documents stays.
     for (const m of moved.filter((x) => x.name !== 'Documents')) expect((await a.post(`/bookmarks/${m.id}/delete`, { _csrf: ta })).status).toBe(303);
     expect((await listBookmarks(a)).map((x) => x.name)).toEqual(['Documents']);
+  });
+
+  it('stay with an account that is renamed (new sAMAccountName and UPN, same objectGUID)', async () => {
+    const samba = (args: string[]): Promise<string> => runTool('samba-tool', [...args, '-H', join(domain.dir, 'private', 'sam.ldb'), '-s', join(domain.dir, 'etc', 'smb.conf')]);
+    // An account of this case's own (at most 20 characters): the other test files share the domain's users.
+    const before = `rn${backend[0]}${process.pid}`;
+    const after = `${before}x`;
+    await samba(['user', 'create', before, DEMO_PASSWORD]);
+    try {
+      const guid = await guidFromDc(domain, before);
+      const old = await signedIn(app, before);
+      const token = await tokenOf(old);
+      expect((await old.post('/bookmarks', { _csrf: token, drive: 'library', path: '' })).status).toBe(303);
+      expect((await old.post('/settings', { _csrf: token, view: 'grid', fileClick: 'download' })).status).toBe(303);
+      await signOut(old, '/browse/library/');
+
+      await samba(['user', 'rename', before, `--samaccountname=${after}`, `--upn=${after}@${domain.realm.toLowerCase()}`]);
+      expect(await guidFromDc(domain, after)).toBe(guid);
+      // The old name no longer signs in; the new one finds the same bookmarks and settings.
+      const refused = await signIn(app.client(), before, DEMO_PASSWORD);
+      expect(refused.status === 303 && !refused.location?.startsWith('/login')).toBe(false);
+      const renamed = await signedIn(app, after);
+      expect((await listBookmarks(renamed)).map((b) => b.name)).toEqual(['Library']);
+      const library = (await renamed.get('/browse/library/')).text;
+      expect(library).toContain('class="pc-grid list-unstyled"');
+      expect(library).toContain('data-file-click="download"');
+    } finally {
+      await samba(['user', 'delete', after]).catch(() => samba(['user', 'delete', before]));
+    }
   });
 
   it('refuses over-long names and unknown choices with a clear message, and changes nothing', async () => {
