@@ -366,7 +366,8 @@ async function withApp<T>(root: string, domain: DomainInfo, o: Options, work: (b
       LOGIN_MAX_PER_IP: '10000',
       ...o.env,
     };
-    const args = startArgs(root);
+    // BENCH_APP_NODE_ARGS adds node flags, as for `bench cost` ('--trace-gc', say).
+    const args = [...(process.env.BENCH_APP_NODE_ARGS ?? '').split(/\s+/).filter((a) => a !== ''), ...startArgs(root)];
     if (o.cpuProf !== undefined) {
       mkdirSync(o.cpuProf, { recursive: true });
       args.unshift('--cpu-prof', '--cpu-prof-dir', o.cpuProf);
