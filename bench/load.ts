@@ -1,5 +1,5 @@
-// `npm run bench -- load [--n 50,200,500] [--duration 60] [--soak 600] [--route-cpu 10] [--cpu-prof DIR] [--env K=V]
-//                        [--ip 127.0.0.30] [--name bench] [--port 3992]`
+// `npm run bench -- load [--n 50,200,500] [--duration 60] [--search-phase 10] [--soak 600] [--route-cpu 10]
+//                        [--cpu-prof DIR] [--env K=V] [--ip 127.0.0.30] [--name bench] [--port 3992]`
 // A lecture hall against the app as `npm start` runs it (needs `npm run build` first):
 //   - N distinct students sign in at once through the real form (GET /login for the CSRF token, then POST); a 503
 //     is retried after its Retry-After, as a browser user would; p50/p99 of the POST, failures, the DC's CPU;
@@ -8,23 +8,28 @@
 //     request has a deadline and every session a loop cap, so a stuck server ends the run rather than hangs it;
 //   - meanwhile alice opens the 10,000-entry folder three times (the issue's target: ≤ 2 s under N = 200);
 //   - per route: requests/s, p50/p95/p99, errors by status; app CPU ms per request (/proc); peak and final RSS;
-//     open SMB connections (the app's gauge) and smbd processes; event-loop delay p99 (the app's /metrics).
+//     open SMB connections (the app's gauge) and smbd processes; event-loop delay p99 (the app's /metrics);
+//   - then search fairness (issue 13), --search-phase seconds a phase (0 skips): the same sessions loop over their
+//     listings alone, while alice searches the whole Shared drive back to back, alone, searching (search-fairness.ts,
+//     as `bench search`): listing p50/p99 and req/s per phase, the searches, and listing p99 searching vs alone.
 // --route-cpu S: afterwards, each route alone for S seconds from all sessions: the app's CPU ms per request of
 // that route (what --cpu-prof work is judged by). --soak 600: N = 50 for ten minutes, a line each minute, and
 // the growth of RSS, handles and SMB connections after the first minute. --env passes settings to the app.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appEnvFor } from '../test/fixtures/app-env.js';
 import { type DomainInfo, startDomain, stopDomain } from '../test/fixtures/domain.js';
 import { BIG_FOLDER, LIBRARY_FILES, STUDENT_COUNT, studentName } from '../test/fixtures/domain-data.js';
 import { canConnect, waitFor } from '../test/fixtures/proc.js';
-import { csrfTokenIn, HttpClient } from '../test/helpers/http-client.js';
+import { csrfTokenIn, HttpClient, signInOk } from '../test/helpers/http-client.js';
 import { verdict } from './common.js';
+import { hit, MAX_LOOPS_PER_SECOND, type Hit } from './hit.js';
 import { dcCpuMs, openHandles, percentile, processCpuMs, startArgs, statusBytes } from './proc-stats.js';
+import { fairnessLines, fairnessPhases, SEARCH_MAX_SECONDS } from './search-fairness.js';
 
 export const summary = 'N students signed in and looping at once (--n 50,200,500; --soak 600): per-route p99, CPU/request, RSS, SMB connections';
 
@@ -33,6 +38,7 @@ interface Options {
   durationS: number;
   soakS: number | undefined;
   routeCpuS: number;
+  searchPhaseS: number;
   cpuProf: string | undefined;
   env: Record<string, string>;
   ip: string;
@@ -41,7 +47,7 @@ interface Options {
 }
 
 function parseOptions(args: string[]): Options {
-  const o: Options = { n: [50, 200, 500], durationS: 60, soakS: undefined, routeCpuS: 0, cpuProf: undefined, env: {}, ip: '127.0.0.30', name: 'bench', port: 3992 };
+  const o: Options = { n: [50, 200, 500], durationS: 60, soakS: undefined, routeCpuS: 0, searchPhaseS: 10, cpuProf: undefined, env: {}, ip: '127.0.0.30', name: 'bench', port: 3992 };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const value = (): string => args[++i] ?? '';
@@ -49,6 +55,7 @@ function parseOptions(args: string[]): Options {
     else if (a === '--duration') o.durationS = Number(value());
     else if (a === '--soak') o.soakS = Number(value());
     else if (a === '--route-cpu') o.routeCpuS = Number(value());
+    else if (a === '--search-phase') o.searchPhaseS = Number(value());
     else if (a === '--cpu-prof') o.cpuProf = value();
     else if (a === '--env') {
       const [k = '', ...v] = value().split('=');
@@ -56,54 +63,19 @@ function parseOptions(args: string[]): Options {
     } else if (a === '--ip') o.ip = value();
     else if (a === '--name') o.name = value();
     else if (a === '--port') o.port = Number(value());
-    else throw new Error(`unknown option ${a} (known: --n N,N, --duration S, --soak S, --route-cpu S, --cpu-prof DIR, --env K=V, --ip IP, --name NAME, --port N)`);
+    else throw new Error(`unknown option ${a} (known: --n N,N, --duration S, --soak S, --route-cpu S, --search-phase S, --cpu-prof DIR, --env K=V, --ip IP, --name NAME, --port N)`);
   }
   if (o.soakS !== undefined) o.n = [50];
   if (o.n.some((n) => !(n >= 1 && n <= STUDENT_COUNT))) throw new Error(`--n takes 1 … ${STUDENT_COUNT}`);
   if (!(o.durationS > 0)) throw new Error('--duration takes seconds');
+  if (!(o.searchPhaseS >= 0)) throw new Error('--search-phase takes seconds (0 skips the search phases)');
   return o;
 }
 
 const log = (line: string): void => void process.stderr.write(`bench load: ${line}\n`);
 
-/** Each request's deadline: past it the request counts as an error (status 0), never as a hang. */
-const REQUEST_TIMEOUT_MS = 60_000;
-/** A session's loops are capped too: a server that answers instantly must not turn the run into a spin. */
-const MAX_LOOPS_PER_SECOND = 20;
 const UPLOAD_BYTES = 10 * 1024 * 1024;
 const ADMIN_TOKEN = 'bench-load-admin-token';
-
-interface Hit {
-  status: number;
-  ms: number;
-  bytes: number;
-  /** Why it failed: the socket error's code, or the error page's message (digits as N, so like ones add up). */
-  why?: string;
-}
-
-/** One keep-alive HTTP request; the body is read and counted, not kept. */
-function hit(agent: Agent, port: number, method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<Hit> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers, agent, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }, (res) => {
-      let bytes = 0;
-      const status = res.statusCode ?? 0;
-      let text = '';
-      res.on('data', (d: Buffer) => {
-        bytes += d.length;
-        if (status >= 400 && text.length < 16_384) text += d.toString('utf8');
-      });
-      res.on('end', () => {
-        const message = /<p class="lead">([^<]*)<\/p>|"message":"([^"]*)"/.exec(text);
-        const why = message ? (message[1] ?? message[2] ?? '').trim().replace(/\d+/g, 'N') : undefined;
-        resolve({ status, ms: performance.now() - started, bytes, ...(why ? { why } : {}) });
-      });
-      res.on('error', (err: NodeJS.ErrnoException) => resolve({ status: 0, ms: performance.now() - started, bytes, why: err.code ?? err.name }));
-    });
-    req.on('error', (err: NodeJS.ErrnoException) => resolve({ status: 0, ms: performance.now() - started, bytes: 0, why: err.code ?? err.name }));
-    req.end(body);
-  });
-}
 
 interface Route {
   name: string;
@@ -364,6 +336,7 @@ async function withApp<T>(root: string, domain: DomainInfo, o: Options, work: (b
       ADMIN_TOKEN,
       // One address signs in the whole lecture hall: only failed sign-ins count, but keep every limit out of the way.
       LOGIN_MAX_PER_IP: '10000',
+      SEARCH_MAX_SECONDS: String(SEARCH_MAX_SECONDS),
       ...o.env,
     };
     // BENCH_APP_NODE_ARGS adds node flags, as for `bench cost` ('--trace-gc', say).
@@ -461,6 +434,16 @@ async function loadRun(o: Options, domain: DomainInfo, base: string, appPid: num
       const okAll = errors === 0 && total / elapsed >= 496 && listP99 <= 250 && dlP99 <= 400 && rss.peakRss <= 400e6;
       lines.push(`  targets (0 errors, ≥ 496 req/s, listing p99 ≤ 250 ms [${fmt(listP99)}], 1 MiB p99 ≤ 400 ms [${fmt(dlP99)}], RSS ≤ 400 MB) ${verdict(okAll)}`);
       if (bigMs.length > 0) lines.push(`  10,000-entry folder ≤ 2 s ${verdict(bigMs.every((x) => x <= 2000))}`);
+    }
+    if (o.searchPhaseS > 0) {
+      // Issue 13's "one search must not slow other users' listings", under this N: the same sessions, listings only.
+      const alice = new HttpClient(base);
+      await signInOk(alice, 'alice', domain.password);
+      const listings = ROUTES.filter((r) => r.listing).map((r) => r.path);
+      const setup = { port: o.port, agent, searcher: alice.jar.header(), listers: sessions.map((s) => s.cookie), listings, phaseS: o.searchPhaseS };
+      const phases = await fairnessPhases(setup, [false, true, false, true]);
+      lines.push(`  search fairness, ${o.searchPhaseS} s per phase: the ${sessions.length} sessions loop over their listings alone, then while alice searches all of Shared back to back:`);
+      lines.push(...fairnessLines(phases, '    '));
     }
     if (o.routeCpuS > 0) {
       lines.push(`  CPU per request, each route alone for ${o.routeCpuS} s from all sessions:`);
