@@ -4,7 +4,7 @@ import { type Config, rootPath } from './config/index.js';
 import { createLogger, type Logger } from './log.js';
 import { singleFlight, type StatusChecks, statusChecks } from './health/checks.js';
 import { healthRoutes } from './web/health/routes.js';
-import { errorHandler, errorReporting, notFound, requestContext, requestLog, securityHeaders, type UnexpectedErrorReport } from './web/middleware/index.js';
+import { admission, errorHandler, errorReporting, notFound, requestContext, requestLog, securityHeaders, type UnexpectedErrorReport } from './web/middleware/index.js';
 import type { ErrorReporter } from './mail/index.js';
 import { Metrics, metricsRoutes } from './web/health/metrics.js';
 import { type ReadinessChecks, readinessChecks, readyRoutes, sharedReadiness } from './web/health/ready.js';
@@ -112,6 +112,12 @@ export function createApp(config: Config, deps: AppDeps = {}): Express {
 
   const { services } = deps;
   if (services) {
+    // First, before the session is read: past capacity, a GET waits its turn or is turned away cheaply.
+    if (config.admission.maxInFlight > 0) {
+      const turns = admission({ concurrency: config.admission.maxInFlight, maxQueued: config.admission.queueLimit, maxWaitMs: config.admission.queueWaitMs });
+      metrics.attach({ admission: turns.queue });
+      app.use(turns.middleware);
+    }
     const csrf = csrfProtection(config);
     app.use(cookieParser());
     app.use(sessionMiddleware(config, services.sessions.store));

@@ -128,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     env: e.NODE_ENV,
     server: { port: e.PORT, host: e.HOST, trustProxy: e.TRUST_PROXY, shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS, headersTimeoutSeconds: e.HTTP_HEADERS_TIMEOUT_SECONDS, maxHeaderBytes: e.HTTP_MAX_HEADER_BYTES, requestTimeoutSeconds: e.HTTP_REQUEST_TIMEOUT_SECONDS },
+    admission: { maxInFlight: e.HTTP_MAX_IN_FLIGHT, queueLimit: e.HTTP_QUEUE_LIMIT, queueWaitMs: e.HTTP_QUEUE_WAIT_MS },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (production ? 'json' : 'pretty'), file: e.LOG_FILE === undefined ? undefined : path.resolve(e.LOG_FILE) },
     site: { name: e.SITE_NAME, theme: e.THEME, themesAllowed: allowedThemes(e.THEMES_ALLOWED, e.THEME) },
     help: { url: e.HELP_URL, supportEmail: e.SUPPORT_EMAIL },

@@ -61,6 +61,13 @@ export interface Config {
     /** A request body must arrive within this time (0 = no limit), except a signed-in user's upload, which may take as long as the link needs. */
     requestTimeoutSeconds: number;
   };
+  /** Page and file GETs worked on at once before their answer starts; the rest queue (src/web/middleware/admission.ts). */
+  admission: {
+    /** 0 = no cap. */
+    maxInFlight: number;
+    queueLimit: number;
+    queueWaitMs: number;
+  };
   log: {
     level: LogLevel;
     format: 'json' | 'pretty';

@@ -514,6 +514,7 @@ export const de: Translation<typeof en> = {
       account_expired: 'Ihr Konto ist abgelaufen. Wenden Sie sich an den IT-Service.',
       account_restricted: 'Ihr Konto darf den Dateiserver derzeit nicht nutzen. Wenden Sie sich an den IT-Service.',
     },
+    serverBusy: { one: 'Der Server ist gerade ausgelastet. Bitte versuchen Sie es in einer Sekunde erneut.', other: 'Der Server ist gerade ausgelastet. Bitte versuchen Sie es in {count} Sekunden erneut.' },
     smbBusy: {
       plain: 'Der Dateiserver ist ausgelastet. Versuchen Sie es gleich noch einmal.',
       seconds: { one: 'Der Dateiserver ist ausgelastet. Bitte versuchen Sie es in einer Sekunde erneut.', other: 'Der Dateiserver ist ausgelastet. Bitte versuchen Sie es in {count} Sekunden erneut.' },

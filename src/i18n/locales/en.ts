@@ -514,6 +514,7 @@ export const en = {
       account_expired: 'Your account has expired. Ask the help desk.',
       account_restricted: 'Your account may not use the file server at the moment. Ask the help desk.',
     },
+    serverBusy: { one: 'The server is busy right now, please try again in a second.', other: 'The server is busy right now, please try again in {count} seconds.' },
     smbBusy: {
       plain: 'The file server is busy, try again shortly.',
       seconds: { one: 'The file server is busy, please try again in a second.', other: 'The file server is busy, please try again in {count} seconds.' },

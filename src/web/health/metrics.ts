@@ -13,6 +13,8 @@ export interface MetricSources {
   store?: Pick<Store, 'length'> | undefined;
   live?: { stats(): LiveStats } | undefined;
   activeSessions?: { readonly count: number } | undefined;
+  /** The page and file GETs' turn queue (HTTP_MAX_IN_FLIGHT). */
+  admission?: { readonly stats: { running: number; waiting: number } } | undefined;
 }
 
 function signInOutcome(status: number): string {
@@ -99,6 +101,17 @@ export class Metrics {
         this.reset();
         if (!stats) return;
         for (const [server, s] of Object.entries(stats.servers)) this.set({ server }, s.connections);
+      },
+    });
+    new Gauge({
+      name: 'portcullis_http_requests_in_turn',
+      help: 'Page and file GETs being worked on before their answer starts (capped by HTTP_MAX_IN_FLIGHT), and those waiting their turn',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      collect() {
+        const stats = sources().admission?.stats;
+        this.set({ state: 'running' }, stats?.running ?? 0);
+        this.set({ state: 'waiting' }, stats?.waiting ?? 0);
       },
     });
     new Gauge({
