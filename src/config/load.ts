@@ -183,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       probe: e.SMB_PROBE,
       idleSeconds: e.SMB_IDLE_SECONDS,
       maxConnectionsPerServer: e.SMB_MAX_CONNECTIONS_PER_SERVER,
+      giveWayAfterSeconds: e.SMB_GIVE_WAY_AFTER_SECONDS,
       queueLimit: e.SMB_QUEUE_LIMIT,
       queueTimeoutMs: e.SMB_QUEUE_TIMEOUT_MS,
       connectConcurrency: e.SMB_CONNECT_CONCURRENCY,

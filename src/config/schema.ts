@@ -115,6 +115,7 @@ export function envSchema(themes: readonly string[]) {
     SMB_TIMEOUT_MS: setting('an integer 100–300000 (milliseconds)', parseInteger(100, 300_000), 10_000),
     SMB_IDLE_SECONDS: setting('an integer 10–86400 (seconds)', parseInteger(10, 86_400), 300),
     SMB_MAX_CONNECTIONS_PER_SERVER: setting('an integer 1–100000', parseInteger(1, 100_000), 500),
+    SMB_GIVE_WAY_AFTER_SECONDS: setting('an integer 0–86400 (seconds)', parseInteger(0, 86_400), 30),
     SMB_QUEUE_LIMIT: setting('an integer 0–100000', parseInteger(0, 100_000), 200),
     SMB_CONNECT_CONCURRENCY: setting('an integer 1–10000 (SMB connection set-ups at once)', parseInteger(1, 10_000), 16),
     SMB_QUEUE_TIMEOUT_MS: setting('an integer 100–300000 (milliseconds)', parseInteger(100, 300_000), 10_000),

@@ -168,6 +168,12 @@ export interface Config {
     /** An idle per-session SMB connection is closed after this long (reopened on demand). */
     idleSeconds: number;
     maxConnectionsPerServer: number;
+    /**
+     * At the cap, a connection unused for this long gives way to a newcomer (0: any connection not in use).
+     * One used more recently is kept and the newcomer waits its turn: at 500 looping users and a cap of 500,
+     * handing over connections used milliseconds before made the pool reconnect ~24 times a second.
+     */
+    giveWayAfterSeconds: number;
     /** Requests waiting for a connection slot; beyond it, 503. */
     queueLimit: number;
     queueTimeoutMs: number;

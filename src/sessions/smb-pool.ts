@@ -520,8 +520,9 @@ export class SmbPool {
 
   private idle(entry: Entry): void {
     if (entry.closed) return;
-    // Someone is queued for this server: free the slot now rather than after the idle time.
-    if (entry.server.waiters.length > 0 && entry.holdsSlot && entry.opening === undefined) {
+    // Someone is queued for this server: free the slot now rather than after the idle time, where connections
+    // give way at once (giveWayAfterSeconds 0); otherwise one just used is kept (see leastRecentlyUsedIdle).
+    if (this.config.smb.giveWayAfterSeconds === 0 && entry.server.waiters.length > 0 && entry.holdsSlot && entry.opening === undefined) {
       void this.closeEntry(entry);
       return;
     }
@@ -536,7 +537,7 @@ export class SmbPool {
       server.slots++;
       return;
     }
-    // An idle connection of another session gives way: it costs that user only a reconnect later.
+    // A connection of another session unused for giveWayAfterSeconds gives way: it costs that user only a reconnect later.
     const victim = this.leastRecentlyUsedIdle(server, entry);
     if (victim !== undefined) {
       victim.holdsSlot = false; // its slot passes to us
@@ -572,8 +573,10 @@ export class SmbPool {
 
   private leastRecentlyUsedIdle(server: Server, except: Entry): Entry | undefined {
     let best: Entry | undefined;
+    const unusedSince = Date.now() - this.config.smb.giveWayAfterSeconds * 1000;
     for (const e of server.entries) {
       if (e === except || e.closed || e.active > 0 || !e.holdsSlot || e.opening !== undefined || e.client === undefined) continue;
+      if (e.lastUsed > unusedSince) continue;
       if (best === undefined || e.lastUsed < best.lastUsed) best = e;
     }
     return best;

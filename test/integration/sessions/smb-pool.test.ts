@@ -338,7 +338,8 @@ describe('SmbPool against the AD DC', () => {
   });
 
   it('caps connections per server, queues FIFO, and answers 503 when the queue is full or too slow', async () => {
-    const pool = poolWith({ maxConnectionsPerServer: 1, queueLimit: 1, queueTimeoutMs: 3000 });
+    // giveWayAfterSeconds 0: any connection not in use gives way (the next test keeps recently used ones).
+    const pool = poolWith({ maxConnectionsPerServer: 1, queueLimit: 1, queueTimeoutMs: 3000, giveWayAfterSeconds: 0 });
     const home = drive('alice', 'home');
     const bobHome = drive('bob', 'home', [STUDENTS_DN]);
     let release!: () => void;
@@ -375,6 +376,32 @@ describe('SmbPool against the AD DC', () => {
     // An idle connection also gives way without queueing; its owner reconnects on the next request.
     await expect(pool.use('sid-a', credentialOf('alice'), home, (s, base) => list(s, base))).resolves.toBeDefined();
     expect(pool.stats()).toMatchObject({ connections: 1, sessions: 1, opened: 3 });
+  });
+
+  it('at the cap, keeps a connection used within giveWayAfterSeconds: the newcomer waits, then 503, and nobody reconnects', async () => {
+    const pool = poolWith({ maxConnectionsPerServer: 1, queueLimit: 5, queueTimeoutMs: 1500, giveWayAfterSeconds: 3600 });
+    const home = drive('alice', 'home');
+    const bobHome = drive('bob', 'home', [STUDENTS_DN]);
+    await pool.use('sid-a', credentialOf('alice'), home, (s, b) => list(s, b));
+    expect(pool.stats()).toMatchObject({ connections: 1, opened: 1 });
+    // alice's connection is idle but was used a moment ago: it stays hers, and bob is told the server is busy.
+    const bob = await pool.use('sid-b', credentialOf('bob'), bobHome, (s, b) => list(s, b)).catch((e: unknown) => e);
+    expect(bob).toBeInstanceOf(SmbBusyError);
+    expect(toHttpError(bob)).toMatchObject({ status: 503 });
+    await expect(pool.use('sid-a', credentialOf('alice'), home, (s, b) => list(s, b))).resolves.toBeDefined();
+    expect(pool.stats()).toMatchObject({ connections: 1, opened: 1, waiting: 0 });
+  });
+
+  it('at the cap, a connection unused for giveWayAfterSeconds gives way to a newcomer at once', async () => {
+    const pool = poolWith({ maxConnectionsPerServer: 1, queueLimit: 5, queueTimeoutMs: 60_000, giveWayAfterSeconds: 1 });
+    const home = drive('alice', 'home');
+    const bobHome = drive('bob', 'home', [STUDENTS_DN]);
+    await pool.use('sid-a', credentialOf('alice'), home, (s, b) => list(s, b));
+    const lastUsed = Date.now();
+    // Waits on a condition (time passed), not a sleep: alice's connection must be unused for over a second.
+    await expect.poll(() => Date.now() - lastUsed, { timeout: 10_000, interval: 100 }).toBeGreaterThan(1100);
+    await expect(pool.use('sid-b', credentialOf('bob'), bobHome, (s, b) => list(s, b))).resolves.toBeDefined();
+    expect(pool.stats()).toMatchObject({ connections: 1, opened: 2, waiting: 0 });
   });
 
   it('keeps the session working when Samba restarts mid-session', async () => {
