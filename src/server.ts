@@ -14,6 +14,9 @@ import { newRequestId } from './web/middleware/index.js';
 import { Metrics, metricsRoutes } from './web/health/metrics.js';
 import { readinessChecks } from './web/health/ready.js';
 
+/** Connections the kernel holds for the app to accept (see server.listen below). */
+const LISTEN_BACKLOG = 4096;
+
 export interface RunningServer {
   server: Server;
   url: string;
@@ -83,7 +86,10 @@ export async function startServer(config: Config, logger: Logger, extras: Server
     const server = http.createServer(httpServerOptions(config), app);
     enforceBodyDeadline(server, config.server.requestTimeoutSeconds * 1000);
     server.once('error', reject);
-    server.listen(config.server.port, config.server.host, () => {
+    // A lecture hall connecting at once while the event loop is busy overflowed Node's default accept queue
+    // (511): the kernel dropped the handshakes and the browsers retried after 1, 3, 7, 15 and 31 s, so pages took
+    // 30-40 s with the app never seeing the request. The kernel caps this at net.core.somaxconn (4096 on Debian 12).
+    server.listen({ port: config.server.port, host: config.server.host, backlog: LISTEN_BACKLOG }, () => {
       const shownHost = config.server.host === '0.0.0.0' || config.server.host === '::' ? 'localhost' : config.server.host;
       const { port } = server.address() as AddressInfo;
       const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
