@@ -1,8 +1,9 @@
 // Accessibility in real Chromium (issue 14): every page, and the file operations' dialogs opened, passes axe-core
-// with no serious or critical violation, on a desktop (1280×800) and on a phone (390×844, touch): every page in the
-// default theme, the main pages and dialogs in default, flatly and darkly, light and dark, and the sign-in page in
-// each as THEME; no page scrolls sideways at 320, 390 or 768 px; and keyboard focus shows a ring that stands out
-// (3:1) in default and darkly. Every other offered theme: test/e2e/themes-contrast.test.ts.
+// with no serious or critical violation, on a desktop (1280×800) and on a phone (390×844, touch), in default,
+// flatly and darkly, light and dark (darkly is dark by design): every signed-in page and dialog as the user's own
+// choice, the sign-in page and /status as the site's THEME with the device light and dark; no page scrolls sideways
+// at 320, 390 or 768 px; and keyboard focus shows a ring that stands out (3:1) in default and darkly. Every other
+// offered theme: test/e2e/themes-contrast.test.ts.
 //
 // The axe context is made with bypassCSP (test/helpers/axe.ts): the app's CSP rightly refuses an injected script.
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
@@ -32,6 +33,31 @@ async function openDialog(page: Page, id: string, open: () => Promise<void>): Pr
   await expect.poll(() => page.locator(`#${id}`).evaluate((el) => getComputedStyle(el).opacity)).toBe('1');
 }
 
+/** Posts a form from the page as a browser without JavaScript would (the page's own CSRF token) and waits for the answer. */
+async function postForm(page: Page, action: string, fields: [string, string][], landsOn = action): Promise<void> {
+  // The answer (or the page a 303 leads to) commits as one navigation of the main frame.
+  const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame() });
+  await page.evaluate(({ action, fields }) => {
+    const form = document.createElement('form');
+    form.method = 'post';
+    form.action = action;
+    const token = document.querySelector<HTMLInputElement>('input[name="_csrf"]')?.value ?? '';
+    for (const [name, value] of [['_csrf', token], ...fields]) {
+      const input = document.createElement('input');
+      input.type = 'hidden';
+      input.name = name ?? '';
+      input.value = value ?? '';
+      form.append(input);
+    }
+    document.body.append(form);
+    // After this evaluate has returned: the navigation would otherwise destroy the context it answers from.
+    setTimeout(() => form.submit(), 0);
+  }, { action, fields });
+  await navigated;
+  await page.waitForLoadState('load');
+  expect(new URL(page.url()).pathname).toBe(landsOn);
+}
+
 const PAGES: Visit[] = [
   { name: 'folder list', open: go('/browse/shared/?view=list') },
   { name: 'folder grid', open: go('/browse/shared/?view=grid') },
@@ -44,9 +70,60 @@ const PAGES: Visit[] = [
   { name: 'server shares', open: go(`/servers/${FILE_SERVER_NAME}`) },
   { name: 'search results (no JS form)', open: go('/search/shared/?q=README') },
   { name: 'not found (404)', open: go('/browse/shared/No%20such%20folder/') },
+  // The no-JavaScript operations' own page: a delete asks first, listing what will go (src/web/ops/forms.ts).
+  {
+    name: 'delete confirmation without JavaScript',
+    open: async (page, url) => {
+      await page.goto(`${url}/browse/shared/?view=list`);
+      await postForm(page, '/ops/shared/', [['op', 'delete'], ['items', 'README.txt']]);
+      await page.locator('form[action="/ops/shared/"] input[name="confirm"]').waitFor({ state: 'attached' });
+    },
+  },
+  // The same page refusing a new folder's name, with its error (an alert).
+  {
+    name: 'new folder refused without JavaScript',
+    open: async (page, url) => {
+      await page.goto(`${url}/browse/shared/?view=list`);
+      await postForm(page, '/ops/shared/', [['op', 'mkdir'], ['name', 'no/slashes']]);
+      await page.locator('.pc-ops-error').waitFor();
+    },
+  },
+  // An operation's result as the folder page shows it (a success alert): a folder made and deleted again.
+  {
+    name: 'operation result (flash)',
+    open: async (page, url) => {
+      const name = `Axe check ${process.pid} ${Date.now()}`;
+      await page.goto(`${url}/browse/shared/?view=list`);
+      await postForm(page, '/ops/shared/', [['op', 'mkdir'], ['name', name]], '/browse/shared/');
+      await postForm(page, '/ops/shared/', [['op', 'delete'], ['items', name], ['confirm', '1']], '/browse/shared/');
+      await page.locator('.pc-flash.alert-success').waitFor();
+    },
+  },
+  // A bookmark whose folder is gone (404 page with "Remove this bookmark"); adding it again finds the same one.
+  {
+    name: 'missing bookmark',
+    open: async (page, url) => {
+      await page.goto(`${url}/browse/shared/?view=list`);
+      const id = await page.evaluate(async () => {
+        const token = document.querySelector<HTMLInputElement>('input[name="_csrf"]')?.value ?? '';
+        const res = await fetch('/bookmarks', {
+          method: 'POST',
+          headers: { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded', 'X-CSRF-Token': token },
+          body: new URLSearchParams({ drive: 'shared', path: 'Gone%20for%20axe' }).toString(),
+        });
+        return ((await res.json()) as { bookmark: { id: string } }).bookmark.id;
+      });
+      const res = await page.goto(`${url}/bookmarks/${encodeURIComponent(id)}`);
+      expect(res?.status()).toBe(404);
+    },
+  },
   // bob's home folder is his alone (0700): alice is refused.
   { name: 'access denied (403)', open: go(`/browse/@${FILE_SERVER_NAME}/${SHARES.users}/bob/`) },
 ];
+
+// The operators' /status: rendered before sign-in is looked at, so it wears the site's THEME (and follows the
+// device), never the user's own: checked signed in here, and signed out with the device dark and as THEME below.
+const STATUS: Visit = { name: 'status', open: go('/status') };
 
 const DIALOGS: Visit[] = [
   {
@@ -127,7 +204,7 @@ describe('accessibility in Chromium', () => {
       problems.push(...(await axeProblems(page, `${name} ${label}`)));
     };
     const { context, page } = await signedIn(options, check);
-    for (const visit of [...PAGES, ...DIALOGS]) {
+    for (const visit of [...PAGES, ...DIALOGS, STATUS]) {
       await visit.open(page, app.url);
       await check(page, visit.name);
     }
@@ -136,18 +213,15 @@ describe('accessibility in Chromium', () => {
   }, 240_000);
 
   // Issue 14: default, flatly and darkly, each in light and dark (darkly is dark by design), on desktop and phone.
-  // The user's own choice through /settings, as a user makes it; the main pages only, to keep the run short.
+  // The user's own choice through /settings, as a user makes it; every page and dialog in each.
   const LOOKS = [
     { theme: 'default', mode: 'dark' },
     { theme: 'flatly', mode: 'light' },
     { theme: 'flatly', mode: 'dark' },
     { theme: 'darkly', mode: 'auto' },
   ] as const;
-  // The main pages and the two dialogs users meet most (default light is the first test's, every page).
-  const LOOK_PAGES = [
-    ...PAGES.filter((p) => ['folder list', 'folder grid', 'file page', 'settings', 'help', 'bookmarks', 'servers', 'search results (no JS form)', 'not found (404)'].includes(p.name)),
-    ...DIALOGS.filter((d) => ['new folder dialog', 'preview dialog'].includes(d.name)),
-  ];
+  // Every page and dialog of the first test, in each look (default light is the first test's).
+  const LOOK_PAGES = [...PAGES, ...DIALOGS];
 
   it.each(DEVICES)('$name: no serious or critical axe violations in default, flatly and darkly, light and dark', async ({ name, options }) => {
     const problems: string[] = [];
@@ -156,18 +230,22 @@ describe('accessibility in Chromium', () => {
       await page.goto(`${app.url}/settings`);
       await page.locator('#s-theme').selectOption(look.theme);
       await page.locator(`#s-colourMode-${look.mode}`).check();
-      await Promise.all([page.waitForURL(/\/settings/), page.getByRole('button', { name: 'Save settings' }).click()]);
+      await Promise.all([page.waitForURL(/\/settings\?saved=1$/), page.getByRole('button', { name: 'Save settings' }).click()]);
+      // "Settings saved" (an alert) in the look just chosen.
+      problems.push(...(await axeProblems(page, `${name} ${look.theme}/${look.mode} settings saved`)));
       for (const visit of LOOK_PAGES) {
         await visit.open(page, app.url);
-        expect(await page.locator('link[data-pc-theme]').getAttribute('data-pc-theme')).toBe(look.theme);
+        expect(await page.locator('link[data-pc-theme]').getAttribute('data-pc-theme'), visit.name).toBe(look.theme);
         problems.push(...(await axeProblems(page, `${name} ${look.theme}/${look.mode} ${visit.name}`)));
       }
     }
-    // The sign-in page follows the device in the site's theme: check it with the device dark.
+    // The sign-in page and the operators' /status follow the device in the site's theme: check them with the device dark.
     const signedOut = await browser.newContext({ ...options, ...axeContextOptions, colorScheme: 'dark' });
     const login = await signedOut.newPage();
-    await login.goto(`${app.url}/login`);
-    problems.push(...(await axeProblems(login, `${name} login, device dark`)));
+    for (const path of ['/login', '/status']) {
+      await login.goto(`${app.url}${path}`);
+      problems.push(...(await axeProblems(login, `${name} ${path}, device dark`)));
+    }
     await signedOut.close();
     // Back to the defaults for the tests after this one.
     await page.goto(`${app.url}/settings`);
@@ -180,7 +258,7 @@ describe('accessibility in Chromium', () => {
 
   // Signed out, the sign-in page wears the site's THEME and follows the device: flatly and darkly as THEME, with
   // the device light and dark, on desktop and phone (default is checked above).
-  it.each(['flatly', 'darkly'])('sign-in page with THEME=%s: no serious or critical axe violations, device light and dark, desktop and phone', async (theme) => {
+  it.each(['flatly', 'darkly'])('sign-in page and /status with THEME=%s: no serious or critical axe violations, device light and dark, desktop and phone', async (theme) => {
     const themed = await startBrowseApp(requireDomain(), { env: { THEME: theme } });
     const problems: string[] = [];
     try {
@@ -188,9 +266,11 @@ describe('accessibility in Chromium', () => {
         for (const colorScheme of ['light', 'dark'] as const) {
           const context = await browser.newContext({ ...device.options, ...axeContextOptions, colorScheme });
           const page = await context.newPage();
-          await page.goto(`${themed.url}/login`);
-          expect(await page.locator('html').getAttribute('data-pc-theme')).toBe(theme);
-          problems.push(...(await axeProblems(page, `${device.name} login ${theme}, device ${colorScheme}`)));
+          for (const path of ['/login', '/status']) {
+            await page.goto(`${themed.url}${path}`);
+            expect(await page.locator('html').getAttribute('data-pc-theme')).toBe(theme);
+            problems.push(...(await axeProblems(page, `${device.name} ${path} ${theme}, device ${colorScheme}`)));
+          }
           await context.close();
         }
       }
@@ -210,7 +290,7 @@ describe('accessibility in Chromium', () => {
       }
     };
     const { context, page } = await signedIn({ viewport: { width: 320, height: 800 }, hasTouch: true, isMobile: true }, check);
-    for (const visit of PAGES) {
+    for (const visit of [...PAGES, STATUS]) {
       await visit.open(page, app.url);
       await check(page, visit.name);
     }

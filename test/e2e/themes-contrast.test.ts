@@ -1,8 +1,10 @@
 // Issue 14: "Colour contrast holds in every offered theme. Drop themes from the offered list that cannot pass, and
 // say why in themes/themes.json." axe-core (colour-contrast and every other rule) runs over the folder list, the
-// settings page and help in EVERY theme themes.json offers: in light, in dark, and in auto with the device dark
+// settings page with its "saved" alert, help, a file selected with its menu open (danger as text) and the delete's
+// confirmation (a solid danger button) in EVERY theme themes.json offers: in light, in dark, and in auto with the device dark
 // (where the dark rules arrive through the auto stylesheet instead); a dark-only theme once, as designed. A serious or
-// critical violation in any of them fails the test, naming theme, mode, page, rule and the measured ratio.
+// critical violation in any of them fails the test, naming theme, mode, page, rule and the measured ratio. The
+// sign-in page, which wears the site's THEME rather than the user's, is checked with each offered theme as THEME.
 //
 // One browser, one signed-in context, one page: the theme and mode are set through the settings POST (as the form
 // would, with its CSRF token), so a visit costs one navigation and one axe run.
@@ -25,11 +27,47 @@ const registry = JSON.parse(readFileSync(new URL('../../themes/themes.json', imp
 const notOffered = registry.notOffered ?? {};
 const OFFERED = registry.themes.filter((t) => !(t in notOffered));
 
-const PAGES = [
+interface Visit {
+  name: string;
+  path: string;
+  /** Brings the loaded page into the state to check. */
+  then?: (page: Page) => Promise<void>;
+}
+
+/** A file row ticked: the toolbar's Delete (danger outline) is enabled. */
+async function selectFile(page: Page): Promise<void> {
+  // A DOM click, as a user's: sketchy draws its checkboxes in ::before on a 0×0 input, which Playwright will not click.
+  await page.locator('table.pc-list tbody tr:not([data-kind="dir"]) input[type="checkbox"]').first().evaluate((el: HTMLInputElement) => el.click());
+  await page.locator('.pc-ops-bar [data-op="delete"]:not([disabled])').first().waitFor();
+}
+
+const PAGES: Visit[] = [
   { name: 'folder list', path: '/browse/shared/?view=list' },
-  { name: 'settings', path: '/settings' },
+  // "Settings saved": an alert in the theme's success colours.
+  { name: 'settings saved', path: '/settings?saved=1' },
   // The longest text page: headings, lists, <kbd> and <code> in the theme's colours.
   { name: 'help', path: '/help' },
+  // Danger as text: Delete enabled in the toolbar and in a row's menu.
+  {
+    name: 'file selected, item menu open',
+    path: '/browse/shared/?view=list',
+    then: async (page) => {
+      await selectFile(page);
+      await page.locator('table.pc-list tbody tr:not([data-kind="dir"]) .pc-more').first().click();
+      await page.locator('[data-row-menu].show').waitFor();
+    },
+  },
+  // Danger as a solid button: the delete's confirmation.
+  {
+    name: 'delete confirmation',
+    path: '/browse/shared/?view=list',
+    then: async (page) => {
+      await selectFile(page);
+      await page.locator('.pc-ops-bar [data-op="delete"]').first().click();
+      await page.locator('#pc-delete-dialog.show').waitFor();
+      await expect.poll(() => page.locator('#pc-delete-dialog').evaluate((el) => getComputedStyle(el).opacity)).toBe('1');
+    },
+  },
 ];
 
 /** Saves theme and colour mode the way the settings form does (its CSRF token, a form post). */
@@ -88,6 +126,7 @@ describe('colour contrast in every offered theme (Chromium, axe-core)', () => {
         await chooseLook(page, app.url, theme, mode);
         for (const visit of PAGES) {
           await page.goto(`${app.url}${visit.path}`);
+          await visit.then?.(page);
           expect(await page.locator('html').getAttribute('data-pc-theme')).toBe(theme);
           const label = `${theme} ${mode === 'auto' ? 'auto (device dark)' : mode} ${visit.name}`;
           // Colour contrast as measured pairs (ratio, colours, how many, an example), every other rule in full.
@@ -104,4 +143,32 @@ describe('colour contrast in every offered theme (Chromium, axe-core)', () => {
     await chooseLook(page, app.url, '', 'auto');
     expect(`${[...failing].join(', ')}\n\n${problems.join('\n')}`.trim()).toBe('');
   }, 900_000);
+
+  // The sign-in page wears the site's THEME, not a user's, and follows the device: an admin may set THEME to any
+  // offered theme, so each one as THEME, with the device light and dark (a dark-only theme once).
+  it(`the sign-in page in each of the ${OFFERED.length} offered themes as THEME, device light and dark`, async () => {
+    const problems: string[] = [];
+    for (const theme of OFFERED) {
+      const themed = await startBrowseApp(requireDomain(), { env: { THEME: theme } });
+      try {
+        const schemes = registry.darkOnly.includes(theme) ? (['dark'] as const) : (['light', 'dark'] as const);
+        for (const colorScheme of schemes) {
+          const signedOut = await browser.newContext({ ...axeContextOptions, viewport: { width: 1280, height: 800 }, colorScheme });
+          const login = await signedOut.newPage();
+          await login.goto(`${themed.url}/login`);
+          expect(await login.locator('html').getAttribute('data-pc-theme')).toBe(theme);
+          const label = `${theme} sign-in page, device ${colorScheme}`;
+          const all = await axeProblems(login, label);
+          const found = all.filter((p) => !p.includes(' color-contrast: '));
+          const faint = found.length < all.length ? await contrastFailures(login) : [];
+          found.push(...faint.map((f) => `[${label}] color-contrast ${f.ratio}:1 < ${f.required}:1, ${f.fg} on ${f.bg}, ${f.count}× e.g. ${f.example}`));
+          problems.push(...found);
+          await signedOut.close();
+        }
+      } finally {
+        await themed.close();
+      }
+    }
+    expect(problems.join('\n')).toBe('');
+  }, 600_000);
 });

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { hasAdminToken, isLocalRequest } from './admin-access.js';
+import { useLanguage } from '../i18n/middleware.js';
 import type { StatusChecks } from '../../health/checks.js';
 
 export interface StatusPageAccess {
@@ -29,6 +30,9 @@ export function healthRoutes(status: StatusChecks, access: StatusPageAccess): Ro
       res.json(detailed ? { status: summary, ...report } : { status: summary });
       return;
     }
+    // The operators' page stays English on purpose (README, Languages): the whole page, navbar too, and it says so
+    // in <html lang> and Content-Language, whatever the browser asks for.
+    useLanguage(res, 'en');
     res.render('pages/status', { title: 'Status', report: detailed ? report : undefined, ok: report.ok, signInAvailable: access.signInAvailable });
   });
 

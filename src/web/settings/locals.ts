@@ -8,12 +8,15 @@ import type { Logger } from '../../log.js';
 import { type Bookmark, DEFAULT_SETTINGS, type UserData, type UserSettings } from '../../userdata/index.js';
 
 /**
- * Loaded for pages only: a navigation (Accept names text/html) or anything under the areas that render with
- * them. Downloads, thumbnails and API calls skip the store read (a grid of 200 thumbnails is 200 requests).
+ * Loaded for pages only: a navigation (Accept names text/html) or a GET under the areas that render with them.
+ * Downloads, thumbnails and API calls skip the store read (a grid of 200 thumbnails is 200 requests). A form
+ * posted without JavaScript asks for HTML too, and may be answered with a page (a delete's confirmation, a refused
+ * name, an error page): that page wears the user's theme and speaks the user's language like any other.
  */
 function wantsPage(req: Request): boolean {
+  if ((req.get('accept') ?? '').includes('text/html')) return true;
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-  return /^\/(browse|settings|bookmarks)(\/|$)/.test(req.path) || (req.get('accept') ?? '').includes('text/html');
+  return /^\/(browse|settings|bookmarks)(\/|$)/.test(req.path);
 }
 
 export function userDataLocals(userData: UserData, logger: Logger): RequestHandler {

@@ -21,6 +21,9 @@ function mount(app: Express): void {
     noteSmbTarget(res, 'shared', '/Reports/Q1 <budget>.xlsx');
     throw new SmbError(0xc0000001, 'STATUS_UNSUCCESSFUL: read');
   });
+  app.get('/test/boom-de', () => {
+    throw new RangeError('boom for a German reader');
+  });
   app.get('/test/boom', () => {
     throw new TypeError('boom for dedup');
   });
@@ -110,6 +113,27 @@ describe('exception mails', () => {
     expect(html).not.toContain('<budget>');
     expect(html).toContain('203.0.113.7');
     expect(leaks(mail!, ['tok-abcdef123456', 'csrf-zzz999', ...cookieValues(alice)])).toEqual([]);
+  });
+
+  // Issue 14: "Admin mails stay English." The user reads the 500 page in German; the admins' mail is the same as ever.
+  it('stays English when the user reads German: the page is German, the mail is not', async () => {
+    smtp.mails.length = 0;
+    const reply = await alice.get('/test/boom-de', { headers: { 'Accept-Language': 'de-DE,de;q=0.9' } });
+    expect(reply.status).toBe(500);
+    expect(reply.text).toMatch(/<html lang="de"/);
+    expect(reply.text).toContain('Bei uns ist etwas schiefgelaufen.');
+    const reference = reply.headers.get('x-request-id') ?? '';
+    expect(reply.text).toContain(reference);
+    const [mail] = await smtp.waitFor(1);
+    const text = mail!.parsed.text ?? '';
+    expect(mail!.parsed.subject).toBe('[Portcullis] RangeError at GET /test/boom-de');
+    expect(field(text, 'Reference')).toBe(reference);
+    expect(field(text, 'Username')).toBe('alice');
+    expect(field(text, 'Message')).toBe('boom for a German reader');
+    expect(field(text, 'Error type')).toBe('RangeError');
+    // Nothing of the German page in the mail, text or HTML.
+    const html = typeof mail!.parsed.html === 'string' ? mail!.parsed.html : '';
+    for (const german of ['schiefgelaufen', 'Referenz', 'Fehler']) expect(`${text}\n${html}`).not.toContain(german);
   });
 
   it('an upload-like POST with secret-named fields: none of them, nor cookies or Authorization, reach the mail', async () => {

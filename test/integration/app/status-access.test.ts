@@ -104,6 +104,22 @@ describe('status page once sign-in is on', () => {
     }
   });
 
+  // Issue 14: the operators' page stays English on purpose (README, Languages), so it must not call itself German.
+  it('stays English for a German browser, navbar included, and says so in <html lang> and Content-Language', async () => {
+    const res = await fetch(`${healthy.url}/status`, { headers: { ...forwarded, 'Accept-Language': 'de-DE,de;q=0.9' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-language')).toBe('en');
+    const html = await res.text();
+    expect(html).toMatch(/<html lang="en"/);
+    expect(html).toContain('<strong>ok</strong>: everything this service needs is answering.');
+    // The navbar in English too ("Help", not "Hilfe").
+    expect(html).toContain('aria-label="Main"');
+    expect(html).not.toContain('Hilfe');
+    // The sign-in page beside it is German for the same browser: the page is English by choice, not by accident.
+    const login = await fetch(`${healthy.url}/login`, { headers: { 'Accept-Language': 'de-DE,de;q=0.9' } });
+    expect(await login.text()).toMatch(/<html lang="de"/);
+  });
+
   it('has no Status link in the navigation bar for signed-out users', async () => {
     const login = await healthy.client().get('/login');
     expect(login.status).toBe(200);

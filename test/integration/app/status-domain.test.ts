@@ -38,7 +38,7 @@ describe.skipIf(process.env.PORTCULLIS_NO_FIXTURE === '1')('status page against 
     it('shows pass badges on the HTML page', async () => {
       const html = await (await fetch(`${app.url}/`)).text();
       expect(html).toContain('Everything answers.');
-      expect(html).not.toContain('text-bg-danger');
+      expect(html).not.toContain('pc-check-fail');
     });
   });
 

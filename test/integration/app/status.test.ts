@@ -44,8 +44,8 @@ describe('status page', () => {
 
       const html = await (await fetch(`${app.url}/`)).text();
       expect(html).toContain('not configured');
-      expect(html).toContain('badge text-bg-success');
-      expect(html).toContain('badge text-bg-danger');
+      expect(html).toContain('badge pc-check-pass');
+      expect(html).toContain('badge pc-check-fail');
     } finally {
       await app.close();
     }

@@ -79,6 +79,24 @@ describe('themes and colour modes', () => {
     const plain = lookOf((await alice.get('/browse/home/')).text);
     expect(plain).toEqual({ html: '<html lang="en" data-pc-theme="default" data-bs-theme="light">', theme: '/build/vendor/bootstrap.min.css', auto: true });
   });
+
+  // A form posted without JavaScript may be answered with a page (the delete's confirmation): it is a page like any
+  // other, in the user's own theme and language (it came in the defaults: default theme, the browser's language).
+  it('a page answering a form post (the no-JS delete confirmation) wears the user\'s theme and speaks the user\'s language', async () => {
+    expect((await alice.post('/settings', { _csrf: token, theme: 'darkly', language: 'de' })).status).toBe(303);
+    try {
+      const confirm = await alice.post('/ops/home/', { _csrf: token, op: 'delete', items: 'Documents' }, { headers: { Accept: 'text/html', 'Accept-Language': 'en-GB' } });
+      expect(confirm.status).toBe(200);
+      expect(confirm.text).toContain('name="confirm"');
+      expect(lookOf(confirm.text).html).toBe('<html lang="de" data-pc-theme="darkly" data-pc-dark-only>');
+      // A refused name: the form page again, with its error, in German.
+      const refused = await alice.post('/ops/home/', { _csrf: token, op: 'mkdir', name: 'no/slashes' }, { headers: { Accept: 'text/html', 'Accept-Language': 'en-GB' } });
+      expect(refused.status).toBe(400);
+      expect(lookOf(refused.text).html).toBe('<html lang="de" data-pc-theme="darkly" data-pc-dark-only>');
+    } finally {
+      expect((await alice.post('/settings', { _csrf: token, theme: 'default', language: 'auto' })).status).toBe(303);
+    }
+  });
 });
 
 // Themes the build ships but themes/themes.json does not offer (their colours fail axe's contrast check, measured by

@@ -82,6 +82,33 @@ describe('message catalogues', () => {
     expect(unknown).toEqual([]);
   });
 
+  // Text written straight into a template would reach a German page in English: every word a user reads comes
+  // from t(). The operators' /status page (and its check list) stays English on purpose (README, Languages) and is
+  // served with lang="en".
+  it('no template writes text or a labelling attribute of its own: every word goes through t()', () => {
+    const ENGLISH_ON_PURPOSE = new Set(['pages/status.ejs', 'partials/check-list.ejs']);
+    const literal: string[] = [];
+    let scanned = 0;
+    for (const file of filesUnder(join(ROOT, 'views'), '.ejs')) {
+      const name = file.slice(join(ROOT, 'views').length + 1);
+      if (ENGLISH_ON_PURPOSE.has(name)) continue;
+      scanned++;
+      const blank = (m: string): string => m.replace(/[^\n]/g, ' ');
+      // EJS comments and tags out (their output is t() or data), keeping line numbers.
+      const ejsless = readFileSync(file, 'utf8').replace(/<%#[\s\S]*?%>/g, blank).replace(/<%[\s\S]*?%>/g, (m) => blank(m).replace(/^ /, '@'));
+      const lineOf = (index: number): number => ejsless.slice(0, index).split('\n').length;
+      for (const m of ejsless.matchAll(/\b(aria-label|aria-description|aria-roledescription|title|alt|placeholder)="([^"@]*)"/g)) {
+        const value = m[2] ?? '';
+        // A sample host name in a placeholder is not a word to translate.
+        if (/[A-Za-z]{2,}/.test(value) && !/^[\w-]+(\.[\w-]+)+$/.test(value)) literal.push(`${name}:${lineOf(m.index)} ${m[1]}="${value}"`);
+      }
+      const text = ejsless.replace(/&#?\w+;/g, blank).replace(/<(script|style)\b[\s\S]*?<\/\1>/g, blank).replace(/<[^>]*>/g, blank);
+      for (const m of text.matchAll(/[A-Za-z]{2,}/g)) literal.push(`${name}:${lineOf(m.index)} "${m[0]}"`);
+    }
+    expect(scanned).toBeGreaterThan(25);
+    expect(literal).toEqual([]);
+  });
+
   it('every keyboard shortcut has its description in the catalogue, the same in English as in the table', () => {
     for (const s of SHORTCUTS) expect(lookup(CATALOGUES.en, `shortcuts.descriptions.${s.id}`), s.id).toBe(s.description);
   });
