@@ -169,7 +169,7 @@ export interface Config {
     idleSeconds: number;
     maxConnectionsPerServer: number;
     /**
-     * At the cap, a connection unused for this long gives way to a newcomer (0: any connection not in use).
+     * At the cap, a connection unused for this long gives way to a newcomer (0: every connection not in use).
      * One used more recently is kept and the newcomer waits its turn: at 500 looping users and a cap of 500,
      * handing over connections used milliseconds before made the pool reconnect ~24 times a second.
      */

@@ -44,7 +44,7 @@ describe('loadConfig defaults', () => {
       timeoutMs: 5000,
     });
     expect(c.ad.domain).toBeUndefined();
-    expect(c.smb).toEqual({ auth: 'auto', hostMap: {}, timeoutMs: 10_000, probe: [], idleSeconds: 300, maxConnectionsPerServer: 500, queueLimit: 200, queueTimeoutMs: 10_000, connectConcurrency: 16, allowUnsignedHosts: [] });
+    expect(c.smb).toEqual({ auth: 'auto', hostMap: {}, timeoutMs: 10_000, probe: [], idleSeconds: 300, maxConnectionsPerServer: 500, giveWayAfterSeconds: 30, queueLimit: 200, queueTimeoutMs: 10_000, connectConcurrency: 16, allowUnsignedHosts: [] });
     expect(c.session).toMatchObject({ idleMinutes: 30, absoluteHours: 12, rememberMe: true, rememberDays: 14, cookieSecure: 'auto', redisUrl: undefined });
     expect(c.auth).toEqual({ allowedGroups: [], nestedGroups: true, maxFailuresPerUser: 5, maxFailuresPerIp: 30, windowMinutes: 15, signInConcurrency: 8, signInQueueWaitSeconds: 30, signInQueueLimit: 2000 });
     expect(c.drives).toEqual([]);
