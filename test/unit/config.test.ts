@@ -28,6 +28,7 @@ describe('loadConfig defaults', () => {
     const c = loadConfig({});
     expect(c.env).toBe('development');
     expect(c.server).toEqual({ port: 3000, host: '0.0.0.0', trustProxy: false, shutdownGraceSeconds: 30, headersTimeoutSeconds: 60, maxHeaderBytes: 65_536, requestTimeoutSeconds: 300 });
+    expect(c.admission).toEqual({ maxInFlight: 64, queueLimit: 2000, queueWaitMs: 10_000 });
     expect(c.log).toEqual({ level: 'info', format: 'pretty' });
     expect(c.site).toEqual({ name: 'Portcullis', theme: 'default', themesAllowed: availableThemes() });
     expect(c.dataDir).toBe(path.resolve('data'));
