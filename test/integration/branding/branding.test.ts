@@ -43,23 +43,23 @@ describe('the shipped footer (themes/branding/footer.json) and the privacy secti
   it('shows the default text and links to this site\'s help and privacy section, and no service desk when none is configured', async () => {
     const footer = await footerOf(plain);
     expect(footer).toContain('<span class="pc-footer-text">Web access to your home drive and shared drives.</span>');
-    expect(footer).toContain('<a class="link-secondary" href="/help">Help</a>');
-    expect(footer).toContain('<a class="link-secondary" href="/help#privacy">Privacy</a>');
+    expect(footer).toContain('<a class="text-reset" href="/help">Help</a>');
+    expect(footer).toContain('<a class="text-reset" href="/help#privacy">Privacy</a>');
     expect(footer).not.toContain('IT service desk');
     expect([...footer.matchAll(/<a /g)].length).toBe(2);
   });
 
   it('links the IT service desk by SUPPORT_EMAIL (mailto), else by HELP_URL', async () => {
-    expect(await footerOf(withDesk)).toContain('<a class="link-secondary" href="mailto:desk@example.edu">IT service desk</a>');
-    expect(await footerOf(withHelpUrl)).toContain('<a class="link-secondary" href="https://it.example.edu/files">IT service desk</a>');
+    expect(await footerOf(withDesk)).toContain('<a class="text-reset" href="mailto:desk@example.edu">IT service desk</a>');
+    expect(await footerOf(withHelpUrl)).toContain('<a class="text-reset" href="https://it.example.edu/files">IT service desk</a>');
   });
 
   it('translates the default text and labels', async () => {
     const footer = await footerOf(withDesk, '/help', 'de');
     expect(footer).toContain('Webzugang zu Ihrem persönlichen Laufwerk und gemeinsamen Laufwerken.');
-    expect(footer).toContain('<a class="link-secondary" href="/help">Hilfe</a>');
-    expect(footer).toContain('<a class="link-secondary" href="/help#privacy">Datenschutz</a>');
-    expect(footer).toContain('<a class="link-secondary" href="mailto:desk@example.edu">IT-Service</a>');
+    expect(footer).toContain('<a class="text-reset" href="/help">Hilfe</a>');
+    expect(footer).toContain('<a class="text-reset" href="/help#privacy">Datenschutz</a>');
+    expect(footer).toContain('<a class="text-reset" href="mailto:desk@example.edu">IT-Service</a>');
   });
 
   it('the privacy section the footer links to is on /help, in English and German', async () => {
@@ -133,9 +133,9 @@ describe('manifest, icons, and FOOTER_TEXT and FOOTER_LINKS over the shipped foo
     expect(html).toContain('<meta name="theme-color" content="#2c3e50">');
     expect(html).toContain('© Uni &lt;b&gt;IT&lt;/b&gt;');
     expect(html).not.toContain('<b>IT</b>');
-    expect(html).toContain('<a class="link-secondary" href="https://help.example.edu/files?a=1&amp;b=2">Help</a>');
-    expect(html).toContain('<a class="link-secondary" href="http://example.edu/privacy">&lt;Privacy&gt;</a>');
-    expect(html).toContain('<a class="link-secondary" href="https://desk.example.edu/">IT service desk</a>');
+    expect(html).toContain('<a class="text-reset" href="https://help.example.edu/files?a=1&amp;b=2">Help</a>');
+    expect(html).toContain('<a class="text-reset" href="http://example.edu/privacy">&lt;Privacy&gt;</a>');
+    expect(html).toContain('<a class="text-reset" href="https://desk.example.edu/">IT service desk</a>');
     // The settings replace the shipped text and links as a whole.
     expect(html).not.toContain('Web access to your home drive');
     expect(html).not.toContain('href="/help#privacy"');
@@ -202,8 +202,8 @@ describe('BRANDING_DIR overrides file by file', () => {
   it("uses BRANDING_DIR's footer.json instead of the shipped one: literal and catalogue labels, the desk left out unset", async () => {
     const footer = /<footer[\s\S]*<\/footer>/.exec((await get(`${app.url}/status`)).body.toString('utf8'))?.[0] ?? '';
     expect(footer).toContain('<span class="pc-footer-text">Run by Uni &lt;IT&gt;</span>');
-    expect(footer).toContain('<a class="link-secondary" href="https://map.example.edu/">Campus map</a>');
-    expect(footer).toContain('<a class="link-secondary" href="/help">Help</a>');
+    expect(footer).toContain('<a class="text-reset" href="https://map.example.edu/">Campus map</a>');
+    expect(footer).toContain('<a class="text-reset" href="/help">Help</a>');
     expect(footer).not.toContain('Privacy');
     expect(footer).not.toContain('IT service desk');
   });
