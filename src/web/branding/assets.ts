@@ -7,6 +7,7 @@ export const BRANDING_FILES = ['logo.svg', 'logo.png', 'logo.webp', 'favicon.svg
 const LOGOS = ['logo.svg', 'logo.png', 'logo.webp'] as const;
 const BACKGROUND = /\.(svg|png|jpe?g|webp|avif)$/i;
 export const BACKGROUNDS_FOLDER = 'login-backgrounds';
+export const FOOTER_FILE = 'footer.json';
 
 export interface BrandingAssets {
   /** name → absolute path, for every BRANDING_FILES entry found in BRANDING_DIR or the defaults. */
@@ -15,6 +16,8 @@ export interface BrandingAssets {
   logoHref: string;
   /** Absolute paths of the login backgrounds, in name order (their index is their URL). */
   backgrounds: readonly string[];
+  /** footer.json: BRANDING_DIR's if it has one, else the shipped one (the footer's default text and links). */
+  footerFile: string;
 }
 
 const isFile = (p: string): boolean => {
@@ -47,8 +50,10 @@ export function brandingAssets(overrideDir: string | undefined, defaultsDir = ro
   }
   const ownLogo = overrideDir === undefined ? undefined : LOGOS.find((n) => isFile(path.join(overrideDir, n)));
   const ownBackgrounds = overrideDir === undefined ? [] : imagesIn(path.join(overrideDir, BACKGROUNDS_FOLDER));
+  const ownFooter = overrideDir === undefined ? undefined : path.join(overrideDir, FOOTER_FILE);
   return {
     files,
+    footerFile: ownFooter && isFile(ownFooter) ? ownFooter : path.join(defaultsDir, FOOTER_FILE),
     logoHref: `/branding/${ownLogo ?? 'logo.svg'}`,
     backgrounds: ownBackgrounds.length > 0 ? ownBackgrounds : imagesIn(path.join(defaultsDir, BACKGROUNDS_FOLDER)),
   };

@@ -11,6 +11,7 @@ import type { Request, Response } from 'express';
 import type { Config } from '../../config/index.js';
 import { BadRequestError, toHttpError, said } from '../../errors/index.js';
 import type { FileService, FileStats } from '../../files/index.js';
+import { translatorOf } from '../i18n/middleware.js';
 import { type DriveTarget, driveTargetOf, useDrive } from '../drive-target.js';
 import { contentTypeOf, decideRange, dispositionHeader, etagOf, type FileFacts, inlineTypeOf, lastModifiedOf, notModified } from './http-file.js';
 
@@ -76,7 +77,7 @@ async function streamTo(files: FileService, req: Request, res: Response, target:
     res.status(416).setHeader('Content-Range', `bytes */${f.size}`);
     res.removeHeader('Content-Disposition');
     res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-    res.end(`The requested range is beyond the end of “${name}” (${f.size} bytes).\n`);
+    res.end(`${translatorOf(res).t('errors.misc.rangeBeyondEnd', { name, size: f.size })}\n`);
     return;
   }
   const start = range.kind === 'partial' ? range.start : 0;

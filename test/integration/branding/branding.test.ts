@@ -20,7 +20,60 @@ async function get(url: string): Promise<{ status: number; type: string; body: B
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: Buffer.from(await res.arrayBuffer()), headers: res.headers };
 }
 
-describe('manifest, icons and footer (defaults)', () => {
+describe('the shipped footer (themes/branding/footer.json) and the privacy section', () => {
+  let plain: TestApp;
+  let withDesk: TestApp;
+  let withHelpUrl: TestApp;
+  beforeAll(async () => {
+    plain = await startTestApp({}, { statusChecks: statusOk });
+    withDesk = await startTestApp({ SUPPORT_EMAIL: 'desk@example.edu', HELP_URL: 'https://it.example.edu/files' }, { statusChecks: statusOk });
+    withHelpUrl = await startTestApp({ HELP_URL: 'https://it.example.edu/files' }, { statusChecks: statusOk });
+  });
+  afterAll(async () => {
+    await plain?.close();
+    await withDesk?.close();
+    await withHelpUrl?.close();
+  });
+  const footerOf = async (app: TestApp, path = '/status', lang = 'en'): Promise<string> => {
+    const res = await fetch(app.url + path, { headers: { 'accept-language': lang } });
+    const html = await res.text();
+    return /<footer[\s\S]*<\/footer>/.exec(html)?.[0] ?? '';
+  };
+
+  it('shows the default text and links to this site\'s help and privacy section, and no service desk when none is configured', async () => {
+    const footer = await footerOf(plain);
+    expect(footer).toContain('<span class="pc-footer-text">Web access to your home drive and shared drives.</span>');
+    expect(footer).toContain('<a class="text-reset" href="/help">Help</a>');
+    expect(footer).toContain('<a class="text-reset" href="/help#privacy">Privacy</a>');
+    expect(footer).not.toContain('IT service desk');
+    expect([...footer.matchAll(/<a /g)].length).toBe(2);
+  });
+
+  it('links the IT service desk by SUPPORT_EMAIL (mailto), else by HELP_URL', async () => {
+    expect(await footerOf(withDesk)).toContain('<a class="text-reset" href="mailto:desk@example.edu">IT service desk</a>');
+    expect(await footerOf(withHelpUrl)).toContain('<a class="text-reset" href="https://it.example.edu/files">IT service desk</a>');
+  });
+
+  it('translates the default text and labels', async () => {
+    const footer = await footerOf(withDesk, '/help', 'de');
+    expect(footer).toContain('Webzugang zu Ihrem persönlichen Laufwerk und gemeinsamen Laufwerken.');
+    expect(footer).toContain('<a class="text-reset" href="/help">Hilfe</a>');
+    expect(footer).toContain('<a class="text-reset" href="/help#privacy">Datenschutz</a>');
+    expect(footer).toContain('<a class="text-reset" href="mailto:desk@example.edu">IT-Service</a>');
+  });
+
+  it('the privacy section the footer links to is on /help, in English and German', async () => {
+    const html = await (await fetch(`${plain.url}/help`)).text();
+    expect(html).toContain('<h2 class="h5" id="privacy">Privacy</h2>');
+    expect(html).toContain('objectGUID');
+    expect(html).toMatch(/never the password itself/);
+    expect(html).toMatch(/Never passwords\./);
+    const de = await (await fetch(`${plain.url}/help`, { headers: { 'accept-language': 'de' } })).text();
+    expect(de).toContain('<h2 class="h5" id="privacy">Datenschutz</h2>');
+  });
+});
+
+describe('manifest, icons, and FOOTER_TEXT and FOOTER_LINKS over the shipped footer', () => {
   let app: TestApp;
   beforeAll(async () => {
     app = await startTestApp(
@@ -29,6 +82,7 @@ describe('manifest, icons and footer (defaults)', () => {
         THEME: 'flatly',
         FOOTER_TEXT: '© Uni <b>IT</b>',
         FOOTER_LINKS: 'Help|https://help.example.edu/files?a=1&b=2, <Privacy>|http://example.edu/privacy,IT service desk|https://desk.example.edu/',
+        SUPPORT_EMAIL: 'desk@example.edu',
       },
       { statusChecks: statusOk },
     );
@@ -79,9 +133,13 @@ describe('manifest, icons and footer (defaults)', () => {
     expect(html).toContain('<meta name="theme-color" content="#2c3e50">');
     expect(html).toContain('© Uni &lt;b&gt;IT&lt;/b&gt;');
     expect(html).not.toContain('<b>IT</b>');
-    expect(html).toContain('<a class="link-secondary" href="https://help.example.edu/files?a=1&amp;b=2">Help</a>');
-    expect(html).toContain('<a class="link-secondary" href="http://example.edu/privacy">&lt;Privacy&gt;</a>');
-    expect(html).toContain('<a class="link-secondary" href="https://desk.example.edu/">IT service desk</a>');
+    expect(html).toContain('<a class="text-reset" href="https://help.example.edu/files?a=1&amp;b=2">Help</a>');
+    expect(html).toContain('<a class="text-reset" href="http://example.edu/privacy">&lt;Privacy&gt;</a>');
+    expect(html).toContain('<a class="text-reset" href="https://desk.example.edu/">IT service desk</a>');
+    // The settings replace the shipped text and links as a whole.
+    expect(html).not.toContain('Web access to your home drive');
+    expect(html).not.toContain('href="/help#privacy"');
+    expect(html).not.toContain('href="mailto:');
   });
 });
 
@@ -117,6 +175,10 @@ describe('BRANDING_DIR overrides file by file', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'pc-brand-'));
     await sharp({ create: { width: 40, height: 20, channels: 3, background: '#ff0000' } }).png().toFile(path.join(dir, 'logo.png'));
     writeFileSync(path.join(dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg" id="own-favicon"/>');
+    writeFileSync(
+      path.join(dir, 'footer.json'),
+      JSON.stringify({ text: 'Run by Uni <IT>', links: [{ label: 'Campus map', url: 'https://map.example.edu/' }, { labelKey: 'footer.help', url: '/help' }, { labelKey: 'footer.serviceDesk', url: 'service-desk:' }] }),
+    );
     mkdirSync(path.join(dir, 'login-backgrounds'));
     writeFileSync(path.join(dir, 'login-backgrounds', 'campus.svg'), '<svg xmlns="http://www.w3.org/2000/svg" id="campus"/>');
     app = await startTestApp({ BRANDING_DIR: dir }, { statusChecks: statusOk });
@@ -135,6 +197,37 @@ describe('BRANDING_DIR overrides file by file', () => {
     expect((await get(`${app.url}/branding/login-background/0`)).body.toString('utf8')).toContain('id="campus"');
     expect((await get(`${app.url}/branding/login-background/1`)).status).toBe(404);
     expect((await get(`${app.url}/branding/login.css`)).body.toString('utf8')).not.toContain('pc-login-bg-1');
+  });
+
+  it("uses BRANDING_DIR's footer.json instead of the shipped one: literal and catalogue labels, the desk left out unset", async () => {
+    const footer = /<footer[\s\S]*<\/footer>/.exec((await get(`${app.url}/status`)).body.toString('utf8'))?.[0] ?? '';
+    expect(footer).toContain('<span class="pc-footer-text">Run by Uni &lt;IT&gt;</span>');
+    expect(footer).toContain('<a class="text-reset" href="https://map.example.edu/">Campus map</a>');
+    expect(footer).toContain('<a class="text-reset" href="/help">Help</a>');
+    expect(footer).not.toContain('Privacy');
+    expect(footer).not.toContain('IT service desk');
+  });
+
+  it('refuses to start with a footer.json that names an unknown message, an unsafe URL or is not JSON', async () => {
+    const bad = mkdtempSync(path.join(tmpdir(), 'pc-brand-bad-'));
+    try {
+      const refusedWith = async (content: string): Promise<string> => {
+        writeFileSync(path.join(bad, 'footer.json'), content);
+        try {
+          const started = await startTestApp({ BRANDING_DIR: bad }, { statusChecks: statusOk });
+          await started.close();
+        } catch (err) {
+          return (err as Error).message;
+        }
+        throw new Error(`started with ${content}`);
+      };
+      expect(await refusedWith(JSON.stringify({ links: [{ labelKey: 'footer.nope', url: '/help' }] }))).toMatch(/footer\.json: links\[0\]: labelKey "footer\.nope" is not a message/);
+      expect(await refusedWith(JSON.stringify({ links: [{ label: 'X', url: 'javascript:alert(1)' }] }))).toMatch(/links\[0\]: url must be/);
+      expect(await refusedWith(JSON.stringify({ links: [{ label: 'X', url: '//evil.example/' }] }))).toMatch(/links\[0\]: url must be/);
+      expect(await refusedWith('{ not json')).toMatch(/footer\.json: /);
+    } finally {
+      rmSync(bad, { recursive: true, force: true });
+    }
   });
 });
 

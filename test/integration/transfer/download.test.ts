@@ -136,6 +136,10 @@ describe('Range, If-Range and 304', () => {
     const r = await raw(alice, 'GET', dl('README.txt'), { Range: 'bytes=100000-' });
     expect(r.status).toBe(416);
     expect(r.headers.get('content-range')).toBe(`bytes */${readFileSync(join(shared, 'README.txt')).length}`);
+    // The plain-text body in the reader's language, like every other error.
+    expect(r.body.toString('utf8')).toContain('The requested range is beyond the end of “README.txt”');
+    const de = await raw(alice, 'GET', dl('README.txt'), { Range: 'bytes=100000-', 'Accept-Language': 'de' });
+    expect(de.body.toString('utf8')).toContain('Der angeforderte Bereich liegt hinter dem Ende von „README.txt“');
   });
 
   it('answers a multi-range request with the whole file (200)', async () => {

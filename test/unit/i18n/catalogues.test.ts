@@ -9,6 +9,7 @@ import { CATALOGUES, LANGUAGES, lookup, type MessageTree, placeholdersOf, transl
 import { isPlural } from '../../../src/i18n/format.js';
 import { SHORTCUTS } from '../../../src/format/shortcuts.js';
 import { fileTypeOf } from '../../../src/web/browse/file-types.js';
+import { readFooterFile } from '../../../src/web/branding/footer.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -80,6 +81,16 @@ describe('message catalogues', () => {
       for (const m of text.matchAll(/\bt\(`([\w.]+)\.\$\{v\}`\)/g)) expect(lookup(CATALOGUES.en, `${m[1]}.list`), file).toBeDefined();
     }
     expect(unknown).toEqual([]);
+  });
+
+  it("the shipped footer.json names messages of the catalogue for its text and every label", () => {
+    const footer = readFooterFile(join(ROOT, 'themes', 'branding', 'footer.json'));
+    const messages = [footer.text, ...footer.links.map((l) => l.label)];
+    expect(messages.length).toBe(4);
+    for (const m of messages) {
+      expect(m !== undefined && 'key' in m, JSON.stringify(m)).toBe(true);
+      if (m && 'key' in m) for (const lang of LANGUAGES) expect(lookup(CATALOGUES[lang], m.key), `${lang} ${m.key}`).toBeTypeOf('string');
+    }
   });
 
   // Text written straight into a template would reach a German page in English: every word a user reads comes
