@@ -16,13 +16,15 @@ export const BIG_FOLDER_FIRST_BATCH = 1000;
 
 /**
  * Up to `max` entries of a folder. Reading stops at the cap: no further QUERY_DIRECTORY goes out and the
- * handle is closed, so a folder of millions of entries costs `max` entries plus one response batch of memory.
+ * handle is closed, so a folder of millions of entries costs `max` entries plus two response batches of memory.
  * `onBig` is called once, after the first batch, when that batch says the folder is big and more is to be read.
  */
 export async function readFolder(share: Pick<SmbShare, 'entries'>, path: string, max: number, onBig?: () => void): Promise<FolderRead> {
   const entries: DirEntry[] = [];
   let first = true;
-  for await (const batch of share.entries(path)) {
+  // Read ahead (the second answer asked with the first): a page's listing then costs one round trip, unless the
+  // cap is so low that one answer may already reach it.
+  for await (const batch of share.entries(path, { readAhead: max > BIG_FOLDER_FIRST_BATCH })) {
     for (const e of batch) {
       if (entries.length >= max) return { entries, truncated: true };
       entries.push(e);

@@ -1,10 +1,12 @@
 // Issue 14: "Colour contrast holds in every offered theme. Drop themes from the offered list that cannot pass, and
-// say why in themes/themes.json." axe-core (colour-contrast and every other rule) runs over the folder list, the
-// settings page with its "saved" alert, help, a file selected with its menu open (danger as text) and the delete's
-// confirmation (a solid danger button) in EVERY theme themes.json offers: in light, in dark, and in auto with the device dark
-// (where the dark rules arrive through the auto stylesheet instead); a dark-only theme once, as designed. A serious or
-// critical violation in any of them fails the test, naming theme, mode, page, rule and the measured ratio. The
-// sign-in page, which wears the site's THEME rather than the user's, is checked with each offered theme as THEME.
+// say why in themes/themes.json." axe-core runs over the folder list, the settings page with its "saved" alert,
+// help, a file selected with its menu open (danger as text) and the delete's confirmation (a solid danger button)
+// in EVERY theme themes.json offers: in light, in dark, and in auto with the device dark (where the dark rules
+// arrive through the auto stylesheet instead); a dark-only theme once, as designed. It runs the rules a look can
+// change (LOOK_RULES in test/helpers/axe.ts: contrast, links in text, tap targets, scrolling regions); every rule
+// runs on every page in the default theme (accessibility.test.ts). A serious or critical violation in any of them
+// fails the test, naming theme, mode, page, rule and the measured ratio. The sign-in page, which wears the site's
+// THEME rather than the user's, is checked with each offered theme as THEME.
 //
 // One browser, one signed-in context, one page: the theme and mode are set through the settings POST (as the form
 // would, with its CSRF token), so a visit costs one navigation and one axe run.
@@ -13,7 +15,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../fixtures/paths.js';
 import { requireDomain } from '../fixtures/require-domain.js';
-import { axeContextOptions, axeProblems, contrastFailures } from '../helpers/axe.js';
+import { axeContextOptions, axeProblems, contrastFailures, LOOK_RULES } from '../helpers/axe.js';
 import { startBrowseApp } from '../helpers/browse.js';
 import { launchChromium, signInWithForm } from '../helpers/browser.js';
 import type { WebApp } from '../helpers/web-app.js';
@@ -129,8 +131,8 @@ describe('colour contrast in every offered theme (Chromium, axe-core)', () => {
           await visit.then?.(page);
           expect(await page.locator('html').getAttribute('data-pc-theme')).toBe(theme);
           const label = `${theme} ${mode === 'auto' ? 'auto (device dark)' : mode} ${visit.name}`;
-          // Colour contrast as measured pairs (ratio, colours, how many, an example), every other rule in full.
-          const all = await axeProblems(page, label);
+          // Colour contrast as measured pairs (ratio, colours, how many, an example), the other rules in full.
+          const all = await axeProblems(page, label, LOOK_RULES);
           const found = all.filter((p) => !p.includes(' color-contrast: '));
           const faint = found.length < all.length ? await contrastFailures(page) : [];
           found.push(...faint.map((f) => `[${label}] color-contrast ${f.ratio}:1 < ${f.required}:1, ${f.fg} on ${f.bg}, ${f.count}× e.g. ${f.example}`));
@@ -158,7 +160,7 @@ describe('colour contrast in every offered theme (Chromium, axe-core)', () => {
           await login.goto(`${themed.url}/login`);
           expect(await login.locator('html').getAttribute('data-pc-theme')).toBe(theme);
           const label = `${theme} sign-in page, device ${colorScheme}`;
-          const all = await axeProblems(login, label);
+          const all = await axeProblems(login, label, LOOK_RULES);
           const found = all.filter((p) => !p.includes(' color-contrast: '));
           const faint = found.length < all.length ? await contrastFailures(login) : [];
           found.push(...faint.map((f) => `[${label}] color-contrast ${f.ratio}:1 < ${f.required}:1, ${f.fg} on ${f.bg}, ${f.count}× e.g. ${f.example}`));

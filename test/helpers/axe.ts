@@ -25,14 +25,25 @@ interface AxeViolation {
   nodes: AxeNode[];
 }
 
-/** Runs axe on the page as it is now; returns the serious and critical violations, formatted (empty: none). */
-export async function axeProblems(page: Page, label: string): Promise<string[]> {
+/**
+ * The axe rules whose outcome a theme or colour mode can change: colours (contrast, links told apart from text)
+ * and sizes (tap targets, a region that starts to scroll). Everything else axe checks (names, roles, labels,
+ * landmarks, order) is in the markup, which is the same in every look: the default look runs every rule, and the
+ * other looks run these, so a matrix of looks costs a fraction of full runs and checks the same things.
+ */
+export const LOOK_RULES = ['color-contrast', 'link-in-text-block', 'target-size', 'scrollable-region-focusable'];
+
+/**
+ * Runs axe on the page as it is now; returns the serious and critical violations, formatted (empty: none).
+ * `rules`: only these (LOOK_RULES for a look other than the default); every rule without.
+ */
+export async function axeProblems(page: Page, label: string, rules?: string[]): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
-  const violations = await page.evaluate(async () => {
+  const violations = await page.evaluate(async (rules) => {
     const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: unknown[] }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
+    const result = await axe.run(document, { resultTypes: ['violations'], ...(rules === undefined ? {} : { runOnly: { type: 'rule', values: rules } }) });
     return result.violations;
-  }) as AxeViolation[];
+  }, rules) as AxeViolation[];
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => [

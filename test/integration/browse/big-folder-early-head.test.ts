@@ -1,5 +1,5 @@
 // Issue 11: a big folder's page starts before its listing is read. Through a relay that holds the file server's
-// replies from the second QUERY_DIRECTORY on, the page head (navbar, breadcrumbs, toolbar) must already be at the
+// replies from the third QUERY_DIRECTORY on (a page's listing asks for the first two answers at once), the page head (navbar, breadcrumbs, toolbar) must already be at the
 // browser while the rest of the listing is still in flight; released, the page completes with every name. And when
 // the file server goes away mid-listing, the page already under way says so instead of ending as a short list.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,9 +55,9 @@ afterAll(async () => {
 
 describe('a big folder page starts before its listing is read', () => {
   it('sends the page head while the listing waits at the file server, then every name', async () => {
-    gate.holdFromQuery(gate.sent(Cmd.QUERY_DIRECTORY) + 2);
+    gate.holdFromQuery(gate.sent(Cmd.QUERY_DIRECTORY) + 3);
     const page = openPage(alice, BIG);
-    await waitFor('the second directory read to wait at the relay', async () => gate.held > 0, 60_000);
+    await waitFor('the third directory read to wait at the relay', async () => gate.held > 0, 60_000);
     await waitFor('the page head to arrive', async () => page.text().includes('pc-folder-title'), 60_000);
     expect(page.status()).toBe(200);
     const head = page.text();
@@ -85,9 +85,9 @@ describe('a big folder page starts before its listing is read', () => {
   });
 
   it('a file server gone mid-listing: the page under way says the folder could not be read, not a short list', async () => {
-    gate.holdFromQuery(gate.sent(Cmd.QUERY_DIRECTORY) + 2);
+    gate.holdFromQuery(gate.sent(Cmd.QUERY_DIRECTORY) + 3);
     const page = openPage(alice, BIG);
-    await waitFor('the second directory read to wait at the relay', async () => gate.held > 0, 60_000);
+    await waitFor('the third directory read to wait at the relay', async () => gate.held > 0, 60_000);
     await waitFor('the page head to arrive', async () => page.text().includes('pc-folder-title'), 60_000);
     await gate.close(); // the connection drops and nothing listens any more: the retry fails too
     const html = await page.done;

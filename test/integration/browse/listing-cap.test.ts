@@ -18,6 +18,8 @@ const CAP = 500;
 
 interface Wire {
   queries: number;
+  /** Calls on the tree: each is one round trip (a compound's requests travel together). */
+  trips: number;
   closes: number;
   /** Entries the share handed out (decoded from the responses). */
   decoded: number;
@@ -28,10 +30,11 @@ interface Wire {
  * over a tree whose compound() and request() count before passing each call on.
  */
 function countingShare(client: SmbClient, name: string): { share: SmbShare; wire: Wire } {
-  const wire: Wire = { queries: 0, closes: 0, decoded: 0 };
+  const wire: Wire = { queries: 0, trips: 0, closes: 0, decoded: 0 };
   const real = client.share(name);
   const treeOf = (real as unknown as { tree: () => Promise<Tree> }).tree;
   const note = (reqs: readonly TreeRequest[]): void => {
+    wire.trips++;
     for (const r of reqs) {
       if (r.command === Command.QUERY_DIRECTORY) wire.queries++;
       if (r.command === Command.CLOSE) wire.closes++;
@@ -50,13 +53,19 @@ function countingShare(client: SmbClient, name: string): { share: SmbShare; wire
   const SmbShareClass = real.constructor as new (name: string, tree: () => Promise<Tree>) => SmbShare;
   const counted = new SmbShareClass(name, tree);
   const entries = counted.entries.bind(counted);
-  counted.entries = async function* (path: string): AsyncGenerator<DirEntry[], void, undefined> {
-    for await (const batch of entries(path)) {
+  counted.entries = async function* (path: string, options?: Parameters<SmbShare['entries']>[1]): AsyncGenerator<DirEntry[], void, undefined> {
+    for await (const batch of entries(path, options)) {
       wire.decoded += batch.length;
       yield batch;
     }
   };
   return { share: counted, wire };
+}
+
+async function entriesOf(share: SmbShare, path: string): Promise<DirEntry[]> {
+  const all: DirEntry[] = [];
+  for await (const batch of share.entries(path)) all.push(...batch);
+  return all;
 }
 
 describe('reading a folder with a cap, on the wire', () => {
@@ -94,6 +103,26 @@ describe('reading a folder with a cap, on the wire', () => {
     const exact = await readFolder(client.share(SHARES.shared), BIG_FOLDER.path, BIG_FOLDER.entries);
     expect(exact).toMatchObject({ truncated: false });
     expect(exact.entries).toHaveLength(BIG_FOLDER.entries);
+  });
+
+  it('a page listing reads ahead: a small folder costs one round trip and the CLOSE; a big one comes whole, each name once', async () => {
+    const small = countingShare(client, SHARES.shared);
+    const read = await readFolder(small.share, '', 100_000);
+    expect(read.entries.length).toBeGreaterThan(3);
+    expect(small.wire).toMatchObject({ trips: 2, queries: 2, closes: 1 });
+    // Without read-ahead (search, zip, counting: callers that may stop after one answer) the same folder costs three.
+    const plain = countingShare(client, SHARES.shared);
+    expect((await entriesOf(plain.share, '')).map((e) => e.name)).toEqual(read.entries.map((e) => e.name));
+    expect(plain.wire).toMatchObject({ trips: 3, queries: 2, closes: 1 });
+
+    const whole = countingShare(client, SHARES.shared);
+    const all = await readFolder(whole.share, BIG_FOLDER.path, 100_000);
+    expect(all.truncated).toBe(false);
+    expect(all.entries).toHaveLength(BIG_FOLDER.entries);
+    expect(new Set(all.entries.map((e) => e.name)).size).toBe(BIG_FOLDER.entries);
+    const plainBig = countingShare(client, SHARES.shared);
+    expect((await entriesOf(plainBig.share, BIG_FOLDER.path)).map((e) => e.name)).toEqual(all.entries.map((e) => e.name));
+    expect(whole.wire.trips).toBe(plainBig.wire.trips - 1);
   });
 
   it('a zip walk of a folder far over ZIP_MAX_ENTRIES stops within one response of the limit', async () => {
